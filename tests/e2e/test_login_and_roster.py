@@ -1,0 +1,61 @@
+"""Login, the roster from the server, live presence and roster pushes, and login failures in words."""
+
+from __future__ import annotations
+
+from tests.e2e.helpers import SIZE, dialog_text, logged_in, make_app, roster_rows, until
+from tests.support.peer import Peer
+from tests.support.prosody import Prosody, RosterSeed
+from xmpptui.ui.screens.dialogs import LoginErrorScreen
+from xmpptui.ui.widgets.composer import Composer
+
+
+async def test_login_shows_roster_with_presence(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
+    prosody.seed_roster(alice, [RosterSeed(bob.jid, "Bob Builder", ("Friends",)),
+                                RosterSeed(carol.jid, None, ("Work",))])
+    prosody.seed_roster(bob, [RosterSeed(alice.jid, "Alice")])
+    peers.append(await Peer(prosody, bob).connect(pshow="away", pstatus="at the ball"))
+
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        assert isinstance(app.focused, Composer), "the composer has focus after login"
+        await until(pilot, lambda: any("at the ball" in row for row in roster_rows(app)), what="bob's presence")
+        rows = roster_rows(app)
+        assert rows[0].startswith("▾ Friends (1/1)")
+        assert "◐ Bob Builder" in rows[1] and "at the ball" in rows[1]
+        assert rows[2].startswith("▾ Work (0/1)")
+        assert f"○ {carol.jid}" in rows[3]
+
+
+async def test_roster_push_appears_live(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, dave = prosody.register(), prosody.register()
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        assert roster_rows(app) == []
+        other_device = await Peer(prosody, alice, resource="phone").connect()
+        peers.append(other_device)
+        await other_device.client.update_roster(dave.jid, name="Dave", groups=["New"])
+        await until(pilot, lambda: any("Dave" in row for row in roster_rows(app)), what="pushed contact")
+        assert roster_rows(app)[0].startswith("▾ New (0/1)")
+
+
+async def test_wrong_password_is_explained(prosody: Prosody) -> None:
+    alice = prosody.register()
+    app = make_app(prosody, alice, password="not-the-password")
+    async with app.run_test(size=SIZE) as pilot:
+        reason = await dialog_text(pilot, LoginErrorScreen, "#login-error-reason")
+        assert "wrong password" in reason and "not-authorized" in reason
+        await pilot.press("q")
+        await until(pilot, lambda: not app.is_running, what="quit from the error screen")
+
+
+async def test_untrusted_certificate_is_explained(prosody: Prosody) -> None:
+    alice = prosody.register()
+    app = make_app(prosody, alice, ca_file="")
+    async with app.run_test(size=SIZE) as pilot:
+        reason = await dialog_text(pilot, LoginErrorScreen, "#login-error-reason")
+        assert "TLS certificate of localhost rejected" in reason
+        assert "certificate verify failed" in reason or "unable to get local issuer" in reason
+        assert app.is_running

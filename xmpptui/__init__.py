@@ -1,0 +1,3 @@
+"""xmpptui: a keyboard-driven terminal XMPP client."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,43 @@
+"""Composition root: CLI -> config -> logging -> session factory -> app.run()."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+
+
+def main(argv: list[str] | None = None) -> int:
+    from xmpptui import cli
+
+    options = cli.parse(argv)  # --help/--version exit here, before Textual or slixmpp are imported
+
+    from xmpptui import config as config_mod
+    from xmpptui import logs, paths
+
+    try:
+        config = config_mod.load(options.config)
+        account = config.account
+        if options.jid:
+            account = config_mod.Account(jid=options.jid)
+        if account is not None:
+            overrides = {
+                "host": options.host, "port": options.port, "ca_file": options.ca_file,
+                "tls": "direct" if options.direct_tls else None,
+            }
+            account = config_mod.validate_account(
+                replace(account, **{k: v for k, v in overrides.items() if v is not None}), "command line")
+    except config_mod.ConfigError as exc:
+        print(f"xmpptui: {exc}", file=sys.stderr)
+        return 2
+    logs.setup(paths.log_file(), options.debug)
+
+    from xmpptui.ui.app import XmppTuiApp
+    from xmpptui.xmpp.session import XmppSession
+
+    app = XmppTuiApp(config, account, XmppSession, save_accounts=not options.jid)
+    app.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

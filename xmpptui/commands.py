@@ -1,0 +1,58 @@
+"""Slash commands typed in the composer: the list users see in /help and the README, and their parsing."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    usage: str
+    help: str
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("chat", "/chat JID", "open a conversation with any JID (in the roster or not)"),
+    CommandSpec("close", "/close", "close the current conversation"),
+    CommandSpec("status", "/status online|chat|away|xa|dnd|offline [text]", "set your presence and status text"),
+    CommandSpec("priority", "/priority N", "set your presence priority (-128 to 127)"),
+    CommandSpec("help", "/help", "list commands and keys"),
+    CommandSpec("quit", "/quit", "log out and quit"),
+)
+ALIASES = {"q": "quit", "exit": "quit", "msg": "chat", "query": "chat", "away": "status away", "prio": "priority"}
+
+
+class CommandError(Exception):
+    """A command the user typed could not be understood; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: str
+    args: str
+    """Everything after the command name, stripped."""
+
+
+def parse(text: str) -> ParsedCommand | None:
+    """None when the text is a message to send (including `//text`, which sends `/text`)."""
+    if not text.startswith("/") or text.startswith("//"):
+        return None
+    word, _, rest = text[1:].partition(" ")
+    word = word.strip().lower()
+    alias = ALIASES.get(word)
+    if alias is not None:
+        word, _, extra = alias.partition(" ")
+        rest = f"{extra} {rest}".strip() if extra else rest
+    names = [spec.name for spec in COMMANDS]
+    if word not in names:
+        close = difflib.get_close_matches(word, names, n=1)
+        hint = f"did you mean /{close[0]}?" if close else "type /help for the list"
+        raise CommandError(f"unknown command /{word}: {hint}")
+    return ParsedCommand(word, rest.strip())
+
+
+def message_text(text: str) -> str:
+    """The text to send for composer input that is not a command (`//x` sends `/x`)."""
+    return text[1:] if text.startswith("//") else text

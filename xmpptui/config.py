@@ -1,0 +1,146 @@
+"""config.toml -> frozen dataclasses. Reading never writes; every error names the file, the key and a fix."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from xmpptui import paths
+
+
+class ConfigError(Exception):
+    """A config problem explained in words for the user."""
+
+
+TLS_MODES = ("starttls", "direct")
+
+
+@dataclass(frozen=True)
+class Account:
+    jid: str
+    """Bare JID to log in as."""
+    host: str = ""
+    """Server host name or address; empty means the JID's domain (DNS SRV)."""
+    port: int = 0
+    """0 means the default for the TLS mode (5222 for STARTTLS, 5223 for direct TLS)."""
+    tls: str = "starttls"
+    """`starttls` (required, the default) or `direct` (XEP-0368)."""
+    allow_plaintext: bool = False
+    """Carry on unencrypted if the server offers no TLS. Shown as insecure in the status bar."""
+    ca_file: str = ""
+    """A CA certificate (PEM) to trust for this server, e.g. a self-hosted one."""
+    resource: str = "xmpptui"
+    nick: str = ""
+    password_command: str = ""
+    """A command whose first output line is the password, e.g. `pass show xmpp/alice`."""
+    password: str = ""
+    """Only if you explicitly chose to keep the password in this file; the keyring is preferred."""
+    timeout: float = 20.0
+    """Seconds to wait for a login to settle before reporting a timeout."""
+
+    @property
+    def bare_jid(self) -> str:
+        return self.jid.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    timestamp_format: str = "%H:%M"
+    """strftime format of message times in the chat log."""
+
+
+@dataclass(frozen=True)
+class Config:
+    account: Account | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+    """Binding id -> keys (comma separated), e.g. `go_away = "f3"`; see `xmpptui` help screen."""
+    ui: UiConfig = field(default_factory=UiConfig)
+    path: Path | None = None
+
+
+def _check_keys(table: dict[str, Any], allowed: list[str], where: str, path: Path) -> None:
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(allowed)}"
+            raise ConfigError(f"{path}: unknown key {where}{key!r}; {hint}")
+
+
+def _build(cls: type, table: dict[str, Any], section: str, path: Path) -> Any:
+    allowed = [f.name for f in fields(cls)]
+    _check_keys(table, allowed, f"{section}.", path)
+    kwargs = {}
+    for f in fields(cls):
+        if f.name not in table:
+            continue
+        value = table[f.name]
+        expected = {"str": str, "int": int, "bool": bool, "float": (int, float)}[str(f.type)]
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"{path}: {section}.{f.name} must be a {f.type}, not {value!r}")
+        kwargs[f.name] = float(value) if f.type == "float" else value
+    return cls(**kwargs)
+
+
+def validate_account(account: Account, where: str = "account") -> Account:
+    jid = account.jid.strip()
+    local, at, domain = jid.partition("@")
+    if not at or not local or not domain or "/" in domain.split("/", 1)[0] or " " in jid:
+        raise ConfigError(f"{where}: jid {account.jid!r} is not a JID like alice@example.org")
+    if account.tls not in TLS_MODES:
+        raise ConfigError(f"{where}: tls must be one of {', '.join(TLS_MODES)}, not {account.tls!r}")
+    if not 0 <= account.port <= 65535:
+        raise ConfigError(f"{where}: port {account.port} is not a TCP port (1-65535)")
+    if account.ca_file and not Path(account.ca_file).expanduser().is_file():
+        raise ConfigError(f"{where}: ca_file {account.ca_file!r} does not exist")
+    return replace(account, jid=jid)
+
+
+def load(path: Path | None = None) -> Config:
+    """Read the config file; a missing default file is an empty config, a missing --config file an error."""
+    explicit = path is not None
+    path = path or paths.config_file()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"{path}: no such config file") from None
+        return Config(path=path)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    _check_keys(data, ["account", "keys", "ui"], "", path)
+    account = None
+    if "account" in data:
+        if not isinstance(data["account"], dict) or "jid" not in data["account"]:
+            raise ConfigError(f"{path}: [account] needs jid = \"you@example.org\"")
+        account = validate_account(_build(Account, data["account"], "account", path), f"{path}: [account]")
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise ConfigError(f"{path}: [keys] maps binding ids to key names, e.g. go_away = \"f3\"")
+    ui = _build(UiConfig, data.get("ui", {}), "ui", path)
+    return Config(account=account, keys=dict(keys), ui=ui, path=path)
+
+
+def save_account(config: Config, account: Account) -> Config:
+    """Write the account into the config file (0600), keeping the other tables."""
+    path = config.path or paths.config_file()
+    defaults = Account(jid=account.jid)
+    table = {f.name: getattr(account, f.name) for f in fields(Account)
+             if getattr(account, f.name) != getattr(defaults, f.name) or f.name == "jid"}
+    data: dict[str, Any] = {"account": table}
+    if config.keys:
+        data["keys"] = dict(config.keys)
+    ui_table = {f.name: getattr(config.ui, f.name) for f in fields(UiConfig)
+                if getattr(config.ui, f.name) != getattr(UiConfig(), f.name)}
+    if ui_table:
+        data["ui"] = ui_table
+    paths.write_private(path, tomli_w.dumps(data))
+    return replace(config, account=account, path=path)

@@ -1,0 +1,1 @@
+"""Plain-value client state: roster, presence, conversations, own presence and connection."""

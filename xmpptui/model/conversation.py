@@ -1,0 +1,107 @@
+"""Conversations and the messages they hold."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Direction(Enum):
+    IN = "in"
+    OUT = "out"
+
+
+class MessageKind(Enum):
+    CHAT = "chat"
+    NORMAL = "normal"
+    GROUPCHAT = "groupchat"
+    HEADLINE = "headline"
+    ERROR = "error"
+    """An error bounce the server or recipient returned, shown as a failure in the conversation."""
+    NOTICE = "notice"
+    """A line the client itself adds (e.g. "bob is now offline")."""
+
+
+class DeliveryState(Enum):
+    NONE = "none"
+    """Incoming messages, notices."""
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(slots=True, eq=False)
+class ChatMessage:
+    """One line of a conversation. Mutable only in `state`/`error`, and only by the session."""
+
+    conversation: str
+    sender: str
+    body: str
+    timestamp: float
+    """Seconds since the epoch, UTC; the original time for delayed messages (XEP-0203)."""
+    direction: Direction = Direction.IN
+    kind: MessageKind = MessageKind.CHAT
+    id: str = ""
+    state: DeliveryState = DeliveryState.NONE
+    error: str = ""
+    delayed: bool = False
+
+
+class ConversationKind(Enum):
+    CHAT = "chat"
+    GROUPCHAT = "groupchat"
+
+
+@dataclass(eq=False)
+class Conversation:
+    jid: str
+    """The bare JID of the peer (or room)."""
+    kind: ConversationKind = ConversationKind.CHAT
+    messages: list[ChatMessage] = field(default_factory=list)
+    unread: int = 0
+    thread: str = field(default_factory=lambda: uuid.uuid4().hex)
+    """The `<thread/>` we continue (XEP-0201); taken over from the peer's messages."""
+    reply_to: str = ""
+    """The full JID that last wrote to us (RFC 6121 5.1); empty means the bare JID."""
+
+    @property
+    def address(self) -> str:
+        return self.reply_to or self.jid
+
+    def find(self, message_id: str) -> ChatMessage | None:
+        for message in reversed(self.messages):
+            if message.id == message_id:
+                return message
+        return None
+
+
+class Conversations:
+    """Open conversations in the order they were opened."""
+
+    def __init__(self) -> None:
+        self._by_jid: dict[str, Conversation] = {}
+
+    def get(self, jid: str) -> Conversation | None:
+        return self._by_jid.get(jid)
+
+    def open(self, jid: str, kind: ConversationKind = ConversationKind.CHAT) -> tuple[Conversation, bool]:
+        """The conversation for `jid`, and whether it was just created."""
+        existing = self._by_jid.get(jid)
+        if existing is not None:
+            return existing, False
+        conversation = Conversation(jid, kind)
+        self._by_jid[jid] = conversation
+        return conversation, True
+
+    def close(self, jid: str) -> Conversation | None:
+        return self._by_jid.pop(jid, None)
+
+    def __iter__(self) -> Iterator[Conversation]:
+        return iter(self._by_jid.values())
+
+    def __len__(self) -> int:
+        return len(self._by_jid)
+
+    def __contains__(self, jid: object) -> bool:
+        return jid in self._by_jid

@@ -1,0 +1,91 @@
+"""Typed facts the session emits after it has updated `ClientState`. Plain values only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from xmpptui.model.conversation import ChatMessage
+from xmpptui.model.presence import Presence
+from xmpptui.model.state import ConnectionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChanged:
+    status: ConnectionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class RosterReplaced:
+    """The roster was replaced whole (the iq result after login)."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChanged:
+    """A roster push added, changed or removed this contact."""
+
+    jid: str
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceChanged:
+    jid: str
+    """Bare JID whose combined presence may have changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class OwnPresenceChanged:
+    presence: Presence
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationOpened:
+    jid: str
+    by_user: bool
+    """True when the user asked for it (focus it); False when an incoming message opened it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationClosed:
+    jid: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAdded:
+    message: ChatMessage
+
+
+@dataclass(frozen=True, slots=True)
+class MessageUpdated:
+    """A held message's delivery state or error changed."""
+
+    message: ChatMessage
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadChanged:
+    jid: str
+    unread: int
+
+
+class Severity(Enum):
+    INFO = "information"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should read that belongs to no conversation (e.g. an iq error in words)."""
+
+    text: str
+    severity: Severity = Severity.INFO
+
+
+Event = (
+    ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
+    | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | UnreadChanged | Notice
+)

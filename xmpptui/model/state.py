@@ -1,0 +1,50 @@
+"""The whole client state the UI reads: one object, written only by the session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from xmpptui.model.conversation import Conversations
+from xmpptui.model.presence import Presence, PresenceBook, Show
+from xmpptui.model.roster import Roster
+
+
+class ConnectionState(Enum):
+    OFFLINE = "offline"
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"
+
+
+class LoginFailure(Enum):
+    """Why a login attempt failed; the UI offers retry or editing the account for each."""
+
+    AUTH = "auth"
+    HOST_NOT_FOUND = "host-not-found"
+    REFUSED = "connection-refused"
+    TLS = "tls"
+    TIMEOUT = "timeout"
+    STREAM_ERROR = "stream-error"
+    CONFIG = "config"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionStatus:
+    state: ConnectionState = ConnectionState.OFFLINE
+    reason: str = ""
+    failure: LoginFailure | None = None
+    secure: bool = True
+    """False only when the account opted in to plaintext and the stream is not encrypted."""
+
+
+@dataclass
+class ClientState:
+    jid: str
+    """Our bare JID."""
+    resource: str = ""
+    roster: Roster = field(default_factory=Roster)
+    presence: PresenceBook = field(default_factory=PresenceBook)
+    conversations: Conversations = field(default_factory=Conversations)
+    own_presence: Presence = field(default_factory=lambda: Presence(Show.OFFLINE))
+    connection: ConnectionStatus = field(default_factory=ConnectionStatus)

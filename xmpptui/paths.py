@@ -1,0 +1,43 @@
+"""Where xmpptui keeps its files (platformdirs, XDG variables honoured); directories made on use, 0700."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP = "xmpptui"
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def config_dir() -> Path:
+    return platformdirs.user_config_path(APP)
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def data_dir(create: bool = True) -> Path:
+    path = platformdirs.user_data_path(APP)
+    return _private_dir(path) if create else path
+
+
+def log_file() -> Path:
+    return _private_dir(platformdirs.user_log_path(APP)) / "xmpptui.log"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file that only the user can read (0600, in a 0700 directory), atomically."""
+    _private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)

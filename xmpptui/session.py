@@ -1,0 +1,36 @@
+"""The `Session` protocol: everything the UI may ask of the protocol layer, and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from xmpptui.model.events import Event
+from xmpptui.model.presence import Presence
+from xmpptui.model.state import ClientState
+
+EventSink = Callable[[Event], None]
+
+
+class Session(Protocol):
+    @property
+    def state(self) -> ClientState: ...
+
+    async def start(self, sink: EventSink) -> None:
+        """Connect and log in; outcome arrives as `ConnectionChanged` events. Returns once settled."""
+
+    async def stop(self) -> None:
+        """Send unavailable presence, close the stream and stop reconnecting."""
+
+    async def set_presence(self, presence: Presence) -> None:
+        """Broadcast our presence; `OFFLINE` sends `unavailable`. State follows the server's echo."""
+
+    async def send_chat(self, to: str, body: str) -> None:
+        """Send a `chat` message to a bare or full JID; it appears at once, marked failed on error."""
+
+    def open_conversation(self, jid: str) -> None:
+        """Open (or focus) the conversation with a bare JID; emits `ConversationOpened(by_user=True)`."""
+
+    def close_conversation(self, jid: str) -> None: ...
+
+    def mark_read(self, jid: str) -> None: ...

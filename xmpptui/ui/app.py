@@ -1,0 +1,161 @@
+"""XmppTuiApp: owns the session's lifetime, batches its events per frame, and hosts the screens."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.app import App
+from textual.binding import Binding
+
+from xmpptui import config as config_mod
+from xmpptui import passwords
+from xmpptui.config import Account, Config
+from xmpptui.model.events import ConnectionChanged, Event
+from xmpptui.model.state import LoginFailure
+from xmpptui.session import Session
+from xmpptui.ui import render
+from xmpptui.ui.messages import SessionEvents
+from xmpptui.ui.screens.account import AccountEntry, AccountScreen
+from xmpptui.ui.screens.dialogs import LoginErrorScreen, PromptScreen
+from xmpptui.ui.screens.help import HelpScreen
+from xmpptui.ui.screens.main import MainScreen
+
+SessionFactory = Callable[[Account, str], Session]
+PasswordResolver = Callable[[Account], "str | None"]
+
+_FRAME = 1 / 60
+
+
+class XmppTuiApp(App[None]):
+    CSS_PATH = "xmpptui.tcss"
+    TITLE = "xmpptui"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1", "help", "Help", id="help"),
+    ]
+
+    def __init__(self, config: Config, account: Account | None, session_factory: SessionFactory,
+                 password_resolver: PasswordResolver = passwords.resolve, save_accounts: bool = True) -> None:
+        super().__init__()
+        self._config = config
+        self._account = account
+        self._session_factory = session_factory
+        self._resolve_password = password_resolver
+        self._save_accounts = save_accounts
+        self.session: Session | None = None
+        self._pending: list[Event] = []
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self.main_screen = MainScreen(config.ui)
+
+    def on_mount(self) -> None:
+        if self._config.keys:
+            self.set_keymap(self._config.keys)
+        self.push_screen(self.main_screen)
+        if self._account is None:
+            self._ask_account()
+        else:
+            self.run_worker(self._login_with_stored_password(self._account), name="password", exit_on_error=False)
+
+    # Login ------------------------------------------------------------------------------------
+
+    def _ask_account(self, error: str = "") -> None:
+        self.push_screen(AccountScreen(self._account, error), self._account_entered)
+
+    def _account_entered(self, entry: AccountEntry | None) -> None:
+        if entry is None:
+            if self.session is None:
+                self.notify("no account: press F1 for help, Ctrl+Q to quit", severity="warning")
+            return
+        self._account = entry.account
+        if self._save_accounts:
+            try:
+                self._config = config_mod.save_account(self._config, entry.account)
+            except OSError as exc:
+                self.notify(f"could not save the config: {exc.strerror}", severity="error", markup=False)
+            if entry.remember and not passwords.store_in_keyring(entry.account.bare_jid, entry.password):
+                self.notify("no system keyring available: the password was not stored", severity="warning")
+        self.start_session(entry.account, entry.password)
+
+    async def _login_with_stored_password(self, account: Account) -> None:
+        try:
+            password = await asyncio.to_thread(self._resolve_password, account)
+        except passwords.PasswordError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            password = None
+        if password:
+            self.start_session(account, password)
+            return
+
+        def entered(value: str | None) -> None:
+            if value:
+                self.start_session(account, value)
+            else:
+                self.notify("no password given: F1 for help, Ctrl+Q to quit", severity="warning")
+
+        self.push_screen(PromptScreen(f"Password for {account.bare_jid}", password=True), entered)
+
+    def start_session(self, account: Account, password: str) -> None:
+        old = self.session
+        self.session = self._session_factory(account, password)
+        self.main_screen.attach(self.session)
+
+        async def run() -> None:
+            if old is not None:
+                await old.stop()
+            assert self.session is not None
+            await self.session.start(self._sink)
+
+        self.run_worker(run(), name="login", group="session", exclusive=True, exit_on_error=False)
+
+    # Event batching ---------------------------------------------------------------------------
+
+    def _sink(self, event: Event) -> None:
+        self._pending.append(event)
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_later(_FRAME, self._flush)
+        if isinstance(event, ConnectionChanged) and event.status.failure is not None:
+            self.call_later(self._login_failed, event.status.failure, event.status.reason)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        events, self._pending = self._pending, []
+        if events:
+            self.main_screen.post_message(SessionEvents(events))
+
+    def _login_failed(self, failure: LoginFailure, reason: str) -> None:
+        def chosen(choice: str | None) -> None:
+            if choice == "retry" and self._account is not None:
+                self.run_worker(self._login_with_stored_password(self._account), name="password",
+                                exit_on_error=False)
+            elif choice == "edit":
+                self._ask_account()
+            elif choice == "quit":
+                self.exit()
+
+        self.push_screen(LoginErrorScreen(render.sanitize(reason)), chosen)
+
+    # Actions ----------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        keys = []
+        keymap = self._config.keys
+        for node in (self, self.main_screen, self.main_screen.composer):
+            for binding in node.BINDINGS:
+                if isinstance(binding, Binding) and binding.id:
+                    shown = keymap.get(binding.id, binding.key)
+                    keys.append((binding.id, shown, binding.description))
+        self.push_screen(HelpScreen(keys))
+
+    async def action_quit(self) -> None:
+        await self.exit_after_logout()
+
+    async def exit_after_logout(self) -> None:
+        if self.session is not None:
+            try:
+                await asyncio.wait_for(self.session.stop(), 3)
+            except Exception:  # quitting must always work; the log has the details
+                self.log.error("logout failed")
+        self.exit()

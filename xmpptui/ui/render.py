@@ -1,0 +1,181 @@
+"""Model values -> rich Text. The one place remote strings are made inert (never markup, no controls)."""
+
+from __future__ import annotations
+
+import re
+import time
+import zlib
+
+from rich.text import Text
+
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.presence import Presence, Show
+from xmpptui.model.roster import Contact, Subscription
+from xmpptui.model.state import ConnectionState, ConnectionStatus
+
+# C0 controls except tab and newline, DEL, C1 controls, and the bidi embedding/override/isolate
+# characters that can make text read differently from what it is (Trojan Source).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control picture" for the C0 code: ␛ for ESC
+    if code == 0x7F:
+        return "\u2421"
+    return f"<U+{code:04X}>"
+
+
+def sanitize(value: str, *, single_line: bool = False) -> str:
+    """Replace every control and bidi-override character with a visible placeholder."""
+    cleaned = _UNSAFE.sub(_placeholder, value).replace("\t", "    ")
+    if single_line:
+        cleaned = cleaned.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    else:
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
+    return cleaned
+
+
+def plain(value: str, style: str = "", *, single_line: bool = False) -> Text:
+    """Remote text as an inert `Text`: markup stays literal, controls are visible placeholders."""
+    return Text(sanitize(value, single_line=single_line), style=style, end="")
+
+
+# Presence --------------------------------------------------------------------------------------
+
+PRESENCE_GLYPHS = {
+    Show.CHAT: "★",
+    Show.ONLINE: "●",
+    Show.AWAY: "◐",
+    Show.XA: "◌",
+    Show.DND: "⊘",
+    Show.OFFLINE: "○",
+}
+"""One distinct shape per show, so presence reads without colour."""
+NO_PERMISSION_GLYPH = "?"
+
+PRESENCE_STYLES = {
+    Show.CHAT: "bold green",
+    Show.ONLINE: "green",
+    Show.AWAY: "yellow",
+    Show.XA: "dark_orange",
+    Show.DND: "red",
+    Show.OFFLINE: "bright_black",
+}
+
+SHOW_WORDS = {
+    Show.CHAT: "free for chat",
+    Show.ONLINE: "online",
+    Show.AWAY: "away",
+    Show.XA: "extended away",
+    Show.DND: "do not disturb",
+    Show.OFFLINE: "offline",
+}
+
+
+def presence_glyph(presence: Presence, contact: Contact | None = None) -> Text:
+    if contact is not None and not contact.subscription.can_see_presence and not presence.available:
+        return Text(NO_PERMISSION_GLYPH, style="bright_black")
+    return Text(PRESENCE_GLYPHS[presence.show], style=PRESENCE_STYLES[presence.show])
+
+
+def subscription_mark(contact: Contact) -> str:
+    """Compact roster mark: nothing for `both`; arrows for one-way; `…` while a request is pending."""
+    marks = {Subscription.BOTH: "", Subscription.TO: "→", Subscription.FROM: "←", Subscription.NONE: "×"}
+    return marks.get(contact.subscription, "") + ("…" if contact.pending_out else "")
+
+
+def contact_line(contact: Contact, presence: Presence, unread: int = 0) -> Text:
+    line = Text(end="", no_wrap=True, overflow="ellipsis")
+    line.append_text(presence_glyph(presence, contact))
+    line.append(" ")
+    line.append_text(plain(contact.display_name, "bold" if presence.available else "", single_line=True))
+    mark = subscription_mark(contact)
+    if mark:
+        line.append(f" {mark}", style="bright_black")
+    if unread:
+        line.append(f" ({unread})", style="bold magenta")
+    if presence.status:
+        line.append(" ")
+        line.append_text(plain(presence.status, "italic bright_black", single_line=True))
+    return line
+
+
+# Messages --------------------------------------------------------------------------------------
+
+NICK_COLOURS = (
+    "#e06c75", "#98c379", "#e5c07b", "#61afef", "#c678dd", "#56b6c2",
+    "#d19a66", "#be5046", "#7ec699", "#f08d49", "#a48cf2", "#5fb3b3",
+)
+
+
+def nick_style(nick: str) -> str:
+    """A stable colour per nick, the same in every run."""
+    return NICK_COLOURS[zlib.crc32(nick.encode("utf-8", "replace")) % len(NICK_COLOURS)]
+
+
+def day_of(timestamp: float) -> tuple[int, int, int]:
+    local = time.localtime(timestamp)
+    return local.tm_year, local.tm_mon, local.tm_mday
+
+
+def day_separator(timestamp: float) -> Text:
+    return Text(time.strftime(" %A %d %B %Y ", time.localtime(timestamp)), style="bold bright_black", end="")
+
+
+def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) -> Text:
+    """`12:01 bob ` (or `12:01 * ` for notices): what stands before the body on the first line."""
+    prefix = Text(end="", no_wrap=True)
+    prefix.append(time.strftime(timestamp_format, time.localtime(message.timestamp)),
+                  style="bright_black italic" if message.delayed else "bright_black")
+    prefix.append(" ")
+    if message.kind in (MessageKind.ERROR, MessageKind.NOTICE, MessageKind.HEADLINE):
+        prefix.append({MessageKind.ERROR: "!", MessageKind.NOTICE: "*", MessageKind.HEADLINE: "»"}[message.kind],
+                      style="bold red" if message.kind is MessageKind.ERROR else "bold")
+    elif message.direction is Direction.OUT:
+        prefix.append(own_label, style="bold")
+    else:
+        prefix.append_text(plain(message.sender, f"bold {nick_style(message.sender)}", single_line=True))
+    prefix.append(" ")
+    return prefix
+
+
+def message_body(message: ChatMessage) -> Text:
+    style = {MessageKind.ERROR: "red", MessageKind.NOTICE: "italic", MessageKind.HEADLINE: "italic"}.get(
+        message.kind, "")
+    body = plain(message.body, style)
+    if message.state is DeliveryState.FAILED:
+        body.append("\n")
+        body.append_text(plain(f"✗ not delivered: {message.error}", "bold red"))
+    return body
+
+
+# Status bar ------------------------------------------------------------------------------------
+
+CONNECTION_STYLES = {
+    ConnectionState.ONLINE: "green",
+    ConnectionState.CONNECTING: "yellow",
+    ConnectionState.RECONNECTING: "yellow",
+    ConnectionState.OFFLINE: "red",
+}
+
+
+def status_line(jid: str, presence: Presence, connection: ConnectionStatus) -> Text:
+    line = Text(end="", no_wrap=True, overflow="ellipsis")
+    line.append_text(plain(jid, "bold", single_line=True))
+    line.append("  ")
+    line.append_text(presence_glyph(presence))
+    line.append(f" {SHOW_WORDS[presence.show]}")
+    if presence.status:
+        line.append(" · ")
+        line.append_text(plain(presence.status, "italic", single_line=True))
+    line.append(f" · priority {presence.priority}")
+    line.append("  │  ")
+    line.append(connection.state.value, style=CONNECTION_STYLES[connection.state])
+    if connection.state is ConnectionState.ONLINE and not connection.secure:
+        line.append(" ⚠ INSECURE (no TLS)", style="bold red")
+    if connection.reason:
+        line.append(": ")
+        line.append_text(plain(connection.reason, single_line=True))
+    return line

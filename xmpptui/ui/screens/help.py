@@ -1,0 +1,43 @@
+"""HelpScreen: every key binding (as currently mapped) and every slash command."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from xmpptui.commands import COMMANDS
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close help", id="help_close")]
+
+    def __init__(self, keys: list[tuple[str, str, str]]) -> None:
+        """keys: (binding id, keys as shown, description)."""
+        super().__init__()
+        self._keys = keys
+
+    def compose(self) -> ComposeResult:
+        keys = Table(title="Keys", expand=True, show_edge=False)
+        keys.add_column("key", style="bold", no_wrap=True)
+        keys.add_column("action")
+        keys.add_column("id (remap in [keys])", style="bright_black")
+        for binding_id, shown, description in self._keys:
+            keys.add_row(Text(shown), Text(description), Text(binding_id))
+        commands = Table(title="Commands (type in the composer)", expand=True, show_edge=False)
+        commands.add_column("command", style="bold", no_wrap=True)
+        commands.add_column("what it does")
+        for spec in COMMANDS:
+            commands.add_row(Text(spec.usage), Text(spec.help))
+        with VerticalScroll(classes="dialog", id="help-dialog"):
+            yield Static(keys, id="help-keys")
+            yield Static(commands, id="help-commands")
+            yield Static(Text("Escape closes this help. `//text` sends a message that starts with /.",
+                              style="italic"))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)

@@ -1,0 +1,387 @@
+"""MainScreen: roster | conversations + composer, status bar. Routes session events down into widgets
+and turns widget intents into session calls (in named workers)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from xmpptui import commands
+from xmpptui.config import UiConfig
+from xmpptui.model import events as ev
+from xmpptui.model.presence import Presence, Show, parse_priority
+from xmpptui.session import Session
+from xmpptui.ui import render
+from xmpptui.ui.messages import SessionEvents
+from xmpptui.ui.screens.dialogs import PromptScreen
+from xmpptui.ui.widgets.chat_log import ChatLog
+from xmpptui.ui.widgets.composer import Composer
+from xmpptui.ui.widgets.conversation_bar import ConversationBar
+from xmpptui.ui.widgets.roster_view import RosterView
+from xmpptui.ui.widgets.status_bar import StatusBar
+
+_SHOW_KEYS = (
+    ("f2", Show.ONLINE, "go_online", "Online"),
+    ("f3", Show.CHAT, "go_chat", "Free for chat"),
+    ("f4", Show.AWAY, "go_away", "Away"),
+    ("f5", Show.XA, "go_xa", "Extended away"),
+    ("f6", Show.DND, "go_dnd", "Do not disturb"),
+    ("f7", Show.OFFLINE, "go_offline", "Go offline"),
+)
+
+
+def _log_id(jid: str) -> str:
+    return "log-" + "".join(ch if ch.isalnum() else f"_{ord(ch):x}_" for ch in jid)
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        *(Binding(key, f"set_show('{show.value}')", label, id=binding_id, show=show in (Show.ONLINE, Show.AWAY,
+                                                                                         Show.DND))
+          for key, show, binding_id, label in _SHOW_KEYS),
+        Binding("f8", "edit_status", "Status text", id="edit_status"),
+        Binding("f9", "edit_priority", "Priority", id="edit_priority"),
+        Binding("ctrl+n,alt+right", "cycle(1)", "Next chat", id="next_conversation"),
+        Binding("ctrl+b,alt+left", "cycle(-1)", "Prev chat", id="previous_conversation", show=False),
+        Binding("alt+a", "next_unread", "Next unread", id="next_unread", show=False),
+        Binding("alt+w", "close_conversation", "Close chat", id="close_conversation", show=False),
+        Binding("ctrl+r", "focus_roster", "Roster", id="focus_roster"),
+        Binding("ctrl+t", "focus_composer", "Composer", id="focus_composer", show=False),
+    ]
+
+    def __init__(self, ui_config: UiConfig) -> None:
+        super().__init__()
+        self._ui = ui_config
+        self.session: Session | None = None
+        self.active: str | None = None
+
+    # Layout -----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="roster-pane"):
+                yield Static(Text("Contacts", style="bold"), id="roster-title")
+                yield Static("", id="roster-filter")
+                yield Static(Text("connecting…", style="italic"), id="roster-placeholder")
+            with Vertical(id="chat-pane"):
+                yield ConversationBar(id="conversations")
+                with ContentSwitcher(id="logs", initial="welcome"):
+                    yield Static(Text("Select a contact and press Enter, or type /chat JID.\n"
+                                      "F1 lists every key and command.", style="italic"), id="welcome")
+                yield Composer(id="composer")
+        yield StatusBar(id="status-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#roster-filter").display = False
+        self.query_one(Composer).focus()
+
+    def attach(self, session: Session) -> None:
+        """Show a (new) session's state; called before the session starts."""
+        self.session = session
+        for roster in self.query(RosterView):
+            roster.remove()
+        placeholder = self.query_one("#roster-placeholder")
+        self.query_one("#roster-pane").mount(RosterView(session.state.roster, session.state.presence,
+                                                        id="roster"), before=placeholder)
+        placeholder.display = False
+        self.query_one(StatusBar).show_state(session.state)
+        self._refresh_conversations()
+
+    @property
+    def roster(self) -> RosterView:
+        return self.query_one(RosterView)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    def chat_log(self, jid: str) -> ChatLog | None:
+        logs = self.query(f"#{_log_id(jid)}")
+        return logs.first(ChatLog) if logs else None
+
+    # Session events ---------------------------------------------------------------------------
+
+    def on_session_events(self, message: SessionEvents) -> None:
+        if self.session is None:
+            return
+        state = self.session.state
+        changed_contacts: set[str] = set()
+        logs_to_sync: set[str] = set()
+        conversations_changed = False
+        for event in message.events:
+            match event:
+                case ev.ConnectionChanged() | ev.OwnPresenceChanged():
+                    self.query_one(StatusBar).show_state(state)
+                case ev.RosterReplaced():
+                    self.roster.load()
+                    changed_contacts.clear()
+                case ev.ContactChanged(jid=jid) | ev.PresenceChanged(jid=jid):
+                    changed_contacts.add(jid)
+                case ev.ConversationOpened(jid=jid, by_user=by_user):
+                    self._ensure_log(jid)
+                    conversations_changed = True
+                    if by_user:
+                        self.switch_to(jid)
+                case ev.ConversationClosed(jid=jid):
+                    conversations_changed = True
+                    self._drop_log(jid)
+                case ev.MessageAdded(message=chat_message):
+                    logs_to_sync.add(chat_message.conversation)
+                case ev.MessageUpdated(message=chat_message):
+                    log = self.chat_log(chat_message.conversation)
+                    if log is not None:
+                        log.message_changed(chat_message)
+                case ev.UnreadChanged(jid=jid, unread=unread):
+                    self.roster.set_unread(jid, unread)
+                    conversations_changed = True
+                case ev.Notice(text=text, severity=severity):
+                    self.app.notify(render.sanitize(text), severity=severity.value, markup=False)
+        if changed_contacts:
+            self.roster.contacts_changed(changed_contacts)
+        for jid in logs_to_sync:
+            log = self.chat_log(jid)
+            if log is not None:
+                log.sync()
+        if self.active in logs_to_sync:
+            self.session.mark_read(self.active)
+        if conversations_changed:
+            self._refresh_conversations()
+
+    def _ensure_log(self, jid: str) -> None:
+        if self.chat_log(jid) is not None or self.session is None:
+            return
+        conversation = self.session.state.conversations.get(jid)
+        if conversation is None:
+            return
+        self.query_one("#logs", ContentSwitcher).mount(ChatLog(
+            conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format, id=_log_id(jid)))
+
+    def _drop_log(self, jid: str) -> None:
+        log = self.chat_log(jid)
+        if log is not None:
+            log.remove()
+        if self.active == jid:
+            self.active = None
+            remaining = list(self.session.state.conversations) if self.session else []
+            if remaining:
+                self.switch_to(remaining[-1].jid)
+            else:
+                self.query_one("#logs", ContentSwitcher).current = "welcome"
+
+    def switch_to(self, jid: str) -> None:
+        if self.session is None or jid not in self.session.state.conversations:
+            return
+        self._ensure_log(jid)
+        self.active = jid
+        self.query_one("#logs", ContentSwitcher).current = _log_id(jid)
+        log = self.chat_log(jid)
+        if log is not None:
+            log.sync()
+            log.scroll_end(animate=False, immediate=True)
+        self.session.mark_read(jid)
+        self._refresh_conversations()
+
+    def _refresh_conversations(self) -> None:
+        if self.session is None:
+            return
+        state = self.session.state
+        entries = []
+        for conversation in state.conversations:
+            contact = state.roster.get(conversation.jid)
+            label = contact.display_name if contact is not None else conversation.jid
+            entries.append((conversation.jid, label, conversation.unread))
+        self.query_one(ConversationBar).show(entries, self.active)
+
+    # Intents from widgets ---------------------------------------------------------------------
+
+    @on(RosterView.ContactSelected)
+    def _open_from_roster(self, message: RosterView.ContactSelected) -> None:
+        if self.session is not None:
+            self.session.open_conversation(message.jid)
+            self.composer.focus()
+
+    @on(RosterView.FilterChanged)
+    def _show_filter(self, message: RosterView.FilterChanged) -> None:
+        label = self.query_one("#roster-filter", Static)
+        label.update(Text.assemble(("filter: ", "italic"), message.text, (" (Esc clears)", "italic")))
+        label.display = bool(message.text)
+
+    @on(ConversationBar.Clicked)
+    def _open_from_bar(self, message: ConversationBar.Clicked) -> None:
+        self.switch_to(message.jid)
+
+    @on(Composer.ScrollRequested)
+    def _scroll_log(self, message: Composer.ScrollRequested) -> None:
+        log = self.chat_log(self.active) if self.active else None
+        if log is not None:
+            (log.scroll_page_down if message.direction > 0 else log.scroll_page_up)(animate=False)
+
+    @on(Composer.Submitted)
+    def _submitted(self, message: Composer.Submitted) -> None:
+        try:
+            command = commands.parse(message.text.strip())
+        except commands.CommandError as exc:
+            self.app.notify(str(exc), severity="warning", markup=False)
+            return
+        if command is None:
+            self._send(commands.message_text(message.text))
+            return
+        handler = getattr(self, f"_command_{command.name}")
+        handler(command.args)
+
+    def _run(self, work: Awaitable[object], name: str, on_success=None) -> None:
+        """Run a session call in a named worker; failures become notifications (see on_worker_state_changed)."""
+
+        async def call() -> None:
+            await work
+            if on_success is not None:
+                on_success()
+
+        self.run_worker(call(), name=name, group="session-calls", exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.group == "session-calls":
+            error = event.worker.error
+            self.app.notify(render.sanitize(str(error) or type(error).__name__), severity="error",
+                            markup=False, title=event.worker.name)
+
+    def _clear_composer(self, sent: str) -> None:
+        if self.composer.text == sent:
+            self.composer.clear()
+
+    def _send(self, body: str) -> None:
+        if self.session is None:
+            return
+        if self.active is None:
+            self.app.notify("no conversation is open: Enter on a contact, or /chat JID", severity="warning")
+            return
+        text = self.composer.text
+        conversation = self.session.state.conversations.get(self.active)
+        address = conversation.address if conversation is not None else self.active
+        self._run(self.session.send_chat(address, body), "send message", lambda: self._clear_composer(text))
+
+    # Commands ---------------------------------------------------------------------------------
+
+    def _command_chat(self, args: str) -> None:
+        jid = args.split()[0] if args.split() else ""
+        local, at, domain = jid.partition("@")
+        if not jid or (at and (not local or not domain)) or (not at and "." not in jid and jid != "localhost"):
+            self.app.notify("usage: /chat JID, e.g. /chat bob@example.org", severity="warning")
+            return
+        if self.session is not None:
+            self.composer.clear()
+            self.session.open_conversation(jid)
+
+    def _command_close(self, _args: str) -> None:
+        self.composer.clear()
+        self.action_close_conversation()
+
+    def _command_status(self, args: str) -> None:
+        word, _, text = args.partition(" ")
+        try:
+            show = Show.parse(word)
+        except ValueError as exc:
+            self.app.notify(str(exc), severity="warning", markup=False)
+            return
+        self.composer.clear()
+        self._set_presence(show=show, status=text.strip())
+
+    def _command_priority(self, args: str) -> None:
+        try:
+            priority = parse_priority(args)
+        except ValueError as exc:
+            self.app.notify(str(exc), severity="warning", markup=False)
+            return
+        self.composer.clear()
+        self._set_presence(priority=priority)
+
+    def _command_help(self, _args: str) -> None:
+        self.composer.clear()
+        self.app.action_help()  # type: ignore[attr-defined]
+
+    def _command_quit(self, _args: str) -> None:
+        self.run_worker(self.app.exit_after_logout(), name="quit")  # type: ignore[attr-defined]
+
+    # Presence ---------------------------------------------------------------------------------
+
+    def _set_presence(self, show: Show | None = None, status: str | None = None,
+                      priority: int | None = None) -> None:
+        if self.session is None:
+            return
+        current = self.session.state.own_presence
+        wanted_show = show or (current.show if current.show is not Show.OFFLINE else Show.ONLINE)
+        wanted = Presence(wanted_show, current.status if status is None else status,
+                          current.priority if priority is None else priority)
+        self._run(self.session.set_presence(wanted), "set presence")
+
+    def action_set_show(self, show: str) -> None:
+        self._set_presence(show=Show(show))
+
+    def action_edit_status(self) -> None:
+        if self.session is None:
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._set_presence(status=text.strip())
+
+        self.app.push_screen(PromptScreen("Status text (Enter sets, Escape cancels)",
+                                          value=self.session.state.own_presence.status), done)
+
+    def action_edit_priority(self) -> None:
+        if self.session is None:
+            return
+
+        def validate(text: str) -> str | None:
+            try:
+                parse_priority(text)
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        def done(text: str | None) -> None:
+            if text is not None:
+                self._set_presence(priority=parse_priority(text))
+
+        self.app.push_screen(PromptScreen("Priority, -128 to 127 (Enter sets, Escape cancels)",
+                                          value=str(self.session.state.own_presence.priority),
+                                          validate=validate), done)
+
+    # Navigation -------------------------------------------------------------------------------
+
+    def _conversation_jids(self) -> list[str]:
+        return [c.jid for c in self.session.state.conversations] if self.session else []
+
+    def action_cycle(self, step: int) -> None:
+        jids_open = self._conversation_jids()
+        if not jids_open:
+            return
+        index = jids_open.index(self.active) if self.active in jids_open else -1
+        self.switch_to(jids_open[(index + step) % len(jids_open)])
+
+    def action_next_unread(self) -> None:
+        if self.session is None:
+            return
+        unread = [c.jid for c in self.session.state.conversations if c.unread]
+        if unread:
+            self.switch_to(unread[0])
+
+    def action_close_conversation(self) -> None:
+        if self.session is not None and self.active is not None:
+            self.session.close_conversation(self.active)
+
+    def action_focus_roster(self) -> None:
+        if self.query(RosterView):
+            self.roster.focus()
+
+    def action_focus_composer(self) -> None:
+        self.composer.focus()

@@ -1,0 +1,181 @@
+"""ChatLog: a conversation's messages on Textual's Line API, rendering only the lines on screen.
+
+The widget reads the conversation's message list (owned by the session) and keeps, per message, the
+line it starts on (an `array` of offsets: 8 bytes a message). Lines are rendered on demand and cached
+per (message, width); a message whose sanitised body fits on one line is counted without rendering.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from xmpptui.model.conversation import ChatMessage, DeliveryState
+from xmpptui.ui import render
+
+_MIN_BODY_WIDTH = 12
+
+
+class ChatLog(ScrollView, can_focus=True):
+    """A virtualised, word-wrapped chat log with timestamps, nick colours and day separators."""
+
+    DEFAULT_CSS = """
+    ChatLog {
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+    }
+    """
+
+    def __init__(self, messages: Sequence[ChatMessage], *, own_label: str = "me",
+                 timestamp_format: str = "%H:%M", id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._messages = messages
+        self._own_label = own_label
+        self._timestamp_format = timestamp_format
+        self._offsets = array("q")
+        """`_offsets[i]`: the first line of message i; `_total` is the line after the last message."""
+        self._total = 0
+        self._width = 0
+        self._cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(1024)
+
+    # Layout -----------------------------------------------------------------------------------
+
+    @property
+    def line_count(self) -> int:
+        return self._total
+
+    @property
+    def _content_width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    def on_resize(self) -> None:
+        width = self._content_width
+        if width != self._width:
+            follow = self._at_end()
+            self._rebuild(width)
+            if follow:
+                self.scroll_end(animate=False, immediate=True)
+
+    def _at_end(self) -> bool:
+        return self.scroll_offset.y >= self.max_scroll_y
+
+    def _rebuild(self, width: int, start: int = 0) -> None:
+        """Recount the lines of messages from `start` on at `width`."""
+        self._width = width
+        if start == 0:
+            self._cache.clear()
+        del self._offsets[start:]
+        line = self._offsets[start - 1] + self._count(start - 1) if start > 0 else 0
+        for index in range(start, len(self._messages)):
+            self._offsets.append(line)
+            line += self._count(index)
+        self._total = line
+        self.virtual_size = Size(width, self._total)
+
+    def sync(self) -> None:
+        """Take in messages appended to the list since the last call; keep following the end if we were."""
+        if self._width == 0:
+            return  # not laid out yet: on_resize counts everything
+        known = len(self._offsets)
+        if known == len(self._messages):
+            return
+        follow = self._at_end()
+        line = self._total
+        for index in range(known, len(self._messages)):
+            self._offsets.append(line)
+            line += self._count(index)
+        self._total = line
+        self.virtual_size = Size(self._width, self._total)
+        if follow:
+            self.scroll_end(animate=False, immediate=True)
+        self.refresh()
+
+    def reload(self) -> None:
+        """The list changed other than at its end (e.g. older history was prepended)."""
+        if self._width:
+            self._rebuild(self._width)
+            self.refresh()
+
+    def message_changed(self, message: ChatMessage) -> None:
+        """A held message's state changed: re-render it and recount from there if its height changed."""
+        for index in range(len(self._offsets) - 1, -1, -1):
+            if self._messages[index] is message:
+                break
+        else:
+            return
+        self._cache.discard((index, self._width))
+        if self._width:
+            self._rebuild(self._width, index)
+        self.refresh()
+
+    def plain_lines(self) -> list[str]:
+        """Every line as shown, without styles (for tests and for copying)."""
+        return [strip.text.rstrip() for index in range(len(self._offsets)) for strip in self._lines(index, self._width)]
+
+    # Rendering --------------------------------------------------------------------------------
+
+    def _starts_day(self, index: int) -> bool:
+        if index == 0:
+            return True
+        return render.day_of(self._messages[index].timestamp) != render.day_of(self._messages[index - 1].timestamp)
+
+    def _prefix_width(self, message: ChatMessage) -> int:
+        return cell_len(render.message_prefix(message, self._own_label, self._timestamp_format).plain)
+
+    def _count(self, index: int) -> int:
+        message = self._messages[index]
+        body = message.body
+        if message.state is not DeliveryState.FAILED and body.isprintable():
+            # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
+            # sanitised body is the body itself and its cell length decides whether it wraps.
+            body_width = max(_MIN_BODY_WIDTH, self._width - self._prefix_width(message))
+            if cell_len(body) <= body_width:
+                return 1 + self._starts_day(index)
+        return len(self._lines(index, self._width))
+
+    def _lines(self, index: int, width: int) -> list[Strip]:
+        key = (index, width)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        message = self._messages[index]
+        console = self.app.console
+        strips: list[Strip] = []
+        if self._starts_day(index):
+            separator = render.day_separator(message.timestamp)
+            separator.align("center", width, character="─")
+            strips.append(Strip(list(separator.render(console)), width))
+        prefix = render.message_prefix(message, self._own_label, self._timestamp_format)
+        prefix_width = cell_len(prefix.plain)
+        body_width = max(_MIN_BODY_WIDTH, width - prefix_width)
+        body_lines = render.message_body(message).wrap(console, body_width) or [Text("")]
+        indent = [Segment(" " * prefix_width)]
+        for number, body_line in enumerate(body_lines):
+            segments = list(prefix.render(console)) if number == 0 else list(indent)
+            segments.extend(body_line.render(console))
+            strips.append(Strip(segments))
+        self._cache[key] = strips
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        line = scroll_y + y
+        width = self._content_width
+        style: Style = self.rich_style
+        if line >= self._total or not self._offsets:
+            return Strip.blank(width, style)
+        index = bisect_right(self._offsets, line) - 1
+        lines = self._lines(index, self._width or width)
+        offset = line - self._offsets[index]
+        strip = lines[offset] if offset < len(lines) else Strip.blank(width)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)

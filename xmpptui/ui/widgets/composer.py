@@ -1,0 +1,48 @@
+"""Composer: the multi-line message editor. Enter sends; Ctrl+J or Alt+Enter inserts a new line."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import TextArea
+
+
+class Composer(TextArea):
+    """Posts `Submitted` with the text; the screen clears it once the text has been taken."""
+
+    BINDINGS = [
+        Binding("ctrl+j,alt+enter,shift+enter", "newline", "New line", id="newline"),
+        Binding("pageup", "scroll_log(-1)", "Scroll up", show=False, id="log_page_up"),
+        Binding("pagedown", "scroll_log(1)", "Scroll down", show=False, id="log_page_down"),
+    ]
+
+    class Submitted(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class ScrollRequested(Message):
+        """Page the chat log while typing."""
+
+        def __init__(self, direction: int) -> None:
+            super().__init__()
+            self.direction = direction
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            if self.text.strip():
+                self.post_message(self.Submitted(self.text))
+            return
+        await super()._on_key(event)
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
+    def action_scroll_log(self, direction: int) -> None:
+        self.post_message(self.ScrollRequested(direction))

@@ -1,0 +1,403 @@
+"""XmppSession: the one place slixmpp handlers live. Stanzas in, state updated, then typed events out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import socket
+import ssl
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from slixmpp import Iq, Message
+from slixmpp import Presence as PresenceStanza
+from slixmpp.exceptions import IqError, IqTimeout
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+from xmpptui.config import Account
+from xmpptui.model import jid as jids
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.events import (
+    ConnectionChanged,
+    ContactChanged,
+    ConversationClosed,
+    ConversationOpened,
+    Event,
+    MessageAdded,
+    MessageUpdated,
+    Notice,
+    OwnPresenceChanged,
+    PresenceChanged,
+    RosterReplaced,
+    Severity,
+    UnreadChanged,
+)
+from xmpptui.model.presence import Presence, Show
+from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, LoginFailure
+from xmpptui.session import EventSink
+from xmpptui.xmpp import client as client_factory
+from xmpptui.xmpp import translate
+
+log = logging.getLogger(__name__)
+
+_RECONNECT_FIRST, _RECONNECT_MAX = 1.0, 60.0
+
+
+class NotConnected(Exception):
+    """The session is not online; the caller keeps what the user typed."""
+
+
+class XmppSession:
+    """Implements `xmpptui.session.Session` over one slixmpp client."""
+
+    def __init__(self, account: Account, password: str, clock: Callable[[], float] = time.time) -> None:
+        self._account = account
+        self._password = password
+        self._clock = clock
+        self._state = ClientState(jid=account.bare_jid.lower(), resource=account.resource)
+        self._sink: EventSink = lambda event: None
+        self._client: client_factory.Client | None = None
+        self._login: asyncio.Future[None] | None = None
+        self._auth_condition = ""
+        self._stopping = False
+        self._was_online = False
+        self._reconnect_delay = _RECONNECT_FIRST
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._wanted = Presence(Show.ONLINE)
+
+    @property
+    def state(self) -> ClientState:
+        return self._state
+
+    def _emit(self, event: Event) -> None:
+        self._sink(event)
+
+    # Connection -------------------------------------------------------------------------------
+
+    def _set_connection(self, state: ConnectionState, reason: str = "",
+                        failure: LoginFailure | None = None) -> None:
+        secure = self._client is None or self._client.encrypted or state is not ConnectionState.ONLINE
+        self._state.connection = ConnectionStatus(state, reason, failure, secure)
+        self._emit(ConnectionChanged(self._state.connection))
+
+    @property
+    def _address(self) -> tuple[str, int]:
+        return self._account.host or jids.bare(self._account.jid).split("@", 1)[1], client_factory.default_port(
+            self._account)
+
+    async def start(self, sink: EventSink) -> None:
+        self._sink = sink
+        self._stopping = False
+        client = self._client = client_factory.build(self._account, self._password)
+        for event_name, handler in {
+            "session_start": self._on_session_start,
+            "failed_auth": self._on_failed_auth,
+            "failed_all_auth": self._on_failed_all_auth,
+            "ssl_invalid_chain": self._on_tls_rejected,
+            "tls_missing": self._on_tls_missing,
+            "connection_failed": self._on_connection_failed,
+            "stream_error": self._on_stream_error,
+            "disconnected": self._on_disconnected,
+            "presence": self._on_presence,
+            "roster_update": self._on_roster_push,
+        }.items():
+            client.add_event_handler(event_name, handler)
+        client.register_handler(Callback("xmpptui message", MatchXPath("{jabber:client}message"),
+                                         self._on_message))
+        await self._connect(first=True)
+
+    async def _connect(self, first: bool) -> None:
+        assert self._client is not None
+        host, port = self._address
+        self._login = asyncio.get_running_loop().create_future()
+        self._auth_condition = ""
+        self._set_connection(ConnectionState.CONNECTING if first else ConnectionState.RECONNECTING,
+                             f"connecting to {host}:{port}")
+        if self._account.host or self._account.port:
+            self._client.connect(host, port)
+        else:
+            self._client.connect()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._login), self._account.timeout)
+        except TimeoutError:
+            self._fail(LoginFailure.TIMEOUT, f"no answer from {host}:{port} within {self._account.timeout:g} s")
+
+    def _fail(self, failure: LoginFailure, reason: str) -> None:
+        """A login attempt ended without a session: stop retrying and say why."""
+        if self._login is None or self._login.done():
+            return
+        log.warning("login failed (%s): %s", failure.value, reason)
+        self._login.set_result(None)
+        if self._client is not None:
+            self._client.cancel_connection_attempt()
+            self._client.abort()
+        if self._was_online and failure not in (LoginFailure.AUTH, LoginFailure.TLS):
+            self._schedule_reconnect(reason)
+        else:
+            self._set_connection(ConnectionState.OFFLINE, reason, failure)
+
+    def _on_failed_auth(self, stanza: Any) -> None:
+        if not self._auth_condition:
+            self._auth_condition = stanza["condition"] or ""
+
+    def _on_failed_all_auth(self, _event: Any) -> None:
+        condition = self._auth_condition or "not-authorized"
+        self._fail(LoginFailure.AUTH, f"login refused ({condition}): wrong password or unknown user "
+                                      f"{self._account.bare_jid}")
+
+    def _on_tls_rejected(self, error: Exception) -> None:
+        why = getattr(error, "verify_message", "") or getattr(error, "reason", "") or str(error)
+        host = jids.bare(self._account.jid).split("@", 1)[1]
+        self._fail(LoginFailure.TLS, f"TLS certificate of {host} rejected: {why}")
+
+    def _on_tls_missing(self, _event: Any) -> None:
+        self._fail(LoginFailure.TLS, "server did not offer TLS; refusing to log in unencrypted "
+                                     "(set allow_plaintext = true for this account to permit it)")
+
+    def _on_connection_failed(self, error: Any) -> None:
+        host, port = self._address
+        if isinstance(error, ssl.SSLCertVerificationError):
+            self._on_tls_rejected(error)
+        elif isinstance(error, ConnectionRefusedError):
+            self._fail(LoginFailure.REFUSED, f"connection to {host}:{port} refused")
+        elif isinstance(error, socket.gaierror) or (isinstance(error, str) and "DNS" in error):
+            self._fail(LoginFailure.HOST_NOT_FOUND, f"host {host} not found")
+        elif isinstance(error, ssl.SSLError):
+            self._fail(LoginFailure.TLS, f"TLS with {host}:{port} failed: {error.reason or error}")
+        else:
+            self._fail(LoginFailure.REFUSED, f"cannot connect to {host}:{port}: {error}")
+
+    def _on_stream_error(self, error: Any) -> None:
+        text = error["text"] or ""
+        reason = f"server closed the stream ({error['condition']}{': ' + text if text else ''})"
+        self._fail(LoginFailure.STREAM_ERROR, reason)
+        if self._state.connection.state is ConnectionState.ONLINE:
+            self._emit(Notice(reason, Severity.ERROR))
+
+    async def _on_session_start(self, _event: Any) -> None:
+        assert self._client is not None
+        self._state.resource = self._client.boundjid.resource
+        await self._fetch_roster()
+        self._send_presence(self._wanted)
+        self._was_online = True
+        self._reconnect_delay = _RECONNECT_FIRST
+        self._set_connection(ConnectionState.ONLINE,
+                             "" if self._client.encrypted else "unencrypted: plaintext allowed for this account")
+        if self._login is not None and not self._login.done():
+            self._login.set_result(None)
+
+    async def _fetch_roster(self) -> None:
+        assert self._client is not None
+        try:
+            result = await self._client.get_roster(timeout=self._account.timeout)
+        except IqError as exc:
+            self._emit(Notice(f"could not fetch the roster: {translate.error_text(exc.iq)}", Severity.ERROR))
+            return
+        except IqTimeout:
+            self._emit(Notice("could not fetch the roster: the server did not answer", Severity.ERROR))
+            return
+        if result is None:
+            return
+        contacts, version = translate.roster_items(result)
+        self._state.roster.replace(contacts, version)
+        self._state.presence.clear()
+        self._emit(RosterReplaced(len(self._state.roster)))
+
+    def _on_disconnected(self, reason: Any) -> None:
+        if self._stopping:
+            return
+        if self._login is not None and not self._login.done():
+            if isinstance(reason, OSError):
+                self._on_connection_failed(reason)
+            else:
+                self._fail(LoginFailure.REFUSED,
+                           f"the server closed the connection during login ({reason or 'no reason given'})")
+            return
+        if self._was_online and self._state.connection.state is ConnectionState.ONLINE:
+            self._forget_presence()
+            self._schedule_reconnect(f"connection lost ({reason or 'closed by the server'})")
+
+    def _forget_presence(self) -> None:
+        changed = [c.jid for c in self._state.roster if self._state.presence.resources(c.jid)]
+        self._state.presence.clear()
+        for bare_jid in changed:
+            self._emit(PresenceChanged(bare_jid))
+
+    def _schedule_reconnect(self, reason: str) -> None:
+        delay = self._reconnect_delay * random.uniform(0.8, 1.2)
+        self._reconnect_delay = min(_RECONNECT_MAX, self._reconnect_delay * 2)
+        self._set_connection(ConnectionState.RECONNECTING, f"{reason}; retrying in {delay:.0f} s")
+        if self._reconnect_task is None or self._reconnect_task.done():
+            self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect_after(delay))
+
+    async def _reconnect_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        if not self._stopping:
+            await self._connect(first=False)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._reconnect_task is not None:
+            self._reconnect_task.cancel()
+        client = self._client
+        if client is None:
+            return
+        client.cancel_connection_attempt()
+        if client.transport is not None:
+            client.send_presence(ptype="unavailable")
+            await client.disconnect(wait=1.0)
+        if self._state.connection.state is not ConnectionState.OFFLINE:
+            self._set_connection(ConnectionState.OFFLINE, "logged out")
+
+    # Roster and presence ----------------------------------------------------------------------
+
+    def _on_roster_push(self, iq: Iq) -> None:
+        if iq["type"] != "set":
+            return  # results are handled where they are awaited
+        # slixmpp has already refused pushes from anyone but our bare JID (RFC 6121 2.1.6); check again
+        # here so that the rule does not depend on a library detail.
+        sender = iq.xml.get("from", "")
+        if (sender and jids.bare(sender) != self._state.jid) or "/" in sender:
+            log.warning("roster push from %r ignored", sender)
+            return
+        contacts, version = translate.roster_items(iq)
+        for contact in contacts:
+            self._state.roster.apply_push(contact, version)
+            self._emit(ContactChanged(contact.jid, removed=contact.jid not in self._state.roster))
+
+    def _on_presence(self, stanza: PresenceStanza) -> None:
+        kind = stanza.xml.get("type", "available")
+        if kind == "error":
+            self._emit(Notice(f"presence error from {stanza.xml.get('from', 'server')}: "
+                              f"{translate.error_text(stanza)}", Severity.WARNING))
+            return
+        if kind == "subscribe":
+            self._emit(Notice(f"{stanza.xml.get('from', '')} asks to see your presence", Severity.INFO))
+            return
+        update = translate.presence_update(stanza)
+        if update is None:
+            return
+        if update.bare == self._state.jid:
+            if update.resource == self._state.resource and update.presence.available:
+                self._state.own_presence = update.presence
+                self._emit(OwnPresenceChanged(update.presence))
+            return
+        if update.bare not in self._state.roster:
+            log.debug("presence from an entity not in the roster ignored")
+            return
+        self._state.presence.update(update.bare, update.resource, update.presence)
+        conversation = self._state.conversations.get(update.bare)
+        if conversation is not None and not update.presence.available and (
+                not update.resource or conversation.reply_to == jids.with_resource(update.bare, update.resource)):
+            conversation.reply_to = ""
+        self._emit(PresenceChanged(update.bare))
+
+    async def set_presence(self, presence: Presence) -> None:
+        self._wanted = presence
+        if self._state.connection.state is not ConnectionState.ONLINE:
+            raise NotConnected("not connected: your presence will be sent when the session is back")
+        self._send_presence(presence)
+
+    def _send_presence(self, presence: Presence) -> None:
+        assert self._client is not None
+        if presence.show is Show.OFFLINE:
+            self._client.send_presence(ptype="unavailable", pstatus=presence.status or None)
+            # No echo comes for our own unavailable presence: the send itself is the change.
+            self._state.own_presence = presence
+            self._emit(OwnPresenceChanged(presence))
+            return
+        self._client.send_presence(pshow=presence.show.wire, pstatus=presence.status or None,
+                                   ppriority=presence.priority)
+
+    # Conversations ----------------------------------------------------------------------------
+
+    def open_conversation(self, jid: str) -> None:
+        bare_jid = jids.bare(jid)
+        conversation, _ = self._state.conversations.open(bare_jid)
+        if jids.resource(jid):
+            conversation.reply_to = jid
+        self._emit(ConversationOpened(bare_jid, by_user=True))
+
+    def close_conversation(self, jid: str) -> None:
+        if self._state.conversations.close(jid) is not None:
+            self._emit(ConversationClosed(jid))
+
+    def mark_read(self, jid: str) -> None:
+        conversation = self._state.conversations.get(jid)
+        if conversation is not None and conversation.unread:
+            conversation.unread = 0
+            self._emit(UnreadChanged(jid, 0))
+
+    def _display_name(self, bare_jid: str) -> str:
+        contact = self._state.roster.get(bare_jid)
+        return contact.display_name if contact is not None else bare_jid
+
+    async def send_chat(self, to: str, body: str) -> None:
+        if self._client is None or self._state.connection.state is not ConnectionState.ONLINE:
+            raise NotConnected("not connected: your message was kept in the composer")
+        bare_jid = jids.bare(to)
+        conversation, created = self._state.conversations.open(bare_jid)
+        if created:
+            self._emit(ConversationOpened(bare_jid, by_user=True))
+        if jids.resource(to):
+            conversation.reply_to = to
+        message_id = uuid.uuid4().hex
+        message = ChatMessage(conversation=bare_jid, sender=self._state.jid, body=body, timestamp=self._clock(),
+                              direction=Direction.OUT, kind=MessageKind.CHAT, id=message_id,
+                              state=DeliveryState.SENT)
+        stanza = self._client.make_message(mto=conversation.address, mbody=body, mtype="chat")
+        stanza["id"] = message_id
+        stanza["thread"] = conversation.thread
+        conversation.messages.append(message)
+        self._emit(MessageAdded(message))
+        stanza.send()
+
+    def _on_message(self, stanza: Message) -> None:
+        incoming = translate.incoming_message(stanza, self._clock())
+        if incoming is None:
+            return
+        bare_jid = jids.bare(incoming.sender)
+        if not bare_jid or bare_jid == self._state.jid:
+            return  # our own account: carbons and self-messages are handled elsewhere
+        if incoming.kind is MessageKind.GROUPCHAT:
+            log.debug("groupchat message outside a joined room ignored")
+            return
+        if incoming.kind is MessageKind.ERROR:
+            self._on_message_error(bare_jid, incoming)
+            return
+        if not incoming.body:
+            return
+        conversation, created = self._state.conversations.open(bare_jid)
+        if created:
+            self._emit(ConversationOpened(bare_jid, by_user=False))
+        if incoming.kind in (MessageKind.CHAT, MessageKind.NORMAL):
+            conversation.reply_to = incoming.sender if jids.resource(incoming.sender) else ""
+            if incoming.thread:
+                conversation.thread = incoming.thread
+        message = ChatMessage(conversation=bare_jid, sender=self._display_name(bare_jid), body=incoming.body,
+                              timestamp=incoming.timestamp, direction=Direction.IN, kind=incoming.kind,
+                              id=incoming.id, delayed=incoming.delayed)
+        conversation.messages.append(message)
+        conversation.unread += 1
+        self._emit(MessageAdded(message))
+        self._emit(UnreadChanged(bare_jid, conversation.unread))
+
+    def _on_message_error(self, bare_jid: str, incoming: translate.IncomingMessage) -> None:
+        conversation = self._state.conversations.get(bare_jid)
+        sent = conversation.find(incoming.id) if conversation is not None and incoming.id else None
+        if sent is not None and sent.direction is Direction.OUT:
+            sent.state = DeliveryState.FAILED
+            sent.error = incoming.error
+            self._emit(MessageUpdated(sent))
+            return
+        conversation, created = self._state.conversations.open(bare_jid)
+        if created:
+            self._emit(ConversationOpened(bare_jid, by_user=False))
+        message = ChatMessage(conversation=bare_jid, sender=bare_jid, body=incoming.error,
+                              timestamp=incoming.timestamp, kind=MessageKind.ERROR, id=incoming.id)
+        conversation.messages.append(message)
+        self._emit(MessageAdded(message))

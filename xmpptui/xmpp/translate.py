@@ -1,0 +1,196 @@
+"""Pure functions from slixmpp stanzas to model values. No stanza object passes beyond this module.
+
+Each function returns None for a stanza it cannot make sense of (and logs why), so that malformed
+remote data drops that stanza only, never the session.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from slixmpp import JID, Iq, Message
+from slixmpp import Presence as PresenceStanza
+from slixmpp.jid import InvalidJID
+
+from xmpptui.model.conversation import MessageKind
+from xmpptui.model.presence import PRIORITY_MAX, PRIORITY_MIN, Presence, Show
+from xmpptui.model.roster import Contact, Subscription
+
+log = logging.getLogger(__name__)
+
+_SHOWS = {"chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
+_KINDS = {
+    "chat": MessageKind.CHAT,
+    "normal": MessageKind.NORMAL,
+    "": MessageKind.NORMAL,
+    "groupchat": MessageKind.GROUPCHAT,
+    "headline": MessageKind.HEADLINE,
+    "error": MessageKind.ERROR,
+}
+_MAX_FUTURE_SKEW = 300.0
+"""A delay stamp later than now by more than this is not believed (it would reorder history)."""
+
+
+def roster_items(iq: Iq) -> tuple[list[Contact], str | None]:
+    """Contacts in a `jabber:iq:roster` result or push, and the roster version if any."""
+    contacts = []
+    query = iq["roster"]
+    for item in query.xml.findall("{jabber:iq:roster}item"):
+        contact = _roster_item(item)
+        if contact is not None:
+            contacts.append(contact)
+    return contacts, query["ver"]
+
+
+def _roster_item(item) -> Contact | None:  # item: xml.etree Element
+    try:
+        jid = JID(item.get("jid", ""))
+    except InvalidJID:
+        log.warning("roster item with an invalid JID dropped")
+        return None
+    if not jid.bare or jid.resource:
+        log.warning("roster item without a bare JID dropped")
+        return None
+    try:
+        subscription = Subscription(item.get("subscription", "none"))
+    except ValueError:
+        subscription = Subscription.NONE
+    groups = tuple(dict.fromkeys((g.text or "").strip() for g in item.findall("{jabber:iq:roster}group")))
+    return Contact(
+        jid=jid.bare,
+        name=(item.get("name") or "").strip(),
+        groups=tuple(g for g in groups if g),
+        subscription=subscription,
+        pending_out=item.get("ask") == "subscribe",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceUpdate:
+    bare: str
+    resource: str
+    presence: Presence
+
+
+def presence_update(stanza: PresenceStanza) -> PresenceUpdate | None:
+    """An availability presence (available or unavailable) as a model value; None for other types."""
+    try:
+        sender = stanza["from"]
+    except InvalidJID:
+        log.warning("presence with an invalid from dropped")
+        return None
+    kind = stanza.xml.get("type", "available")
+    if kind not in ("available", "unavailable"):
+        return None
+    if kind == "unavailable":
+        return PresenceUpdate(sender.bare, sender.resource, Presence(Show.OFFLINE, _text(stanza, "status")))
+    show = _SHOWS.get(_text(stanza, "show"), Show.ONLINE)
+    return PresenceUpdate(sender.bare, sender.resource, Presence(show, _text(stanza, "status"), _priority(stanza)))
+
+
+def _text(stanza, name: str) -> str:
+    element = stanza.xml.find(f"{{{stanza.namespace}}}{name}")
+    return (element.text or "").strip() if element is not None else ""
+
+
+def _priority(stanza) -> int:
+    raw = _text(stanza, "priority")
+    try:
+        return max(PRIORITY_MIN, min(PRIORITY_MAX, int(raw))) if raw else 0
+    except ValueError:
+        log.warning("presence with a non-numeric priority: treated as 0")
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    sender: str
+    """Full JID as sent (may be bare)."""
+    kind: MessageKind
+    body: str
+    id: str
+    thread: str
+    timestamp: float
+    delayed: bool
+    error: str
+
+
+def incoming_message(stanza: Message, now: float | None = None) -> IncomingMessage | None:
+    try:
+        sender = stanza["from"]
+    except InvalidJID:
+        log.warning("message with an invalid from dropped")
+        return None
+    now = time.time() if now is None else now
+    stamp = delay_stamp(stanza, now)
+    kind = _KINDS.get(stanza.xml.get("type", "normal"), MessageKind.NORMAL)
+    return IncomingMessage(
+        sender=str(sender),
+        kind=kind,
+        body=_text(stanza, "body"),
+        id=stanza.xml.get("id", ""),
+        thread=_text(stanza, "thread"),
+        timestamp=now if stamp is None else stamp,
+        delayed=stamp is not None,
+        error=error_text(stanza) if kind is MessageKind.ERROR else "",
+    )
+
+
+def delay_stamp(stanza: Message, now: float) -> float | None:
+    """The XEP-0203 original time, or None when absent, unparsable, or implausibly in the future."""
+    element = stanza.xml.find("{urn:xmpp:delay}delay")
+    if element is None:
+        return None
+    raw = element.get("stamp", "")
+    try:
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        log.warning("unparsable delay stamp ignored")
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    value = parsed.timestamp()
+    return None if value > now + _MAX_FUTURE_SKEW else value
+
+
+_ERROR_NS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+_CONDITION_WORDS = {
+    "service-unavailable": "recipient is unavailable or does not accept this",
+    "recipient-unavailable": "recipient is offline",
+    "item-not-found": "no such user or item",
+    "remote-server-not-found": "the recipient's server could not be found",
+    "remote-server-timeout": "the recipient's server did not answer",
+    "not-authorized": "not authorised",
+    "forbidden": "not allowed",
+    "not-allowed": "not allowed",
+    "feature-not-implemented": "not supported by the recipient",
+    "bad-request": "the request was malformed",
+    "jid-malformed": "the address is not a valid JID",
+    "resource-constraint": "the server is too busy",
+    "policy-violation": "rejected by the server's policy",
+    "internal-server-error": "the server hit an internal error",
+    "conflict": "conflict",
+    "gone": "the address no longer exists",
+}
+
+
+def error_text(stanza: Message | Iq | PresenceStanza) -> str:
+    """`<error type=...><condition/><text/></error>` in words, e.g. `service-unavailable: recipient is offline`."""
+    error = stanza.xml.find(f"{{{stanza.namespace}}}error")
+    if error is None:
+        return "unknown error"
+    condition = ""
+    text = ""
+    for child in error:
+        if not child.tag.startswith(f"{{{_ERROR_NS}}}"):
+            continue
+        name = child.tag.split("}", 1)[1]
+        if name == "text":
+            text = (child.text or "").strip()
+        elif not condition:
+            condition = name
+    condition = condition or "undefined-condition"
+    return f"{condition}: {text or _CONDITION_WORDS.get(condition, error.get('type', 'error'))}"
