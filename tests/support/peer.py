@@ -49,11 +49,13 @@ class Peer:
             if message["body"] or not with_body or message["type"] == "error":
                 return message
 
-    async def presence_from(self, jid: str, timeout: float = 10.0) -> slixmpp.Presence:
-        """The next presence whose sender's bare JID is `jid`."""
+    async def presence_from(self, jid: str, timeout: float = 10.0, available: bool | None = None) -> slixmpp.Presence:
+        """The next presence whose sender's bare JID is `jid` (and, if given, of that availability)."""
         while True:
             presence = await asyncio.wait_for(self.presences.get(), timeout)
-            if presence["from"].bare == jid:
+            if presence["from"].bare != jid:
+                continue
+            if available is None or available == (presence["type"] != "unavailable"):
                 return presence
 
     async def disconnect(self) -> None:

@@ -44,11 +44,12 @@ def _log_id(jid: str) -> str:
 
 class MainScreen(Screen[None]):
     BINDINGS = [
-        *(Binding(key, f"set_show('{show.value}')", label, id=binding_id, show=show in (Show.ONLINE, Show.AWAY,
-                                                                                         Show.DND))
+        # Priority bindings: the composer (a TextArea) would otherwise take F6 and F7 for selection.
+        *(Binding(key, f"set_show('{show.value}')", label, id=binding_id, priority=True,
+                  show=show in (Show.ONLINE, Show.AWAY, Show.DND))
           for key, show, binding_id, label in _SHOW_KEYS),
-        Binding("f8", "edit_status", "Status text", id="edit_status"),
-        Binding("f9", "edit_priority", "Priority", id="edit_priority"),
+        Binding("f8", "edit_status", "Status text", id="edit_status", priority=True),
+        Binding("f9", "edit_priority", "Priority", id="edit_priority", priority=True),
         Binding("ctrl+n,alt+right", "cycle(1)", "Next chat", id="next_conversation"),
         Binding("ctrl+b,alt+left", "cycle(-1)", "Prev chat", id="previous_conversation", show=False),
         Binding("alt+a", "next_unread", "Next unread", id="next_unread", show=False),
