@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from xmpptui import config as config_mod
 from xmpptui import passwords
@@ -16,6 +18,7 @@ from xmpptui.model.state import LoginFailure
 from xmpptui.session import Session
 from xmpptui.ui import render
 from xmpptui.ui.messages import SessionEvents
+from xmpptui.ui.palette import ContactsProvider
 from xmpptui.ui.screens.account import AccountEntry, AccountScreen
 from xmpptui.ui.screens.dialogs import LoginErrorScreen, PromptScreen
 from xmpptui.ui.screens.help import HelpScreen
@@ -30,6 +33,7 @@ _FRAME = 1 / 60
 class XmppTuiApp(App[None]):
     CSS_PATH = "xmpptui.tcss"
     TITLE = "xmpptui"
+    COMMANDS = App.COMMANDS | {ContactsProvider}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),
@@ -134,6 +138,18 @@ class XmppTuiApp(App[None]):
                 self.exit()
 
         self.push_screen(LoginErrorScreen(render.sanitize(reason)), chosen)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every main-screen action in the palette, beside Textual's own (theme, screenshot, quit)."""
+        yield from super().get_system_commands(screen)
+        if screen is not self.main_screen:
+            return
+        for binding in MainScreen.BINDINGS:
+            if isinstance(binding, Binding) and binding.id:
+                keys = self._config.keys.get(binding.id, binding.key)
+                yield SystemCommand(binding.description, f"{binding.id} ({keys})",
+                                    partial(self.main_screen.run_action, binding.action))
+        yield SystemCommand("Help", "every key and command (f1)", self.action_help)
 
     # Actions ----------------------------------------------------------------------------------
 

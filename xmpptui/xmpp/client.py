@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from pathlib import Path
 
 import slixmpp
@@ -13,6 +14,11 @@ from xmpptui.config import Account
 log = logging.getLogger(__name__)
 
 PLUGINS = ("xep_0030", "xep_0199", "xep_0203")
+
+PARSE_SLICE = 8 * 1024
+"""Bytes fed to the XML parser at a time; the event loop (keystrokes, frames) runs between slices."""
+INBOX_HIGH_WATER = 1024 * 1024
+"""Stop reading the socket while this much received data waits to be parsed."""
 
 
 class TlsMissing(Exception):
@@ -36,6 +42,49 @@ class Client(slixmpp.ClientXMPP):
         self.use_ipv6 = True
         for plugin in PLUGINS:
             self.register_plugin(plugin)
+        self._inbox: deque[bytes] = deque()
+        self._inbox_size = 0
+        self._draining = False
+        self._reading_paused = False
+
+    # slixmpp parses a whole socket read (up to 256 KiB) and runs every handler for it in one go, which
+    # starves the UI for hundreds of milliseconds during a burst. Feed the parser in slices instead,
+    # yielding to the event loop between them, and apply back-pressure to the socket.
+
+    def data_received(self, data: bytes) -> None:  # type: ignore[override]
+        self._inbox.append(data)
+        self._inbox_size += len(data)
+        if self._inbox_size > INBOX_HIGH_WATER and self.transport is not None and not self._reading_paused:
+            self.transport.pause_reading()
+            self._reading_paused = True
+        if not self._draining:
+            self._draining = True
+            self.loop.call_soon(self._parse_slice)
+
+    def _parse_slice(self) -> None:
+        if not self._inbox or self.parser is None:
+            self._draining = False
+            return
+        chunk = self._inbox.popleft()
+        if len(chunk) > PARSE_SLICE:
+            self._inbox.appendleft(chunk[PARSE_SLICE:])
+            chunk = chunk[:PARSE_SLICE]
+        self._inbox_size -= len(chunk)
+        super().data_received(chunk)
+        if self._reading_paused and self._inbox_size < INBOX_HIGH_WATER // 4 and self.transport is not None:
+            self.transport.resume_reading()
+            self._reading_paused = False
+        if self._inbox:
+            self.loop.call_soon(self._parse_slice)
+        else:
+            self._draining = False
+
+    def connection_lost(self, exception: BaseException | None) -> None:
+        self._inbox.clear()
+        self._inbox_size = 0
+        self._draining = False
+        self._reading_paused = False
+        super().connection_lost(exception)
 
     @property
     def encrypted(self) -> bool:

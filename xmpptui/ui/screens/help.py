@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,6 +25,24 @@ class HelpScreen(ModalScreen[None]):
         self._keys = keys
 
     def compose(self) -> ComposeResult:
+        yield from self._compose_tables()
+
+    def plain_text(self) -> str:
+        """The help as plain text (what a screen reader or a test sees)."""
+        console = Console(width=120, record=True, file=io.StringIO())
+        for table in self._tables():
+            console.print(table)
+        return console.export_text()
+
+    def _compose_tables(self) -> ComposeResult:
+        keys, commands = self._tables()
+        with VerticalScroll(classes="dialog", id="help-dialog"):
+            yield Static(keys, id="help-keys")
+            yield Static(commands, id="help-commands")
+            yield Static(Text("Escape closes this help. `//text` sends a message that starts with /.",
+                              style="italic"))
+
+    def _tables(self) -> tuple[Table, Table]:
         keys = Table(title="Keys", expand=True, show_edge=False)
         keys.add_column("key", style="bold", no_wrap=True)
         keys.add_column("action")
@@ -33,11 +54,7 @@ class HelpScreen(ModalScreen[None]):
         commands.add_column("what it does")
         for spec in COMMANDS:
             commands.add_row(Text(spec.usage), Text(spec.help))
-        with VerticalScroll(classes="dialog", id="help-dialog"):
-            yield Static(keys, id="help-keys")
-            yield Static(commands, id="help-commands")
-            yield Static(Text("Escape closes this help. `//text` sends a message that starts with /.",
-                              style="italic"))
+        return keys, commands
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

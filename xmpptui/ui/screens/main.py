@@ -204,11 +204,15 @@ class MainScreen(Screen[None]):
 
     # Intents from widgets ---------------------------------------------------------------------
 
+    def open_chat(self, jid: str) -> None:
+        """Open (or switch to) the conversation with `jid` and put the cursor in the composer."""
+        if self.session is not None:
+            self.session.open_conversation(jid)
+            self.composer.focus()
+
     @on(RosterView.ContactSelected)
     def _open_from_roster(self, message: RosterView.ContactSelected) -> None:
-        if self.session is not None:
-            self.session.open_conversation(message.jid)
-            self.composer.focus()
+        self.open_chat(message.jid)
 
     @on(RosterView.FilterChanged)
     def _show_filter(self, message: RosterView.FilterChanged) -> None:
@@ -278,9 +282,8 @@ class MainScreen(Screen[None]):
         if not jid or (at and (not local or not domain)) or (not at and "." not in jid and jid != "localhost"):
             self.app.notify("usage: /chat JID, e.g. /chat bob@example.org", severity="warning")
             return
-        if self.session is not None:
-            self.composer.clear()
-            self.session.open_conversation(jid)
+        self.composer.clear()
+        self.open_chat(jid)
 
     def _command_close(self, _args: str) -> None:
         self.composer.clear()

@@ -178,4 +178,4 @@ class ChatLog(ScrollView, can_focus=True):
         lines = self._lines(index, self._width or width)
         offset = line - self._offsets[index]
         strip = lines[offset] if offset < len(lines) else Strip.blank(width)
-        return strip.crop_extend(scroll_x, scroll_x + width, style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_style(style)

@@ -1,0 +1,70 @@
+"""Every way a login can fail is said in words on screen; the app keeps running."""
+
+from __future__ import annotations
+
+import socket
+
+from tests.e2e.helpers import SIZE, dialog_text, until
+from tests.support.hostile_server import NO_STARTTLS_FEATURES, HostileServer, stream_error
+from xmpptui.config import Account, Config
+from xmpptui.model.state import LoginFailure
+from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.screens.dialogs import LoginErrorScreen
+from xmpptui.xmpp.session import XmppSession
+
+
+def _app(port: int, host: str = "127.0.0.1", timeout: float = 10, jid: str = "alice@localhost") -> XmppTuiApp:
+    account = Account(jid=jid, host=host, port=port, timeout=timeout)
+    return XmppTuiApp(Config(), account, XmppSession, password_resolver=lambda _a: "secret", save_accounts=False)
+
+
+async def _failure(app: XmppTuiApp) -> tuple[LoginFailure | None, str]:
+    async with app.run_test(size=SIZE) as pilot:
+        reason = await dialog_text(pilot, LoginErrorScreen, "#login-error-reason")
+        assert app.is_running
+        failure = app.session.state.connection.failure
+        await pilot.press("escape")
+        await until(pilot, lambda: not app.is_running, what="quit from the error screen")
+        return failure, reason
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_connection_refused() -> None:
+    port = _closed_port()
+    failure, reason = await _failure(_app(port))
+    assert failure is LoginFailure.REFUSED
+    assert reason == f"connection to 127.0.0.1:{port} refused"
+
+
+async def test_host_not_found() -> None:
+    failure, reason = await _failure(_app(5222, host="no-such-host.invalid"))
+    assert failure is LoginFailure.HOST_NOT_FOUND
+    assert reason == "host no-such-host.invalid not found"
+
+
+async def test_timeout_when_the_server_never_answers() -> None:
+    async with HostileServer("", silent=True) as server:
+        failure, reason = await _failure(_app(server.port, timeout=1))
+    assert failure is LoginFailure.TIMEOUT
+    assert reason == f"no answer from 127.0.0.1:{server.port} within 1 s"
+
+
+async def test_server_stream_error() -> None:
+    async with HostileServer(stream_error("system-shutdown", "back in 5 minutes")) as server:
+        failure, reason = await _failure(_app(server.port))
+    assert failure is LoginFailure.STREAM_ERROR
+    assert reason == "server closed the stream (system-shutdown: back in 5 minutes)"
+
+
+async def test_server_without_starttls_is_refused_and_the_password_never_sent() -> None:
+    async with HostileServer(NO_STARTTLS_FEATURES) as server:
+        failure, reason = await _failure(_app(server.port))
+    assert failure is LoginFailure.TLS
+    assert reason.startswith("server did not offer TLS")
+    assert b"<auth" not in server.received
+    assert b"c2VjcmV0" not in server.received  # base64 of the password

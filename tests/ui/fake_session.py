@@ -1,0 +1,107 @@
+"""A scripted Session for UI tests (tests only): in-memory state, every call recorded, events on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction
+from xmpptui.model.events import (
+    ConnectionChanged,
+    ConversationClosed,
+    ConversationOpened,
+    Event,
+    MessageAdded,
+    OwnPresenceChanged,
+    PresenceChanged,
+    RosterReplaced,
+    UnreadChanged,
+)
+from xmpptui.model.presence import Presence, Show
+from xmpptui.model.roster import Contact
+from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus
+from xmpptui.session import EventSink
+
+FIXED_TIME = 1_764_590_400.0  # 2025-12-01 12:00 UTC: snapshots do not depend on the clock
+
+
+@dataclass
+class FakeSession:
+    jid: str = "alice@example.org"
+    contacts: list[Contact] = field(default_factory=list)
+    presences: dict[str, Presence] = field(default_factory=dict)
+    calls: list[tuple[str, object]] = field(default_factory=list)
+    online: bool = True
+
+    def __post_init__(self) -> None:
+        self._state = ClientState(jid=self.jid, resource="xmpptui")
+        self._sink: EventSink = lambda event: None
+
+    @property
+    def state(self) -> ClientState:
+        return self._state
+
+    def emit(self, event: Event) -> None:
+        self._sink(event)
+
+    async def start(self, sink: EventSink) -> None:
+        self._sink = sink
+        self.calls.append(("start", None))
+        if not self.online:
+            return
+        self._state.roster.replace(self.contacts)
+        for jid, presence in self.presences.items():
+            self._state.presence.update(jid, "laptop", presence)
+        self._state.connection = ConnectionStatus(ConnectionState.ONLINE)
+        self._state.own_presence = Presence(Show.ONLINE)
+        self.emit(RosterReplaced(len(self.contacts)))
+        self.emit(ConnectionChanged(self._state.connection))
+        self.emit(OwnPresenceChanged(self._state.own_presence))
+
+    async def stop(self) -> None:
+        self.calls.append(("stop", None))
+
+    async def set_presence(self, presence: Presence) -> None:
+        self.calls.append(("set_presence", presence))
+        self._state.own_presence = presence
+        self.emit(OwnPresenceChanged(presence))
+
+    async def send_chat(self, to: str, body: str) -> None:
+        self.calls.append(("send_chat", (to, body)))
+        bare = to.split("/", 1)[0]
+        conversation, _ = self._state.conversations.open(bare)
+        message = ChatMessage(bare, self.jid, body, FIXED_TIME, Direction.OUT, state=DeliveryState.SENT)
+        conversation.messages.append(message)
+        self.emit(MessageAdded(message))
+
+    def open_conversation(self, jid: str) -> None:
+        self.calls.append(("open_conversation", jid))
+        self._state.conversations.open(jid)
+        self.emit(ConversationOpened(jid, by_user=True))
+
+    def close_conversation(self, jid: str) -> None:
+        self.calls.append(("close_conversation", jid))
+        if self._state.conversations.close(jid):
+            self.emit(ConversationClosed(jid))
+
+    def mark_read(self, jid: str) -> None:
+        conversation = self._state.conversations.get(jid)
+        if conversation is not None and conversation.unread:
+            conversation.unread = 0
+            self.emit(UnreadChanged(jid, 0))
+
+    # Scripted remote activity ------------------------------------------------------------------
+
+    def receive(self, sender: str, body: str, timestamp: float = FIXED_TIME, name: str = "") -> ChatMessage:
+        conversation, created = self._state.conversations.open(sender)
+        if created:
+            self.emit(ConversationOpened(sender, by_user=False))
+        message = ChatMessage(sender, name or sender, body, timestamp)
+        conversation.messages.append(message)
+        conversation.unread += 1
+        self.emit(MessageAdded(message))
+        self.emit(UnreadChanged(sender, conversation.unread))
+        return message
+
+    def presence(self, jid: str, presence: Presence) -> None:
+        self._state.presence.update(jid, "laptop", presence)
+        self.emit(PresenceChanged(jid))

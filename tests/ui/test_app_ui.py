@@ -1,0 +1,170 @@
+"""The UI driven by keys against a scripted session: focus, keymap, help, dialogs, palette, nothing lost."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass, field
+
+from textual.command import CommandPalette
+
+from tests.e2e.helpers import until
+from tests.ui.fake_session import FakeSession
+from xmpptui import config as config_mod
+from xmpptui import paths
+from xmpptui.commands import COMMANDS
+from xmpptui.config import Account, Config
+from xmpptui.model.presence import Presence, Show
+from xmpptui.model.roster import Contact, Subscription
+from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.screens.account import AccountScreen
+from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.screens.help import HelpScreen
+from xmpptui.ui.widgets.composer import Composer
+from xmpptui.xmpp.session import NotConnected
+
+SIZE = (120, 36)
+ACCOUNT = Account(jid="alice@example.org")
+CONTACTS = [Contact("bob@example.org", "Bob", ("Friends",), Subscription.BOTH),
+            Contact("carol@example.org", "Carol [admin]", ("Work",), Subscription.BOTH)]
+
+
+@dataclass
+class Factory:
+    """Session factory that records the (account, password) it was asked for."""
+
+    session: FakeSession = field(default_factory=lambda: FakeSession(contacts=list(CONTACTS)))
+    made: list[tuple[Account, str]] = field(default_factory=list)
+
+    def __call__(self, account: Account, password: str) -> FakeSession:
+        self.made.append((account, password))
+        return self.session
+
+
+def make(config: Config | None = None, account: Account | None = ACCOUNT, password: str | None = "pw",
+         factory: Factory | None = None) -> tuple[XmppTuiApp, Factory]:
+    factory = factory or Factory()
+    app = XmppTuiApp(config or Config(), account, factory, password_resolver=lambda _a: password,
+                     save_accounts=True)
+    return app, factory
+
+
+async def test_composer_has_focus_after_login_and_ctrl_q_quits() -> None:
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made, what="session started")
+        await pilot.pause()
+        assert isinstance(app.focused, Composer)
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: not app.is_running, what="ctrl+q quits")
+    assert ("stop", None) in factory.session.calls
+
+
+async def test_keys_are_remappable_from_config() -> None:
+    app, factory = make(Config(keys={"go_away": "f10"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made)
+        await pilot.press("f4")
+        await pilot.pause()
+        assert not [c for c in factory.session.calls if c[0] == "set_presence"], "f4 is no longer away"
+        await pilot.press("f10")
+        await until(pilot, lambda: ("set_presence", Presence(Show.AWAY)) in factory.session.calls)
+
+
+async def test_help_lists_every_command_and_binding_id() -> None:
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made)
+        await pilot.press(*"/help", "enter")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        commands_text = keys_text = app.screen.plain_text()
+        for spec in COMMANDS:
+            assert spec.usage.split()[0] in commands_text
+        for binding_id in ("go_online", "go_away", "go_dnd", "go_xa", "go_chat", "go_offline", "edit_status",
+                           "edit_priority", "next_conversation", "next_unread", "close_conversation", "quit"):
+            assert binding_id in keys_text
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen))
+        await pilot.press("f1")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), what="F1 opens help")
+
+
+async def test_no_config_opens_the_account_screen_and_saves_a_private_config() -> None:
+    app, factory = make(account=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, AccountScreen))
+        await pilot.press(*"alice@example.org", "tab", *"s3cret", "tab", "space")  # untick "remember"
+        app.screen.query_one("#account-host").value = "xmpp.example.org"
+        app.screen.query_one("#account-port").value = "5223"
+        await pilot.click("#account-save")
+        await until(pilot, lambda: factory.made, what="login with the entered account")
+    account, password = factory.made[0]
+    assert (account.jid, account.host, account.port, password) == ("alice@example.org", "xmpp.example.org", 5223,
+                                                                   "s3cret")
+    saved = paths.config_file()
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
+    assert config_mod.load().account == account
+    assert "s3cret" not in saved.read_text()
+
+
+async def test_missing_password_is_asked_for_masked() -> None:
+    app, factory = make(password=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        field_ = app.screen.query_one("#prompt-input")
+        assert field_.password
+        await pilot.press(*"typed-pw", "enter")
+        await until(pilot, lambda: factory.made)
+    assert factory.made[0][1] == "typed-pw"
+
+
+async def test_confirmation_accepts_y_and_enter_and_refuses_escape() -> None:
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made)
+        answers: list[bool | None] = []
+        for key in ("y", "enter", "escape", "n"):
+            app.push_screen(ConfirmScreen("Remove Bob?"), answers.append)
+            await pilot.pause()
+            await pilot.press(key)
+            await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert answers == [True, True, False, False]
+
+
+async def test_text_stays_in_the_composer_when_sending_fails() -> None:
+    class Offline(FakeSession):
+        async def send_chat(self, to: str, body: str) -> None:
+            raise NotConnected("not connected: your message was kept in the composer")
+
+    factory = Factory(session=Offline(contacts=list(CONTACTS)))
+    app, _ = make(factory=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made)
+        await pilot.press(*"/chat bob@example.org", "enter", *"important words", "enter")
+        await until(pilot, lambda: any("kept in the composer" in str(n.message) for n in app._notifications),
+                    what="the failure is said in words")
+        assert app.main_screen.composer.text == "important words"
+        assert app.is_running
+
+
+async def test_command_palette_lists_contacts_as_plain_text() -> None:
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"carol")
+        await until(pilot, lambda: "Carol [admin]" in str(app.screen.query_one("CommandList").render()) or
+                    any("Carol [admin]" in str(o.prompt) for o in app.screen.query_one("CommandList")._options),
+                    what="contact hit shown literally")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.main_screen.active == "carol@example.org", what="palette opens the chat")
+
+
+async def test_unknown_command_is_explained_and_kept() -> None:
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made)
+        await pilot.press(*"/stauts away", "enter")
+        await until(pilot, lambda: any("did you mean /status?" in str(n.message) for n in app._notifications))
+        assert app.main_screen.composer.text == "/stauts away"

@@ -1,0 +1,60 @@
+"""A few snapshots of the key screens, to catch layout regressions (behaviour is asserted elsewhere)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.ui.fake_session import FIXED_TIME, FakeSession
+from tests.ui.test_app_ui import ACCOUNT, CONTACTS, Factory
+from xmpptui.config import Config
+from xmpptui.model.events import ConnectionChanged
+from xmpptui.model.presence import Presence, Show
+from xmpptui.model.state import ConnectionState, ConnectionStatus, LoginFailure
+from xmpptui.ui.app import XmppTuiApp
+
+SIZE = (110, 30)
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def _app(session: FakeSession) -> XmppTuiApp:
+    return XmppTuiApp(Config(), ACCOUNT, Factory(session), password_resolver=lambda _a: "pw", save_accounts=False)
+
+
+def test_main_screen(snap_compare) -> None:
+    session = FakeSession(contacts=list(CONTACTS),
+                          presences={"bob@example.org": Presence(Show.AWAY, "at the ball", 5)})
+
+    async def converse(pilot) -> None:
+        await pilot.pause()
+        session.receive("bob@example.org", "hi alice, are you coming?", FIXED_TIME, name="Bob")
+        session.receive("bob@example.org", "[bold]not bold[/] and a long line " * 4, FIXED_TIME + 60, name="Bob")
+        await pilot.pause(0.05)
+        await pilot.press("alt+a", *"on my way", "enter")
+        await pilot.pause(0.05)
+
+    assert snap_compare(_app(session), terminal_size=SIZE, run_before=converse)
+
+
+def test_help_screen(snap_compare) -> None:
+    assert snap_compare(_app(FakeSession(contacts=list(CONTACTS))), terminal_size=(110, 40), press=["f1"])
+
+
+def test_login_error_dialog(snap_compare) -> None:
+    session = FakeSession(online=False)
+
+    async def fail(pilot) -> None:
+        await pilot.pause()
+        status = ConnectionStatus(ConnectionState.OFFLINE, "login refused (not-authorized): wrong password or "
+                                  "unknown user alice@example.org", LoginFailure.AUTH)
+        session.state.connection = status
+        session.emit(ConnectionChanged(status))
+        await pilot.pause(0.05)
+
+    assert snap_compare(_app(session), terminal_size=SIZE, run_before=fail)
