@@ -30,10 +30,9 @@ s2s_ports = {{ }}
 component_ports = {{ }}
 http_ports = {{ }}
 https_ports = {{ }}
-modules_disabled = {{ "s2s" }}
 authentication = "internal_hashed"
 storage = "internal"
-c2s_require_encryption = true
+c2s_require_encryption = {require_encryption}
 allow_registration = false
 smacks_hibernation_time = 10
 default_archive_policy = true
@@ -45,6 +44,7 @@ modules_enabled = {{
     "ping"; "vcard_legacy"; "blocklist"; "bookmarks"; "private"; "pep"; "register"; "csi_simple";
     "time"; "version"; "lastactivity"; "offline";
 }}
+modules_disabled = {{ "s2s"; {disabled} }}
 
 VirtualHost "{domain}"
 
@@ -133,7 +133,8 @@ class Prosody:
         return "127.0.0.1"
 
     @classmethod
-    def start(cls, root: Path | None = None, timeout: float = 20.0) -> Prosody:
+    def start(cls, root: Path | None = None, timeout: float = 20.0, tls: bool = True) -> Prosody:
+        """`tls=False` starts a server that offers no STARTTLS at all (for the plaintext opt-in test)."""
         if shutil.which("prosody") is None:
             raise RuntimeError("prosody is not installed: `apt-get install prosody` (see .ci/run)")
         owns = root is None
@@ -143,7 +144,8 @@ class Prosody:
         (root / "data").mkdir()
         server.config_path.write_text(
             _CONFIG.format(root=root, c2s_port=server.c2s_port, direct_tls_port=server.direct_tls_port,
-                           domain=DOMAIN, muc_domain=MUC_DOMAIN)
+                           domain=DOMAIN, muc_domain=MUC_DOMAIN, require_encryption=str(tls).lower(),
+                           disabled="" if tls else '"tls";')
         )
         server.process = subprocess.Popen(
             ["prosody", "--config", str(server.config_path), "-F"],

@@ -168,3 +168,24 @@ async def test_unknown_command_is_explained_and_kept() -> None:
         await pilot.press(*"/stauts away", "enter")
         await until(pilot, lambda: any("did you mean /status?" in str(n.message) for n in app._notifications))
         assert app.main_screen.composer.text == "/stauts away"
+
+
+async def test_only_the_active_conversation_log_is_shown() -> None:
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made)
+        factory.session.receive("bob@example.org", "from bob", name="Bob")
+        factory.session.receive("carol@example.org", "from carol", name="Carol")
+        await until(pilot, lambda: app.main_screen.chat_log("carol@example.org") is not None)
+        await pilot.pause()
+        screen = app.main_screen
+        assert not screen.chat_log("bob@example.org").display and not screen.chat_log("carol@example.org").display
+        await pilot.press("alt+a")
+        await until(pilot, lambda: screen.active == "bob@example.org")
+        assert screen.chat_log("bob@example.org").display and not screen.chat_log("carol@example.org").display
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: screen.active == "carol@example.org")
+        assert not screen.chat_log("bob@example.org").display and screen.chat_log("carol@example.org").display
+        await pilot.press("alt+w")
+        await until(pilot, lambda: screen.active == "bob@example.org", what="closing falls back to another chat")
+        assert screen.chat_log("carol@example.org") is None

@@ -117,11 +117,11 @@ class XmppTuiApp(App[None]):
     def _sink(self, event: Event) -> None:
         self._pending.append(event)
         if self._flush_handle is None:
-            self._flush_handle = asyncio.get_running_loop().call_later(_FRAME, self._flush)
+            self._flush_handle = asyncio.get_running_loop().call_later(_FRAME, self._flush_events)
         if isinstance(event, ConnectionChanged) and event.status.failure is not None:
             self.call_later(self._login_failed, event.status.failure, event.status.reason)
 
-    def _flush(self) -> None:
+    def _flush_events(self) -> None:
         self._flush_handle = None
         events, self._pending = self._pending, []
         if events:

@@ -29,7 +29,9 @@ class Client(slixmpp.ClientXMPP):
     """ClientXMPP with xmpptui's safer defaults."""
 
     def __init__(self, account: Account, password: str, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(f"{account.bare_jid}/{account.resource}", password, loop=loop)
+        # With the plaintext opt-in, SCRAM (which never reveals the password) may run unencrypted; PLAIN never.
+        plugin_config = {"feature_mechanisms": {"unencrypted_scram": account.allow_plaintext}}
+        super().__init__(f"{account.bare_jid}/{account.resource}", password, plugin_config=plugin_config, loop=loop)
         self.account = account
         # Subscriptions are the user's decision (RFC 6121 3.1.3); slixmpp would answer them itself.
         self.roster.auto_authorize = None

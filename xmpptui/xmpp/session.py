@@ -145,8 +145,11 @@ class XmppSession:
             self._auth_condition = stanza["condition"] or ""
 
     def _on_failed_all_auth(self, _event: Any) -> None:
-        condition = self._auth_condition or "not-authorized"
-        self._fail(LoginFailure.AUTH, f"login refused ({condition}): wrong password or unknown user "
+        if not self._auth_condition:
+            # No attempt was refused: none of the server's mechanisms is one we accept on this stream.
+            self._fail(LoginFailure.AUTH, "the server offers no login method xmpptui accepts on this connection")
+            return
+        self._fail(LoginFailure.AUTH, f"login refused ({self._auth_condition}): wrong password or unknown user "
                                       f"{self._account.bare_jid}")
 
     def _on_tls_rejected(self, error: Exception) -> None:

@@ -46,7 +46,7 @@ class HelpScreen(ModalScreen[None]):
         keys = Table(title="Keys", expand=True, show_edge=False)
         keys.add_column("key", style="bold", no_wrap=True)
         keys.add_column("action")
-        keys.add_column("id (remap in [keys])", style="bright_black")
+        keys.add_column(Text("id (remap in [keys])"), style="bright_black")
         for binding_id, shown, description in self._keys:
             keys.add_row(Text(shown), Text(description), Text(binding_id))
         commands = Table(title="Commands (type in the composer)", expand=True, show_edge=False)

@@ -54,6 +54,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+b,alt+left", "cycle(-1)", "Prev chat", id="previous_conversation", show=False),
         Binding("alt+a", "next_unread", "Next unread", id="next_unread", show=False),
         Binding("alt+w", "close_conversation", "Close chat", id="close_conversation", show=False),
+        Binding("question_mark", "app.help", "Help", id="help_key", show=False),
         Binding("ctrl+r", "focus_roster", "Roster", id="focus_roster"),
         Binding("ctrl+t", "focus_composer", "Composer", id="focus_composer", show=False),
     ]
@@ -163,8 +164,12 @@ class MainScreen(Screen[None]):
         conversation = self.session.state.conversations.get(jid)
         if conversation is None:
             return
-        self.query_one("#logs", ContentSwitcher).mount(ChatLog(
-            conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format, id=_log_id(jid)))
+        log = ChatLog(conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format,
+                      id=_log_id(jid))
+        # ContentSwitcher hides only the children it started with; a later one is hidden here until it is
+        # made current. (Its add_content() does the same, but mounts later, after switch_to may need it.)
+        log.display = False
+        self.query_one("#logs", ContentSwitcher).mount(log)
 
     def _drop_log(self, jid: str) -> None:
         log = self.chat_log(jid)

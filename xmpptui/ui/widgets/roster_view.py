@@ -277,7 +277,7 @@ class RosterView(ScrollView, can_focus=True):
         if event.key == "backspace" and self.filter_text:
             event.stop()
             self.set_filter(self.filter_text[:-1])
-        elif event.is_printable and event.character and event.character != " ":
+        elif event.is_printable and event.character and event.character not in " ?":
             event.stop()
             self.set_filter(self.filter_text + event.character)
 

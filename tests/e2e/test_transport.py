@@ -1,0 +1,73 @@
+"""Transport choices: direct TLS (XEP-0368), the plaintext opt-in shown as insecure, and secret-free logs."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+from tests.e2e.helpers import SIZE, logged_in, make_app, until
+from tests.support.prosody import Prosody
+from xmpptui import logs
+from xmpptui.config import Account
+from xmpptui.model.state import ConnectionState
+from xmpptui.ui.widgets.status_bar import StatusBar
+from xmpptui.xmpp.session import XmppSession
+
+
+async def test_direct_tls(prosody: Prosody) -> None:
+    alice = prosody.register()
+    app = make_app(prosody, alice)
+    app._account = replace(app._account, tls="direct", port=prosody.direct_tls_port)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        assert app.session.state.connection.secure
+        assert "INSECURE" not in str(app.main_screen.query_one(StatusBar).render())
+
+
+async def test_plaintext_only_with_opt_in_and_shown_as_insecure() -> None:
+    server = Prosody.start(tls=False)
+    try:
+        alice = server.register()
+        refused = make_app(server, alice)
+        async with refused.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: refused.session and refused.session.state.connection.failure, what="refusal")
+            assert "server did not offer TLS" in refused.session.state.connection.reason
+
+        allowed = make_app(server, alice)
+        allowed._account = replace(allowed._account, allow_plaintext=True)
+        async with allowed.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            assert not allowed.session.state.connection.secure
+            bar = allowed.main_screen.query_one(StatusBar)
+            assert "INSECURE (no TLS)" in str(bar.render())
+            assert bar.has_class("-insecure")
+    finally:
+        server.stop()
+
+
+async def test_debug_log_has_stanzas_but_no_credentials(prosody: Prosody, tmp_path: Path) -> None:
+    alice = prosody.register()
+    log_path = tmp_path / "xmpptui.log"
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    logs.setup(log_path, debug=True)
+    try:
+        session = XmppSession(Account(jid=alice.jid, host=prosody.host, port=prosody.c2s_port,
+                                      ca_file=str(prosody.ca_file)), alice.password)
+        await session.start(lambda event: None)
+        assert session.state.connection.state is ConnectionState.ONLINE
+        await session.stop()
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+    text = log_path.read_text()
+    assert "SEND: <auth" in text and "[redacted]" in text, "stanzas are logged, SASL payloads redacted"
+    assert alice.password not in text
+    assert base64.b64encode(alice.password.encode()).decode()[:12] not in text
+    assert oct(log_path.stat().st_mode & 0o777) == "0o600"
