@@ -50,7 +50,7 @@ class MainScreen(Screen[None]):
           for key, show, binding_id, label in _SHOW_KEYS),
         Binding("f8", "edit_status", "Status text", id="edit_status", priority=True),
         Binding("f9", "edit_priority", "Priority", id="edit_priority", priority=True),
-        Binding("ctrl+n,alt+right", "cycle(1)", "Next chat", id="next_conversation"),
+        Binding("ctrl+n,alt+right", "cycle(1)", "Next chat", id="next_conversation", show=False),
         Binding("ctrl+b,alt+left", "cycle(-1)", "Prev chat", id="previous_conversation", show=False),
         Binding("alt+a", "next_unread", "Next unread", id="next_unread", show=False),
         Binding("alt+w", "close_conversation", "Close chat", id="close_conversation", show=False),

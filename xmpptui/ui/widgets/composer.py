@@ -12,7 +12,7 @@ class Composer(TextArea):
     """Posts `Submitted` with the text; the screen clears it once the text has been taken."""
 
     BINDINGS = [
-        Binding("ctrl+j,alt+enter,shift+enter", "newline", "New line", id="newline"),
+        Binding("ctrl+j,alt+enter,shift+enter", "newline", "New line", id="newline", show=False),
         Binding("pageup", "scroll_log(-1)", "Scroll up", show=False, id="log_page_up"),
         Binding("pagedown", "scroll_log(1)", "Scroll down", show=False, id="log_page_down"),
     ]
