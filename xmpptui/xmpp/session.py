@@ -86,8 +86,9 @@ class XmppSession:
 
     @property
     def _address(self) -> tuple[str, int]:
-        return self._account.host or jids.bare(self._account.jid).split("@", 1)[1], client_factory.default_port(
-            self._account)
+        """Where we connect: the configured host, else the JID's domain; the TLS mode's default port."""
+        domain = jids.bare(self._account.jid).split("@", 1)[1]
+        return self._account.host or domain, client_factory.default_port(self._account)
 
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
