@@ -42,6 +42,8 @@ class Account:
     """Only if you explicitly chose to keep the password in this file; the keyring is preferred."""
     timeout: float = 20.0
     """Seconds to wait for a login to settle before reporting a timeout."""
+    max_stanza_bytes: int = 1024 * 1024
+    """A stanza larger than this from the server closes the stream (memory stays bounded)."""
 
     @property
     def bare_jid(self) -> str:
@@ -71,7 +73,9 @@ def _check_keys(table: dict[str, Any], allowed: list[str], where: str, path: Pat
             raise ConfigError(f"{path}: unknown key {where}{key!r}; {hint}")
 
 
-def _build(cls: type, table: dict[str, Any], section: str, path: Path) -> Any:
+def _build(cls: type, table: object, section: str, path: Path) -> Any:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {section} must be a table ([{section}]), not {table!r}")
     allowed = [f.name for f in fields(cls)]
     _check_keys(table, allowed, f"{section}.", path)
     kwargs = {}
@@ -89,7 +93,7 @@ def _build(cls: type, table: dict[str, Any], section: str, path: Path) -> Any:
 def validate_account(account: Account, where: str = "account") -> Account:
     jid = account.jid.strip()
     local, at, domain = jid.partition("@")
-    if not at or not local or not domain or "/" in domain.split("/", 1)[0] or " " in jid:
+    if not at or not local or not domain.split("/", 1)[0] or "/" in local or " " in jid:
         raise ConfigError(f"{where}: jid {account.jid!r} is not a JID like alice@example.org")
     if account.tls not in TLS_MODES:
         raise ConfigError(f"{where}: tls must be one of {', '.join(TLS_MODES)}, not {account.tls!r}")
@@ -119,7 +123,7 @@ def load(path: Path | None = None) -> Config:
     _check_keys(data, ["account", "keys", "ui"], "", path)
     account = None
     if "account" in data:
-        if not isinstance(data["account"], dict) or "jid" not in data["account"]:
+        if isinstance(data["account"], dict) and "jid" not in data["account"]:
             raise ConfigError(f"{path}: [account] needs jid = \"you@example.org\"")
         account = validate_account(_build(Account, data["account"], "account", path), f"{path}: [account]")
     keys = data.get("keys", {})

@@ -68,3 +68,27 @@ async def test_server_without_starttls_is_refused_and_the_password_never_sent() 
     assert reason.startswith("server did not offer TLS")
     assert b"<auth" not in server.received
     assert b"c2VjcmV0" not in server.received  # base64 of the password
+
+
+async def test_doctype_in_the_stream_is_refused() -> None:
+    billion_laughs = "<!DOCTYPE lolz [<!ENTITY lol 'lol'><!ENTITY lol2 '&lol;&lol;&lol;'>]><x>&lol2;</x>"
+    async with HostileServer(billion_laughs) as server:
+        failure, reason = await _failure(_app(server.port))
+    assert failure is LoginFailure.STREAM_ERROR
+    assert reason == "the server sent a DTD, entity declaration or comment, which XMPP forbids"
+    assert b"restricted-xml" in server.received
+
+
+async def test_oversized_start_tag_is_refused_with_memory_bounded() -> None:
+    huge = "<stream:features attr='" + "A" * (3 * 1024 * 1024) + "'/>"
+    async with HostileServer(huge) as server:
+        failure, reason = await _failure(_app(server.port))
+    assert failure is LoginFailure.STREAM_ERROR
+    assert reason == "the server sent a stanza larger than 1024 KiB"
+
+
+async def test_deep_nesting_is_refused() -> None:
+    async with HostileServer("<a>" * 500) as server:
+        failure, reason = await _failure(_app(server.port))
+    assert failure is LoginFailure.STREAM_ERROR
+    assert reason == "the server nested XML deeper than 64 levels"

@@ -29,12 +29,10 @@ def _placeholder(match: re.Match[str]) -> str:
 
 def sanitize(value: str, *, single_line: bool = False) -> str:
     """Replace every control and bidi-override character with a visible placeholder."""
-    cleaned = _UNSAFE.sub(_placeholder, value).replace("\t", "    ")
+    lines = value.replace("\r\n", "\n").replace("\r", "\n")
     if single_line:
-        cleaned = cleaned.replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
-    else:
-        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
-    return cleaned
+        lines = lines.replace("\n", " ")
+    return _UNSAFE.sub(_placeholder, lines).replace("\t", "    ")
 
 
 def plain(value: str, style: str = "", *, single_line: bool = False) -> Text:

@@ -10,6 +10,7 @@ from pathlib import Path
 import slixmpp
 
 from xmpptui.config import Account
+from xmpptui.xmpp.stream_guard import StreamGuard
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ class Client(slixmpp.ClientXMPP):
         self.use_ipv6 = True
         for plugin in PLUGINS:
             self.register_plugin(plugin)
+        self.guard = StreamGuard(account.max_stanza_bytes)
+        self.violation = ""
+        """Why we closed the stream on the server, if we did (empty otherwise)."""
         self._inbox: deque[bytes] = deque()
         self._inbox_size = 0
         self._draining = False
@@ -72,7 +76,13 @@ class Client(slixmpp.ClientXMPP):
             self._inbox.appendleft(chunk[PARSE_SLICE:])
             chunk = chunk[:PARSE_SLICE]
         self._inbox_size -= len(chunk)
-        super().data_received(chunk)
+        problem = self.guard.check(chunk, in_stream=self.xml_depth > 0)
+        if problem is None:
+            super().data_received(chunk)
+            problem = self.guard.check_depth(self.xml_depth)
+        if problem is not None:
+            self._refuse_stream(problem)
+            return
         if self._reading_paused and self._inbox_size < INBOX_HIGH_WATER // 4 and self.transport is not None:
             self.transport.resume_reading()
             self._reading_paused = False
@@ -80,6 +90,30 @@ class Client(slixmpp.ClientXMPP):
             self.loop.call_soon(self._parse_slice)
         else:
             self._draining = False
+
+    def _refuse_stream(self, reason: str) -> None:
+        """Close a stream that broke the rules: say so to the server, stop parsing, drop the connection."""
+        log.error("closing the stream: %s", reason)
+        self.violation = reason
+        self._inbox.clear()
+        self._inbox_size = 0
+        self._draining = False
+        self.parser = None
+        if self.transport is not None:
+            condition = "restricted-xml" if "forbids" in reason else "policy-violation"
+            self.transport.write(f"<stream:error><{condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
+                                 "</stream:error></stream:stream>".encode())
+        self.event("stream_violation", reason)
+        self.abort()
+
+    def init_parser(self) -> None:
+        super().init_parser()
+        self.guard.reset()
+        self.violation = ""
+
+    def _spawn_event(self, xml) -> None:  # type: ignore[no-untyped-def]
+        self.guard.stanza_done()
+        super()._spawn_event(xml)
 
     def connection_lost(self, exception: BaseException | None) -> None:
         self._inbox.clear()

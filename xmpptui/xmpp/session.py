@@ -102,6 +102,7 @@ class XmppSession:
             "tls_missing": self._on_tls_missing,
             "connection_failed": self._on_connection_failed,
             "stream_error": self._on_stream_error,
+            "stream_violation": self._on_stream_violation,
             "disconnected": self._on_disconnected,
             "presence": self._on_presence,
             "roster_update": self._on_roster_push,
@@ -182,6 +183,13 @@ class XmppSession:
         if self._state.connection.state is ConnectionState.ONLINE:
             self._emit(Notice(reason, Severity.ERROR))
 
+    def _on_stream_violation(self, reason: str) -> None:
+        """We closed the stream because the server broke the XML rules (see StreamGuard)."""
+        if self._login is not None and not self._login.done():
+            self._fail(LoginFailure.STREAM_ERROR, reason)
+        else:
+            self._emit(Notice(f"connection closed: {reason}", Severity.ERROR))
+
     async def _on_session_start(self, _event: Any) -> None:
         assert self._client is not None
         self._state.resource = self._client.boundjid.resource
@@ -223,7 +231,8 @@ class XmppSession:
             return
         if self._was_online and self._state.connection.state is ConnectionState.ONLINE:
             self._forget_presence()
-            self._schedule_reconnect(f"connection lost ({reason or 'closed by the server'})")
+            why = (self._client.violation if self._client else "") or reason or "closed by the server"
+            self._schedule_reconnect(f"connection lost ({why})")
 
     def _forget_presence(self) -> None:
         changed = [c.jid for c in self._state.roster if self._state.presence.resources(c.jid)]

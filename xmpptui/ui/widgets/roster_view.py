@@ -131,7 +131,7 @@ class RosterView(ScrollView, can_focus=True):
             self._versions[jid] = self._versions.get(jid, 0) + 1
             self.refresh()
 
-    def _flatten(self) -> None:
+    def _flatten(self, filter_changed: bool = False) -> None:
         selected = self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
         self._group_order = sorted(self._members, key=lambda g: (g == UNGROUPED, g.casefold()))
         needle = self.filter_text.casefold()
@@ -148,10 +148,10 @@ class RosterView(ScrollView, can_focus=True):
             if group not in self._collapsed:
                 rows.extend((False, jid) for _, _, jid in members)
         self._rows = rows
-        if selected in rows:
+        if filter_changed:
+            self.cursor = 1 if len(rows) > 1 else 0  # the first match
+        elif selected in rows:
             self.cursor = rows.index(selected)  # type: ignore[arg-type]
-        elif needle:
-            self.cursor = 1 if len(rows) > 1 else 0
         self.cursor = max(0, min(self.cursor, len(rows) - 1))
         self.virtual_size = Size(self.size.width, len(rows))
         self.refresh()
@@ -170,17 +170,22 @@ class RosterView(ScrollView, can_focus=True):
         """The plain text of one row, as shown (for tests and screen readers)."""
         return self._row_text(self._rows[index]).plain
 
+    def _group_counts(self, group: str) -> tuple[int, int]:
+        """(online, total) members; online contacts sort first, so count up to the first offline one."""
+        members = self._members.get(group, [])
+        online = next((i for i, key in enumerate(members) if key[0] == 1), len(members))
+        return online, len(members)
+
     # Rendering --------------------------------------------------------------------------------
 
     def _row_text(self, row: tuple[bool, str]) -> Text:
         is_group, key = row
         if is_group:
-            members = self._members.get(key, [])
-            online = sum(1 for k in members if k[0] == 0)
+            online, total = self._group_counts(key)
             arrow = "▸" if key in self._collapsed and not self.filter_text else "▾"
             text = Text(f"{arrow} ", end="", no_wrap=True, overflow="ellipsis")
             text.append_text(render.plain(key, single_line=True))
-            text.append(f" ({online}/{len(members)})")
+            text.append(f" ({online}/{total})")
             return text
         contact = self._roster.get(key)
         if contact is None:
@@ -199,8 +204,9 @@ class RosterView(ScrollView, can_focus=True):
         row = self._rows[index]
         is_cursor = index == self.cursor
         version = self._versions.get(row[1], 0)
-        group_counts = len(self._members.get(row[1], ())) if row[0] else 0
-        key = (row, width, is_cursor, version, group_counts, row[1] in self._collapsed, self.has_focus)
+        # A group header shows its online/total counts and a fold arrow that depends on the filter.
+        header = (self._group_counts(row[1]), row[1] in self._collapsed, bool(self.filter_text)) if row[0] else None
+        key = (row, width, is_cursor, version, header, self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
             text = self._row_text(row)
@@ -269,7 +275,7 @@ class RosterView(ScrollView, can_focus=True):
     def set_filter(self, text: str) -> None:
         if text != self.filter_text:
             self.filter_text = text
-            self._flatten()
+            self._flatten(filter_changed=True)
             self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
             self.post_message(self.FilterChanged(text))
 

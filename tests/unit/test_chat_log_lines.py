@@ -1,0 +1,223 @@
+"""ChatLog (Line API) in a tiny App: the lines it shows after sync, wrapping, day separators, resize, failures."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import App, ComposeResult
+
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.ui.widgets.chat_log import ChatLog
+
+BOB = "bob@example.org"
+
+
+def at(day: int, hour: int, minute: int) -> float:
+    """A local time in May 2024 (the log shows local times)."""
+    return time.mktime((2024, 5, day, hour, minute, 0, 0, 0, -1))
+
+
+def incoming(body: str, stamp: float, sender: str = BOB) -> ChatMessage:
+    return ChatMessage(conversation=BOB, sender=sender, body=body, timestamp=stamp)
+
+
+def outgoing(body: str, stamp: float) -> ChatMessage:
+    return ChatMessage(conversation=BOB, sender="alice@example.org", body=body, timestamp=stamp,
+                       direction=Direction.OUT, state=DeliveryState.SENT, id=f"out-{stamp}")
+
+
+class LogApp(App[None]):
+    CSS = "ChatLog { height: 1fr; }"
+
+    def __init__(self, messages: list[ChatMessage]) -> None:
+        super().__init__()
+        self.messages = messages
+
+    def compose(self) -> ComposeResult:
+        yield ChatLog(self.messages, own_label="me", timestamp_format="%H:%M", id="log")
+
+
+def shown(log: ChatLog) -> list[str]:
+    """What the widget paints, row by row, at its current scroll position (trailing blanks dropped)."""
+    rows = [log.render_line(y).text.rstrip() for y in range(log.size.height)]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def assert_consistent(log: ChatLog) -> None:
+    """The counted line offsets agree with the lines actually rendered, and nothing is wider than the widget."""
+    lines = log.plain_lines()
+    assert log.line_count == len(lines)
+    assert log.virtual_size.height == log.line_count
+    width = log.scrollable_content_region.width
+    assert all(len(line) <= width for line in lines), (width, lines)
+    if log.scroll_offset.y == 0:
+        assert shown(log) == lines[: log.size.height]
+
+
+async def test_sync_shows_messages_appended_since_mount() -> None:
+    messages: list[ChatMessage] = []
+    app = LogApp(messages)
+    async with app.run_test(size=(60, 20)) as pilot:
+        log = app.query_one(ChatLog)
+        assert log.line_count == 0 and shown(log) == []
+        messages.append(incoming("hello", at(1, 12, 0)))
+        messages.append(outgoing("hi bob", at(1, 12, 1)))
+        assert log.line_count == 0, "the widget only takes in new messages on sync()"
+        log.sync()
+        await pilot.pause()
+        lines = log.plain_lines()
+        assert lines[0].strip("─ ") == "Wednesday 01 May 2024"
+        assert lines[1:] == [f"12:00 {BOB} hello", "12:01 me hi bob"]
+        assert_consistent(log)
+        messages.append(incoming("[bold]not bold[/] \x1b[2J", at(1, 12, 2)))
+        log.sync()
+        await pilot.pause()
+        assert log.plain_lines()[-1] == f"12:02 {BOB} [bold]not bold[/] ␛[2J"
+        assert_consistent(log)
+
+
+async def test_messages_held_before_mount_are_shown_without_sync() -> None:
+    app = LogApp([incoming("one", at(1, 8, 0)), incoming("two", at(1, 8, 5))])
+    async with app.run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        assert log.plain_lines()[1:] == [f"08:00 {BOB} one", f"08:05 {BOB} two"]
+        assert_consistent(log)
+
+
+async def test_long_message_wraps_with_a_hanging_indent() -> None:
+    words = [f"word{n:02d}" for n in range(40)]
+    app = LogApp([outgoing(" ".join(words), at(1, 12, 1))])
+    async with app.run_test(size=(50, 20)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        body_lines = log.plain_lines()[1:]
+        assert len(body_lines) > 3
+        prefix = "12:01 me "
+        assert body_lines[0].startswith(prefix + "word00")
+        for line in body_lines[1:]:
+            assert line.startswith(" " * len(prefix)), line
+            assert line[len(prefix)] != " ", "continuation text starts right under the first line's text"
+        rejoined = [body_lines[0][len(prefix):]] + [line[len(prefix):] for line in body_lines[1:]]
+        assert " ".join(rejoined).split() == words
+        assert_consistent(log)
+
+
+async def test_day_separator_between_messages_on_different_days() -> None:
+    app = LogApp([incoming("late", at(1, 23, 59)), incoming("still the 1st", at(1, 23, 59)),
+                  incoming("next morning", at(2, 0, 1)), incoming("same day", at(2, 9, 0))])
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        lines = log.plain_lines()
+        separators = [index for index, line in enumerate(lines) if line.startswith("─")]
+        assert separators == [0, 3]
+        assert lines[3].strip("─ ") == "Thursday 02 May 2024"
+        assert lines[2] == f"23:59 {BOB} still the 1st"
+        assert lines[4] == f"00:01 {BOB} next morning"
+        assert len(lines) == 6
+        assert_consistent(log)
+
+
+async def test_resize_rewraps_and_recounts() -> None:
+    messages = [incoming("short", at(1, 10, 0)), outgoing("lorem ipsum dolor sit amet " * 6, at(1, 10, 1)),
+                incoming("tail", at(1, 10, 2))]
+    app = LogApp(messages)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        wide = log.plain_lines()
+        assert_consistent(log)
+        await pilot.resize_terminal(32, 30)
+        await pilot.pause()
+        narrow = log.plain_lines()
+        assert len(narrow) > len(wide)
+        assert narrow[-1] == f"10:02 {BOB} tail"
+        assert all(len(line) <= 30 for line in narrow), narrow
+        assert_consistent(log)
+        await pilot.resize_terminal(80, 30)
+        await pilot.pause()
+        assert log.plain_lines() == wide
+        assert_consistent(log)
+
+
+async def test_failed_message_shows_why_after_message_changed() -> None:
+    sent = outgoing("are you there?", at(1, 12, 0))
+    messages = [sent, incoming("after", at(1, 12, 5))]
+    app = LogApp(messages)
+    async with app.run_test(size=(70, 20)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        before = log.line_count
+        assert not any("not delivered" in line for line in log.plain_lines())
+        sent.state = DeliveryState.FAILED
+        sent.error = "service-unavailable: recipient is offline"
+        log.message_changed(sent)
+        await pilot.pause()
+        lines = log.plain_lines()
+        assert lines[1:] == ["12:00 me are you there?",
+                             "         ✗ not delivered: service-unavailable: recipient is offline",
+                             f"12:05 {BOB} after"]
+        assert log.line_count == before + 1
+        assert_consistent(log)
+
+
+async def test_sync_follows_the_end_unless_scrolled_up() -> None:
+    messages = [incoming(f"message {n}", at(1, 9, n)) for n in range(30)]
+    app = LogApp(messages)
+    async with app.run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        log.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        messages.append(incoming("newest", at(1, 9, 45)))
+        log.sync()
+        await pilot.pause()
+        assert log.scroll_offset.y == log.max_scroll_y
+        assert shown(log)[-1] == f"09:45 {BOB} newest"
+        log.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        messages.append(incoming("unseen", at(1, 9, 46)))
+        log.sync()
+        await pilot.pause()
+        assert log.scroll_offset.y == 0, "a reader who scrolled up is not yanked to the end"
+        assert log.plain_lines()[-1] == f"09:46 {BOB} unseen"
+        assert_consistent(log)
+
+
+async def test_body_exactly_filling_the_width_is_one_line_and_one_more_cell_wraps() -> None:
+    app = LogApp([])
+    async with app.run_test(size=(40, 20)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        room = log.scrollable_content_region.width - len("12:00 me ")
+        app.messages.extend([
+            outgoing("x" * room, at(1, 12, 0)), outgoing("y" * (room + 1), at(1, 12, 0)),
+            outgoing("漢" * (room // 2), at(1, 12, 0)), outgoing("漢" * (room // 2 + 1), at(1, 12, 0)),
+        ])
+        log.sync()
+        await pilot.pause()
+        lines = log.plain_lines()
+        assert lines[1] == "12:00 me " + "x" * room
+        assert lines[2:4] == ["12:00 me " + "y" * room, " " * 9 + "y"]
+        assert lines[4] == "12:00 me " + "漢" * (room // 2)
+        assert len(lines) == 7
+        assert log.line_count == len(lines)
+
+
+async def test_reload_after_older_history_is_prepended() -> None:
+    messages = [incoming("recent", at(2, 10, 0))]
+    app = LogApp(messages)
+    async with app.run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        messages.insert(0, ChatMessage(BOB, BOB, "notice", at(1, 10, 0), kind=MessageKind.NOTICE))
+        log.reload()
+        await pilot.pause()
+        lines = log.plain_lines()
+        assert lines[1] == "10:00 * notice"
+        assert lines[-1] == f"10:00 {BOB} recent"
+        assert [line.startswith("─") for line in lines] == [True, False, True, False]
+        assert_consistent(log)

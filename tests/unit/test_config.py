@@ -1,0 +1,215 @@
+"""config.load / save_account on files written to tmp_path (XDG dirs are isolated by tests/conftest.py)."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from xmpptui import config, paths
+from xmpptui.config import Account, Config, ConfigError, UiConfig
+
+
+def write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_valid_account_and_tables(tmp_path: Path) -> None:
+    ca = write(tmp_path, "-----BEGIN CERTIFICATE-----\n", "ca.pem")
+    path = write(tmp_path, f"""
+[account]
+jid = "  alice@example.org "
+host = "xmpp.example.org"
+port = 5223
+tls = "direct"
+allow_plaintext = false
+ca_file = "{ca}"
+resource = "laptop"
+password_command = "pass show xmpp/alice"
+timeout = 5
+
+[ui]
+timestamp_format = "%H:%M:%S"
+
+[keys]
+go_away = "f3"
+""")
+    loaded = config.load(path)
+    assert loaded.path == path
+    assert loaded.account == Account(jid="alice@example.org", host="xmpp.example.org", port=5223, tls="direct",
+                                     ca_file=str(ca), resource="laptop", password_command="pass show xmpp/alice",
+                                     timeout=5.0)
+    assert isinstance(loaded.account.timeout, float)
+    assert loaded.account.bare_jid == "alice@example.org"
+    assert loaded.ui == UiConfig(timestamp_format="%H:%M:%S")
+    assert loaded.keys == {"go_away": "f3"}
+
+
+def test_defaults_for_a_minimal_account(tmp_path: Path) -> None:
+    loaded = config.load(write(tmp_path, '[account]\njid = "bob@example.org"\n'))
+    assert loaded.account is not None
+    assert (loaded.account.tls, loaded.account.port, loaded.account.host) == ("starttls", 0, "")
+    assert loaded.account.allow_plaintext is False
+    assert loaded.keys == {} and loaded.ui == UiConfig()
+
+
+@pytest.mark.parametrize(("text", "suggestion"), [
+    ('[account]\njid = "a@example.org"\nhots = "x"\n', "did you mean 'host'?"),
+    ('[account]\njid = "a@example.org"\npasword_command = "x"\n', "did you mean 'password_command'?"),
+    ('[acount]\njid = "a@example.org"\n', "did you mean 'account'?"),
+    ('[ui]\ntimestamp_fromat = "%H"\n', "did you mean 'timestamp_format'?"),
+])
+def test_unknown_key_suggests_the_known_one(tmp_path: Path, text: str, suggestion: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        config.load(path)
+    message = str(info.value)
+    assert suggestion in message
+    assert str(path) in message
+    assert "unknown key" in message
+
+
+def test_unknown_key_with_no_close_match_lists_known_keys(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="known keys: timestamp_format"):
+        config.load(write(tmp_path, '[ui]\nzzzzzzzz = 1\n'))
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ('port = "5222"', "account.port"),
+    ("port = true", "account.port"),  # a bool is not an int here, although Python says it is
+    ("port = 52.5", "account.port"),
+    ("allow_plaintext = 1", "account.allow_plaintext"),
+    ('timeout = "20"', "account.timeout"),
+    ("host = 5", "account.host"),
+])
+def test_wrong_type_names_the_key(tmp_path: Path, line: str, key: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(key) + " must be a "):
+        config.load(write(tmp_path, f'[account]\njid = "a@example.org"\n{line}\n'))
+
+
+def test_jid_of_wrong_type(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"account\.jid must be a str"):
+        config.load(write(tmp_path, "[account]\njid = 5\n"))
+
+
+def test_keys_must_map_to_strings(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"\[keys\]"):
+        config.load(write(tmp_path, "[keys]\ngo_away = 3\n"))
+
+
+def test_ui_that_is_not_a_table_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError):
+        config.load(write(tmp_path, "ui = 5\n"))
+
+
+def test_account_without_jid(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="needs jid"):
+        config.load(write(tmp_path, '[account]\nhost = "example.org"\n'))
+
+
+@pytest.mark.parametrize("jid", ["alice", "alice@", "@example.org", "al ice@example.org", ""])
+def test_bad_jid(tmp_path: Path, jid: str) -> None:
+    with pytest.raises(ConfigError, match=r"is not a JID like alice@example\.org"):
+        config.load(write(tmp_path, f'[account]\njid = "{jid}"\n'))
+
+
+def test_jid_with_empty_domain_before_resource(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="is not a JID"):
+        config.load(write(tmp_path, '[account]\njid = "alice@/laptop"\n'))
+
+
+@pytest.mark.parametrize("tls", ["ssl", "STARTTLS", "plain", ""])
+def test_bad_tls(tmp_path: Path, tls: str) -> None:
+    with pytest.raises(ConfigError, match="tls must be one of starttls, direct"):
+        config.load(write(tmp_path, f'[account]\njid = "a@example.org"\ntls = "{tls}"\n'))
+
+
+@pytest.mark.parametrize("port", [-1, 65536])
+def test_port_out_of_range(tmp_path: Path, port: int) -> None:
+    with pytest.raises(ConfigError, match="is not a TCP port"):
+        config.load(write(tmp_path, f'[account]\njid = "a@example.org"\nport = {port}\n'))
+
+
+def test_missing_ca_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.pem"
+    with pytest.raises(ConfigError, match=r"ca_file .* does not exist"):
+        config.load(write(tmp_path, f'[account]\njid = "a@example.org"\nca_file = "{missing}"\n'))
+
+
+def test_invalid_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, "[account\njid = ")
+    with pytest.raises(ConfigError, match="not valid TOML") as info:
+        config.load(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_explicit_config_file_is_an_error(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.toml"
+    with pytest.raises(ConfigError, match="no such config file") as info:
+        config.load(missing)
+    assert str(missing) in str(info.value)
+
+
+def test_missing_default_file_is_an_empty_config_and_nothing_is_written() -> None:
+    assert not paths.config_file().exists()
+    loaded = config.load()
+    assert loaded == Config(path=paths.config_file())
+    assert loaded.account is None
+    assert not paths.config_dir().exists(), "reading the config must never create files or directories"
+
+
+def test_default_file_is_read(isolated_dirs: Path) -> None:
+    default = paths.config_file()
+    assert default.is_relative_to(isolated_dirs)
+    default.parent.mkdir(parents=True)
+    default.write_text('[account]\njid = "carol@example.org"\n')
+    loaded = config.load()
+    assert loaded.account is not None and loaded.account.jid == "carol@example.org"
+    assert loaded.path == default
+
+
+def test_save_account_is_private_and_reads_back_equal(isolated_dirs: Path) -> None:
+    account = Account(jid="alice@example.org", host="localhost", port=5223, tls="direct", allow_plaintext=True,
+                      resource="desk", nick="Alice", password_command="pass show xmpp", timeout=7.5)
+    saved = config.save_account(config.load(), account)
+    path = paths.config_file()
+    assert saved.path == path
+    assert path.is_file() and path.is_relative_to(isolated_dirs)
+    assert mode(path) == 0o600
+    assert mode(path.parent) == 0o700
+    assert not list(path.parent.glob(".*.tmp")), "the temporary file of the atomic write is left behind"
+    assert config.load() == saved
+    assert config.load().account == account
+
+
+def test_save_account_keeps_keys_and_ui_and_writes_only_non_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, '[keys]\ngo_away = "f3"\n\n[ui]\ntimestamp_format = "%H:%M:%S"\n')
+    before = config.load(path)
+    saved = config.save_account(before, Account(jid="bob@example.org"))
+    assert saved.path == path
+    text = path.read_text()
+    assert "tls" not in text and "timeout" not in text, text
+    reread = config.load(path)
+    assert reread == saved
+    assert reread.keys == {"go_away": "f3"}
+    assert reread.ui.timestamp_format == "%H:%M:%S"
+    assert reread.account == Account(jid="bob@example.org")
+    assert mode(path) == 0o600
+
+
+def test_save_account_replaces_a_world_readable_file_with_a_private_one(tmp_path: Path) -> None:
+    path = write(tmp_path, '[account]\njid = "old@example.org"\n')
+    path.chmod(0o644)
+    config.save_account(config.load(path), Account(jid="new@example.org", password="hunter2"))
+    assert mode(path) == 0o600
+    reread = config.load(path)
+    assert reread.account is not None
+    assert (reread.account.jid, reread.account.password) == ("new@example.org", "hunter2")

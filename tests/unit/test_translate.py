@@ -1,0 +1,261 @@
+"""xmpp/translate.py fed with slixmpp stanzas built from XML strings (no server)."""
+
+from __future__ import annotations
+
+import pytest
+from slixmpp import Iq, Message
+from slixmpp import Presence as PresenceStanza
+from slixmpp.xmlstream import ET
+
+from xmpptui.model.conversation import MessageKind
+from xmpptui.model.presence import Presence, Show
+from xmpptui.model.roster import Contact, Subscription
+from xmpptui.xmpp import translate
+
+NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+STANZAS_NS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+
+
+def iq(inner: str, **attrs: str) -> Iq:
+    attributes = " ".join(f'{k}="{v}"' for k, v in {"type": "result", "id": "r1", **attrs}.items())
+    return Iq(xml=ET.fromstring(f'<iq xmlns="jabber:client" {attributes}>{inner}</iq>'))
+
+
+def roster(items: str, ver: str | None = None) -> Iq:
+    version = f' ver="{ver}"' if ver is not None else ""
+    return iq(f'<query xmlns="jabber:iq:roster"{version}>{items}</query>')
+
+
+def presence(inner: str = "", **attrs: str) -> PresenceStanza:
+    attrs.setdefault("from", "bob@example.org/desk")
+    attributes = " ".join(f'{k}="{v}"' for k, v in attrs.items())
+    return PresenceStanza(xml=ET.fromstring(f'<presence xmlns="jabber:client" {attributes}>{inner}</presence>'))
+
+
+def message(inner: str = "", **attrs: str) -> Message:
+    attrs.setdefault("from", "bob@example.org/desk")
+    attributes = " ".join(f'{k}="{v}"' for k, v in attrs.items())
+    return Message(xml=ET.fromstring(f'<message xmlns="jabber:client" {attributes}>{inner}</message>'))
+
+
+def delay(stamp: str) -> str:
+    return f'<delay xmlns="urn:xmpp:delay" from="example.org" stamp="{stamp}"/>'
+
+
+# roster_items ----------------------------------------------------------------------------------
+
+
+def test_roster_items_names_groups_subscription_and_version() -> None:
+    contacts, version = translate.roster_items(roster(
+        '<item jid="alice@example.org" name=" Alice " subscription="both">'
+        "<group>Friends</group><group> Work </group><group>Friends</group><group>  </group></item>"
+        '<item jid="carol@example.org" subscription="to"/>', ver="ver7"))
+    assert version == "ver7"
+    assert contacts == [
+        Contact("alice@example.org", "Alice", ("Friends", "Work"), Subscription.BOTH),
+        Contact("carol@example.org", "", (), Subscription.TO),
+    ]
+
+
+def test_roster_items_ask_subscribe_is_pending_out() -> None:
+    contacts, _ = translate.roster_items(roster(
+        '<item jid="dave@example.org" subscription="none" ask="subscribe"/>'
+        '<item jid="erin@example.org" subscription="from"/>'))
+    assert [(c.jid, c.subscription, c.pending_out) for c in contacts] == [
+        ("dave@example.org", Subscription.NONE, True),
+        ("erin@example.org", Subscription.FROM, False),
+    ]
+
+
+def test_roster_items_drop_invalid_and_full_jids_and_keep_the_rest() -> None:
+    contacts, version = translate.roster_items(roster(
+        '<item jid="bad@@example.org"/>'
+        '<item jid="bob@example.org/desk" subscription="both"/>'
+        '<item jid=""/>'
+        "<item/>"
+        '<item jid="ok@example.org" subscription="both"/>'))
+    assert [c.jid for c in contacts] == ["ok@example.org"]
+    assert version is None
+
+
+def test_roster_items_unknown_subscription_is_none_and_remove_is_kept_for_pushes() -> None:
+    contacts, _ = translate.roster_items(roster(
+        '<item jid="a@example.org" subscription="bogus"/><item jid="b@example.org" subscription="remove"/>'))
+    assert [c.subscription for c in contacts] == [Subscription.NONE, Subscription.REMOVE]
+
+
+def test_roster_items_lowercases_the_bare_jid() -> None:
+    contacts, _ = translate.roster_items(roster('<item jid="Alice@Example.ORG"/>'))
+    assert [c.jid for c in contacts] == ["alice@example.org"]
+
+
+def test_roster_items_of_a_result_without_query() -> None:
+    assert translate.roster_items(iq("")) == ([], None)
+
+
+# presence_update -------------------------------------------------------------------------------
+
+
+def test_presence_show_status_priority() -> None:
+    update = translate.presence_update(presence(
+        "<show>away</show><status> out for lunch </status><priority>5</priority>"))
+    assert update == translate.PresenceUpdate("bob@example.org", "desk", Presence(Show.AWAY, "out for lunch", 5))
+
+
+@pytest.mark.parametrize(("show", "expected"), [
+    ("chat", Show.CHAT), ("away", Show.AWAY), ("xa", Show.XA), ("dnd", Show.DND), ("", Show.ONLINE),
+    ("bogus", Show.ONLINE), ("online", Show.ONLINE),
+])
+def test_presence_show_values(show: str, expected: Show) -> None:
+    update = translate.presence_update(presence(f"<show>{show}</show>"))
+    assert update is not None and update.presence.show is expected
+
+
+def test_presence_without_children_is_online_priority_zero() -> None:
+    update = translate.presence_update(presence())
+    assert update is not None
+    assert update.presence == Presence(Show.ONLINE, "", 0)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("abc", 0), ("1.5", 0), ("", 0), (" 7 ", 7), ("-3", -3),
+    ("128", 127), ("99999", 127), ("-129", -128), ("-99999", -128),
+])
+def test_presence_priority_is_numeric_and_clamped(raw: str, expected: int) -> None:
+    update = translate.presence_update(presence(f"<priority>{raw}</priority>"))
+    assert update is not None and update.presence.priority == expected
+
+
+def test_unavailable_presence_is_offline_and_keeps_status() -> None:
+    update = translate.presence_update(presence("<status>bye</status><show>chat</show>", type="unavailable"))
+    assert update == translate.PresenceUpdate("bob@example.org", "desk", Presence(Show.OFFLINE, "bye"))
+    assert not update.presence.available
+
+
+def test_unavailable_from_bare_jid_has_empty_resource() -> None:
+    update = translate.presence_update(presence(type="unavailable", **{"from": "bob@example.org"}))
+    assert update is not None and (update.bare, update.resource) == ("bob@example.org", "")
+
+
+@pytest.mark.parametrize("kind", ["subscribe", "subscribed", "unsubscribe", "unsubscribed", "probe", "error"])
+def test_non_availability_presence_is_none(kind: str) -> None:
+    assert translate.presence_update(presence(type=kind)) is None
+
+
+def test_presence_with_invalid_from_is_dropped() -> None:
+    assert translate.presence_update(presence(**{"from": "bob@@example.org/x"})) is None
+
+
+# incoming_message ------------------------------------------------------------------------------
+
+
+def test_chat_message_fields() -> None:
+    received = translate.incoming_message(message(
+        "<body>hello [bold]x[/]</body><thread>th-1</thread>", type="chat", id="m-42"), now=NOW)
+    assert received == translate.IncomingMessage(
+        sender="bob@example.org/desk", kind=MessageKind.CHAT, body="hello [bold]x[/]", id="m-42", thread="th-1",
+        timestamp=NOW, delayed=False, error="")
+
+
+@pytest.mark.parametrize(("kind", "expected"), [
+    ("chat", MessageKind.CHAT), ("normal", MessageKind.NORMAL), ("groupchat", MessageKind.GROUPCHAT),
+    ("headline", MessageKind.HEADLINE), ("bogus", MessageKind.NORMAL), (None, MessageKind.NORMAL),
+])
+def test_message_kind(kind: str | None, expected: MessageKind) -> None:
+    attrs = {} if kind is None else {"type": kind}
+    received = translate.incoming_message(message("<body>x</body>", **attrs), now=NOW)
+    assert received is not None and received.kind is expected
+
+
+def test_message_without_body_id_or_thread() -> None:
+    received = translate.incoming_message(message(type="chat"), now=NOW)
+    assert received is not None
+    assert (received.body, received.id, received.thread) == ("", "", "")
+
+
+@pytest.mark.parametrize("stamp", ["2002-09-10T23:08:25Z", "2002-09-10T23:08:25.000Z", "2002-09-11T01:08:25+02:00",
+                                   "2002-09-10T23:08:25"])
+def test_delay_stamp_gives_the_original_time(stamp: str) -> None:
+    received = translate.incoming_message(message("<body>old</body>" + delay(stamp), type="chat"), now=NOW)
+    assert received is not None
+    assert received.delayed is True
+    assert received.timestamp == 1031699305.0  # 2002-09-10T23:08:25Z
+
+
+@pytest.mark.parametrize("stamp", ["yesterday", "", "2002-13-45T99:99:99Z", "1031699305"])
+def test_unparsable_delay_stamp_is_ignored(stamp: str) -> None:
+    received = translate.incoming_message(message("<body>x</body>" + delay(stamp)), now=NOW)
+    assert received is not None
+    assert (received.timestamp, received.delayed) == (NOW, False)
+
+
+def test_delay_stamp_far_in_the_future_is_ignored() -> None:
+    received = translate.incoming_message(message("<body>x</body>" + delay("2023-11-15T22:13:20Z")), now=NOW)
+    assert received is not None
+    assert (received.timestamp, received.delayed) == (NOW, False)
+
+
+def test_delay_stamp_slightly_ahead_is_believed() -> None:
+    received = translate.incoming_message(message("<body>x</body>" + delay("2023-11-14T22:14:20Z")), now=NOW)
+    assert received is not None
+    assert (received.timestamp, received.delayed) == (NOW + 60, True)
+
+
+def test_delay_in_another_namespace_is_not_xep_0203() -> None:
+    legacy = '<x xmlns="jabber:x:delay" stamp="20020910T23:08:25"/>'
+    received = translate.incoming_message(message("<body>x</body>" + legacy), now=NOW)
+    assert received is not None and received.delayed is False
+
+
+def test_message_with_invalid_from_is_dropped() -> None:
+    assert translate.incoming_message(message("<body>x</body>", **{"from": "a@@b"}), now=NOW) is None
+
+
+def test_error_message_carries_the_error_text() -> None:
+    received = translate.incoming_message(message(
+        f'<body>hi</body><error type="cancel"><service-unavailable xmlns="{STANZAS_NS}"/></error>',
+        type="error", id="m-1"), now=NOW)
+    assert received is not None
+    assert received.kind is MessageKind.ERROR
+    assert received.id == "m-1"
+    assert received.error == "service-unavailable: recipient is unavailable or does not accept this"
+
+
+# error_text ------------------------------------------------------------------------------------
+
+
+def test_error_text_prefers_the_text_element() -> None:
+    stanza = message(f'<error type="cancel"><service-unavailable xmlns="{STANZAS_NS}"/>'
+                     f'<text xmlns="{STANZAS_NS}" xml:lang="en"> Gone fishing </text></error>', type="error")
+    assert translate.error_text(stanza) == "service-unavailable: Gone fishing"
+
+
+def test_error_text_without_text_uses_words_for_the_condition() -> None:
+    stanza = message(f'<error type="cancel"><service-unavailable xmlns="{STANZAS_NS}"/></error>', type="error")
+    assert translate.error_text(stanza) == "service-unavailable: recipient is unavailable or does not accept this"
+
+
+def test_error_text_ignores_application_specific_children() -> None:
+    stanza = message(f'<error type="modify"><x xmlns="urn:example:app"/><bad-request xmlns="{STANZAS_NS}"/>'
+                     "</error>", type="error")
+    assert translate.error_text(stanza) == "bad-request: the request was malformed"
+
+
+def test_error_text_for_an_unknown_condition_falls_back_to_the_error_type() -> None:
+    stanza = message(f'<error type="wait"><made-up xmlns="{STANZAS_NS}"/></error>', type="error")
+    assert translate.error_text(stanza) == "made-up: wait"
+
+
+def test_error_text_without_condition_or_error() -> None:
+    assert translate.error_text(message('<error type="cancel"/>', type="error")) == "undefined-condition: cancel"
+    assert translate.error_text(message(type="error")) == "unknown error"
+
+
+def test_error_text_of_an_iq() -> None:
+    stanza = iq(f'<error type="cancel"><item-not-found xmlns="{STANZAS_NS}"/></error>', type="error")
+    assert translate.error_text(stanza) == "item-not-found: no such user or item"
+
+
+def test_error_text_of_a_presence() -> None:
+    stanza = presence(f'<error type="auth"><forbidden xmlns="{STANZAS_NS}"/></error>', type="error")
+    assert translate.error_text(stanza) == "forbidden: not allowed"
