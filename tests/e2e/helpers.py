@@ -49,7 +49,14 @@ def roster_rows(app: XmppTuiApp) -> list[str]:
     return [roster.row_text(i) for i in range(roster.row_count)]
 
 
+def bodies(app: XmppTuiApp, jid: str) -> list[str]:
+    """Message bodies held for a conversation (hidden logs are not laid out, so they have no lines yet)."""
+    conversation = app.session.state.conversations.get(jid) if app.session else None
+    return [] if conversation is None else [m.body for m in conversation.messages]
+
+
 def log_lines(app: XmppTuiApp, jid: str) -> list[str]:
+    """The lines of a conversation's log as shown (only once it has been on screen)."""
     log = app.main_screen.chat_log(jid)
     return [] if log is None else log.plain_lines()
 

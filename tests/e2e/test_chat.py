@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from slixmpp.xmlstream import ET
 
-from tests.e2e.helpers import SIZE, log_lines, logged_in, make_app, until
+from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
 from xmpptui.model.conversation import DeliveryState
@@ -35,14 +35,16 @@ async def test_incoming_message_opens_conversation_without_stealing_focus_and_re
         message = peer.client.make_message(mto=alice.jid, mbody="hello alice", mtype="chat")
         message["thread"] = "thread-42"
         message.send()
-        await until(pilot, lambda: any("hello alice" in line for line in log_lines(app, bob.jid)), what="message")
+        await until(pilot, lambda: bodies(app, bob.jid) == ["hello alice"], what="message")
+        await pilot.pause()
         assert app.main_screen.active == "someone@localhost", "an incoming message must not steal focus"
         assert app.session.state.conversations.get(bob.jid).unread == 1
         assert "Bob (1)" in str(app.main_screen.query_one(ConversationBar).render())
-        assert any(line.endswith("Bob hello alice") for line in log_lines(app, bob.jid))
 
         await pilot.press("alt+a")  # next unread
         await until(pilot, lambda: app.main_screen.active == bob.jid, what="switch to the unread conversation")
+        await until(pilot, lambda: log_lines(app, bob.jid), what="log laid out")
+        assert log_lines(app, bob.jid)[1].endswith("Bob hello alice")
         assert app.session.state.conversations.get(bob.jid).unread == 0
         await pilot.press(*"hi bob", "ctrl+j", *"second line", "enter")
         reply = await peer.next_message()
@@ -63,7 +65,7 @@ async def test_reply_falls_back_to_bare_jid_when_the_resource_goes_offline(
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         phone.client.make_message(mto=alice.jid, mbody="from my phone", mtype="chat").send()
-        await until(pilot, lambda: log_lines(app, bob.jid), what="first message")
+        await until(pilot, lambda: bodies(app, bob.jid), what="first message")
         await pilot.press("alt+a", *"to the phone", "enter")
         first = await phone.next_message()
         assert str(first["to"]) == f"{bob.jid}/phone"
@@ -102,9 +104,9 @@ async def test_hostile_text_is_shown_literally_and_does_nothing(prosody: Prosody
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         peer.client.make_message(mto=alice.jid, mbody=body, mtype="chat").send()
-        await until(pilot, lambda: log_lines(app, bob.jid), what="hostile message")
+        await until(pilot, lambda: bodies(app, bob.jid), what="hostile message")
         await pilot.press("alt+a")
-        await pilot.pause()
+        await until(pilot, lambda: log_lines(app, bob.jid), what="log laid out")
         shown = " ".join(line.strip() for line in log_lines(app, bob.jid))
         assert "[bold red]x[/] [@click=app.quit]click me[/] [/foo] <U+009B>31mred <U+202E>evil" in shown
         log = app.main_screen.chat_log(bob.jid)
@@ -126,7 +128,9 @@ async def test_delayed_message_shows_its_original_time_and_headline_is_a_notice(
         delayed.append(ET.fromstring(f'<delay xmlns="urn:xmpp:delay" stamp="{stamp.isoformat()}"/>'))
         delayed.send()
         peer.client.make_message(mto=alice.jid, mbody="server maintenance at noon", mtype="headline").send()
-        await until(pilot, lambda: len(log_lines(app, bob.jid)) >= 4, what="delayed message and headline")
+        await until(pilot, lambda: len(bodies(app, bob.jid)) == 2, what="delayed message and headline")
+        await pilot.press("alt+a")
+        await until(pilot, lambda: len(log_lines(app, bob.jid)) >= 4, what="log laid out")
         expected_time = time.strftime("%H:%M", time.localtime(stamp.timestamp()))
         lines = log_lines(app, bob.jid)
         assert time.strftime("%A %d %B %Y", time.localtime(stamp.timestamp())) in lines[0]
