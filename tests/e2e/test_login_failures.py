@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import re
 import socket
+import time
 
 from tests.e2e.helpers import SIZE, dialog_text, until
-from tests.support.hostile_server import NO_STARTTLS_FEATURES, HostileServer, stream_error
+from tests.support.hostile_server import (
+    NO_STARTTLS_FEATURES,
+    SCRAM_ONLY_FEATURES,
+    HostileServer,
+    scram_challenger,
+    stream_error,
+)
 from xmpptui.config import Account, Config
 from xmpptui.model.state import LoginFailure
 from xmpptui.ui.app import XmppTuiApp
@@ -13,8 +22,9 @@ from xmpptui.ui.screens.dialogs import LoginErrorScreen
 from xmpptui.xmpp.session import XmppSession
 
 
-def _app(port: int, host: str = "127.0.0.1", timeout: float = 10, jid: str = "alice@localhost") -> XmppTuiApp:
-    account = Account(jid=jid, host=host, port=port, timeout=timeout)
+def _app(port: int, host: str = "127.0.0.1", timeout: float = 10, jid: str = "alice@localhost",
+         allow_plaintext: bool = False) -> XmppTuiApp:
+    account = Account(jid=jid, host=host, port=port, timeout=timeout, allow_plaintext=allow_plaintext)
     return XmppTuiApp(Config(), account, XmppSession, password_resolver=lambda _a: "secret", save_accounts=False)
 
 
@@ -92,3 +102,29 @@ async def test_deep_nesting_is_refused() -> None:
         failure, reason = await _failure(_app(server.port))
     assert failure is LoginFailure.STREAM_ERROR
     assert reason == "the server nested XML deeper than 64 levels"
+
+
+async def test_absurd_scram_iteration_count_is_refused_at_once() -> None:
+    async with HostileServer(SCRAM_ONLY_FEATURES, on_data=scram_challenger(10**9)) as server:
+        started = time.monotonic()
+        failure, reason = await _failure(_app(server.port, allow_plaintext=True))
+        elapsed = time.monotonic() - started
+    assert failure is LoginFailure.AUTH
+    assert reason.startswith("the server asked for 1000000000 SCRAM iterations")
+    assert elapsed < 5, "no hashing was attempted"
+    client_first = base64.b64decode(re.search(rb"<auth[^>]*>([^<]+)</auth>", server.received).group(1))
+    cnonce = client_first.rsplit(b"r=", 1)[1]
+    assert len(cnonce) >= 32 and not cnonce.isdigit(), "the client nonce comes from secrets, not random()"
+
+
+async def test_redirect_before_tls_is_not_followed() -> None:
+    async with HostileServer("", silent=True) as decoy:
+        redirect = ("<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>"
+                    f"127.0.0.1:{decoy.port}</see-other-host></stream:error></stream:stream>")
+        async with HostileServer(redirect) as server:
+            failure, reason = await _failure(_app(server.port))
+    assert failure is LoginFailure.STREAM_ERROR
+    assert reason == (f"the server tried to redirect us to 127.0.0.1:{decoy.port} before TLS was established; "
+                      "refused (it could be anyone's)")
+    assert decoy.received == b"", "no connection was made to the redirect target"
+    assert decoy.connections == 0

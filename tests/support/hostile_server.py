@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 STREAM_HEADER = ("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
@@ -27,8 +30,11 @@ class HostileServer:
     reply: str
     silent: bool = False
     """Accept the TCP connection and never answer (for login timeouts)."""
+    on_data: Callable[[bytes], str | None] | None = None
+    """Called with everything received so far after each read; what it returns is sent back."""
     received: bytearray = field(default_factory=bytearray)
     port: int = 0
+    connections: int = 0
     _server: asyncio.Server | None = None
 
     async def __aenter__(self) -> HostileServer:
@@ -41,6 +47,7 @@ class HostileServer:
         self._server.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             first = await reader.read(4096)
             self.received += first
@@ -52,7 +59,36 @@ class HostileServer:
             await writer.drain()
             while chunk := await asyncio.wait_for(reader.read(4096), 10):
                 self.received += chunk
+                answer = self.on_data(bytes(self.received)) if self.on_data else None
+                if answer:
+                    writer.write(answer.encode())
+                    await writer.drain()
         except (ConnectionError, TimeoutError):
             pass
         finally:
             writer.close()
+
+
+SCRAM_ONLY_FEATURES = (
+    "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+    "<mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>"
+)
+
+
+def scram_challenger(iterations: int) -> Callable[[bytes], str | None]:
+    """Answer the client's SCRAM client-first message with a challenge asking for `iterations`."""
+    sent = False
+
+    def answer(received: bytes) -> str | None:
+        nonlocal sent
+        match = re.search(rb"<auth[^>]*>([^<]+)</auth>", received)
+        if sent or match is None:
+            return None
+        sent = True
+        client_first = base64.b64decode(match.group(1))
+        cnonce = client_first.rsplit(b"r=", 1)[1]
+        challenge = b"r=" + cnonce + b"servernonce,s=" + base64.b64encode(b"salt") + f",i={iterations}".encode()
+        return (f"<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{base64.b64encode(challenge).decode()}"
+                "</challenge>")
+
+    return answer

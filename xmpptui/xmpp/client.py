@@ -10,6 +10,7 @@ from pathlib import Path
 import slixmpp
 
 from xmpptui.config import Account
+from xmpptui.xmpp import sasl
 from xmpptui.xmpp.stream_guard import StreamGuard
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,14 @@ class Client(slixmpp.ClientXMPP):
     """ClientXMPP with xmpptui's safer defaults."""
 
     def __init__(self, account: Account, password: str, loop: asyncio.AbstractEventLoop) -> None:
-        # With the plaintext opt-in, SCRAM (which never reveals the password) may run unencrypted; PLAIN never.
-        plugin_config = {"feature_mechanisms": {"unencrypted_scram": account.allow_plaintext}}
+        sasl.install()
+        plugin_config = {"feature_mechanisms": {
+            "use_mechs": set(sasl.ALLOWED_MECHANISMS),
+            # With the plaintext opt-in, SCRAM (which never reveals the password) may run unencrypted;
+            # PLAIN never does.
+            "unencrypted_scram": account.allow_plaintext,
+            sasl.REFUSAL_SINK: self._note_sasl_refusal,
+        }}
         super().__init__(f"{account.bare_jid}/{account.resource}", password, plugin_config=plugin_config, loop=loop)
         self.account = account
         # Subscriptions are the user's decision (RFC 6121 3.1.3); slixmpp would answer them itself.
@@ -121,6 +128,27 @@ class Client(slixmpp.ClientXMPP):
         self._draining = False
         self._reading_paused = False
         super().connection_lost(exception)
+
+    def _handle_stream_error(self, error) -> None:  # type: ignore[no-untyped-def]
+        """Follow `see-other-host` only on a verified TLS stream (a plaintext one could be anyone's)."""
+        if error["condition"] != "see-other-host":
+            super()._handle_stream_error(error)
+            return
+        target = error["see_other_host"] or "(no host given)"
+        if not self.encrypted:
+            self.event("stream_error", error)
+            self.event("redirect_refused", target)
+            self.abort()
+            return
+        # After TLS the new host's certificate is verified for its own name (slixmpp sets
+        # default_domain to it, and the TLS server_hostname follows).
+        self.event("redirected", target)
+        super()._handle_stream_error(error)
+
+    def _note_sasl_refusal(self, reason: str) -> None:
+        """A server that asks for something we refuse gets no second chance (no fallback to PLAIN)."""
+        log.error("SASL: %s", reason)
+        self.event("sasl_refused", reason)
 
     @property
     def encrypted(self) -> bool:

@@ -98,11 +98,15 @@ class XmppSession:
             "session_start": self._on_session_start,
             "failed_auth": self._on_failed_auth,
             "failed_all_auth": self._on_failed_all_auth,
+            "sasl_refused": lambda reason: self._fail(LoginFailure.AUTH, reason),
             "ssl_invalid_chain": self._on_tls_rejected,
             "tls_missing": self._on_tls_missing,
             "connection_failed": self._on_connection_failed,
             "stream_error": self._on_stream_error,
             "stream_violation": self._on_stream_violation,
+            "redirect_refused": self._on_redirect_refused,
+            "redirected": lambda target: self._emit(Notice(
+                f"the server redirected us to {target}; its certificate will be verified for that name")),
             "disconnected": self._on_disconnected,
             "presence": self._on_presence,
             "roster_update": self._on_roster_push,
@@ -176,7 +180,13 @@ class XmppSession:
         else:
             self._fail(LoginFailure.REFUSED, f"cannot connect to {host}:{port}: {error}")
 
+    def _on_redirect_refused(self, target: str) -> None:
+        self._fail(LoginFailure.STREAM_ERROR, f"the server tried to redirect us to {target} before TLS was "
+                                              "established; refused (it could be anyone's)")
+
     def _on_stream_error(self, error: Any) -> None:
+        if error["condition"] == "see-other-host":
+            return  # decided by the client: redirected (after TLS) or redirect_refused (before)
         text = error["text"] or ""
         reason = f"server closed the stream ({error['condition']}{': ' + text if text else ''})"
         self._fail(LoginFailure.STREAM_ERROR, reason)
