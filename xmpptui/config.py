@@ -38,7 +38,7 @@ class Account:
     nick: str = ""
     password_command: str = ""
     """A command whose first output line is the password, e.g. `pass show xmpp/alice`."""
-    password: str = ""
+    password: str = field(default="", repr=False)
     """Only if you explicitly chose to keep the password in this file; the keyring is preferred."""
     timeout: float = 20.0
     """Seconds to wait for a login to settle before reporting a timeout."""

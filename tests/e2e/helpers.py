@@ -11,6 +11,7 @@ from tests.support.prosody import Account as ServerAccount
 from tests.support.prosody import Prosody
 from xmpptui.config import Account, Config
 from xmpptui.model.state import ConnectionState
+from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.xmpp.session import XmppSession
 
@@ -23,7 +24,7 @@ def make_app(server: Prosody, account: ServerAccount, password: str | None = Non
                              ca_file=str(server.ca_file) if ca_file is None else ca_file, timeout=10)
     secret = account.password if password is None else password
     return XmppTuiApp(config or Config(), client_account, XmppSession,
-                      password_resolver=lambda _account: secret, save_accounts=False)
+                      password_resolver=lambda _account: Secret(secret), save_accounts=False)
 
 
 async def until(pilot: Pilot, predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:

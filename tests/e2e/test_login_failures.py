@@ -17,6 +17,7 @@ from tests.support.hostile_server import (
 )
 from xmpptui.config import Account, Config
 from xmpptui.model.state import LoginFailure
+from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.screens.dialogs import LoginErrorScreen
 from xmpptui.xmpp.session import XmppSession
@@ -25,7 +26,8 @@ from xmpptui.xmpp.session import XmppSession
 def _app(port: int, host: str = "127.0.0.1", timeout: float = 10, jid: str = "alice@localhost",
          allow_plaintext: bool = False) -> XmppTuiApp:
     account = Account(jid=jid, host=host, port=port, timeout=timeout, allow_plaintext=allow_plaintext)
-    return XmppTuiApp(Config(), account, XmppSession, password_resolver=lambda _a: "secret", save_accounts=False)
+    return XmppTuiApp(Config(), account, XmppSession, password_resolver=lambda _a: Secret("secret"),
+                      save_accounts=False)
 
 
 async def _failure(app: XmppTuiApp) -> tuple[LoginFailure | None, str]:

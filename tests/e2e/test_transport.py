@@ -12,6 +12,7 @@ from tests.support.prosody import Prosody
 from xmpptui import logs
 from xmpptui.config import Account
 from xmpptui.model.state import ConnectionState
+from xmpptui.passwords import Secret
 from xmpptui.ui.widgets.status_bar import StatusBar
 from xmpptui.xmpp.session import XmppSession
 
@@ -55,7 +56,7 @@ async def test_debug_log_has_stanzas_but_no_credentials(prosody: Prosody, tmp_pa
     logs.setup(log_path, debug=True)
     try:
         session = XmppSession(Account(jid=alice.jid, host=prosody.host, port=prosody.c2s_port,
-                                      ca_file=str(prosody.ca_file)), alice.password)
+                                      ca_file=str(prosody.ca_file)), Secret(alice.password))
         await session.start(lambda event: None)
         assert session.state.connection.state is ConnectionState.ONLINE
         await session.stop()

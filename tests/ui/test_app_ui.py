@@ -15,6 +15,7 @@ from xmpptui.commands import COMMANDS
 from xmpptui.config import Account, Config
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Contact, Subscription
+from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.screens.account import AccountScreen
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -35,16 +36,16 @@ class Factory:
     session: FakeSession = field(default_factory=lambda: FakeSession(contacts=list(CONTACTS)))
     made: list[tuple[Account, str]] = field(default_factory=list)
 
-    def __call__(self, account: Account, password: str) -> FakeSession:
-        self.made.append((account, password))
+    def __call__(self, account: Account, password: Secret) -> FakeSession:
+        self.made.append((account, password.reveal()))
         return self.session
 
 
 def make(config: Config | None = None, account: Account | None = ACCOUNT, password: str | None = "pw",
          factory: Factory | None = None) -> tuple[XmppTuiApp, Factory]:
     factory = factory or Factory()
-    app = XmppTuiApp(config or Config(), account, factory, password_resolver=lambda _a: password,
-                     save_accounts=True)
+    secret = Secret(password) if password else None
+    app = XmppTuiApp(config or Config(), account, factory, password_resolver=lambda _a: secret, save_accounts=True)
     return app, factory
 
 

@@ -12,6 +12,7 @@ from xmpptui.config import Config
 from xmpptui.model.events import ConnectionChanged
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.state import ConnectionState, ConnectionStatus, LoginFailure
+from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
 
 SIZE = (110, 30)
@@ -24,7 +25,8 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _app(session: FakeSession) -> XmppTuiApp:
-    return XmppTuiApp(Config(), ACCOUNT, Factory(session), password_resolver=lambda _a: "pw", save_accounts=False)
+    return XmppTuiApp(Config(), ACCOUNT, Factory(session), password_resolver=lambda _a: Secret("pw"),
+                      save_accounts=False)
 
 
 def test_main_screen(snap_compare) -> None:

@@ -15,6 +15,7 @@ from xmpptui import passwords
 from xmpptui.config import Account, Config
 from xmpptui.model.events import ConnectionChanged, Event
 from xmpptui.model.state import LoginFailure
+from xmpptui.passwords import Secret
 from xmpptui.session import Session
 from xmpptui.ui import render
 from xmpptui.ui.messages import SessionEvents
@@ -24,8 +25,8 @@ from xmpptui.ui.screens.dialogs import LoginErrorScreen, PromptScreen
 from xmpptui.ui.screens.help import HelpScreen
 from xmpptui.ui.screens.main import MainScreen
 
-SessionFactory = Callable[[Account, str], Session]
-PasswordResolver = Callable[[Account], "str | None"]
+SessionFactory = Callable[[Account, Secret], Session]
+PasswordResolver = Callable[[Account], "Secret | None"]
 
 _FRAME = 1 / 60
 
@@ -93,13 +94,13 @@ class XmppTuiApp(App[None]):
 
         def entered(value: str | None) -> None:
             if value:
-                self.start_session(account, value)
+                self.start_session(account, Secret(value))
             else:
                 self.notify("no password given: F1 for help, Ctrl+Q to quit", severity="warning")
 
         self.push_screen(PromptScreen(f"Password for {account.bare_jid}", password=True), entered)
 
-    def start_session(self, account: Account, password: str) -> None:
+    def start_session(self, account: Account, password: Secret) -> None:
         old = self.session
         self.session = self._session_factory(account, password)
         self.main_screen.attach(self.session)

@@ -10,6 +10,7 @@ from pathlib import Path
 import slixmpp
 
 from xmpptui.config import Account
+from xmpptui.passwords import Secret
 from xmpptui.xmpp import sasl
 from xmpptui.xmpp.stream_guard import StreamGuard
 
@@ -164,8 +165,8 @@ class Client(slixmpp.ClientXMPP):
         return await super()._handle_stream_features(features)
 
 
-def build(account: Account, password: str) -> Client:
-    return Client(account, password, asyncio.get_running_loop())
+def build(account: Account, password: Secret) -> Client:
+    return Client(account, password.reveal(), asyncio.get_running_loop())
 
 
 def default_port(account: Account) -> int:

@@ -38,6 +38,7 @@ from xmpptui.model.events import (
 )
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, LoginFailure
+from xmpptui.passwords import Secret
 from xmpptui.session import EventSink
 from xmpptui.xmpp import client as client_factory
 from xmpptui.xmpp import translate
@@ -54,7 +55,7 @@ class NotConnected(Exception):
 class XmppSession:
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
-    def __init__(self, account: Account, password: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time) -> None:
         self._account = account
         self._password = password
         self._clock = clock

@@ -12,13 +12,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from xmpptui.config import Account, ConfigError, validate_account
+from xmpptui.passwords import Secret
 from xmpptui.ui import render
 
 
 @dataclass(frozen=True)
 class AccountEntry:
     account: Account
-    password: str
+    password: Secret
     remember: bool
     """Store the password in the system keyring."""
 
@@ -79,7 +80,7 @@ class AccountScreen(ModalScreen[AccountEntry | None]):
             self.query_one("#account-error", Static).update(Text("enter the password"))
             return
         remember = self.query_one("#account-remember", Checkbox).value
-        self.dismiss(AccountEntry(account, password, remember))
+        self.dismiss(AccountEntry(account, Secret(password), remember))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
