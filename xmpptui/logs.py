@@ -7,6 +7,8 @@ import os
 import re
 from pathlib import Path
 
+from xmpptui.text import sanitize
+
 _SECRETS = [
     # SASL exchanges carry the password (PLAIN) or proofs (SCRAM) in base64.
     (re.compile(r"(<(auth|response|challenge|success)\b[^>]*>)[^<]*(</\2>)", re.S), r"\1[redacted]\3"),
@@ -22,8 +24,11 @@ def redact(text: str) -> str:
 
 
 class RedactingFormatter(logging.Formatter):
+    """Secrets redacted, and control characters made visible: a remote string with ESC sequences in it
+    must not drive the terminal of whoever reads the log."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return redact(sanitize(super().format(record)))
 
 
 def setup(path: Path, debug: bool) -> None:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 NEITHER = ["xmpptui.model.events", "xmpptui.model.state", "xmpptui.config", "xmpptui.paths", "xmpptui.session",
-           "xmpptui.cli", "xmpptui.commands", "xmpptui.passwords", "xmpptui.logs"]
+           "xmpptui.cli", "xmpptui.commands", "xmpptui.passwords", "xmpptui.logs", "xmpptui.text"]
 
 
 def _loaded_after_import(module: str) -> set[str]:

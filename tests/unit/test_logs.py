@@ -109,3 +109,16 @@ def test_setup_makes_an_existing_file_private_and_debug_logs_stanzas(tmp_path: P
     assert "SEND: <response>[redacted]</response>" in written
     assert SECRET not in written
     assert logging.getLogger().level == logging.DEBUG
+
+
+def test_log_lines_neutralise_escape_sequences(tmp_path) -> None:
+    import logging
+
+    from xmpptui import logs as logs_mod
+
+    formatter = logs_mod.RedactingFormatter("%(message)s")
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "body %r then %s", ("\x1b]0;pwned\x07", "\x1b[2J"),
+                               None)
+    line = formatter.format(record)
+    assert "\x1b" not in line and "\x07" not in line
+    assert "␛[2J" in line

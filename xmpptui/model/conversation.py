@@ -65,15 +65,20 @@ class Conversation:
     reply_to: str = ""
     """The full JID that last wrote to us (RFC 6121 5.1); empty means the bare JID."""
 
+    _sent_by_id: dict[str, ChatMessage] = field(default_factory=dict, repr=False)
+
     @property
     def address(self) -> str:
         return self.reply_to or self.jid
 
-    def find(self, message_id: str) -> ChatMessage | None:
-        for message in reversed(self.messages):
-            if message.id == message_id:
-                return message
-        return None
+    def add(self, message: ChatMessage) -> None:
+        self.messages.append(message)
+        if message.direction is Direction.OUT and message.id:
+            self._sent_by_id[message.id] = message
+
+    def find_sent(self, message_id: str) -> ChatMessage | None:
+        """One of our own messages by its stanza id (to attach an error bounce to it)."""
+        return self._sent_by_id.get(message_id)
 
 
 class Conversations:

@@ -8,6 +8,8 @@ from collections import deque
 from pathlib import Path
 
 import slixmpp
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import StanzaPath
 
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
@@ -53,6 +55,10 @@ class Client(slixmpp.ClientXMPP):
         self.use_ipv6 = True
         for plugin in PLUGINS:
             self.register_plugin(plugin)
+        # slixmpp's own roster-push filter answers a spoofed push with an error whose code is an int,
+        # which its serialiser cannot write (the reply is lost, an exception logged): replace it.
+        self.remove_handler("Roster Update")
+        self.register_handler(Callback("Roster Update", StanzaPath("iq@type=set/roster"), self._roster_push_filter))
         self.guard = StreamGuard(account.max_stanza_bytes)
         self.violation = ""
         """Why we closed the stream on the server, if we did (empty otherwise)."""
@@ -129,6 +135,19 @@ class Client(slixmpp.ClientXMPP):
         self._draining = False
         self._reading_paused = False
         super().connection_lost(exception)
+
+    def _roster_push_filter(self, iq) -> None:  # type: ignore[no-untyped-def]
+        """RFC 6121 2.1.6: a push must come from our own bare JID (or have no from); refuse the rest."""
+        sender = iq.xml.get("from", "")
+        if sender and sender.lower() != self.boundjid.bare.lower():
+            log.warning("roster push from %r refused", sender)
+            reply = iq.reply(clear=True)
+            reply["type"] = "error"
+            reply["error"]["type"] = "cancel"
+            reply["error"]["condition"] = "service-unavailable"
+            reply.send()
+            return
+        self.event("roster_update", iq)
 
     def _handle_stream_error(self, error) -> None:  # type: ignore[no-untyped-def]
         """Follow `see-other-host` only on a verified TLS stream (a plaintext one could be anyone's)."""

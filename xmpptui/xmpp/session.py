@@ -46,6 +46,33 @@ from xmpptui.xmpp import translate
 log = logging.getLogger(__name__)
 
 _RECONNECT_FIRST, _RECONNECT_MAX = 1.0, 60.0
+MAX_STRANGER_CONVERSATIONS = 100
+"""Conversations that senders outside the roster may open by writing to us; past it their messages are
+dropped (and counted in a notice), so a spam flood cannot grow memory or the conversation bar without end."""
+
+
+class NoticeThrottle:
+    """At most `burst` notices of one kind per `window` seconds; the rest are counted into the next one."""
+
+    def __init__(self, clock: Callable[[], float], burst: int = 3, window: float = 10.0) -> None:
+        self._clock = clock
+        self._burst = burst
+        self._window = window
+        self._sent: dict[str, list[float]] = {}
+        self._held: dict[str, int] = {}
+
+    def admit(self, kind: str, text: str) -> str | None:
+        """The text to show now (with a count of what was held back), or None to hold it back."""
+        now = self._clock()
+        recent = [t for t in self._sent.get(kind, []) if now - t < self._window]
+        if len(recent) >= self._burst:
+            self._sent[kind] = recent
+            self._held[kind] = self._held.get(kind, 0) + 1
+            return None
+        recent.append(now)
+        self._sent[kind] = recent
+        held = self._held.pop(kind, 0)
+        return f"{text} (and {held} more like it)" if held else text
 
 
 class NotConnected(Exception):
@@ -69,6 +96,7 @@ class XmppSession:
         self._reconnect_delay = _RECONNECT_FIRST
         self._reconnect_task: asyncio.Task[None] | None = None
         self._wanted = Presence(Show.ONLINE)
+        self._throttle = NoticeThrottle(time.monotonic)
 
     @property
     def state(self) -> ClientState:
@@ -76,6 +104,13 @@ class XmppSession:
 
     def _emit(self, event: Event) -> None:
         self._sink(event)
+
+    def _notice(self, kind: str, text: str, severity: Severity = Severity.INFO) -> None:
+        """A notice that a remote party can trigger at will, throttled per kind."""
+        log.info("%s", text)
+        admitted = self._throttle.admit(kind, text)
+        if admitted is not None:
+            self._emit(Notice(admitted, severity))
 
     # Connection -------------------------------------------------------------------------------
 
@@ -282,12 +317,8 @@ class XmppSession:
     def _on_roster_push(self, iq: Iq) -> None:
         if iq["type"] != "set":
             return  # results are handled where they are awaited
-        # slixmpp has already refused pushes from anyone but our bare JID (RFC 6121 2.1.6); check again
-        # here so that the rule does not depend on a library detail.
-        sender = iq.xml.get("from", "")
-        if (sender and jids.bare(sender) != self._state.jid) or "/" in sender:
-            log.warning("roster push from %r ignored", sender)
-            return
+        # Only pushes from our own bare JID (or with no from) get here: Client._roster_push_filter
+        # answered the rest with an error (RFC 6121 2.1.6).
         contacts, version = translate.roster_items(iq)
         for contact in contacts:
             self._state.roster.apply_push(contact, version)
@@ -296,11 +327,11 @@ class XmppSession:
     def _on_presence(self, stanza: PresenceStanza) -> None:
         kind = stanza.xml.get("type", "available")
         if kind == "error":
-            self._emit(Notice(f"presence error from {stanza.xml.get('from', 'server')}: "
-                              f"{translate.error_text(stanza)}", Severity.WARNING))
+            self._notice("presence-error", f"presence error from {stanza.xml.get('from', 'server')}: "
+                                           f"{translate.error_text(stanza)}", Severity.WARNING)
             return
         if kind == "subscribe":
-            self._emit(Notice(f"{stanza.xml.get('from', '')} asks to see your presence", Severity.INFO))
+            self._notice("subscribe", f"{stanza.xml.get('from', '')} asks to see your presence")
             return
         update = translate.presence_update(stanza)
         if update is None:
@@ -376,7 +407,7 @@ class XmppSession:
         stanza = self._client.make_message(mto=conversation.address, mbody=body, mtype="chat")
         stanza["id"] = message_id
         stanza["thread"] = conversation.thread
-        conversation.messages.append(message)
+        conversation.add(message)
         self._emit(MessageAdded(message))
         stanza.send()
 
@@ -395,6 +426,10 @@ class XmppSession:
             return
         if not incoming.body:
             return
+        if not self._may_open(bare_jid):
+            self._notice("stranger-flood", f"message from {bare_jid} dropped: too many conversations with "
+                                           "people outside your roster are open", Severity.WARNING)
+            return
         conversation, created = self._state.conversations.open(bare_jid)
         if created:
             self._emit(ConversationOpened(bare_jid, by_user=False))
@@ -405,23 +440,31 @@ class XmppSession:
         message = ChatMessage(conversation=bare_jid, sender=self._display_name(bare_jid), body=incoming.body,
                               timestamp=incoming.timestamp, direction=Direction.IN, kind=incoming.kind,
                               id=incoming.id, delayed=incoming.delayed)
-        conversation.messages.append(message)
+        conversation.add(message)
         conversation.unread += 1
         self._emit(MessageAdded(message))
         self._emit(UnreadChanged(bare_jid, conversation.unread))
 
+    def _may_open(self, bare_jid: str) -> bool:
+        if bare_jid in self._state.conversations or bare_jid in self._state.roster:
+            return True
+        strangers = sum(1 for c in self._state.conversations if c.jid not in self._state.roster)
+        return strangers < MAX_STRANGER_CONVERSATIONS
+
     def _on_message_error(self, bare_jid: str, incoming: translate.IncomingMessage) -> None:
         conversation = self._state.conversations.get(bare_jid)
-        sent = conversation.find(incoming.id) if conversation is not None and incoming.id else None
-        if sent is not None and sent.direction is Direction.OUT:
+        sent = conversation.find_sent(incoming.id) if conversation is not None and incoming.id else None
+        if sent is not None:
             sent.state = DeliveryState.FAILED
             sent.error = incoming.error
             self._emit(MessageUpdated(sent))
             return
-        conversation, created = self._state.conversations.open(bare_jid)
-        if created:
-            self._emit(ConversationOpened(bare_jid, by_user=False))
+        if conversation is None:
+            # An error about nothing we sent, from someone we are not talking to: nothing to attach it to,
+            # and opening conversations for such bounces would let anyone flood the UI.
+            log.info("error bounce from %r about no message of ours ignored", bare_jid)
+            return
         message = ChatMessage(conversation=bare_jid, sender=bare_jid, body=incoming.error,
                               timestamp=incoming.timestamp, kind=MessageKind.ERROR, id=incoming.id)
-        conversation.messages.append(message)
+        conversation.add(message)
         self._emit(MessageAdded(message))
