@@ -31,10 +31,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logs.setup(paths.log_file(), options.debug)
 
+    from functools import partial
+
+    from xmpptui.pins import default_store
     from xmpptui.ui.app import XmppTuiApp
     from xmpptui.xmpp.session import XmppSession
 
-    app = XmppTuiApp(config, account, XmppSession, save_accounts=not options.jid)
+    app = XmppTuiApp(config, account, partial(XmppSession, pins=default_store()), save_accounts=not options.jid)
     app.run()
     return 0
 

@@ -34,3 +34,6 @@ class Session(Protocol):
     def close_conversation(self, jid: str) -> None: ...
 
     def mark_read(self, jid: str) -> None: ...
+
+    def trust_certificate(self, fingerprint: str) -> None:
+        """Pin this certificate for the account (trust on first use); used from the next login attempt."""

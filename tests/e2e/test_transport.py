@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import base64
 import logging
+import subprocess
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
-from tests.e2e.helpers import SIZE, logged_in, make_app, until
+from tests.e2e.helpers import SIZE, dialog_text, logged_in, make_app, until
 from tests.support.prosody import Prosody
 from xmpptui import logs
-from xmpptui.config import Account
+from xmpptui.config import Account, Config
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
+from xmpptui.pins import PinStore
+from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.screens.dialogs import LoginErrorScreen
 from xmpptui.ui.widgets.status_bar import StatusBar
 from xmpptui.xmpp.session import XmppSession
 
@@ -72,3 +77,35 @@ async def test_debug_log_has_stanzas_but_no_credentials(prosody: Prosody, tmp_pa
     assert alice.password not in text
     assert base64.b64encode(alice.password.encode()).decode()[:12] not in text
     assert oct(log_path.stat().st_mode & 0o777) == "0o600"
+
+
+def _openssl_fingerprint(cert: Path) -> str:
+    out = subprocess.run(["openssl", "x509", "-in", str(cert), "-noout", "-fingerprint", "-sha256"],
+                         capture_output=True, text=True, check=True).stdout
+    return out.strip().split("=", 1)[1]
+
+
+async def test_untrusted_certificate_can_be_trusted_on_first_use_and_a_change_is_refused(
+        prosody: Prosody, tmp_path: Path) -> None:
+    alice = prosody.register()
+    store = PinStore(tmp_path / "pins.json")
+    account = Account(jid=alice.jid, host=prosody.host, port=prosody.c2s_port, timeout=10)  # no CA file
+    app = XmppTuiApp(Config(), account, partial(XmppSession, pins=store),
+                     password_resolver=lambda _a: Secret(alice.password), save_accounts=False)
+    expected = _openssl_fingerprint(prosody.root / "tls" / "server.crt")
+    async with app.run_test(size=SIZE) as pilot:
+        shown = await dialog_text(pilot, LoginErrorScreen, "#login-error-certificate")
+        assert expected in shown
+        await pilot.press("t")
+        await logged_in(pilot)
+        assert store.get(alice.jid) == expected
+        assert oct(store.path.stat().st_mode & 0o777) == "0o600"
+
+    store.trust(alice.jid, "AA:" * 31 + "AA")  # as if the server's certificate had been swapped
+    changed = XmppTuiApp(Config(), account, partial(XmppSession, pins=store),
+                         password_resolver=lambda _a: Secret(alice.password), save_accounts=False)
+    async with changed.run_test(size=SIZE) as pilot:
+        reason = await dialog_text(pilot, LoginErrorScreen, "#login-error-reason")
+        assert "HAS CHANGED since you trusted it" in reason and expected in reason
+        assert not changed.screen.query("#login-error-certificate"), "no offer to trust a changed certificate"
+        assert changed.session.state.connection.state is ConnectionState.OFFLINE

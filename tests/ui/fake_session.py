@@ -83,6 +83,9 @@ class FakeSession:
         if self._state.conversations.close(jid):
             self.emit(ConversationClosed(jid))
 
+    def trust_certificate(self, fingerprint: str) -> None:
+        self.calls.append(("trust_certificate", fingerprint))
+
     def mark_read(self, jid: str) -> None:
         conversation = self._state.conversations.get(jid)
         if conversation is not None and conversation.unread:

@@ -36,6 +36,8 @@ class ConnectionStatus:
     failure: LoginFailure | None = None
     secure: bool = True
     """False only when the account opted in to plaintext and the stream is not encrypted."""
+    certificate: str = ""
+    """SHA-256 fingerprint of a certificate that failed verification, which the user may choose to trust."""
 
 
 @dataclass

@@ -9,12 +9,12 @@ from functools import partial
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from xmpptui import config as config_mod
 from xmpptui import passwords
 from xmpptui.config import Account, Config
 from xmpptui.model.events import ConnectionChanged, Event
-from xmpptui.model.state import LoginFailure
 from xmpptui.passwords import Secret
 from xmpptui.session import Session
 from xmpptui.ui import render
@@ -120,7 +120,7 @@ class XmppTuiApp(App[None]):
         if self._flush_handle is None:
             self._flush_handle = asyncio.get_running_loop().call_later(_FRAME, self._flush_events)
         if isinstance(event, ConnectionChanged) and event.status.failure is not None:
-            self.call_later(self._login_failed, event.status.failure, event.status.reason)
+            self.call_later(self._login_failed, event.status.reason, event.status.certificate)
 
     def _flush_events(self) -> None:
         self._flush_handle = None
@@ -128,8 +128,11 @@ class XmppTuiApp(App[None]):
         if events:
             self.main_screen.post_message(SessionEvents(events))
 
-    def _login_failed(self, failure: LoginFailure, reason: str) -> None:
+    def _login_failed(self, reason: str, certificate: str) -> None:
         def chosen(choice: str | None) -> None:
+            if choice == "trust" and self.session is not None:
+                self.session.trust_certificate(certificate)
+                choice = "retry"
             if choice == "retry" and self._account is not None:
                 self.run_worker(self._login_with_stored_password(self._account), name="password",
                                 exit_on_error=False)
@@ -138,7 +141,7 @@ class XmppTuiApp(App[None]):
             elif choice == "quit":
                 self.exit()
 
-        self.push_screen(LoginErrorScreen(render.sanitize(reason)), chosen)
+        self.push_screen(LoginErrorScreen(render.sanitize(reason), certificate), chosen)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every main-screen action in the palette, beside Textual's own (theme, screenshot, quit)."""
@@ -151,6 +154,14 @@ class XmppTuiApp(App[None]):
                 yield SystemCommand(binding.description, f"{binding.id} ({keys})",
                                     partial(self.main_screen.run_action, binding.action))
         yield SystemCommand("Help", "every key and command (f1)", self.action_help)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker (any session call, login, logout) becomes words on screen."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.log.error(f"worker {event.worker.name!r} failed: {error!r}")
+            self.notify(render.sanitize(str(error) or type(error).__name__), severity="error", markup=False,
+                        title=event.worker.name or "error")
 
     # Actions ----------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections import deque
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from slixmpp.xmlstream.matcher import StanzaPath
 
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
-from xmpptui.xmpp import sasl
+from xmpptui.xmpp import certificate, sasl
 from xmpptui.xmpp.stream_guard import StreamGuard
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,11 @@ class TlsMissing(Exception):
 class Client(slixmpp.ClientXMPP):
     """ClientXMPP with xmpptui's safer defaults."""
 
-    def __init__(self, account: Account, password: str, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, account: Account, password: str, loop: asyncio.AbstractEventLoop,
+                 pinned: str | None = None) -> None:
         sasl.install()
+        self.pinned = pinned
+        """The fingerprint the user trusted for this account: it replaces CA and host name checks."""
         plugin_config = {"feature_mechanisms": {
             "use_mechs": set(sasl.ALLOWED_MECHANISMS),
             # With the plaintext opt-in, SCRAM (which never reveals the password) may run unencrypted;
@@ -170,6 +174,23 @@ class Client(slixmpp.ClientXMPP):
         log.error("SASL: %s", reason)
         self.event("sasl_refused", reason)
 
+    def get_ssl_context(self) -> ssl.SSLContext:
+        if self.pinned is None:
+            return super().get_ssl_context()
+        # Verified by fingerprint in connection_made, before a byte of XMPP goes over the connection.
+        return certificate.unverified_context()
+
+    def connection_made(self, transport, send_event: bool = True) -> None:  # type: ignore[no-untyped-def]
+        ssl_object = transport.get_extra_info("ssl_object")
+        if self.pinned is not None and ssl_object is not None:
+            presented = certificate.fingerprint(ssl_object.getpeercert(binary_form=True))
+            if presented != self.pinned:
+                log.error("pinned certificate mismatch: expected %s, got %s", self.pinned, presented)
+                self.event("pin_mismatch", presented)
+                transport.abort()
+                return
+        super().connection_made(transport, send_event)
+
     @property
     def encrypted(self) -> bool:
         return self.transport is not None and self.transport.get_extra_info("ssl_object") is not None
@@ -184,8 +205,8 @@ class Client(slixmpp.ClientXMPP):
         return await super()._handle_stream_features(features)
 
 
-def build(account: Account, password: Secret) -> Client:
-    return Client(account, password.reveal(), asyncio.get_running_loop())
+def build(account: Account, password: Secret, pinned: str | None = None) -> Client:
+    return Client(account, password.reveal(), asyncio.get_running_loop(), pinned)
 
 
 def default_port(account: Account) -> int:

@@ -39,9 +39,10 @@ from xmpptui.model.events import (
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, LoginFailure
 from xmpptui.passwords import Secret
+from xmpptui.pins import PinStore
 from xmpptui.session import EventSink
+from xmpptui.xmpp import certificate, translate
 from xmpptui.xmpp import client as client_factory
-from xmpptui.xmpp import translate
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,8 @@ class NotConnected(Exception):
 class XmppSession:
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
-    def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
+                 pins: PinStore | None = None) -> None:
         self._account = account
         self._password = password
         self._clock = clock
@@ -97,6 +99,8 @@ class XmppSession:
         self._reconnect_task: asyncio.Task[None] | None = None
         self._wanted = Presence(Show.ONLINE)
         self._throttle = NoticeThrottle(time.monotonic)
+        self._pins = pins
+        self._probing = False
 
     @property
     def state(self) -> ClientState:
@@ -115,9 +119,9 @@ class XmppSession:
     # Connection -------------------------------------------------------------------------------
 
     def _set_connection(self, state: ConnectionState, reason: str = "",
-                        failure: LoginFailure | None = None) -> None:
+                        failure: LoginFailure | None = None, certificate: str = "") -> None:
         secure = self._client is None or self._client.encrypted or state is not ConnectionState.ONLINE
-        self._state.connection = ConnectionStatus(state, reason, failure, secure)
+        self._state.connection = ConnectionStatus(state, reason, failure, secure, certificate)
         self._emit(ConnectionChanged(self._state.connection))
 
     @property
@@ -129,7 +133,8 @@ class XmppSession:
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
         self._stopping = False
-        client = self._client = client_factory.build(self._account, self._password)
+        pinned = self._pins.get(self._state.jid) if self._pins is not None else None
+        client = self._client = client_factory.build(self._account, self._password, pinned)
         for event_name, handler in {
             "session_start": self._on_session_start,
             "failed_auth": self._on_failed_auth,
@@ -140,6 +145,7 @@ class XmppSession:
             "connection_failed": self._on_connection_failed,
             "stream_error": self._on_stream_error,
             "stream_violation": self._on_stream_violation,
+            "pin_mismatch": self._on_pin_mismatch,
             "redirect_refused": self._on_redirect_refused,
             "redirected": lambda target: self._emit(Notice(
                 f"the server redirected us to {target}; its certificate will be verified for that name")),
@@ -168,7 +174,7 @@ class XmppSession:
         except TimeoutError:
             self._fail(LoginFailure.TIMEOUT, f"no answer from {host}:{port} within {self._account.timeout:g} s")
 
-    def _fail(self, failure: LoginFailure, reason: str) -> None:
+    def _fail(self, failure: LoginFailure, reason: str, certificate: str = "") -> None:
         """A login attempt ended without a session: stop retrying and say why."""
         if self._login is None or self._login.done():
             return
@@ -180,7 +186,7 @@ class XmppSession:
         if self._was_online and failure not in (LoginFailure.AUTH, LoginFailure.TLS):
             self._schedule_reconnect(reason)
         else:
-            self._set_connection(ConnectionState.OFFLINE, reason, failure)
+            self._set_connection(ConnectionState.OFFLINE, reason, failure, certificate)
 
     def _on_failed_auth(self, stanza: Any) -> None:
         if not self._auth_condition:
@@ -196,8 +202,39 @@ class XmppSession:
 
     def _on_tls_rejected(self, error: Exception) -> None:
         why = getattr(error, "verify_message", "") or getattr(error, "reason", "") or str(error)
-        host = jids.bare(self._account.jid).split("@", 1)[1]
-        self._fail(LoginFailure.TLS, f"TLS certificate of {host} rejected: {why}")
+        domain = jids.bare(self._account.jid).split("@", 1)[1]
+        reason = f"TLS certificate of {domain} rejected: {why}"
+        if self._pins is None:
+            self._fail(LoginFailure.TLS, reason)
+        elif not self._probing:
+            # Fetch the certificate (unverified, nothing sent over it) so the user can decide to trust it.
+            self._probing = True
+            asyncio.get_running_loop().create_task(self._fail_with_fingerprint(reason, domain))
+
+    async def _fail_with_fingerprint(self, reason: str, domain: str) -> None:
+        host, port = self._address
+        try:
+            der = await certificate.fetch_certificate(host, port, domain, self._account.tls == "direct",
+                                                      timeout=self._account.timeout)
+        except (OSError, TimeoutError, ConnectionError) as exc:
+            log.info("could not fetch the certificate to show its fingerprint: %s", exc)
+            self._fail(LoginFailure.TLS, reason)
+        else:
+            self._fail(LoginFailure.TLS, reason, certificate.fingerprint(der))
+        finally:
+            self._probing = False
+
+    def _on_pin_mismatch(self, presented: str) -> None:
+        domain = jids.bare(self._account.jid).split("@", 1)[1]
+        self._fail(LoginFailure.TLS, f"THE CERTIFICATE OF {domain} HAS CHANGED since you trusted it: this may be "
+                                     f"an attack. Trusted SHA-256 {self._client.pinned if self._client else '?'}; "
+                                     f"presented {presented}. If you know the server changed its certificate, "
+                                     f"remove {self._state.jid} from {self._pins.path if self._pins else 'the pins'}.")
+
+    def trust_certificate(self, fingerprint: str) -> None:
+        """Trust this certificate for the account from now on (used on the next login attempt)."""
+        if self._pins is not None:
+            self._pins.trust(self._state.jid, fingerprint)
 
     def _on_tls_missing(self, _event: Any) -> None:
         self._fail(LoginFailure.TLS, "server did not offer TLS; refusing to log in unencrypted "

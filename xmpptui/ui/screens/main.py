@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
-from textual.worker import Worker, WorkerState
 
 from xmpptui import commands
 from xmpptui.config import UiConfig
@@ -89,12 +88,19 @@ class MainScreen(Screen[None]):
     def attach(self, session: Session) -> None:
         """Show a (new) session's state; called before the session starts."""
         self.session = session
-        for roster in self.query(RosterView):
-            roster.remove()
-        placeholder = self.query_one("#roster-placeholder")
-        self.query_one("#roster-pane").mount(RosterView(session.state.roster, session.state.presence,
-                                                        id="roster"), before=placeholder)
-        placeholder.display = False
+        self.active = None
+        old_logs = self.query(ChatLog)
+        if old_logs:  # the previous session's conversations
+            old_logs.remove()
+            self.query_one("#logs", ContentSwitcher).current = "welcome"
+        existing = self.query(RosterView)
+        if existing:
+            existing.first().show_roster(session.state.roster, session.state.presence)
+        else:
+            placeholder = self.query_one("#roster-placeholder")
+            self.query_one("#roster-pane").mount(RosterView(session.state.roster, session.state.presence,
+                                                            id="roster"), before=placeholder)
+            placeholder.display = False
         self.query_one(StatusBar).show_state(session.state)
         self._refresh_conversations()
 
@@ -249,20 +255,16 @@ class MainScreen(Screen[None]):
         handler(command.args)
 
     def _run(self, work: Awaitable[object], name: str, on_success=None) -> None:
-        """Run a session call in a named worker; failures become notifications (see on_worker_state_changed)."""
+        """Run a session call in a named worker; a failure becomes a notification (XmppTuiApp)."""
 
         async def call() -> None:
             await work
             if on_success is not None:
                 on_success()
 
-        self.run_worker(call(), name=name, group="session-calls", exit_on_error=False)
+        # On the app, whose on_worker_state_changed reports failures (the message does not bubble).
+        self.app.run_worker(call(), name=name, group="session-calls", exit_on_error=False)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state is WorkerState.ERROR and event.worker.group == "session-calls":
-            error = event.worker.error
-            self.app.notify(render.sanitize(str(error) or type(error).__name__), severity="error",
-                            markup=False, title=event.worker.name)
 
     def _clear_composer(self, sent: str) -> None:
         if self.composer.text == sent:
@@ -318,7 +320,7 @@ class MainScreen(Screen[None]):
         self.app.action_help()  # type: ignore[attr-defined]
 
     def _command_quit(self, _args: str) -> None:
-        self.run_worker(self.app.exit_after_logout(), name="quit")  # type: ignore[attr-defined]
+        self.app.run_worker(self.app.exit_after_logout(), name="quit")  # type: ignore[attr-defined]
 
     # Presence ---------------------------------------------------------------------------------
 

@@ -86,6 +86,13 @@ class RosterView(ScrollView, can_focus=True):
         name = contact.display_name if contact is not None else jid
         return (0 if self._presence.best(jid).available else 1, name.casefold(), jid)
 
+    def show_roster(self, roster: Roster, presence: PresenceBook) -> None:
+        """Show another session's roster (after a new login)."""
+        self._roster = roster
+        self._presence = presence
+        self._unread.clear()
+        self.load()
+
     def load(self) -> None:
         """Rebuild everything from the roster (after the roster was replaced)."""
         self._members = {}
