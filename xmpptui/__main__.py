@@ -34,11 +34,17 @@ def main(argv: list[str] | None = None) -> int:
     from functools import partial
 
     from xmpptui.pins import default_store
+    from xmpptui.storage.history import History
     from xmpptui.ui.app import XmppTuiApp
     from xmpptui.xmpp.session import XmppSession
 
-    app = XmppTuiApp(config, account, partial(XmppSession, pins=default_store()), save_accounts=not options.jid)
-    app.run()
+    history = History(paths.data_dir() / "history.sqlite3")
+    app = XmppTuiApp(config, account, partial(XmppSession, pins=default_store(), history=history),
+                     save_accounts=not options.jid)
+    try:
+        app.run()
+    finally:
+        history.shutdown()
     return 0
 
 

@@ -42,6 +42,8 @@ class Account:
     """Only if you explicitly chose to keep the password in this file; the keyring is preferred."""
     timeout: float = 20.0
     """Seconds to wait for a login to settle before reporting a timeout."""
+    history: bool = True
+    """Keep every message of this account in the local history (SQLite in the data dir)."""
     max_stanza_bytes: int = 1024 * 1024
     """A stanza larger than this from the server closes the stream (memory stays bounded)."""
 

@@ -35,5 +35,8 @@ class Session(Protocol):
 
     def mark_read(self, jid: str) -> None: ...
 
+    async def load_older(self, jid: str) -> None:
+        """Page older stored messages into the conversation; emits `HistoryLoaded` (nothing if none)."""
+
     def trust_certificate(self, fingerprint: str) -> None:
         """Pin this certificate for the account (trust on first use); used from the next login attempt."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 from textual.pilot import Pilot
 
@@ -12,6 +13,7 @@ from tests.support.prosody import Prosody
 from xmpptui.config import Account, Config
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
+from xmpptui.storage.history import History
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.xmpp.session import XmppSession
 
@@ -19,11 +21,11 @@ SIZE = (120, 36)
 
 
 def make_app(server: Prosody, account: ServerAccount, password: str | None = None, *,
-             ca_file: str | None = None, config: Config | None = None) -> XmppTuiApp:
+             ca_file: str | None = None, config: Config | None = None, history: History | None = None) -> XmppTuiApp:
     client_account = Account(jid=account.jid, host=server.host, port=server.c2s_port,
                              ca_file=str(server.ca_file) if ca_file is None else ca_file, timeout=10)
     secret = account.password if password is None else password
-    return XmppTuiApp(config or Config(), client_account, XmppSession,
+    return XmppTuiApp(config or Config(), client_account, partial(XmppSession, history=history),
                       password_resolver=lambda _account: Secret(secret), save_accounts=False)
 
 

@@ -83,6 +83,9 @@ class FakeSession:
         if self._state.conversations.close(jid):
             self.emit(ConversationClosed(jid))
 
+    async def load_older(self, jid: str) -> None:
+        self.calls.append(("load_older", jid))
+
     def trust_certificate(self, fingerprint: str) -> None:
         self.calls.append(("trust_certificate", fingerprint))
 

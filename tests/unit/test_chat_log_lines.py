@@ -207,17 +207,36 @@ async def test_body_exactly_filling_the_width_is_one_line_and_one_more_cell_wrap
         assert log.line_count == len(lines)
 
 
-async def test_reload_after_older_history_is_prepended() -> None:
+async def test_prepended_older_history() -> None:
     messages = [incoming("recent", at(2, 10, 0))]
     app = LogApp(messages)
     async with app.run_test(size=(60, 10)) as pilot:
         await pilot.pause()
         log = app.query_one(ChatLog)
         messages.insert(0, ChatMessage(BOB, BOB, "notice", at(1, 10, 0), kind=MessageKind.NOTICE))
-        log.reload()
+        log.prepended(1)
         await pilot.pause()
         lines = log.plain_lines()
         assert lines[1] == "10:00 * notice"
         assert lines[-1] == f"10:00 {BOB} recent"
         assert [line.startswith("─") for line in lines] == [True, False, True, False]
+        assert_consistent(log)
+
+
+async def test_prepending_keeps_the_view_and_recounts_the_first_old_day_separator() -> None:
+    messages = [incoming(f"today {n}", at(2, 10, n)) for n in range(30)]
+    app = LogApp(messages)
+    async with app.run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        log.scroll_to(y=5, animate=False, immediate=True)
+        await pilot.pause()
+        top_before = log.render_line(0).text
+        older = [incoming(f"same day {n}", at(2, 9, n)) for n in range(5)]
+        messages[:0] = older
+        log.prepended(len(older))
+        await pilot.pause()
+        assert log.render_line(0).text == top_before, "the lines in view stay in view"
+        lines = log.plain_lines()
+        assert sum(line.startswith("─") for line in lines) == 1, "the old first message lost its separator"
         assert_consistent(log)

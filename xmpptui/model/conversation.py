@@ -64,6 +64,9 @@ class Conversation:
     """The `<thread/>` we continue (XEP-0201); taken over from the peer's messages."""
     reply_to: str = ""
     """The full JID that last wrote to us (RFC 6121 5.1); empty means the bare JID."""
+    older: object | None = None
+    """Where the stored history before `messages[0]` continues (a storage cursor); None if nothing older."""
+    history_loaded: bool = False
 
     _sent_by_id: dict[str, ChatMessage] = field(default_factory=dict, repr=False)
 
@@ -75,6 +78,13 @@ class Conversation:
         self.messages.append(message)
         if message.direction is Direction.OUT and message.id:
             self._sent_by_id[message.id] = message
+
+    def prepend(self, older: list[ChatMessage]) -> None:
+        """Messages from storage that come before everything held."""
+        self.messages[:0] = older
+        for message in older:
+            if message.direction is Direction.OUT and message.id:
+                self._sent_by_id.setdefault(message.id, message)
 
     def find_sent(self, message_id: str) -> ChatMessage | None:
         """One of our own messages by its stanza id (to attach an error bounce to it)."""

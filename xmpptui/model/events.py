@@ -59,6 +59,14 @@ class MessageAdded:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryLoaded:
+    """`count` older messages were put before the ones held for this conversation."""
+
+    jid: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class MessageUpdated:
     """A held message's delivery state or error changed."""
 
@@ -87,5 +95,6 @@ class Notice:
 
 Event = (
     ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
-    | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | UnreadChanged | Notice
+    | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | HistoryLoaded | UnreadChanged
+    | Notice
 )

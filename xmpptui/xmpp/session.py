@@ -9,7 +9,7 @@ import socket
 import ssl
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from slixmpp import Iq, Message
@@ -20,13 +20,14 @@ from slixmpp.xmlstream.matcher import MatchXPath
 
 from xmpptui.config import Account
 from xmpptui.model import jid as jids
-from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import ChatMessage, Conversation, DeliveryState, Direction, MessageKind
 from xmpptui.model.events import (
     ConnectionChanged,
     ContactChanged,
     ConversationClosed,
     ConversationOpened,
     Event,
+    HistoryLoaded,
     MessageAdded,
     MessageUpdated,
     Notice,
@@ -41,12 +42,15 @@ from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, 
 from xmpptui.passwords import Secret
 from xmpptui.pins import PinStore
 from xmpptui.session import EventSink
+from xmpptui.storage.history import History, dedup_key
 from xmpptui.xmpp import certificate, translate
 from xmpptui.xmpp import client as client_factory
 
 log = logging.getLogger(__name__)
 
 _RECONNECT_FIRST, _RECONNECT_MAX = 1.0, 60.0
+HISTORY_PAGE = 200
+"""Messages paged in from the history at a time (when a conversation opens, and on each scroll to the top)."""
 MAX_STRANGER_CONVERSATIONS = 100
 """Conversations that senders outside the roster may open by writing to us; past it their messages are
 dropped (and counted in a notice), so a spam flood cannot grow memory or the conversation bar without end."""
@@ -84,7 +88,7 @@ class XmppSession:
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
-                 pins: PinStore | None = None) -> None:
+                 pins: PinStore | None = None, history: History | None = None) -> None:
         self._account = account
         self._password = password
         self._clock = clock
@@ -100,6 +104,9 @@ class XmppSession:
         self._wanted = Presence(Show.ONLINE)
         self._throttle = NoticeThrottle(time.monotonic)
         self._pins = pins
+        self._history = history if account.history else None
+        self._unsaved: list[ChatMessage] = []
+        self._tasks: set[asyncio.Task[object]] = set()
         self._probing = False
 
     @property
@@ -337,6 +344,9 @@ class XmppSession:
 
     async def stop(self) -> None:
         self._stopping = True
+        self._save_unsaved()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._reconnect_task is not None:
             self._reconnect_task.cancel()
         client = self._client
@@ -407,12 +417,62 @@ class XmppSession:
 
     # Conversations ----------------------------------------------------------------------------
 
+    def _open(self, bare_jid: str, by_user: bool) -> Conversation:
+        """The conversation with `bare_jid`; a new one is announced and its stored history paged in."""
+        conversation, created = self._state.conversations.open(bare_jid)
+        if created:
+            self._emit(ConversationOpened(bare_jid, by_user=by_user))
+            if self._history is not None:
+                self._spawn(self.load_older(bare_jid))
+        return conversation
+
     def open_conversation(self, jid: str) -> None:
         bare_jid = jids.bare(jid)
-        conversation, _ = self._state.conversations.open(bare_jid)
+        existed = bare_jid in self._state.conversations
+        conversation = self._open(bare_jid, by_user=True)
         if jids.resource(jid):
             conversation.reply_to = jid
-        self._emit(ConversationOpened(bare_jid, by_user=True))
+        if existed:
+            self._emit(ConversationOpened(bare_jid, by_user=True))  # focus it
+
+    async def load_older(self, jid: str) -> None:
+        conversation = self._state.conversations.get(jid)
+        if self._history is None or conversation is None or (conversation.history_loaded and
+                                                               conversation.older is None):
+            return
+        before = conversation.older if conversation.history_loaded else None
+        page, conversation.older = await self._history.page(self._state.jid, jid, HISTORY_PAGE, before)
+        conversation.history_loaded = True
+        # On the first page, messages that arrived while it was read may be in it too.
+        held = {dedup_key(m) for m in conversation.messages} if before is None else set()
+        older = [m for m in page if dedup_key(m) not in held]
+        if older:
+            conversation.prepend(older)
+            self._emit(HistoryLoaded(jid, len(older)))
+
+    def _persist(self, message: ChatMessage) -> None:
+        """Queue a message for the history; one insert per event-loop turn however many arrive."""
+        if self._history is None:
+            return
+        self._unsaved.append(message)
+        if len(self._unsaved) == 1:
+            asyncio.get_running_loop().call_soon(self._save_unsaved)
+
+    def _save_unsaved(self) -> None:
+        batch, self._unsaved = self._unsaved, []
+        if self._history is not None and batch:
+            self._spawn(self._history.add(self._state.jid, batch))
+
+    def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[object]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("history: %r", task.exception())
+            self._notice("history", f"history could not be read or written: {task.exception()}", Severity.ERROR)
 
     def close_conversation(self, jid: str) -> None:
         if self._state.conversations.close(jid) is not None:
@@ -432,9 +492,7 @@ class XmppSession:
         if self._client is None or self._state.connection.state is not ConnectionState.ONLINE:
             raise NotConnected("not connected: your message was kept in the composer")
         bare_jid = jids.bare(to)
-        conversation, created = self._state.conversations.open(bare_jid)
-        if created:
-            self._emit(ConversationOpened(bare_jid, by_user=True))
+        conversation = self._open(bare_jid, by_user=True)
         if jids.resource(to):
             conversation.reply_to = to
         message_id = uuid.uuid4().hex
@@ -445,6 +503,7 @@ class XmppSession:
         stanza["id"] = message_id
         stanza["thread"] = conversation.thread
         conversation.add(message)
+        self._persist(message)
         self._emit(MessageAdded(message))
         stanza.send()
 
@@ -467,9 +526,7 @@ class XmppSession:
             self._notice("stranger-flood", f"message from {bare_jid} dropped: too many conversations with "
                                            "people outside your roster are open", Severity.WARNING)
             return
-        conversation, created = self._state.conversations.open(bare_jid)
-        if created:
-            self._emit(ConversationOpened(bare_jid, by_user=False))
+        conversation = self._open(bare_jid, by_user=False)
         if incoming.kind in (MessageKind.CHAT, MessageKind.NORMAL):
             conversation.reply_to = incoming.sender if jids.resource(incoming.sender) else ""
             if incoming.thread:
@@ -478,6 +535,7 @@ class XmppSession:
                               timestamp=incoming.timestamp, direction=Direction.IN, kind=incoming.kind,
                               id=incoming.id, delayed=incoming.delayed)
         conversation.add(message)
+        self._persist(message)
         conversation.unread += 1
         self._emit(MessageAdded(message))
         self._emit(UnreadChanged(bare_jid, conversation.unread))
@@ -494,6 +552,8 @@ class XmppSession:
         if sent is not None:
             sent.state = DeliveryState.FAILED
             sent.error = incoming.error
+            if self._history is not None:
+                self._spawn(self._history.update_state(self._state.jid, sent))
             self._emit(MessageUpdated(sent))
             return
         if conversation is None:
@@ -504,4 +564,5 @@ class XmppSession:
         message = ChatMessage(conversation=bare_jid, sender=bare_jid, body=incoming.error,
                               timestamp=incoming.timestamp, kind=MessageKind.ERROR, id=incoming.id)
         conversation.add(message)
+        self._persist(message)
         self._emit(MessageAdded(message))

@@ -144,6 +144,10 @@ class MainScreen(Screen[None]):
                     self._drop_log(jid)
                 case ev.MessageAdded(message=chat_message):
                     logs_to_sync.add(chat_message.conversation)
+                case ev.HistoryLoaded(jid=jid, count=count):
+                    log = self.chat_log(jid)
+                    if log is not None:
+                        log.prepended(count)
                 case ev.MessageUpdated(message=chat_message):
                     log = self.chat_log(chat_message.conversation)
                     if log is not None:
@@ -171,7 +175,7 @@ class MainScreen(Screen[None]):
         if conversation is None:
             return
         log = ChatLog(conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format,
-                      id=_log_id(jid))
+                      name=jid, id=_log_id(jid))
         # ContentSwitcher hides only the children it started with; a later one is hidden here until it is
         # made current. (Its add_content() does the same, but mounts later, after switch_to may need it.)
         log.display = False
@@ -198,7 +202,7 @@ class MainScreen(Screen[None]):
         log = self.chat_log(jid)
         if log is not None:
             log.sync()
-            log.scroll_end(animate=False, immediate=True)
+            log.show_newest()
         self.session.mark_read(jid)
         self._refresh_conversations()
 
@@ -234,6 +238,11 @@ class MainScreen(Screen[None]):
     @on(ConversationBar.Clicked)
     def _open_from_bar(self, message: ConversationBar.Clicked) -> None:
         self.switch_to(message.jid)
+
+    @on(ChatLog.OlderRequested)
+    def _page_older(self, message: ChatLog.OlderRequested) -> None:
+        if self.session is not None and message.log.name:
+            self._run(self.session.load_older(message.log.name), "load older history")
 
     @on(Composer.ScrollRequested)
     def _scroll_log(self, message: Composer.ScrollRequested) -> None:

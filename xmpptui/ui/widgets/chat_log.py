@@ -17,6 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -37,8 +38,9 @@ class ChatLog(ScrollView, can_focus=True):
     """
 
     def __init__(self, messages: Sequence[ChatMessage], *, own_label: str = "me",
-                 timestamp_format: str = "%H:%M", id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
+                 timestamp_format: str = "%H:%M", name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
         self._messages = messages
         self._own_label = own_label
         self._timestamp_format = timestamp_format
@@ -47,6 +49,10 @@ class ChatLog(ScrollView, can_focus=True):
         self._total = 0
         self._width = 0
         self._cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(1024)
+        self.following = True
+        """Keep the newest line in view as messages arrive (until the user scrolls up)."""
+        self.loading_older = False
+        """An OlderRequested is out and not yet answered by prepended()."""
 
     # Layout -----------------------------------------------------------------------------------
 
@@ -61,13 +67,19 @@ class ChatLog(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         width = self._content_width
         if width != self._width:
-            follow = self._at_end()
             self._rebuild(width)
-            if follow:
-                self.scroll_end(animate=False, immediate=True)
+            self._keep_end()
 
-    def _at_end(self) -> bool:
-        return self.scroll_offset.y >= self.max_scroll_y
+    def show_newest(self) -> None:
+        """Jump to the newest line and follow new messages from there."""
+        self.following = True
+        self._keep_end()
+
+    def _keep_end(self) -> None:
+        """Stay at the newest line unless the user scrolled away from it."""
+        if self.following:
+            # force: before the first layout Textual has not yet decided that this widget may scroll.
+            self.scroll_end(animate=False, immediate=True, force=True)
 
     def _rebuild(self, width: int, start: int = 0) -> None:
         """Recount the lines of messages from `start` on at `width`."""
@@ -89,22 +101,56 @@ class ChatLog(ScrollView, can_focus=True):
         known = len(self._offsets)
         if known == len(self._messages):
             return
-        follow = self._at_end()
         line = self._total
         for index in range(known, len(self._messages)):
             self._offsets.append(line)
             line += self._count(index)
         self._total = line
         self.virtual_size = Size(self._width, self._total)
-        if follow:
-            self.scroll_end(animate=False, immediate=True)
+        self._keep_end()
         self.refresh()
 
-    def reload(self) -> None:
-        """The list changed other than at its end (e.g. older history was prepended)."""
-        if self._width:
-            self._rebuild(self._width)
-            self.refresh()
+    class OlderRequested(Message):
+        """Scrolled to the top: page older history in (the screen asks the session)."""
+
+        def __init__(self, log: ChatLog) -> None:
+            super().__init__()
+            self.log = log
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.following = new_value >= self.max_scroll_y
+        if new_value <= 0 < old_value and not self.loading_older:
+            self.loading_older = True
+            self.post_message(self.OlderRequested(self))
+
+    def prepended(self, count: int) -> None:
+        """`count` older messages were put at the start of the list: count them, keep the view still."""
+        self.loading_older = False
+        if self._width == 0 or count <= 0:
+            return
+        old_offsets, old_total = self._offsets, self._total
+        self._cache.clear()
+        # Count the new messages and the first old one (it may lose its day separator now).
+        recount = min(count + 1, len(self._messages))
+        self._offsets = array("q")
+        line = 0
+        for index in range(recount):
+            self._offsets.append(line)
+            line += self._count(index)
+        if len(old_offsets) > 1:
+            shift = line - old_offsets[1]
+            self._offsets.extend(offset + shift for offset in old_offsets[1:])
+            self._total = old_total + shift
+        else:
+            self._total = line
+            shift = line - old_total
+        self.virtual_size = Size(self._width, self._total)
+        if self.following:
+            self._keep_end()
+        else:
+            self.scroll_to(y=self.scroll_offset.y + shift, animate=False, immediate=True)
+        self.refresh()
 
     def message_changed(self, message: ChatMessage) -> None:
         """A held message's state changed: re-render it and recount from there if its height changed."""

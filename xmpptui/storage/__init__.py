@@ -1,0 +1,1 @@
+"""Persistent data: message history (SQLite)."""

@@ -1,0 +1,142 @@
+"""Message history in SQLite: one connection, used from one worker thread, never from the UI loop.
+
+Rows are keyed by account and conversation and deduplicated by a key derived from the stanza's ids
+(XEP-0359 stanza-id, then origin-id/message id, else a hash of sender, body and minute).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.storage import migrations
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a page of history ends, to ask for the page before it."""
+
+    timestamp: float
+    row_id: int
+
+
+def dedup_key(message: ChatMessage, stanza_id: str = "") -> str:
+    if stanza_id:
+        return f"s:{stanza_id}"
+    if message.id:
+        return f"m:{message.direction.value}:{message.id}"
+    digest = hashlib.sha256(f"{message.sender}\0{message.body}\0{int(message.timestamp // 60)}".encode()).hexdigest()
+    return f"h:{digest[:32]}"
+
+
+class History:
+    """Async facade over one SQLite connection owned by a single worker thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xmpptui-history")
+        self._connection: sqlite3.Connection | None = None
+
+    # Running on the history thread -----------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(self.path, 0o600)
+            connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            migrations.upgrade(connection)
+            self._connection = connection
+        return self._connection
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: work(self._db()))
+
+    # API -------------------------------------------------------------------------------------
+
+    async def add(self, account: str, messages: Iterable[ChatMessage]) -> int:
+        """Store messages (duplicates are skipped); returns how many were new."""
+        rows = [_row(account, message) for message in messages]
+
+        def insert(db: sqlite3.Connection) -> int:
+            before = db.total_changes
+            with db:
+                db.executemany(
+                    "INSERT OR IGNORE INTO messages (account, conversation, kind, direction, sender, body, timestamp,"
+                    " message_id, state, error, delayed, dedup_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            return db.total_changes - before
+
+        return await self._run(insert)
+
+    async def update_state(self, account: str, message: ChatMessage) -> None:
+        def update(db: sqlite3.Connection) -> None:
+            db.execute("UPDATE messages SET state = ?, error = ? WHERE account = ? AND conversation = ? AND "
+                       "dedup_key = ?", (message.state.value, message.error, account, message.conversation,
+                                         dedup_key(message)))
+
+        await self._run(update)
+
+    async def page(self, account: str, conversation: str, limit: int,
+                   before: Cursor | None = None) -> tuple[list[ChatMessage], Cursor | None]:
+        """The `limit` messages before `before` (or the latest), oldest first, and the cursor for the page
+        before those (None when there is nothing older)."""
+
+        def select(db: sqlite3.Connection) -> tuple[list[ChatMessage], Cursor | None]:
+            query = ("SELECT id, kind, direction, sender, body, timestamp, message_id, state, error, delayed "
+                     "FROM messages WHERE account = ? AND conversation = ?")
+            args: list[object] = [account, conversation]
+            if before is not None:
+                query += " AND (timestamp < ? OR (timestamp = ? AND id < ?))"
+                args += [before.timestamp, before.timestamp, before.row_id]
+            query += " ORDER BY timestamp DESC, id DESC LIMIT ?"
+            args.append(limit)
+            rows = db.execute(query, args).fetchall()
+            rows.reverse()
+            messages = [_message(conversation, row) for row in rows]
+            cursor = Cursor(rows[0][5], rows[0][0]) if len(rows) == limit else None
+            return messages, cursor
+
+        return await self._run(select)
+
+    async def count(self, account: str, conversation: str) -> int:
+        return await self._run(lambda db: db.execute(
+            "SELECT count(*) FROM messages WHERE account = ? AND conversation = ?",
+            (account, conversation)).fetchone()[0])
+
+    def shutdown(self) -> None:
+        """Finish pending writes and close the connection (from any thread, after the loop is done)."""
+
+        def close() -> None:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+        self._executor.submit(close)
+        self._executor.shutdown(wait=True)
+
+
+def _row(account: str, message: ChatMessage) -> tuple[object, ...]:
+    return (account, message.conversation, message.kind.value, message.direction.value, message.sender,
+            message.body, message.timestamp, message.id, message.state.value, message.error, int(message.delayed),
+            dedup_key(message))
+
+
+def _message(conversation: str, row: tuple) -> ChatMessage:  # type: ignore[type-arg]
+    _, kind, direction, sender, body, timestamp, message_id, state, error, delayed = row
+    return ChatMessage(conversation=conversation, sender=sender, body=body, timestamp=timestamp,
+                       direction=Direction(direction), kind=MessageKind(kind), id=message_id,
+                       state=DeliveryState(state), error=error, delayed=bool(delayed))

@@ -1,0 +1,41 @@
+"""The history schema, versioned with PRAGMA user_version: each step upgrades one version."""
+
+from __future__ import annotations
+
+import sqlite3
+
+_STEPS: list[str] = [
+    # 1: messages, deduplicated per account and conversation, paged by (timestamp, id).
+    """
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        body TEXT NOT NULL,
+        timestamp REAL NOT NULL,
+        message_id TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'none',
+        error TEXT NOT NULL DEFAULT '',
+        delayed INTEGER NOT NULL DEFAULT 0,
+        dedup_key TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX messages_dedup ON messages (account, conversation, dedup_key);
+    CREATE INDEX messages_page ON messages (account, conversation, timestamp, id);
+    """,
+]
+VERSION = len(_STEPS)
+
+
+class SchemaTooNew(Exception):
+    """The history file was written by a newer xmpptui."""
+
+
+def upgrade(connection: sqlite3.Connection) -> None:
+    current = connection.execute("PRAGMA user_version").fetchone()[0]
+    if current > VERSION:
+        raise SchemaTooNew(f"history schema version {current} is newer than this xmpptui understands ({VERSION})")
+    for version in range(current, VERSION):
+        connection.executescript(f"BEGIN; {_STEPS[version]} PRAGMA user_version = {version + 1}; COMMIT;")
