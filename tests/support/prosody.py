@@ -147,10 +147,11 @@ class Prosody:
                            domain=DOMAIN, muc_domain=MUC_DOMAIN, require_encryption=str(tls).lower(),
                            disabled="" if tls else '"tls";')
         )
-        server.process = subprocess.Popen(
-            ["prosody", "--config", str(server.config_path), "-F"],
-            cwd=root, stdout=subprocess.DEVNULL, stderr=(root / "prosody.stderr").open("wb"),
-        )
+        with (root / "prosody.stderr").open("wb") as stderr:
+            server.process = subprocess.Popen(
+                ["prosody", "--config", str(server.config_path), "-F"],
+                cwd=root, stdout=subprocess.DEVNULL, stderr=stderr,
+            )
         server._wait_listening(timeout)
         return server
 

@@ -46,6 +46,8 @@ class ChatMessage:
     state: DeliveryState = DeliveryState.NONE
     error: str = ""
     delayed: bool = False
+    carbon: bool = False
+    """Copied to us by the server (XEP-0280): sent or received by another client of our account."""
 
 
 class ConversationKind(Enum):

@@ -77,7 +77,7 @@ class History:
             with db:
                 db.executemany(
                     "INSERT OR IGNORE INTO messages (account, conversation, kind, direction, sender, body, timestamp,"
-                    " message_id, state, error, delayed, dedup_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+                    " message_id, state, error, delayed, carbon, dedup_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
             return db.total_changes - before
 
         return await self._run(insert)
@@ -96,7 +96,7 @@ class History:
         before those (None when there is nothing older)."""
 
         def select(db: sqlite3.Connection) -> tuple[list[ChatMessage], Cursor | None]:
-            query = ("SELECT id, kind, direction, sender, body, timestamp, message_id, state, error, delayed "
+            query = ("SELECT id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon "
                      "FROM messages WHERE account = ? AND conversation = ?")
             args: list[object] = [account, conversation]
             if before is not None:
@@ -132,11 +132,11 @@ class History:
 def _row(account: str, message: ChatMessage) -> tuple[object, ...]:
     return (account, message.conversation, message.kind.value, message.direction.value, message.sender,
             message.body, message.timestamp, message.id, message.state.value, message.error, int(message.delayed),
-            dedup_key(message))
+            int(message.carbon), dedup_key(message))
 
 
 def _message(conversation: str, row: tuple) -> ChatMessage:  # type: ignore[type-arg]
-    _, kind, direction, sender, body, timestamp, message_id, state, error, delayed = row
+    _, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon = row
     return ChatMessage(conversation=conversation, sender=sender, body=body, timestamp=timestamp,
                        direction=Direction(direction), kind=MessageKind(kind), id=message_id,
-                       state=DeliveryState(state), error=error, delayed=bool(delayed))
+                       state=DeliveryState(state), error=error, delayed=bool(delayed), carbon=bool(carbon))

@@ -20,6 +20,7 @@ _STEPS: list[str] = [
         state TEXT NOT NULL DEFAULT 'none',
         error TEXT NOT NULL DEFAULT '',
         delayed INTEGER NOT NULL DEFAULT 0,
+        carbon INTEGER NOT NULL DEFAULT 0,
         dedup_key TEXT NOT NULL
     );
     CREATE UNIQUE INDEX messages_dedup ON messages (account, conversation, dedup_key);

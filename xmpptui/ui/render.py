@@ -112,6 +112,8 @@ def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) 
                       style="bold red" if message.kind is MessageKind.ERROR else "bold")
     elif message.direction is Direction.OUT:
         prefix.append(own_label, style="bold")
+        if message.carbon:
+            prefix.append("⇆", style="bright_black")  # sent from another of our clients
     else:
         prefix.append_text(plain(message.sender, f"bold {nick_style(message.sender)}", single_line=True))
     prefix.append(" ")

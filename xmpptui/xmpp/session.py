@@ -159,6 +159,8 @@ class XmppSession:
             "disconnected": self._on_disconnected,
             "presence": self._on_presence,
             "roster_update": self._on_roster_push,
+            "carbon_received": lambda stanza: self._on_carbon(stanza, sent=False),
+            "carbon_sent": lambda stanza: self._on_carbon(stanza, sent=True),
         }.items():
             client.add_event_handler(event_name, handler)
         client.register_handler(Callback("xmpptui message", MatchXPath("{jabber:client}message"),
@@ -285,6 +287,7 @@ class XmppSession:
         self._state.resource = self._client.boundjid.resource
         await self._fetch_roster()
         self._send_presence(self._wanted)
+        await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
         self._was_online = True
         self._reconnect_delay = _RECONNECT_FIRST
         self._set_connection(ConnectionState.ONLINE,
@@ -539,6 +542,45 @@ class XmppSession:
         conversation.unread += 1
         self._emit(MessageAdded(message))
         self._emit(UnreadChanged(bare_jid, conversation.unread))
+
+    async def _enable_carbons(self) -> None:
+        assert self._client is not None
+        try:
+            await self._client["xep_0280"].enable(timeout=self._account.timeout)
+        except (IqError, IqTimeout) as exc:
+            log.info("carbons not enabled: %r", exc)
+
+    def _on_carbon(self, stanza: Message, sent: bool) -> None:
+        """A copy of a message another client of ours sent or received (XEP-0280)."""
+        outer = stanza.xml.get("from", "")
+        if jids.bare(outer) != self._state.jid or "/" in outer:
+            # CVE-2017-5589: only our own server, speaking for our bare JID, may hand us carbons.
+            log.warning("carbon from %r dropped", outer)
+            return
+        inner = translate.forwarded_message(stanza, "carbon_sent" if sent else "carbon_received")
+        if inner is None:
+            return
+        incoming = translate.incoming_message(inner, self._clock())
+        if incoming is None or incoming.kind not in (MessageKind.CHAT, MessageKind.NORMAL) or not incoming.body:
+            return
+        peer = inner.xml.get("to", "") if sent else incoming.sender
+        bare_jid = jids.bare(peer)
+        if not bare_jid or bare_jid == self._state.jid or not self._may_open(bare_jid):
+            return
+        conversation = self._open(bare_jid, by_user=False)
+        if incoming.thread:
+            conversation.thread = incoming.thread
+        message = ChatMessage(conversation=bare_jid, sender=self._state.jid if sent else self._display_name(bare_jid),
+                              body=incoming.body, timestamp=incoming.timestamp,
+                              direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
+                              state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=incoming.delayed,
+                              carbon=True)
+        conversation.add(message)
+        self._persist(message)
+        self._emit(MessageAdded(message))
+        if not sent:
+            conversation.unread += 1
+            self._emit(UnreadChanged(bare_jid, conversation.unread))
 
     def _may_open(self, bare_jid: str) -> bool:
         if bare_jid in self._state.conversations or bare_jid in self._state.roster:

@@ -139,6 +139,15 @@ def incoming_message(stanza: Message, now: float | None = None) -> IncomingMessa
     )
 
 
+def forwarded_message(stanza: Message, element: str) -> Message | None:
+    """The message inside a carbon's `<received/>` or `<sent/>` (XEP-0280), or None if malformed."""
+    try:
+        inner = stanza[element]
+    except (InvalidJID, KeyError, ValueError):
+        return None
+    return inner if isinstance(inner, Message) and inner.xml.find("{jabber:client}body") is not None else None
+
+
 def delay_stamp(stanza: Message, now: float) -> float | None:
     """The XEP-0203 original time, or None when absent, unparsable, or implausibly in the future."""
     element = stanza.xml.find("{urn:xmpp:delay}delay")
