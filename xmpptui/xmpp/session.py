@@ -546,7 +546,7 @@ class XmppSession:
     async def _enable_carbons(self) -> None:
         assert self._client is not None
         try:
-            await self._client["xep_0280"].enable(timeout=self._account.timeout)
+            await self._client.plugin["xep_0280"].enable(timeout=self._account.timeout)
         except (IqError, IqTimeout) as exc:
             log.info("carbons not enabled: %r", exc)
 
