@@ -38,5 +38,8 @@ class Session(Protocol):
     async def load_older(self, jid: str) -> None:
         """Page older stored messages into the conversation; emits `HistoryLoaded` (nothing if none)."""
 
+    def reconnect_now(self) -> None:
+        """While waiting to reconnect, try at once."""
+
     def trust_certificate(self, fingerprint: str) -> None:
         """Pin this certificate for the account (trust on first use); used from the next login attempt."""

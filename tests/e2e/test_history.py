@@ -29,6 +29,8 @@ async def test_history_survives_a_restart_and_pages_in_when_scrolling_up(
             await until(pilot, lambda: len(bodies(app, bob.jid)) == total, what="the first run's messages")
             await pilot.press("alt+a", *"my reply", "enter")
             await peer.next_message()
+            reply = app.session.state.conversations.get(bob.jid).messages[-1]
+            await until(pilot, lambda: reply.state.value == "sent", what="the server's ack")
             await pilot.press("ctrl+q")
         assert await history.count(alice.jid, bob.jid) == total + 1
 

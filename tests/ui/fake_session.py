@@ -86,6 +86,9 @@ class FakeSession:
     async def load_older(self, jid: str) -> None:
         self.calls.append(("load_older", jid))
 
+    def reconnect_now(self) -> None:
+        self.calls.append(("reconnect_now", None))
+
     def trust_certificate(self, fingerprint: str) -> None:
         self.calls.append(("trust_certificate", fingerprint))
 

@@ -27,7 +27,10 @@ class MessageKind(Enum):
 class DeliveryState(Enum):
     NONE = "none"
     """Incoming messages, notices."""
+    PENDING = "pending"
+    """Ours, not yet acknowledged by the server (queued while offline, or sent and awaiting the ack)."""
     SENT = "sent"
+    """The server has it (acknowledged through stream management, or written where there is none)."""
     FAILED = "failed"
 
 
@@ -48,6 +51,9 @@ class ChatMessage:
     delayed: bool = False
     carbon: bool = False
     """Copied to us by the server (XEP-0280): sent or received by another client of our account."""
+
+
+_RECENT = 2000
 
 
 class ConversationKind(Enum):
@@ -71,6 +77,7 @@ class Conversation:
     history_loaded: bool = False
 
     _sent_by_id: dict[str, ChatMessage] = field(default_factory=dict, repr=False)
+    _recent_in: dict[tuple[str, int], None] = field(default_factory=dict, repr=False)
 
     @property
     def address(self) -> str:
@@ -80,6 +87,19 @@ class Conversation:
         self.messages.append(message)
         if message.direction is Direction.OUT and message.id:
             self._sent_by_id[message.id] = message
+
+    def seen_before(self, message_id: str, body: str) -> bool:
+        """Whether this incoming message (same id and text) is already held: a resumed stream or an archive
+        may deliver it twice. Remembers the last `_RECENT` of them."""
+        if not message_id:
+            return False
+        key = (message_id, hash(body))
+        if key in self._recent_in:
+            return True
+        self._recent_in[key] = None
+        if len(self._recent_in) > _RECENT:
+            del self._recent_in[next(iter(self._recent_in))]
+        return False
 
     def prepend(self, older: list[ChatMessage]) -> None:
         """Messages from storage that come before everything held."""

@@ -112,6 +112,18 @@ class History:
 
         return await self._run(select)
 
+    async def pending_outgoing(self, account: str) -> list[ChatMessage]:
+        """Our messages that never got the server's acknowledgement, oldest first (the outbox)."""
+
+        def select(db: sqlite3.Connection) -> list[ChatMessage]:
+            rows = db.execute(
+                "SELECT id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, "
+                "conversation FROM messages WHERE account = ? AND direction = 'out' AND state = 'pending' "
+                "ORDER BY timestamp, id", (account,)).fetchall()
+            return [_message(row[-1], row[:-1]) for row in rows]
+
+        return await self._run(select)
+
     async def count(self, account: str, conversation: str) -> int:
         return await self._run(lambda db: db.execute(
             "SELECT count(*) FROM messages WHERE account = ? AND conversation = ?",

@@ -112,6 +112,8 @@ def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) 
                       style="bold red" if message.kind is MessageKind.ERROR else "bold")
     elif message.direction is Direction.OUT:
         prefix.append(own_label, style="bold")
+        if message.state is DeliveryState.PENDING:
+            prefix.append("◷", style="yellow")  # not yet acknowledged by the server
         if message.carbon:
             prefix.append("⇆", style="bright_black")  # sent from another of our clients
     else:

@@ -19,7 +19,7 @@ from xmpptui.xmpp.stream_guard import StreamGuard
 
 log = logging.getLogger(__name__)
 
-PLUGINS = ("xep_0030", "xep_0199", "xep_0203", "xep_0297", "xep_0280")
+PLUGINS = ("xep_0030", "xep_0199", "xep_0203", "xep_0297", "xep_0280", "xep_0198")
 
 PARSE_SLICE = 8 * 1024
 """Bytes fed to the XML parser at a time; the event loop (keystrokes, frames) runs between slices."""
@@ -45,7 +45,7 @@ class Client(slixmpp.ClientXMPP):
             # PLAIN never does.
             "unencrypted_scram": account.allow_plaintext,
             sasl.REFUSAL_SINK: self._note_sasl_refusal,
-        }}
+        }, "xep_0198": {"window": 1}}  # ask for an ack after every stanza: a message shows "sent" at once
         super().__init__(f"{account.bare_jid}/{account.resource}", password, plugin_config=plugin_config, loop=loop)
         self.account = account
         # Subscriptions are the user's decision (RFC 6121 3.1.3); slixmpp would answer them itself.

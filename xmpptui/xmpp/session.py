@@ -49,6 +49,7 @@ from xmpptui.xmpp import client as client_factory
 log = logging.getLogger(__name__)
 
 _RECONNECT_FIRST, _RECONNECT_MAX = 1.0, 60.0
+_ACK_POLL, _ACK_POLL_MAX = 0.05, 5.0
 HISTORY_PAGE = 200
 """Messages paged in from the history at a time (when a conversation opens, and on each scroll to the top)."""
 MAX_STRANGER_CONVERSATIONS = 100
@@ -106,6 +107,11 @@ class XmppSession:
         self._pins = pins
         self._history = history if account.history else None
         self._unsaved: list[ChatMessage] = []
+        self._outbox: list[ChatMessage] = []
+        """Our messages not yet sent, in order: typed while offline, or left unacknowledged by a lost session."""
+        self._ack_poll: asyncio.TimerHandle | None = None
+        self._unacked: dict[str, ChatMessage] = {}
+        """Sent on the current stream, by stanza id, until the server acknowledges them."""
         self._tasks: set[asyncio.Task[object]] = set()
         self._probing = False
 
@@ -144,6 +150,8 @@ class XmppSession:
         client = self._client = client_factory.build(self._account, self._password, pinned)
         for event_name, handler in {
             "session_start": self._on_session_start,
+            "session_resumed": self._on_session_resumed,
+            "stanza_acked": self._on_acked,
             "failed_auth": self._on_failed_auth,
             "failed_all_auth": self._on_failed_all_auth,
             "sasl_refused": lambda reason: self._fail(LoginFailure.AUTH, reason),
@@ -165,7 +173,18 @@ class XmppSession:
             client.add_event_handler(event_name, handler)
         client.register_handler(Callback("xmpptui message", MatchXPath("{jabber:client}message"),
                                          self._on_message))
+        await self._restore_outbox()
         await self._connect(first=True)
+
+    async def _restore_outbox(self) -> None:
+        """Messages still pending when the app last stopped are shown and sent again."""
+        if self._history is None or self._outbox:
+            return
+        for message in await self._history.pending_outgoing(self._state.jid):
+            conversation = self._open(message.conversation, by_user=False)
+            conversation.add(message)
+            self._outbox.append(message)
+            self._emit(MessageAdded(message))
 
     async def _connect(self, first: bool) -> None:
         assert self._client is not None
@@ -288,12 +307,28 @@ class XmppSession:
         await self._fetch_roster()
         self._send_presence(self._wanted)
         await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
+        # A new session (not a resumed one): what the old one never had acknowledged is sent again.
+        self._outbox[:0] = list(self._unacked.values())
+        self._unacked.clear()
+        self._now_online()
+
+    def _on_session_resumed(self, _event: Any) -> None:
+        """Stream resumed (XEP-0198): the server kept our session; slixmpp resent what it had not acked."""
+        if self._state.own_presence != self._wanted:
+            self._send_presence(self._wanted)  # changed while we were away
+        self._now_online()
+
+    def _now_online(self) -> None:
+        assert self._client is not None
         self._was_online = True
         self._reconnect_delay = _RECONNECT_FIRST
         self._set_connection(ConnectionState.ONLINE,
                              "" if self._client.encrypted else "unencrypted: plaintext allowed for this account")
         if self._login is not None and not self._login.done():
             self._login.set_result(None)
+        outbox, self._outbox = self._outbox, []
+        for message in outbox:
+            self._transmit(message)
 
     async def _fetch_roster(self) -> None:
         assert self._client is not None
@@ -323,27 +358,33 @@ class XmppSession:
                            f"the server closed the connection during login ({reason or 'no reason given'})")
             return
         if self._was_online and self._state.connection.state is ConnectionState.ONLINE:
-            self._forget_presence()
+            # Presence is kept while we reconnect: a resumed stream keeps it, a new session replaces it.
             why = (self._client.violation if self._client else "") or reason or "closed by the server"
             self._schedule_reconnect(f"connection lost ({why})")
 
-    def _forget_presence(self) -> None:
-        changed = [c.jid for c in self._state.roster if self._state.presence.resources(c.jid)]
-        self._state.presence.clear()
-        for bare_jid in changed:
-            self._emit(PresenceChanged(bare_jid))
-
     def _schedule_reconnect(self, reason: str) -> None:
+        """Exponential backoff with jitter; the status shows a countdown each second."""
         delay = self._reconnect_delay * random.uniform(0.8, 1.2)
         self._reconnect_delay = min(_RECONNECT_MAX, self._reconnect_delay * 2)
-        self._set_connection(ConnectionState.RECONNECTING, f"{reason}; retrying in {delay:.0f} s")
         if self._reconnect_task is None or self._reconnect_task.done():
-            self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect_after(delay))
+            self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect_after(delay, reason))
 
-    async def _reconnect_after(self, delay: float) -> None:
-        await asyncio.sleep(delay)
+    async def _reconnect_after(self, delay: float, reason: str) -> None:
+        deadline = time.monotonic() + delay
+        while (left := deadline - time.monotonic()) > 0:
+            self._set_connection(ConnectionState.RECONNECTING, f"{reason}; retrying in {left:.0f} s")
+            await asyncio.sleep(min(1.0, left))
         if not self._stopping:
             await self._connect(first=False)
+
+    def reconnect_now(self) -> None:
+        """Skip the rest of the backoff wait."""
+        if self._state.connection.state is not ConnectionState.RECONNECTING or self._stopping:
+            return
+        if self._reconnect_task is not None and not self._reconnect_task.done():
+            self._reconnect_task.cancel()
+        self._reconnect_delay = _RECONNECT_FIRST
+        self._reconnect_task = asyncio.get_running_loop().create_task(self._connect(first=False))
 
     async def stop(self) -> None:
         self._stopping = True
@@ -492,8 +533,6 @@ class XmppSession:
         return contact.display_name if contact is not None else bare_jid
 
     async def send_chat(self, to: str, body: str) -> None:
-        if self._client is None or self._state.connection.state is not ConnectionState.ONLINE:
-            raise NotConnected("not connected: your message was kept in the composer")
         bare_jid = jids.bare(to)
         conversation = self._open(bare_jid, by_user=True)
         if jids.resource(to):
@@ -501,14 +540,57 @@ class XmppSession:
         message_id = uuid.uuid4().hex
         message = ChatMessage(conversation=bare_jid, sender=self._state.jid, body=body, timestamp=self._clock(),
                               direction=Direction.OUT, kind=MessageKind.CHAT, id=message_id,
-                              state=DeliveryState.SENT)
-        stanza = self._client.make_message(mto=conversation.address, mbody=body, mtype="chat")
-        stanza["id"] = message_id
-        stanza["thread"] = conversation.thread
+                              state=DeliveryState.PENDING)
         conversation.add(message)
         self._persist(message)
         self._emit(MessageAdded(message))
+        if self._client is not None and self._state.connection.state is ConnectionState.ONLINE:
+            self._transmit(message)
+        else:
+            self._outbox.append(message)  # sent when the session is back; shown as pending meanwhile
+
+    def _transmit(self, message: ChatMessage) -> None:
+        """Put one of our messages on the wire, to the conversation's current address, in its thread."""
+        assert self._client is not None
+        conversation = self._state.conversations.get(message.conversation)
+        address = conversation.address if conversation is not None else message.conversation
+        stanza = self._client.make_message(mto=address, mbody=message.body, mtype="chat")
+        stanza["id"] = message.id
+        if conversation is not None:
+            stanza["thread"] = conversation.thread
+        self._unacked[message.id] = message
         stanza.send()
+        if not self._client.plugin["xep_0198"].enabled_out:
+            self._acked(message)  # no stream management: written is as far as we can know
+        elif self._ack_poll is None:
+            self._ack_poll = asyncio.get_running_loop().call_later(_ACK_POLL, self._poll_acks, _ACK_POLL)
+
+    def _poll_acks(self, interval: float) -> None:
+        """Ask the server again while messages wait for its ack: it answers an <r/> with what it has finished
+        handling, and a message still being stored or routed is counted only in a later answer."""
+        self._ack_poll = None
+        plugin = self._client.plugin["xep_0198"] if self._client is not None else None
+        if not self._unacked or plugin is None or not plugin.enabled_out or self._client.transport is None:
+            return
+        plugin.request_ack()
+        interval = min(interval * 2, _ACK_POLL_MAX)
+        self._ack_poll = asyncio.get_running_loop().call_later(interval, self._poll_acks, interval)
+
+    def _on_acked(self, stanza: Any) -> None:
+        message = self._unacked.get(stanza.xml.get("id", "")) if stanza.xml.tag.endswith("message") else None
+        if message is not None:
+            self._acked(message)
+
+    def _acked(self, message: ChatMessage) -> None:
+        self._unacked.pop(message.id, None)
+        if message.state is DeliveryState.PENDING:
+            message.state = DeliveryState.SENT
+            self._store_state(message)
+            self._emit(MessageUpdated(message))
+
+    def _store_state(self, message: ChatMessage) -> None:
+        if self._history is not None:
+            self._spawn(self._history.update_state(self._state.jid, message))
 
     def _on_message(self, stanza: Message) -> None:
         incoming = translate.incoming_message(stanza, self._clock())
@@ -530,6 +612,8 @@ class XmppSession:
                                            "people outside your roster are open", Severity.WARNING)
             return
         conversation = self._open(bare_jid, by_user=False)
+        if conversation.seen_before(incoming.id, incoming.body):
+            return  # delivered again (a resumed stream resends what it was not sure we had)
         if incoming.kind in (MessageKind.CHAT, MessageKind.NORMAL):
             conversation.reply_to = incoming.sender if jids.resource(incoming.sender) else ""
             if incoming.thread:
@@ -594,8 +678,8 @@ class XmppSession:
         if sent is not None:
             sent.state = DeliveryState.FAILED
             sent.error = incoming.error
-            if self._history is not None:
-                self._spawn(self._history.update_state(self._state.jid, sent))
+            self._unacked.pop(sent.id, None)
+            self._store_state(sent)
             self._emit(MessageUpdated(sent))
             return
         if conversation is None:

@@ -49,6 +49,7 @@ class MainScreen(Screen[None]):
           for key, show, binding_id, label in _SHOW_KEYS),
         Binding("f8", "edit_status", "Status text", id="edit_status", priority=True),
         Binding("f9", "edit_priority", "Priority", id="edit_priority", priority=True),
+        Binding("f10", "reconnect_now", "Reconnect now", id="reconnect_now", show=False, priority=True),
         Binding("ctrl+n,alt+right", "cycle(1)", "Next chat", id="next_conversation", show=False),
         Binding("ctrl+b,alt+left", "cycle(-1)", "Prev chat", id="previous_conversation", show=False),
         Binding("alt+a", "next_unread", "Next unread", id="next_unread", show=False),
@@ -345,6 +346,10 @@ class MainScreen(Screen[None]):
 
     def action_set_show(self, show: str) -> None:
         self._set_presence(show=Show(show))
+
+    def action_reconnect_now(self) -> None:
+        if self.session is not None:
+            self.session.reconnect_now()
 
     def action_edit_status(self) -> None:
         if self.session is None:
