@@ -312,14 +312,24 @@ class XmppSession:
         self._unacked.clear()
         self._now_online()
 
-    def _on_session_resumed(self, _event: Any) -> None:
-        """Stream resumed (XEP-0198): the server kept our session; slixmpp resent what it had not acked."""
+    async def _on_session_resumed(self, _event: Any) -> None:
+        """Stream resumed (XEP-0198): the server kept our session and slixmpp resent what it had not acked.
+        A message still in slixmpp's send queue when the connection died never reached the wire and is not in
+        its unacked queue: once that queue has drained, send ours that slixmpp does not know of again."""
+        assert self._client is not None
+        await self._client.waiting_queue.join()
+        tracked = {stanza.xml.get("id", "") for _, stanza in self._client.plugin["xep_0198"].unacked_queue}
+        lost = [message for message_id, message in self._unacked.items() if message_id not in tracked]
+        for message in lost:
+            del self._unacked[message.id]
+        self._outbox[:0] = lost
         if self._state.own_presence != self._wanted:
             self._send_presence(self._wanted)  # changed while we were away
         self._now_online()
 
     def _now_online(self) -> None:
         assert self._client is not None
+        self._reconnect_task = None  # its work is done: a new outage needs a new one
         self._was_online = True
         self._reconnect_delay = _RECONNECT_FIRST
         self._set_connection(ConnectionState.ONLINE,
