@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from tests.e2e.helpers import SIZE, logged_in, make_app, until
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody
+from tests.support.prosody import Account, Prosody
 from xmpptui.model.presence import Show
+from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.screens.dialogs import PromptScreen
 from xmpptui.ui.widgets.status_bar import StatusBar
 
 
-async def test_status_bar_keys_set_show_status_and_priority(prosody: Prosody, peers: list[Peer]) -> None:
+async def _alice_watched_by_bob(prosody: Prosody, peers: list[Peer]) -> tuple[Account, Peer, XmppTuiApp]:
+    """Alice (the app, not yet running) and Bob (a peer, online) with mutual presence subscriptions."""
     alice, bob = prosody.register(), prosody.register()
     prosody.befriend(alice, bob)
     peer = await Peer(prosody, bob).connect()
     peers.append(peer)
-    app = make_app(prosody, alice)
+    return alice, peer, make_app(prosody, alice)
+
+
+async def test_status_bar_keys_set_show_status_and_priority(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, peer, app = await _alice_watched_by_bob(prosody, peers)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         initial = await peer.presence_from(alice.jid, available=True)
@@ -52,11 +58,7 @@ async def test_status_bar_keys_set_show_status_and_priority(prosody: Prosody, pe
 
 
 async def test_status_and_priority_commands_and_going_offline(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob)
-    peer = await Peer(prosody, bob).connect()
-    peers.append(peer)
-    app = make_app(prosody, alice)
+    alice, peer, app = await _alice_watched_by_bob(prosody, peers)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await peer.presence_from(alice.jid, available=True)
@@ -79,11 +81,7 @@ async def test_status_and_priority_commands_and_going_offline(prosody: Prosody, 
 
 
 async def test_quit_command_logs_out(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob)
-    peer = await Peer(prosody, bob).connect()
-    peers.append(peer)
-    app = make_app(prosody, alice)
+    alice, peer, app = await _alice_watched_by_bob(prosody, peers)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await peer.presence_from(alice.jid, available=True)
