@@ -329,6 +329,7 @@ class XmppSession:
 
     def _now_online(self) -> None:
         assert self._client is not None
+        log.info("online as %s (%s)", self._client.boundjid, "TLS" if self._client.encrypted else "NO TLS")
         self._reconnect_task = None  # its work is done: a new outage needs a new one
         self._was_online = True
         self._reconnect_delay = _RECONNECT_FIRST
@@ -374,6 +375,7 @@ class XmppSession:
 
     def _schedule_reconnect(self, reason: str) -> None:
         """Exponential backoff with jitter; the status shows a countdown each second."""
+        log.info("%s; reconnecting", reason)
         delay = self._reconnect_delay * random.uniform(0.8, 1.2)
         self._reconnect_delay = min(_RECONNECT_MAX, self._reconnect_delay * 2)
         if self._reconnect_task is None or self._reconnect_task.done():
