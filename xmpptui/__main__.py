@@ -13,6 +13,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from xmpptui import config as config_mod
     from xmpptui import logs, paths
+    from xmpptui.passwords import Secret
+    from xmpptui.session import Session
 
     try:
         config = config_mod.load(options.config)
@@ -31,16 +33,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logs.setup(paths.log_file(), options.debug)
 
-    from functools import partial
-
     from xmpptui.pins import default_store
     from xmpptui.storage.history import History
     from xmpptui.ui.app import XmppTuiApp
-    from xmpptui.xmpp.session import XmppSession
 
     history = History(paths.data_dir() / "history.sqlite3")
-    app = XmppTuiApp(config, account, partial(XmppSession, pins=default_store(), history=history),
-                     save_accounts=not options.jid)
+
+    def session_factory(account_: config_mod.Account, password: Secret) -> Session:
+        # slixmpp is imported on first use, after the first frame is on screen.
+        from xmpptui.xmpp.session import XmppSession
+
+        return XmppSession(account_, password, pins=default_store(), history=history)
+
+    app = XmppTuiApp(config, account, session_factory, save_accounts=not options.jid)
     try:
         app.run()
     finally:

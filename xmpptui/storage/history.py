@@ -100,8 +100,8 @@ class History:
                      "FROM messages WHERE account = ? AND conversation = ?")
             args: list[object] = [account, conversation]
             if before is not None:
-                query += " AND (timestamp < ? OR (timestamp = ? AND id < ?))"
-                args += [before.timestamp, before.timestamp, before.row_id]
+                query += " AND (timestamp, id) < (?, ?)"  # a row value: SQLite can use the index for it
+                args += [before.timestamp, before.row_id]
             query += " ORDER BY timestamp DESC, id DESC LIMIT ?"
             args.append(limit)
             rows = db.execute(query, args).fetchall()

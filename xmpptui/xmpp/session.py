@@ -550,7 +550,7 @@ class XmppSession:
         if jids.resource(to):
             conversation.reply_to = to
         message_id = uuid.uuid4().hex
-        message = ChatMessage(conversation=bare_jid, sender=self._state.jid, body=body, timestamp=self._clock(),
+        message = ChatMessage(conversation=conversation.jid, sender=self._state.jid, body=body, timestamp=self._clock(),
                               direction=Direction.OUT, kind=MessageKind.CHAT, id=message_id,
                               state=DeliveryState.PENDING)
         conversation.add(message)
@@ -630,7 +630,7 @@ class XmppSession:
             conversation.reply_to = incoming.sender if jids.resource(incoming.sender) else ""
             if incoming.thread:
                 conversation.thread = incoming.thread
-        message = ChatMessage(conversation=bare_jid, sender=self._display_name(bare_jid), body=incoming.body,
+        message = ChatMessage(conversation=conversation.jid, sender=self._display_name(bare_jid), body=incoming.body,
                               timestamp=incoming.timestamp, direction=Direction.IN, kind=incoming.kind,
                               id=incoming.id, delayed=incoming.delayed)
         conversation.add(message)
@@ -666,8 +666,9 @@ class XmppSession:
         conversation = self._open(bare_jid, by_user=False)
         if incoming.thread:
             conversation.thread = incoming.thread
-        message = ChatMessage(conversation=bare_jid, sender=self._state.jid if sent else self._display_name(bare_jid),
-                              body=incoming.body, timestamp=incoming.timestamp,
+        sender = self._state.jid if sent else self._display_name(bare_jid)
+        message = ChatMessage(conversation=conversation.jid, sender=sender, body=incoming.body,
+                              timestamp=incoming.timestamp,
                               direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
                               state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=incoming.delayed,
                               carbon=True)
@@ -699,7 +700,7 @@ class XmppSession:
             # and opening conversations for such bounces would let anyone flood the UI.
             log.info("error bounce from %r about no message of ours ignored", bare_jid)
             return
-        message = ChatMessage(conversation=bare_jid, sender=bare_jid, body=incoming.error,
+        message = ChatMessage(conversation=conversation.jid, sender=bare_jid, body=incoming.error,
                               timestamp=incoming.timestamp, kind=MessageKind.ERROR, id=incoming.id)
         conversation.add(message)
         self._persist(message)

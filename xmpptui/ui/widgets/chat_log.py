@@ -7,10 +7,12 @@ per (message, width); a message whose sanitised body fits on one line is counted
 
 from __future__ import annotations
 
+import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
 
+from rich._wrap import divide_line
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -49,6 +51,7 @@ class ChatLog(ScrollView, can_focus=True):
         self._total = 0
         self._width = 0
         self._cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(1024)
+        self._prefix_rest: dict[tuple[object, ...], int] = {}
         self.following = True
         """Keep the newest line in view as messages arrive (until the user scrolls up)."""
         self.loading_older = False
@@ -176,17 +179,26 @@ class ChatLog(ScrollView, can_focus=True):
         return render.day_of(self._messages[index].timestamp) != render.day_of(self._messages[index - 1].timestamp)
 
     def _prefix_width(self, message: ChatMessage) -> int:
-        return cell_len(render.message_prefix(message, self._own_label, self._timestamp_format).plain)
+        """Cells before the body: the time, then a part that depends only on who and how (cached)."""
+        stamp = cell_len(time.strftime(self._timestamp_format, time.localtime(message.timestamp)))
+        key = (message.kind, message.direction, message.sender, message.state is DeliveryState.PENDING,
+               message.carbon)
+        rest = self._prefix_rest.get(key)
+        if rest is None:
+            rest = cell_len(render.message_prefix(message, self._own_label, self._timestamp_format).plain) - stamp
+            self._prefix_rest[key] = rest
+        return stamp + rest
 
     def _count(self, index: int) -> int:
         message = self._messages[index]
         body = message.body
         if message.state is not DeliveryState.FAILED and body.isprintable():
             # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
-            # sanitised body is the body itself and its cell length decides whether it wraps.
+            # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,
+            # without rendering it.
             body_width = max(_MIN_BODY_WIDTH, self._width - self._prefix_width(message))
-            if cell_len(body) <= body_width:
-                return 1 + self._starts_day(index)
+            lines = 1 if cell_len(body) <= body_width else len(divide_line(body, body_width, fold=True)) + 1
+            return lines + self._starts_day(index)
         return len(self._lines(index, self._width))
 
     def _lines(self, index: int, width: int) -> list[Strip]:

@@ -20,9 +20,13 @@ class ConversationBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._spans: list[tuple[int, int, str]] = []
+        self._shown: tuple[list[tuple[str, str, int]], str | None] | None = None
 
     def show(self, entries: list[tuple[str, str, int]], active: str | None) -> None:
         """entries: (jid, label, unread) in order."""
+        if self._shown == (entries, active):
+            return  # called for every batch of events; most change nothing here
+        self._shown = (entries, active)
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         self._spans = []
         if not entries:
@@ -37,7 +41,7 @@ class ConversationBar(Static):
             text.append(" ", style=style)
             self._spans.append((start, cell_len(text.plain), jid))
             text.append(" ")
-        self.update(text)
+        self.update(text, layout=False)  # one line high, always: no need to lay the screen out again
 
     def on_click(self, event: events.Click) -> None:
         for start, end, jid in self._spans:

@@ -133,10 +133,14 @@ class RosterView(ScrollView, can_focus=True):
         self._flatten()
 
     def set_unread(self, jid: str, count: int) -> None:
-        if self._unread.get(jid, 0) != count:
-            self._unread[jid] = count
-            self._versions[jid] = self._versions.get(jid, 0) + 1
-            self.refresh()
+        if self._unread.get(jid, 0) == count:
+            return
+        self._unread[jid] = count
+        self._versions[jid] = self._versions.get(jid, 0) + 1
+        top = self.scroll_offset.y
+        for index in range(top, min(top + self.size.height, len(self._rows))):
+            if self._rows[index] == (False, jid):
+                self.refresh(Region(0, index - top, self.size.width, 1))  # only that row, if on screen
 
     def _flatten(self, filter_changed: bool = False) -> None:
         selected = self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
