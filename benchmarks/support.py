@@ -222,19 +222,19 @@ def message_body(rng: random.Random) -> str:
 
 def make_messages(count: int, peer: str = "bob@localhost", peer_name: str = "Bob", own: str = "me@localhost",
                   seed: int = 1, start: float = EPOCH, per_day: int = 300) -> list[Any]:
-    """`count` ChatMessages of one conversation, built the way the session builds them: a fresh bare-JID
-    string per message (from the stanza's `from`), a shared display name, a unique 32-hex stanza id."""
+    """`count` ChatMessages of one conversation, built the way the session builds them: the conversation's
+    JID string shared, a shared display name, a unique 32-hex stanza id."""
     from xmpptui.model import jid as jids
     from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction
 
     rng = random.Random(seed)
-    full = f"{peer}/phone"
+    conversation = jids.bare(f"{peer}/phone")  # the session passes the conversation's own JID string
     step = 86_400 / per_day
     messages = []
     for index in range(count):
         incoming = rng.random() < 0.6
         messages.append(ChatMessage(
-            conversation=jids.bare(full), sender=peer_name if incoming else own, body=message_body(rng),
+            conversation=conversation, sender=peer_name if incoming else own, body=message_body(rng),
             timestamp=start + index * step + rng.random(), direction=Direction.IN if incoming else Direction.OUT,
             id=f"{rng.getrandbits(128):032x}", state=DeliveryState.NONE if incoming else DeliveryState.SENT))
     return messages

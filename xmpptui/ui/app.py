@@ -63,10 +63,13 @@ class XmppTuiApp(App[None]):
         self._last_flush = 0.0
         self.main_screen = MainScreen(config.ui)
 
+    def get_default_screen(self) -> Screen:
+        """The main screen is the first on the stack: its first frame is the app's first frame."""
+        return self.main_screen
+
     def on_mount(self) -> None:
         if self._config.keys:
             self.set_keymap(self._config.keys)
-        self.push_screen(self.main_screen)
         # First frame first: building the client (its TLS context, plugins) would delay it.
         self.call_after_refresh(self._begin)
         self.call_after_refresh(_calm_the_garbage_collector)
