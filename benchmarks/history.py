@@ -9,6 +9,9 @@ What is timed:
   the cursor before them) awaited from the event loop, which includes the hop to the history thread. At
   three depths: the latest page, a page from the middle of the store and one next to the oldest message
   (cursors built from the stored timestamps). 3 warm-up, then 20 each, median.
+- open → latest page on screen: the same app; from `open_conversation` (what Enter on a contact calls) to the
+  first frame in which the conversation's log is displayed with lines in it (its first page came from the
+  store). 1 warm-up, then 5 opens (closed in between), median.
 - older page on screen: the real XmppTuiApp over a `FakeSession` backed by the store (its `load_older`
   does what XmppSession.load_older does: one page before the oldest held, prepended, `HistoryLoaded`).
   The conversation is opened by the user (the first page comes in as it opens); then, with the log
@@ -64,6 +67,38 @@ async def _page_latencies(history: Any, count: int) -> dict[str, float]:
     return figures
 
 
+async def _ui_open(history: Any, repetitions: int) -> float:
+    """Seconds from the user opening the conversation to the first frame showing its latest page."""
+    from xmpptui.model.roster import Contact, Subscription
+
+    session = FakeSession(jid=ACCOUNT, contacts=[Contact(PEER, "Bob", ("Friends",), Subscription.BOTH)],
+                          history=history)
+    app = support.fake_app(session)
+    clock = FrameClock(app)
+    async with app.run_test(size=APP_SIZE) as pilot:
+        screen = app.main_screen
+        await support.until(lambda: session.sink is not None, what="the session to start")
+        times = []
+        for index in range(1 + repetitions):
+            shown: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+
+            def on_frame(now: float, shown: asyncio.Future[float] = shown) -> None:
+                log = screen.chat_log(PEER)
+                if not shown.done() and log is not None and log.display and log.line_count > 0:
+                    shown.set_result(now)
+
+            clock.listeners.append(on_frame)
+            start = time.perf_counter()
+            session.open_conversation(PEER)
+            elapsed = await asyncio.wait_for(shown, 30) - start
+            clock.listeners.remove(on_frame)
+            if index:
+                times.append(elapsed)
+            session.close_conversation(PEER)
+            await support.settle(pilot, 0.2)
+    return median(times)
+
+
 async def _ui_pages(history: Any, pages: int) -> float:
     from xmpptui.model.roster import Contact, Subscription
 
@@ -94,7 +129,7 @@ async def _ui_pages(history: Any, pages: int) -> float:
     return median(times)
 
 
-async def _measure(count: int, pages: int) -> tuple[float, dict[str, float], float]:
+async def _measure(count: int, pages: int) -> tuple[float, dict[str, float], float, float]:
     from xmpptui.storage.history import History
 
     with tempfile.TemporaryDirectory(prefix="xmpptui-bench-history-") as root:
@@ -103,9 +138,10 @@ async def _measure(count: int, pages: int) -> tuple[float, dict[str, float], flo
             filled = await _fill(history, count)
             storage = await _page_latencies(history, count)
             ui = await _ui_pages(history, pages)
+            opened = await _ui_open(history, 5)
         finally:
             await asyncio.get_running_loop().run_in_executor(None, history.shutdown)
-    return filled, storage, ui
+    return filled, storage, ui, opened
 
 
 async def run(sizes: Sizes) -> list[Row]:
@@ -113,12 +149,14 @@ async def run(sizes: Sizes) -> list[Row]:
         import xmpptui.storage.history  # noqa: F401
     except ImportError:
         return [Row(SECTION, "page 1,000,000 stored messages", None, "", text="not built yet (issue 8)")]
-    base_fill, base, base_ui = await _measure(sizes.history_baseline, sizes.history_pages)
-    fill, big, ui = await _measure(sizes.history_messages, sizes.history_pages)
+    base_fill, base, base_ui, base_open = await _measure(sizes.history_baseline, sizes.history_pages)
+    fill, big, ui, opened = await _measure(sizes.history_messages, sizes.history_pages)
     n, b = f"{sizes.history_messages:,}", f"base {sizes.history_baseline:,}"
     rows = [Row(SECTION, f"page of 200 from storage, {name}, {n} stored ({b})", ms(big[name]), "ms", ms(base[name]),
                 "report", note=f"filling the store took {fill:.1f} s ({b}: {base_fill:.1f} s)" if name == "latest"
                 else "") for name in ("latest", "middle", "oldest")]
+    rows.append(Row(SECTION, f"open a conversation → latest page on screen, {n} stored ({b})", ms(opened), "ms",
+                    ms(base_open), "≤ 50 ms", passed=opened <= 0.050))
     rows.append(Row(SECTION, f"Home at the top → older page on screen, {n} stored ({b})", ms(ui), "ms", ms(base_ui),
                     "report"))
     return rows

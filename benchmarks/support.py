@@ -352,12 +352,26 @@ class FakeSession:
         self.emit(ev.MessageAdded(message))
 
     def open_conversation(self, jid: str) -> None:
+        """XmppSession.open_conversation's steps: a new conversation reads its latest page, then opens."""
         from xmpptui.model import events as ev
 
-        _, created = self._state.conversations.open(jid)
-        self.emit(ev.ConversationOpened(jid, by_user=True))
-        if created and self._history is not None:
-            asyncio.get_running_loop().create_task(self.load_older(jid))
+        if jid in self._state.conversations or self._history is None:
+            self._state.conversations.open(jid)
+            self.emit(ev.ConversationOpened(jid, by_user=True))
+            return
+
+        async def open_with_history() -> None:
+            try:
+                from xmpptui.xmpp.session import HISTORY_PAGE
+            except ImportError:
+                HISTORY_PAGE = 200
+            page, older = await self._history.page(self._state.jid, jid, HISTORY_PAGE)
+            conversation, _ = self._state.conversations.open(jid)
+            conversation.prepend(page)
+            conversation.older, conversation.history_loaded = older, True
+            self.emit(ev.ConversationOpened(jid, by_user=True))
+
+        asyncio.get_running_loop().create_task(open_with_history())
 
     async def load_older(self, jid: str) -> None:
         """XmppSession.load_older's steps: one page of `HISTORY_PAGE` before the oldest held, prepended."""

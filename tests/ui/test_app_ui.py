@@ -190,3 +190,22 @@ async def test_only_the_active_conversation_log_is_shown() -> None:
         await pilot.press("alt+w")
         await until(pilot, lambda: screen.active == "bob@example.org", what="closing falls back to another chat")
         assert screen.chat_log("carol@example.org") is None
+
+
+async def test_reopening_a_closed_conversation_shows_a_fresh_log() -> None:
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made)
+        factory.session.receive("bob@example.org", "before closing", name="Bob")
+        await pilot.press("alt+a")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        first = app.main_screen.chat_log("bob@example.org")
+        await pilot.press("alt+w")
+        await pilot.press(*"/chat bob@example.org", "enter")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org", what="reopened")
+        reopened = app.main_screen.chat_log("bob@example.org")
+        assert reopened is not first and reopened.display
+        await until(pilot, lambda: reopened.line_count == 0 or reopened.plain_lines() == [], what="empty log")
+        factory.session.receive("bob@example.org", "after reopening", name="Bob")
+        await until(pilot, lambda: any("after reopening" in line for line in reopened.plain_lines()))
+        assert not any("before closing" in line for line in reopened.plain_lines())

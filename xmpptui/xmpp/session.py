@@ -484,12 +484,25 @@ class XmppSession:
 
     def open_conversation(self, jid: str) -> None:
         bare_jid = jids.bare(jid)
-        existed = bare_jid in self._state.conversations
-        conversation = self._open(bare_jid, by_user=True)
+        if bare_jid in self._state.conversations or self._history is None:
+            conversation = self._open(bare_jid, by_user=True)
+            if jids.resource(jid):
+                conversation.reply_to = jid
+            self._emit(ConversationOpened(bare_jid, by_user=True))  # (again, to focus it)
+            return
+        # Read the latest page first, then announce the conversation with it: one frame shows both.
+        self._spawn(self._open_with_history(bare_jid, jid))
+
+    async def _open_with_history(self, bare_jid: str, jid: str) -> None:
+        assert self._history is not None
+        page, older = await self._history.page(self._state.jid, bare_jid, HISTORY_PAGE)
+        conversation, created = self._state.conversations.open(bare_jid)
+        if created:
+            conversation.prepend(page)
+            conversation.older, conversation.history_loaded = older, True
         if jids.resource(jid):
             conversation.reply_to = jid
-        if existed:
-            self._emit(ConversationOpened(bare_jid, by_user=True))  # focus it
+        self._emit(ConversationOpened(bare_jid, by_user=True))
 
     async def load_older(self, jid: str) -> None:
         conversation = self._state.conversations.get(jid)

@@ -3,6 +3,7 @@ and turns widget intents into session calls (in named workers)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable
 
 from rich.text import Text
@@ -37,8 +38,7 @@ _SHOW_KEYS = (
 )
 
 
-def _log_id(jid: str) -> str:
-    return "log-" + "".join(ch if ch.isalnum() else f"_{ord(ch):x}_" for ch in jid)
+_log_ids = itertools.count(1)
 
 
 class MainScreen(Screen[None]):
@@ -64,6 +64,8 @@ class MainScreen(Screen[None]):
         self._ui = ui_config
         self.session: Session | None = None
         self.active: str | None = None
+        self._logs: dict[str, ChatLog] = {}
+        """The chat log of each open conversation, by bare JID."""
 
     # Layout -----------------------------------------------------------------------------------
 
@@ -90,9 +92,10 @@ class MainScreen(Screen[None]):
         """Show a (new) session's state; called before the session starts."""
         self.session = session
         self.active = None
-        old_logs = self.query(ChatLog)
-        if old_logs:  # the previous session's conversations
-            old_logs.remove()
+        if self._logs:  # the previous session's conversations
+            for log in self._logs.values():
+                log.remove()
+            self._logs.clear()
             self.query_one("#logs", ContentSwitcher).current = "welcome"
         existing = self.query(RosterView)
         if existing:
@@ -114,8 +117,7 @@ class MainScreen(Screen[None]):
         return self.query_one(Composer)
 
     def chat_log(self, jid: str) -> ChatLog | None:
-        logs = self.query(f"#{_log_id(jid)}")
-        return logs.first(ChatLog) if logs else None
+        return self._logs.get(jid)
 
     # Session events ---------------------------------------------------------------------------
 
@@ -175,15 +177,17 @@ class MainScreen(Screen[None]):
         conversation = self.session.state.conversations.get(jid)
         if conversation is None:
             return
+        # A fresh id per log: a closed conversation's log may still be leaving the DOM when it reopens.
         log = ChatLog(conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format,
-                      name=jid, id=_log_id(jid))
+                      name=jid, id=f"log-{next(_log_ids)}")
+        self._logs[jid] = log
         # ContentSwitcher hides only the children it started with; a later one is hidden here until it is
         # made current. (Its add_content() does the same, but mounts later, after switch_to may need it.)
         log.display = False
         self.query_one("#logs", ContentSwitcher).mount(log)
 
     def _drop_log(self, jid: str) -> None:
-        log = self.chat_log(jid)
+        log = self._logs.pop(jid, None)
         if log is not None:
             log.remove()
         if self.active == jid:
@@ -199,9 +203,9 @@ class MainScreen(Screen[None]):
             return
         self._ensure_log(jid)
         self.active = jid
-        self.query_one("#logs", ContentSwitcher).current = _log_id(jid)
         log = self.chat_log(jid)
         if log is not None:
+            self.query_one("#logs", ContentSwitcher).current = log.id
             log.sync()
             log.show_newest()
         self.session.mark_read(jid)

@@ -130,6 +130,8 @@ class ChatLog(ScrollView, can_focus=True):
     def prepended(self, count: int) -> None:
         """`count` older messages were put at the start of the list: count them, keep the view still."""
         self.loading_older = False
+        # A log laid out after the prepend (it was hidden) has counted those messages already.
+        count = min(count, len(self._messages) - len(self._offsets))
         if self._width == 0 or count <= 0:
             return
         old_offsets, old_total = self._offsets, self._total
