@@ -23,8 +23,10 @@ What is timed:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +69,9 @@ async def _page_latencies(history: Any, count: int) -> dict[str, float]:
     return figures
 
 
-async def _ui_open(history: Any, repetitions: int) -> float:
-    """Seconds from the user opening the conversation to the first frame showing its latest page."""
+@contextlib.asynccontextmanager
+async def _started_app(history: Any) -> AsyncIterator[tuple[Any, Any, FrameClock, Any]]:
+    """The real app over a FakeSession backed by `history`, started, with a frame clock on it."""
     from xmpptui.model.roster import Contact, Subscription
 
     session = FakeSession(jid=ACCOUNT, contacts=[Contact(PEER, "Bob", ("Friends",), Subscription.BOTH)],
@@ -76,8 +79,14 @@ async def _ui_open(history: Any, repetitions: int) -> float:
     app = support.fake_app(session)
     clock = FrameClock(app)
     async with app.run_test(size=APP_SIZE) as pilot:
-        screen = app.main_screen
         await support.until(lambda: session.sink is not None, what="the session to start")
+        yield session, app, clock, pilot
+
+
+async def _ui_open(history: Any, repetitions: int) -> float:
+    """Seconds from the user opening the conversation to the first frame showing its latest page."""
+    async with _started_app(history) as (session, app, clock, pilot):
+        screen = app.main_screen
         times = []
         for index in range(1 + repetitions):
             shown: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -100,15 +109,8 @@ async def _ui_open(history: Any, repetitions: int) -> float:
 
 
 async def _ui_pages(history: Any, pages: int) -> float:
-    from xmpptui.model.roster import Contact, Subscription
-
-    session = FakeSession(jid=ACCOUNT, contacts=[Contact(PEER, "Bob", ("Friends",), Subscription.BOTH)],
-                          history=history)
-    app = support.fake_app(session)
-    clock = FrameClock(app)
-    async with app.run_test(size=APP_SIZE) as pilot:
+    async with _started_app(history) as (session, app, clock, pilot):
         screen = app.main_screen
-        await support.until(lambda: session.sink is not None, what="the session to start")
         session.open_conversation(PEER)
         await support.until(lambda: screen.chat_log(PEER) is not None and screen.chat_log(PEER).line_count > 0,
                             what="the first page on screen")
