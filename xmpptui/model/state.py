@@ -26,7 +26,6 @@ class LoginFailure(Enum):
     TLS = "tls"
     TIMEOUT = "timeout"
     STREAM_ERROR = "stream-error"
-    CONFIG = "config"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,10 +27,6 @@ INBOX_HIGH_WATER = 1024 * 1024
 """Stop reading the socket while this much received data waits to be parsed."""
 
 
-class TlsMissing(Exception):
-    """The server offered no STARTTLS and the account does not allow plaintext."""
-
-
 class Client(slixmpp.ClientXMPP):
     """ClientXMPP with xmpptui's safer defaults."""
 
@@ -56,7 +52,6 @@ class Client(slixmpp.ClientXMPP):
         self.enable_plaintext = False
         if account.ca_file:
             self.ca_certs = Path(account.ca_file).expanduser()
-        self.use_ipv6 = True
         for plugin in PLUGINS:
             self.register_plugin(plugin)
         # slixmpp's own roster-push filter answers a spoofed push with an error whose code is an int,

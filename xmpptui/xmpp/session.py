@@ -138,10 +138,13 @@ class XmppSession:
         self._emit(ConnectionChanged(self._state.connection))
 
     @property
+    def _domain(self) -> str:
+        return self._state.jid.split("@", 1)[1]
+
+    @property
     def _address(self) -> tuple[str, int]:
         """Where we connect: the configured host, else the JID's domain; the TLS mode's default port."""
-        domain = jids.bare(self._account.jid).split("@", 1)[1]
-        return self._account.host or domain, client_factory.default_port(self._account)
+        return self._account.host or self._domain, client_factory.default_port(self._account)
 
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
@@ -230,19 +233,18 @@ class XmppSession:
 
     def _on_tls_rejected(self, error: Exception) -> None:
         why = getattr(error, "verify_message", "") or getattr(error, "reason", "") or str(error)
-        domain = jids.bare(self._account.jid).split("@", 1)[1]
-        reason = f"TLS certificate of {domain} rejected: {why}"
+        reason = f"TLS certificate of {self._domain} rejected: {why}"
         if self._pins is None:
             self._fail(LoginFailure.TLS, reason)
         elif not self._probing:
             # Fetch the certificate (unverified, nothing sent over it) so the user can decide to trust it.
             self._probing = True
-            asyncio.get_running_loop().create_task(self._fail_with_fingerprint(reason, domain))
+            self._spawn(self._fail_with_fingerprint(reason))
 
-    async def _fail_with_fingerprint(self, reason: str, domain: str) -> None:
+    async def _fail_with_fingerprint(self, reason: str) -> None:
         host, port = self._address
         try:
-            der = await certificate.fetch_certificate(host, port, domain, self._account.tls == "direct",
+            der = await certificate.fetch_certificate(host, port, self._domain, self._account.tls == "direct",
                                                       timeout=self._account.timeout)
         except (OSError, TimeoutError, ConnectionError) as exc:
             log.info("could not fetch the certificate to show its fingerprint: %s", exc)
@@ -253,8 +255,7 @@ class XmppSession:
             self._probing = False
 
     def _on_pin_mismatch(self, presented: str) -> None:
-        domain = jids.bare(self._account.jid).split("@", 1)[1]
-        self._fail(LoginFailure.TLS, f"THE CERTIFICATE OF {domain} HAS CHANGED since you trusted it: this may be "
+        self._fail(LoginFailure.TLS, f"THE CERTIFICATE OF {self._domain} HAS CHANGED since you trusted it: this may be "
                                      f"an attack. Trusted SHA-256 {self._client.pinned if self._client else '?'}; "
                                      f"presented {presented}. If you know the server changed its certificate, "
                                      f"remove {self._state.jid} from {self._pins.path if self._pins else 'the pins'}.")
@@ -540,8 +541,10 @@ class XmppSession:
     def _task_done(self, task: asyncio.Task[object]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("history: %r", task.exception())
-            self._notice("history", f"history could not be read or written: {task.exception()}", Severity.ERROR)
+            # The session's background work is history I/O and the certificate probe (which handles its own
+            # errors): say what failed rather than let it vanish.
+            log.error("background task failed: %r", task.exception())
+            self._notice("task", f"history could not be read or written: {task.exception()}", Severity.ERROR)
 
     def close_conversation(self, jid: str) -> None:
         if self._state.conversations.close(jid) is not None:
