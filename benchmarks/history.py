@@ -11,7 +11,7 @@ What is timed:
   (cursors built from the stored timestamps). 3 warm-up, then 20 each, median.
 - open → latest page on screen: the same app; from `open_conversation` (what Enter on a contact calls) to the
   first frame in which the conversation's log is displayed with lines in it (its first page came from the
-  store). 1 warm-up, then 5 opens (closed in between), median.
+  store), laid out and scrolled to its newest line. 1 warm-up, then 5 opens (closed in between), median.
 - older page on screen: the real XmppTuiApp over a `FakeSession` backed by the store (its `load_older`
   does what XmppSession.load_older does: one page before the oldest held, prepended, `HistoryLoaded`).
   The conversation is opened by the user (the first page comes in as it opens); then, with the log
@@ -93,8 +93,9 @@ async def _ui_open(history: Any, repetitions: int) -> float:
 
             def on_frame(now: float, shown: asyncio.Future[float] = shown) -> None:
                 log = screen.chat_log(PEER)
-                if not shown.done() and log is not None and log.display and log.line_count > 0:
-                    shown.set_result(now)
+                if (not shown.done() and log is not None and log.display and log.line_count > 0
+                        and log.size.height > 0 and log.scroll_offset.y >= log.max_scroll_y > 0):
+                    shown.set_result(now)  # shown, laid out, and scrolled to its newest line
 
             clock.listeners.append(on_frame)
             start = time.perf_counter()

@@ -240,3 +240,31 @@ async def test_prepending_keeps_the_view_and_recounts_the_first_old_day_separato
         lines = log.plain_lines()
         assert sum(line.startswith("─") for line in lines) == 1, "the old first message lost its separator"
         assert_consistent(log)
+
+
+class HintedLogApp(LogApp):
+    def __init__(self, messages: list[ChatMessage], width_hint: int) -> None:
+        super().__init__(messages)
+        self.width_hint = width_hint
+
+    def compose(self) -> ComposeResult:
+        yield ChatLog(self.messages, own_label="me", timestamp_format="%H:%M", width_hint=self.width_hint, id="log")
+
+
+async def test_width_hint_counts_before_layout_and_a_wrong_hint_is_corrected_on_resize() -> None:
+    long = "word " * 30
+    messages = [incoming(f"{index} {long}", at(1, 9, index)) for index in range(40)]
+    async with LogApp(list(messages)).run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        unhinted = pilot.app.query_one(ChatLog)
+        expected, width = unhinted.plain_lines(), unhinted.line_width
+    for hint in (width, 25):
+        app = HintedLogApp(list(messages), hint)
+        async with app.run_test(size=(60, 10)) as pilot:
+            await pilot.pause()
+            log = app.query_one(ChatLog)
+            assert log.line_width == width
+            assert log.plain_lines() == expected
+            assert_consistent(log)
+            assert log.scroll_offset.y == log.max_scroll_y > 0  # at the newest line
+            assert shown(log)[-1] == expected[-1]

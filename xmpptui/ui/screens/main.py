@@ -65,6 +65,7 @@ class MainScreen(Screen[None]):
         self.session: Session | None = None
         self.active: str | None = None
         self._logs: dict[str, ChatLog] = {}
+        self._last_log_width = 0
         """The chat log of each open conversation, by bare JID."""
 
     # Layout -----------------------------------------------------------------------------------
@@ -179,16 +180,26 @@ class MainScreen(Screen[None]):
             return
         # A fresh id per log: a closed conversation's log may still be leaving the DOM when it reopens.
         log = ChatLog(conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format,
-                      name=jid, id=f"log-{next(_log_ids)}")
+                      width_hint=self._log_width, name=jid, id=f"log-{next(_log_ids)}")
         self._logs[jid] = log
         # ContentSwitcher hides only the children it started with; a later one is hidden here until it is
         # made current. (Its add_content() does the same, but mounts later, after switch_to may need it.)
         log.display = False
         self.query_one("#logs", ContentSwitcher).mount(log)
 
+    @property
+    def _log_width(self) -> int:
+        """The content width of a chat log, as last laid out (0 before the first)."""
+        for log in self._logs.values():
+            if log.line_width:
+                self._last_log_width = log.line_width
+                break
+        return self._last_log_width
+
     def _drop_log(self, jid: str) -> None:
         log = self._logs.pop(jid, None)
         if log is not None:
+            self._last_log_width = log.line_width or self._last_log_width
             log.remove()
         if self.active == jid:
             self.active = None

@@ -40,9 +40,12 @@ class ChatLog(ScrollView, can_focus=True):
     """
 
     def __init__(self, messages: Sequence[ChatMessage], *, own_label: str = "me",
-                 timestamp_format: str = "%H:%M", name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+                 timestamp_format: str = "%H:%M", width_hint: int = 0, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        """`width_hint`: the content width this log will most likely get (that of its siblings): counting its
+        lines at that width on mount lets the first frame that shows it show its newest lines already."""
         super().__init__(name=name, id=id, classes=classes)
+        self._width_hint = width_hint
         self._messages = messages
         self._own_label = own_label
         self._timestamp_format = timestamp_format
@@ -64,8 +67,18 @@ class ChatLog(ScrollView, can_focus=True):
         return self._total
 
     @property
+    def line_width(self) -> int:
+        """The width the lines are counted at (0 until laid out)."""
+        return self._width
+
+    @property
     def _content_width(self) -> int:
         return max(1, self.scrollable_content_region.width)
+
+    def on_mount(self) -> None:
+        if self._width_hint and not self._width:
+            self._rebuild(self._width_hint)
+            self._keep_end()
 
     def on_resize(self) -> None:
         width = self._content_width
