@@ -392,6 +392,21 @@ class FakeSession:
             conversation.prepend(page)
             self.emit(ev.HistoryLoaded(jid, len(page)))
 
+    def typing(self, jid: str, composing: bool) -> None:
+        pass  # XmppSession re-arms one timer per keystroke here; nothing is sent from the benchmarks
+
+    async def correct_last(self, jid: str, body: str) -> None:
+        raise NotImplementedError("not measured")
+
+    async def retry(self, jid: str) -> None:
+        raise NotImplementedError("not measured")
+
+    async def search(self, query: str, jid: str | None = None) -> list[Any]:
+        raise NotImplementedError("not measured")
+
+    async def search_context(self, hit: Any) -> list[Any]:
+        raise NotImplementedError("not measured")
+
     def reconnect_now(self) -> None:
         pass
 

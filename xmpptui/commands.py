@@ -18,6 +18,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("close", "/close", "close the current conversation"),
     CommandSpec("status", "/status online|chat|away|xa|dnd|offline [text]", "set your presence and status text"),
     CommandSpec("priority", "/priority N", "set your presence priority (-128 to 127)"),
+    CommandSpec("correct", "/correct TEXT", "replace your last message here (or press Up in an empty composer)"),
+    CommandSpec("retry", "/retry", "send this conversation's failed messages again (Alt+R)"),
+    CommandSpec("search", "/search TEXT", "search the history of all conversations"),
+    CommandSpec("find", "/find TEXT", "search the history of this conversation"),
     CommandSpec("help", "/help", "list commands and keys"),
     CommandSpec("quit", "/quit", "log out and quit"),
 )
@@ -51,6 +55,11 @@ def parse(text: str) -> ParsedCommand | None:
         hint = f"did you mean /{close[0]}?" if close else "type /help for the list"
         raise CommandError(f"unknown command /{word}: {hint}")
     return ParsedCommand(word, rest.strip())
+
+
+def is_message(text: str) -> bool:
+    """Whether composer text is (the start of) a message rather than a command."""
+    return not text.startswith("/") or text.startswith("//")
 
 
 def message_text(text: str) -> str:

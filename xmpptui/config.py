@@ -44,6 +44,12 @@ class Account:
     """Seconds to wait for a login to settle before reporting a timeout."""
     history: bool = True
     """Keep every message of this account in the local history (SQLite in the data dir)."""
+    no_history: tuple[str, ...] = ()
+    """Bare JIDs whose conversations are never written to the history (the rest of the account's are)."""
+    chat_states: bool = True
+    """Tell contacts when you are typing (XEP-0085)."""
+    receipts: bool = True
+    """Tell contacts when their messages arrived and when you read them (XEP-0184 receipts, XEP-0333 markers)."""
     max_stanza_bytes: int = 1024 * 1024
     """A stanza larger than this from the server closes the stream (memory stays bounded)."""
 
@@ -85,6 +91,11 @@ def _build(cls: type, table: object, section: str, path: Path) -> Any:
         if f.name not in table:
             continue
         value = table[f.name]
+        if f.type == "tuple[str, ...]":
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ConfigError(f"{path}: {section}.{f.name} must be a list of strings, not {value!r}")
+            kwargs[f.name] = tuple(value)
+            continue
         expected = {"str": str, "int": int, "bool": bool, "float": (int, float)}[str(f.type)]
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{path}: {section}.{f.name} must be a {f.type}, not {value!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.model.events import Event
 from xmpptui.model.presence import Presence
 from xmpptui.model.state import ClientState
@@ -37,6 +38,21 @@ class Session(Protocol):
 
     async def load_older(self, jid: str) -> None:
         """Page older stored messages into the conversation; emits `HistoryLoaded` (nothing if none)."""
+
+    def typing(self, jid: str, composing: bool) -> None:
+        """The user typed in (True) or emptied (False) the composer of this conversation (XEP-0085)."""
+
+    async def correct_last(self, jid: str, body: str) -> None:
+        """Replace the text of our last message in this conversation (XEP-0308); `MessageUpdated` follows."""
+
+    async def retry(self, jid: str) -> None:
+        """Send this conversation's failed messages again."""
+
+    async def search(self, query: str, jid: str | None = None) -> list[SearchHit]:
+        """Stored messages matching every word of `query` (in one conversation, or all), newest first."""
+
+    async def search_context(self, hit: SearchHit) -> list[ChatMessage]:
+        """The hit's message with the messages around it in its conversation, in order."""
 
     def reconnect_now(self) -> None:
         """While waiting to reconnect, try at once."""

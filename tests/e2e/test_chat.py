@@ -53,8 +53,8 @@ async def test_incoming_message_opens_conversation_without_stealing_focus_and_re
         assert reply["thread"] == "thread-42"
         assert str(reply["to"]) == peer.jid
         assert app.main_screen.composer.text == "", "the composer is cleared once the message is sent"
-        # "me◷" while the server has not acknowledged it (stream management), then "me".
-        await until(pilot, lambda: any(line.endswith("me hi bob") for line in log_lines(app, bob.jid)),
+        # "me◷" while the server has not acknowledged it (stream management), then "me✓".
+        await until(pilot, lambda: any(line.endswith("me✓ hi bob") for line in log_lines(app, bob.jid)),
                     what="the server's ack")
         assert any(line.strip() == "second line" for line in log_lines(app, bob.jid))
 

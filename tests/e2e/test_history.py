@@ -41,7 +41,7 @@ async def test_history_survives_a_restart_and_pages_in_when_scrolling_up(
             await until(pilot, lambda: len(bodies(again, bob.jid)) == HISTORY_PAGE, what="the latest page")
             assert bodies(again, bob.jid)[-1] == "my reply"
             await until(pilot, lambda: log_lines(again, bob.jid), what="log laid out")
-            assert log_lines(again, bob.jid)[-1].endswith("me my reply")
+            assert log_lines(again, bob.jid)[-1].endswith("me✓ my reply")
             log = again.main_screen.chat_log(bob.jid)
             await until(pilot, lambda: log.max_scroll_y > 0 and log.scroll_offset.y == log.max_scroll_y)
             log.scroll_home(animate=False, immediate=True)

@@ -6,6 +6,8 @@ import asyncio
 from pathlib import Path
 
 import slixmpp
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 from tests.support.prosody import Account, Prosody
 
@@ -26,6 +28,11 @@ class Peer:
         self.client.add_event_handler("message", self.messages.put_nowait)
         self.client.add_event_handler("message_error", self.messages.put_nowait)
         self.client.add_event_handler("presence", self.presences.put_nowait)
+        self.all_messages: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
+        """Every message, those without a body too (receipts, markers, chat states), which slixmpp's own
+        `message` event leaves out."""
+        self.client.register_handler(Callback("every message", MatchXPath("{jabber:client}message"),
+                                              self.all_messages.put_nowait))
 
     @property
     def jid(self) -> str:

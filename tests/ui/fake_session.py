@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, SearchHit
 from xmpptui.model.events import (
     ConnectionChanged,
     ConversationClosed,
     ConversationOpened,
     Event,
     MessageAdded,
+    MessageUpdated,
     OwnPresenceChanged,
     PresenceChanged,
     RosterReplaced,
@@ -85,6 +86,33 @@ class FakeSession:
 
     async def load_older(self, jid: str) -> None:
         self.calls.append(("load_older", jid))
+
+    def typing(self, jid: str, composing: bool) -> None:
+        self.calls.append(("typing", (jid, composing)))
+
+    async def correct_last(self, jid: str, body: str) -> None:
+        self.calls.append(("correct_last", (jid, body)))
+        conversation = self._state.conversations.get(jid)
+        last = conversation.last_sent() if conversation is not None else None
+        if last is None:
+            raise ValueError("there is no message of yours to correct in this conversation")
+        last.body, last.edited = body, True
+        self.emit(MessageUpdated(last))
+
+    async def retry(self, jid: str) -> None:
+        self.calls.append(("retry", jid))
+
+    async def search(self, query: str, jid: str | None = None) -> list[SearchHit]:
+        self.calls.append(("search", (query, jid)))
+        words = query.lower().split()
+        hits = [SearchHit(index, message) for conversation in self._state.conversations
+                for index, message in enumerate(conversation.messages)
+                if (jid is None or conversation.jid == jid) and all(w in message.body.lower() for w in words)]
+        return sorted(hits, key=lambda hit: -hit.message.timestamp)
+
+    async def search_context(self, hit: SearchHit) -> list[ChatMessage]:
+        conversation = self._state.conversations.get(hit.message.conversation)
+        return list(conversation.messages) if conversation is not None else [hit.message]
 
     def reconnect_now(self) -> None:
         self.calls.append(("reconnect_now", None))

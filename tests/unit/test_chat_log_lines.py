@@ -69,7 +69,7 @@ async def test_sync_shows_messages_appended_since_mount() -> None:
         await pilot.pause()
         lines = log.plain_lines()
         assert lines[0].strip("─ ") == "Wednesday 01 May 2024"
-        assert lines[1:] == [f"12:00 {BOB} hello", "12:01 me hi bob"]
+        assert lines[1:] == [f"12:00 {BOB} hello", "12:01 me✓ hi bob"]
         assert_consistent(log)
         messages.append(incoming("[bold]not bold[/] \x1b[2J", at(1, 12, 2)))
         log.sync()
@@ -95,7 +95,7 @@ async def test_long_message_wraps_with_a_hanging_indent() -> None:
         log = app.query_one(ChatLog)
         body_lines = log.plain_lines()[1:]
         assert len(body_lines) > 3
-        prefix = "12:01 me "
+        prefix = "12:01 me✓ "
         assert body_lines[0].startswith(prefix + "word00")
         for line in body_lines[1:]:
             assert line.startswith(" " * len(prefix)), line
@@ -192,7 +192,7 @@ async def test_body_exactly_filling_the_width_is_one_line_and_one_more_cell_wrap
     async with app.run_test(size=(40, 20)) as pilot:
         await pilot.pause()
         log = app.query_one(ChatLog)
-        room = log.scrollable_content_region.width - len("12:00 me ")
+        room = log.scrollable_content_region.width - len("12:00 me✓ ")
         app.messages.extend([
             outgoing("x" * room, at(1, 12, 0)), outgoing("y" * (room + 1), at(1, 12, 0)),
             outgoing("漢" * (room // 2), at(1, 12, 0)), outgoing("漢" * (room // 2 + 1), at(1, 12, 0)),
@@ -200,9 +200,9 @@ async def test_body_exactly_filling_the_width_is_one_line_and_one_more_cell_wrap
         log.sync()
         await pilot.pause()
         lines = log.plain_lines()
-        assert lines[1] == "12:00 me " + "x" * room
-        assert lines[2:4] == ["12:00 me " + "y" * room, " " * 9 + "y"]
-        assert lines[4] == "12:00 me " + "漢" * (room // 2)
+        assert lines[1] == "12:00 me✓ " + "x" * room
+        assert lines[2:4] == ["12:00 me✓ " + "y" * room, " " * 10 + "y"]
+        assert lines[4] == "12:00 me✓ " + "漢" * (room // 2)
         assert len(lines) == 7
         assert log.line_count == len(lines)
 

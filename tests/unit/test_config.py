@@ -213,3 +213,25 @@ def test_save_account_replaces_a_world_readable_file_with_a_private_one(tmp_path
     reread = config.load(path)
     assert reread.account is not None
     assert (reread.account.jid, reread.account.password) == ("new@example.org", "hunter2")
+
+
+def test_conversation_lists_and_message_report_switches(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+[account]
+jid = "alice@example.org"
+no_history = ["secret@example.org", "other@example.org"]
+chat_states = false
+receipts = false
+""")
+    account = config.load(path).account
+    assert account is not None
+    assert account.no_history == ("secret@example.org", "other@example.org")
+    assert (account.chat_states, account.receipts) == (False, False)
+    saved = config.save_account(Config(path=tmp_path / "saved.toml"), account)
+    assert config.load(saved.path).account == account
+
+
+def test_a_list_key_needs_a_list_of_strings(tmp_path: Path) -> None:
+    path = write(tmp_path, '[account]\njid = "alice@example.org"\nno_history = "secret@example.org"\n')
+    with pytest.raises(ConfigError, match="no_history must be a list of strings"):
+        config.load(path)

@@ -58,7 +58,7 @@ async def test_state_round_trips(history: History) -> None:
     sent = ChatMessage(BOB, ME, "hi", 1_700_000_000.0, Direction.OUT, id="out1", state=DeliveryState.SENT)
     await history.add(ME, [sent])
     sent.state, sent.error = DeliveryState.FAILED, "service-unavailable: offline"
-    await history.update_state(ME, sent)
+    await history.update(ME, sent)
     (stored,), _ = await history.page(ME, BOB, 5)
     assert (stored.direction, stored.state, stored.error) == (Direction.OUT, DeliveryState.FAILED,
                                                               "service-unavailable: offline")

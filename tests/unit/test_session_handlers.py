@@ -39,3 +39,24 @@ def test_throttle_counts_what_it_held_back() -> None:
     assert throttle.admit("other", "x") == "x"
     now[0] = 11
     assert throttle.admit("k", "e") == "e (and 2 more like it)"
+
+
+async def test_a_conversation_kept_out_of_the_history_is_never_stored(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from xmpptui.storage.history import History
+
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        session = XmppSession(Account(jid="alice@example.org", no_history=("Secret@example.org",)), Secret("pw"),
+                              history=history)
+        session._sink = lambda event: None
+        session._on_message(_message("secret@example.org/r", "off the record"))
+        session._on_message(_message("bob@example.org/r", "on the record"))
+        session._save_unsaved()
+        await asyncio.gather(*session._tasks)
+        assert [m.body for m in session.state.conversations.get("secret@example.org").messages] == ["off the record"]
+        assert await history.count("alice@example.org", "secret@example.org") == 0
+        assert await history.count("alice@example.org", "bob@example.org") == 1
+    finally:
+        await asyncio.to_thread(history.shutdown)

@@ -259,3 +259,56 @@ def test_error_text_of_an_iq() -> None:
 def test_error_text_of_a_presence() -> None:
     stanza = presence(f'<error type="auth"><forbidden xmlns="{STANZAS_NS}"/></error>', type="error")
     assert translate.error_text(stanza) == "forbidden: not allowed"
+
+
+# Receipts, markers, chat states, corrections, stanza ids, archive results -------------------------------------
+
+def test_message_extensions_are_read() -> None:
+    incoming = translate.incoming_message(message(
+        '<body>hi</body><request xmlns="urn:xmpp:receipts"/><markable xmlns="urn:xmpp:chat-markers:0"/>'
+        '<composing xmlns="http://jabber.org/protocol/chatstates"/><replace xmlns="urn:xmpp:message-correct:0" '
+        'id="old-1"/><stanza-id xmlns="urn:xmpp:sid:0" by="bob@example.org" id="forged"/>'
+        '<stanza-id xmlns="urn:xmpp:sid:0" by="alice@example.org" id="real"/>', id="m1"), NOW,
+        archive="alice@example.org")
+    assert incoming is not None
+    assert (incoming.receipt_requested, incoming.markable, incoming.chat_state, incoming.replaces) == (
+        True, True, "composing", "old-1")
+    assert incoming.stanza_id == "real", "only our own server's stanza-id is believed"
+
+
+def test_reports_about_our_messages_are_read() -> None:
+    receipt = translate.incoming_message(message('<received xmlns="urn:xmpp:receipts" id="ours-1"/>'), NOW)
+    marker = translate.incoming_message(message('<displayed xmlns="urn:xmpp:chat-markers:0" id="ours-2"/>'), NOW)
+    assert receipt is not None and receipt.received == "ours-1" and not receipt.body
+    assert marker is not None and marker.displayed == "ours-2"
+
+
+def test_unknown_chat_state_is_ignored() -> None:
+    incoming = translate.incoming_message(message('<shouting xmlns="http://jabber.org/protocol/chatstates"/>'), NOW)
+    assert incoming is not None and incoming.chat_state == ""
+
+
+def archived(outer_from: str | None, query_id: str = "q1") -> Message:
+    attrs = {"to": "alice@example.org/xmpptui"}
+    if outer_from is not None:
+        attrs["from"] = outer_from
+    attributes = " ".join(f'{k}="{v}"' for k, v in attrs.items())
+    return Message(xml=ET.fromstring(
+        f'<message xmlns="jabber:client" {attributes}><result xmlns="urn:xmpp:mam:2" queryid="{query_id}" id="a7">'
+        '<forwarded xmlns="urn:xmpp:forward:0"><delay xmlns="urn:xmpp:delay" stamp="2023-11-14T20:00:00Z"/>'
+        '<message xmlns="jabber:client" from="bob@example.org/desk" to="alice@example.org" type="chat" id="b1">'
+        '<body>from the archive</body></message></forwarded></result></message>'))
+
+
+def test_archive_result_from_our_archive_for_our_query() -> None:
+    for outer in (None, "alice@example.org"):
+        result = translate.archive_result(archived(outer), "alice@example.org", {"q1"}, NOW)
+        assert result is not None
+        assert (result.archive_id, result.message.body, result.message.stanza_id) == ("a7", "from the archive", "a7")
+        assert result.message.timestamp == NOW - 2 * 3600 - 13 * 60 - 20 and result.message.delayed
+
+
+def test_archive_result_from_anyone_else_or_for_another_query_is_dropped() -> None:
+    assert translate.archive_result(archived("mallory@example.org"), "alice@example.org", {"q1"}, NOW) is None
+    assert translate.archive_result(archived("alice@example.org/phone"), "alice@example.org", {"q1"}, NOW) is None
+    assert translate.archive_result(archived(None, "q2"), "alice@example.org", {"q1"}, NOW) is None

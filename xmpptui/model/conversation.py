@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,12 +32,21 @@ class DeliveryState(Enum):
     """Ours, not yet acknowledged by the server (queued while offline, or sent and awaiting the ack)."""
     SENT = "sent"
     """The server has it (acknowledged through stream management, or written where there is none)."""
+    DELIVERED = "delivered"
+    """The recipient's client confirmed it arrived (XEP-0184 receipt)."""
+    DISPLAYED = "displayed"
+    """The recipient's client showed it (XEP-0333 displayed marker, which covers every earlier message)."""
     FAILED = "failed"
+
+
+DELIVERY_ORDER = (DeliveryState.PENDING, DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.DISPLAYED)
+"""A sent message's states in the order they are reached; a report never moves a message backwards."""
 
 
 @dataclass(slots=True, eq=False)
 class ChatMessage:
-    """One line of a conversation. Mutable only in `state`/`error`, and only by the session."""
+    """One line of a conversation. Mutable only in `state`/`error` and (by a correction) `body`/`edited`,
+    and only by the session."""
 
     conversation: str
     sender: str
@@ -51,6 +61,27 @@ class ChatMessage:
     delayed: bool = False
     carbon: bool = False
     """Copied to us by the server (XEP-0280): sent or received by another client of our account."""
+    stanza_id: str = ""
+    """The archive's id for it (XEP-0359 stanza-id by our server or the room): the key MAM pages by."""
+    edited: bool = False
+    """Corrected since it was first sent (XEP-0308); `body` is the latest text."""
+    markable: bool = False
+    """The sender asked for chat markers (XEP-0333)."""
+
+    def advance(self, state: DeliveryState) -> bool:
+        """Move a sent message forward to `state` (never back, never out of FAILED); whether it changed."""
+        if self.state not in DELIVERY_ORDER or DELIVERY_ORDER.index(state) <= DELIVERY_ORDER.index(self.state):
+            return False
+        self.state = state
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A stored message that matched a history search, with its place in the store (to show it in context)."""
+
+    row_id: int
+    message: ChatMessage
 
 
 _RECENT = 2000
@@ -75,6 +106,12 @@ class Conversation:
     older: object | None = None
     """Where the stored history before `messages[0]` continues (a storage cursor); None if nothing older."""
     history_loaded: bool = False
+    chat_state: str = ""
+    """What the peer says it is doing (XEP-0085: composing, paused, ...); empty when unknown or active."""
+    marked: str = ""
+    """The id of the peer's message we last sent a displayed marker for (XEP-0333)."""
+    archive_exhausted: bool = False
+    """The server's archive has nothing older than what is held and stored (XEP-0313)."""
 
     _sent_by_id: dict[str, ChatMessage] = field(default_factory=dict, repr=False)
     _recent_in: dict[tuple[str, int], None] = field(default_factory=dict, repr=False)
@@ -101,6 +138,21 @@ class Conversation:
             del self._recent_in[next(iter(self._recent_in))]
         return False
 
+    def insert(self, messages: list[ChatMessage]) -> bool:
+        """Messages from an archive, each put in time order among those held; whether any went anywhere but
+        the end (the log must then be laid out again)."""
+        inserted_before_end = False
+        for message in sorted(messages, key=lambda m: m.timestamp):
+            if self.messages and message.timestamp < self.messages[-1].timestamp:
+                index = bisect.bisect_right(self.messages, message.timestamp, key=lambda m: m.timestamp)
+                self.messages.insert(index, message)
+                inserted_before_end = True
+            else:
+                self.messages.append(message)
+            if message.direction is Direction.OUT and message.id:
+                self._sent_by_id.setdefault(message.id, message)
+        return inserted_before_end
+
     def prepend(self, older: list[ChatMessage]) -> None:
         """Messages from storage that come before everything held."""
         self.messages[:0] = older
@@ -109,8 +161,39 @@ class Conversation:
                 self._sent_by_id.setdefault(message.id, message)
 
     def find_sent(self, message_id: str) -> ChatMessage | None:
-        """One of our own messages by its stanza id (to attach an error bounce to it)."""
+        """One of our own messages by its stanza id (to attach an error bounce or a receipt to it)."""
         return self._sent_by_id.get(message_id)
+
+    def sent_up_to(self, message: ChatMessage) -> list[ChatMessage]:
+        """Our messages from the start of the held window to `message` (which a displayed marker covers)."""
+        covered = []
+        for held in self.messages:
+            if held.direction is Direction.OUT:
+                covered.append(held)
+            if held is message:
+                break
+        return covered
+
+    def last_sent(self) -> ChatMessage | None:
+        """Our latest message sent from this client (the one a correction may replace)."""
+        for held in reversed(self.messages):
+            if held.direction is Direction.OUT and not held.carbon and held.kind is not MessageKind.ERROR:
+                return held
+        return None
+
+    def find_received(self, message_id: str, within: int = 200) -> ChatMessage | None:
+        """The peer's message `message_id` among the last `within` held, for a correction of it (a conversation
+        holds one peer's messages, so only that peer can correct them: XEP-0308's security rule)."""
+        for held in reversed(self.messages[-within:]):
+            if held.direction is Direction.IN and held.id == message_id:
+                return held
+        return None
+
+    def last_markable(self) -> ChatMessage | None:
+        for held in reversed(self.messages):
+            if held.direction is Direction.IN:
+                return held if held.markable and held.id else None
+        return None
 
 
 class Conversations:

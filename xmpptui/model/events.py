@@ -79,6 +79,20 @@ class UnreadChanged:
     unread: int
 
 
+@dataclass(frozen=True, slots=True)
+class MessagesInserted:
+    """Messages (from an archive) were put among those held, not only at the end: lay the log out again."""
+
+    jid: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatStateChanged:
+    """The peer of a conversation started or stopped typing (XEP-0085); the state is on the conversation."""
+
+    jid: str
+
+
 class Severity(Enum):
     INFO = "information"
     WARNING = "warning"
@@ -96,5 +110,5 @@ class Notice:
 Event = (
     ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
     | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | HistoryLoaded | UnreadChanged
-    | Notice
+    | MessagesInserted | ChatStateChanged | Notice
 )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind, SearchHit
 from xmpptui.storage import migrations
 
 T = TypeVar("T")
@@ -30,9 +30,11 @@ class Cursor:
     row_id: int
 
 
-def dedup_key(message: ChatMessage, stanza_id: str = "") -> str:
-    if stanza_id:
-        return f"s:{stanza_id}"
+def dedup_key(message: ChatMessage) -> str:
+    """Incoming messages by their archive id when they have one (live and from MAM alike), ours by the id we gave
+    them (which the archive keeps), else by content within the minute."""
+    if message.stanza_id and message.direction is Direction.IN:
+        return f"s:{message.stanza_id}"
     if message.id:
         return f"m:{message.direction.value}:{message.id}"
     digest = hashlib.sha256(f"{message.sender}\0{message.body}\0{int(message.timestamp // 60)}".encode()).hexdigest()
@@ -73,22 +75,74 @@ class History:
         rows = [_row(account, message) for message in messages]
 
         def insert(db: sqlite3.Connection) -> int:
-            before = db.total_changes
             with db:
-                db.executemany(
+                inserted = db.executemany(
                     "INSERT OR IGNORE INTO messages (account, conversation, kind, direction, sender, body, timestamp,"
-                    " message_id, state, error, delayed, carbon, dedup_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
-            return db.total_changes - before
+                    " message_id, state, error, delayed, carbon, dedup_key, stanza_id, edited, markable)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            return inserted.rowcount  # rows this statement inserted (the search index's own are not counted)
 
         return await self._run(insert)
 
-    async def update_state(self, account: str, message: ChatMessage) -> None:
+    async def update(self, account: str, message: ChatMessage) -> None:
+        """Store what may change in a held message: its delivery state and error, a correction's text."""
+
         def update(db: sqlite3.Connection) -> None:
-            db.execute("UPDATE messages SET state = ?, error = ? WHERE account = ? AND conversation = ? AND "
-                       "dedup_key = ?", (message.state.value, message.error, account, message.conversation,
-                                         dedup_key(message)))
+            db.execute("UPDATE messages SET state = ?, error = ?, body = ?, edited = ? WHERE account = ? AND "
+                       "conversation = ? AND dedup_key = ?",
+                       (message.state.value, message.error, message.body, int(message.edited), account,
+                        message.conversation, dedup_key(message)))
 
         await self._run(update)
+
+    async def archive_position(self, account: str, archive: str) -> str | None:
+        """The id of the newest message we have from `archive` (our server's MAM, or a room's), if any."""
+        row = await self._run(lambda db: db.execute(
+            "SELECT last_id FROM archive_sync WHERE account = ? AND archive = ?", (account, archive)).fetchone())
+        return row[0] if row else None
+
+    async def set_archive_position(self, account: str, archive: str, last_id: str) -> None:
+        def store(db: sqlite3.Connection) -> None:
+            db.execute("INSERT INTO archive_sync (account, archive, last_id) VALUES (?,?,?) ON CONFLICT "
+                       "(account, archive) DO UPDATE SET last_id = excluded.last_id", (account, archive, last_id))
+
+        await self._run(store)
+
+    async def search(self, account: str, query: str, conversation: str | None = None,
+                     limit: int = 200) -> list[SearchHit]:
+        """Messages matching every word of `query` (FTS5, prefix match on each word), newest first."""
+        words = [word.replace('"', '""') for word in query.split()]
+        if not words:
+            return []
+        match = " ".join(f'"{word}"*' for word in words)  # each word quoted: no FTS syntax from the user
+
+        def select(db: sqlite3.Connection) -> list[SearchHit]:
+            sql = (f"SELECT m.{_COLUMNS.replace(', ', ', m.')}, m.conversation FROM messages_fts f "
+                   "JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ? AND m.account = ?")
+            args: list[object] = [match, account]
+            if conversation is not None:
+                sql += " AND m.conversation = ?"
+                args.append(conversation)
+            sql += " ORDER BY m.timestamp DESC, m.id DESC LIMIT ?"
+            args.append(limit)
+            return [SearchHit(row[0], _message(row[-1], row[:-1])) for row in db.execute(sql, args).fetchall()]
+
+        return await self._run(select)
+
+    async def around(self, account: str, hit: SearchHit, context: int = 20) -> list[ChatMessage]:
+        """`hit`'s message with up to `context` messages of its conversation before and after it, in order."""
+        message = hit.message
+
+        def select(db: sqlite3.Connection) -> list[ChatMessage]:
+            base = f"SELECT {_COLUMNS} FROM messages WHERE account = ? AND conversation = ? AND "
+            key = (account, message.conversation, message.timestamp, hit.row_id)
+            before = db.execute(base + "(timestamp, id) <= (?, ?) ORDER BY timestamp DESC, id DESC LIMIT ?",
+                                (*key, context + 1)).fetchall()
+            after = db.execute(base + "(timestamp, id) > (?, ?) ORDER BY timestamp, id LIMIT ?",
+                               (*key, context)).fetchall()
+            return [_message(message.conversation, row) for row in [*reversed(before), *after]]
+
+        return await self._run(select)
 
     async def page(self, account: str, conversation: str, limit: int,
                    before: Cursor | None = None) -> tuple[list[ChatMessage], Cursor | None]:
@@ -96,8 +150,7 @@ class History:
         before those (None when there is nothing older)."""
 
         def select(db: sqlite3.Connection) -> tuple[list[ChatMessage], Cursor | None]:
-            query = ("SELECT id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon "
-                     "FROM messages WHERE account = ? AND conversation = ?")
+            query = f"SELECT {_COLUMNS} FROM messages WHERE account = ? AND conversation = ?"
             args: list[object] = [account, conversation]
             if before is not None:
                 query += " AND (timestamp, id) < (?, ?)"  # a row value: SQLite can use the index for it
@@ -117,9 +170,8 @@ class History:
 
         def select(db: sqlite3.Connection) -> list[ChatMessage]:
             rows = db.execute(
-                "SELECT id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, "
-                "conversation FROM messages WHERE account = ? AND direction = 'out' AND state = 'pending' "
-                "ORDER BY timestamp, id", (account,)).fetchall()
+                f"SELECT {_COLUMNS}, conversation FROM messages WHERE account = ? AND direction = 'out' AND "
+                "state = 'pending' ORDER BY timestamp, id", (account,)).fetchall()
             return [_message(row[-1], row[:-1]) for row in rows]
 
         return await self._run(select)
@@ -141,14 +193,20 @@ class History:
         self._executor.shutdown(wait=True)
 
 
+_COLUMNS = ("id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, "
+            "edited, markable")
+
+
 def _row(account: str, message: ChatMessage) -> tuple[object, ...]:
     return (account, message.conversation, message.kind.value, message.direction.value, message.sender,
             message.body, message.timestamp, message.id, message.state.value, message.error, int(message.delayed),
-            int(message.carbon), dedup_key(message))
+            int(message.carbon), dedup_key(message), message.stanza_id, int(message.edited), int(message.markable))
 
 
 def _message(conversation: str, row: tuple) -> ChatMessage:  # type: ignore[type-arg]
-    _, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon = row
+    _, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, edited, \
+        markable = row
     return ChatMessage(conversation=conversation, sender=sender, body=body, timestamp=timestamp,
                        direction=Direction(direction), kind=MessageKind(kind), id=message_id,
-                       state=DeliveryState(state), error=error, delayed=bool(delayed), carbon=bool(carbon))
+                       state=DeliveryState(state), error=error, delayed=bool(delayed), carbon=bool(carbon),
+                       stanza_id=stanza_id, edited=bool(edited), markable=bool(markable))

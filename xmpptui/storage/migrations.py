@@ -26,6 +26,32 @@ _STEPS: list[str] = [
     CREATE UNIQUE INDEX messages_dedup ON messages (account, conversation, dedup_key);
     CREATE INDEX messages_page ON messages (account, conversation, timestamp, id);
     """,
+    # 2: archive ids (XEP-0359/MAM), corrections (XEP-0308), where each archive was last synced, and
+    # full-text search (FTS5, kept in step with messages by triggers).
+    """
+    ALTER TABLE messages ADD COLUMN stanza_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN markable INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE archive_sync (
+        account TEXT NOT NULL,
+        archive TEXT NOT NULL,
+        last_id TEXT NOT NULL,
+        PRIMARY KEY (account, archive)
+    );
+    CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id',
+                                                 tokenize='unicode61 remove_diacritics 2');
+    INSERT INTO messages_fts (rowid, body) SELECT id, body FROM messages;
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+        INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+    END;
+    """,
 ]
 VERSION = len(_STEPS)
 

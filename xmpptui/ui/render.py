@@ -101,6 +101,16 @@ def day_separator(timestamp: float) -> Text:
     return Text(time.strftime(" %A %d %B %Y ", time.localtime(timestamp)), style="bold bright_black", end="")
 
 
+DELIVERY_MARKS = {
+    DeliveryState.PENDING: ("◷", "yellow"),  # not yet acknowledged by the server
+    DeliveryState.SENT: ("✓", "bright_black"),  # the server has it
+    DeliveryState.DELIVERED: ("✓✓", "bright_black"),  # the recipient's client has it (receipt)
+    DeliveryState.DISPLAYED: ("◉", "green"),  # the recipient has seen it (marker)
+}
+"""After our own name: how far each message has got. Failed ones say why under the text instead."""
+EDITED_MARK = " (edited)"
+
+
 def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) -> Text:
     """`12:01 bob ` (or `12:01 * ` for notices): what stands before the body on the first line."""
     prefix = Text(end="", no_wrap=True)
@@ -112,8 +122,9 @@ def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) 
                       style="bold red" if message.kind is MessageKind.ERROR else "bold")
     elif message.direction is Direction.OUT:
         prefix.append(own_label, style="bold")
-        if message.state is DeliveryState.PENDING:
-            prefix.append("◷", style="yellow")  # not yet acknowledged by the server
+        mark = DELIVERY_MARKS.get(message.state)
+        if mark is not None:
+            prefix.append(*mark)
         if message.carbon:
             prefix.append("⇆", style="bright_black")  # sent from another of our clients
     else:
@@ -122,10 +133,22 @@ def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) 
     return prefix
 
 
+def typing_line(name: str, chat_state: str) -> Text:
+    """What the peer is doing, for the conversation header (XEP-0085); empty when nothing to say."""
+    words = {"composing": "is typing…", "paused": "stopped typing", "inactive": "is not looking"}.get(chat_state)
+    if words is None:
+        return Text("")
+    line = plain(name, "bold", single_line=True)
+    line.append(f" {words}", style="italic")
+    return line
+
+
 def message_body(message: ChatMessage) -> Text:
     style = {MessageKind.ERROR: "red", MessageKind.NOTICE: "italic", MessageKind.HEADLINE: "italic"}.get(
         message.kind, "")
     body = plain(message.body, style)
+    if message.edited:
+        body.append(EDITED_MARK, style="italic bright_black")
     if message.state is DeliveryState.FAILED:
         body.append("\n")
         body.append_text(plain(f"✗ not delivered: {message.error}", "bold red"))

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from slixmpp import Iq, Message
 from slixmpp import Presence as PresenceStanza
@@ -20,8 +21,16 @@ from slixmpp.xmlstream.matcher import MatchXPath
 
 from xmpptui.config import Account
 from xmpptui.model import jid as jids
-from xmpptui.model.conversation import ChatMessage, Conversation, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import (
+    ChatMessage,
+    Conversation,
+    DeliveryState,
+    Direction,
+    MessageKind,
+    SearchHit,
+)
 from xmpptui.model.events import (
+    ChatStateChanged,
     ConnectionChanged,
     ContactChanged,
     ConversationClosed,
@@ -29,6 +38,7 @@ from xmpptui.model.events import (
     Event,
     HistoryLoaded,
     MessageAdded,
+    MessagesInserted,
     MessageUpdated,
     Notice,
     OwnPresenceChanged,
@@ -38,6 +48,7 @@ from xmpptui.model.events import (
     UnreadChanged,
 )
 from xmpptui.model.presence import Presence, Show
+from xmpptui.model.roster import Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, LoginFailure
 from xmpptui.passwords import Secret
 from xmpptui.pins import PinStore
@@ -45,6 +56,7 @@ from xmpptui.session import EventSink
 from xmpptui.storage.history import History, dedup_key
 from xmpptui.xmpp import certificate, translate
 from xmpptui.xmpp import client as client_factory
+from xmpptui.xmpp.archive import MAX_PAGES, ArchiveQueries
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +64,8 @@ _RECONNECT_FIRST, _RECONNECT_MAX = 1.0, 60.0
 _ACK_POLL, _ACK_POLL_MAX = 0.05, 5.0
 HISTORY_PAGE = 200
 """Messages paged in from the history at a time (when a conversation opens, and on each scroll to the top)."""
+PAUSED_AFTER = 5.0
+"""Seconds without a keystroke after which `composing` becomes `paused` (XEP-0085 suggests about 5 s)."""
 MAX_STRANGER_CONVERSATIONS = 100
 """Conversations that senders outside the roster may open by writing to us; past it their messages are
 dropped (and counted in a notice), so a spam flood cannot grow memory or the conversation bar without end."""
@@ -114,6 +128,12 @@ class XmppSession:
         """Sent on the current stream, by stanza id, until the server acknowledges them."""
         self._tasks: set[asyncio.Task[object]] = set()
         self._probing = False
+        self._typing: dict[str, asyncio.TimerHandle | None] = {}
+        """Conversations we told `composing`, each with the timer that will say `paused`."""
+        self._no_history = {jid.lower() for jid in account.no_history}
+        self._archive = ArchiveQueries()
+        self._archive_position: str | None = None
+        """The newest id of our server's archive that we hold (a catch-up continues after it)."""
 
     @property
     def state(self) -> ClientState:
@@ -306,8 +326,11 @@ class XmppSession:
         assert self._client is not None
         self._state.resource = self._client.boundjid.resource
         await self._fetch_roster()
-        self._send_presence(self._wanted)
         await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
+        # What arrived while we were away, before our presence makes the server deliver its offline copies
+        # (which are then recognised as already held).
+        await self._catch_up()
+        self._send_presence(self._wanted)
         # A new session (not a resumed one): what the old one never had acknowledged is sent again.
         self._outbox[:0] = list(self._unacked.values())
         self._unacked.clear()
@@ -507,8 +530,11 @@ class XmppSession:
 
     async def load_older(self, jid: str) -> None:
         conversation = self._state.conversations.get(jid)
-        if self._history is None or conversation is None or (conversation.history_loaded and
-                                                               conversation.older is None):
+        if conversation is None:
+            return
+        if self._history is None or (conversation.history_loaded and conversation.older is None):
+            if self._online and not conversation.archive_exhausted and conversation.kind.value == "chat":
+                await self._archive_older(conversation)
             return
         before = conversation.older if conversation.history_loaded else None
         page, conversation.older = await self._history.page(self._state.jid, jid, HISTORY_PAGE, before)
@@ -520,9 +546,20 @@ class XmppSession:
             conversation.prepend(older)
             self._emit(HistoryLoaded(jid, len(older)))
 
+    async def search(self, query: str, jid: str | None = None) -> list[SearchHit]:
+        if self._history is None:
+            raise ValueError("history is off for this account: there is nothing to search")
+        self._save_unsaved()  # what arrived this very moment is found too
+        return await self._history.search(self._state.jid, query, jid)
+
+    async def search_context(self, hit: SearchHit) -> list[ChatMessage]:
+        if self._history is None:
+            return [hit.message]
+        return await self._history.around(self._state.jid, hit)
+
     def _persist(self, message: ChatMessage) -> None:
         """Queue a message for the history; one insert per event-loop turn however many arrive."""
-        if self._history is None:
+        if self._history is None or message.conversation in self._no_history:
             return
         self._unsaved.append(message)
         if len(self._unsaved) == 1:
@@ -532,6 +569,131 @@ class XmppSession:
         batch, self._unsaved = self._unsaved, []
         if self._history is not None and batch:
             self._spawn(self._history.add(self._state.jid, batch))
+            if self._archive_position is not None:
+                # The newest message of ours that our server archived: the next catch-up starts after it.
+                newest = next((m.stanza_id for m in reversed(batch) if m.stanza_id and not m.delayed), "")
+                if newest:
+                    self._archived_up_to(newest)
+
+    def _archived_up_to(self, archive_id: str) -> None:
+        """Our server's archive holds nothing newer for us than `archive_id` that we do not have ("": it held
+        nothing at all)."""
+        self._archive_position = archive_id
+        if self._history is not None:
+            self._spawn(self._history.set_archive_position(self._state.jid, self._state.jid, archive_id))
+
+    # Archive (XEP-0313) -----------------------------------------------------------------------
+
+    async def _catch_up(self) -> None:
+        """Fetch the 1:1 messages our server archived since the newest we hold (the latest page on a first run),
+        page by page, and put them in their conversations in their original order."""
+        assert self._client is not None
+        if self._archive_position is None and self._history is not None:
+            self._archive_position = await self._history.archive_position(self._state.jid, self._state.jid)
+        fetched: list[translate.ArchivedMessage] = []
+        start = self._archive_position  # None: never synced, so only the latest page; "": from the beginning
+        position = start or ""
+        try:
+            for _ in range(MAX_PAGES):
+                page = await self._archive.query(self._client, self._state.jid, own=True, after=position,
+                                                 before=None if start is not None else "",
+                                                 timeout=self._account.timeout)
+                fetched += page.results
+                position = page.last or position
+                if start is None or page.complete:
+                    break
+        except IqError as exc:
+            if exc.iq["error"]["condition"] == "item-not-found" and self._archive_position:
+                log.info("our archive no longer holds %s: catching up from its latest page", self._archive_position)
+                self._archive_position = ""
+                await self._catch_up()
+                return
+            log.info("no archive catch-up: %s", translate.error_text(exc.iq))
+        except IqTimeout:
+            self._notice("archive", "the server's archive did not answer: messages from while you were away may "
+                                    "be missing", Severity.WARNING)
+        self._take_archived(fetched)
+        if start is None or position != start:
+            self._archived_up_to(position)
+
+    def _take_archived(self, fetched: list[translate.ArchivedMessage], older_than: Conversation | None = None) -> int:
+        """File archived 1:1 messages into their conversations (stored, deduplicated); returns how many were new.
+        With `older_than`, they are a page from before what that conversation holds and are prepended to it."""
+        by_peer: dict[str, list[ChatMessage]] = {}
+        for result in fetched:
+            message = self._archived_message(result)
+            if message is not None:
+                by_peer.setdefault(message.conversation, []).append(message)
+        added = 0
+        for peer, messages in by_peer.items():
+            conversation = self._state.conversations.get(peer)
+            if conversation is not None:
+                # An older page overlaps the oldest held, a catch-up the newest.
+                edge = conversation.messages[:500] if older_than is conversation else conversation.messages[-500:]
+                held = {dedup_key(m) for m in edge}
+                messages = [m for m in messages if dedup_key(m) not in held]
+            elif not self._may_open(peer):
+                continue
+            if not messages:
+                continue
+            added += len(messages)
+            for message in messages:
+                self._persist(message)
+            self._save_unsaved()  # stored before a conversation opened below reads its history
+            if conversation is None:
+                conversation = self._open(peer, by_user=False)  # which reads them back from the history
+                if self._history is None:
+                    conversation.insert(messages)
+                    for message in messages:
+                        self._emit(MessageAdded(message))
+            elif older_than is conversation:
+                conversation.prepend(messages)
+                self._emit(HistoryLoaded(peer, len(messages)))
+            elif conversation.history_loaded or not self._history:
+                if conversation.insert(messages):
+                    self._emit(MessagesInserted(peer))
+                else:
+                    for message in messages:
+                        self._emit(MessageAdded(message))
+            for message in messages:
+                if message.direction is Direction.IN:
+                    conversation.seen_before(message.stanza_id, message.body)  # so a copy delivered live is not
+            if older_than is None:
+                unread = sum(1 for m in messages if m.direction is Direction.IN)
+                if unread:
+                    conversation.unread += unread
+                    self._emit(UnreadChanged(peer, conversation.unread))
+        return added
+
+    def _archived_message(self, result: translate.ArchivedMessage) -> ChatMessage | None:
+        incoming = result.message
+        if incoming.kind not in (MessageKind.CHAT, MessageKind.NORMAL) or not incoming.body or incoming.replaces:
+            return None
+        sent = jids.bare(incoming.sender) == self._state.jid
+        peer = jids.bare(result.to) if sent else jids.bare(incoming.sender)
+        if not peer or peer == self._state.jid:
+            return None
+        return ChatMessage(conversation=peer, sender=self._state.jid if sent else self._display_name(peer),
+                           body=incoming.body, timestamp=incoming.timestamp,
+                           direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
+                           state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=True,
+                           carbon=sent, stanza_id=incoming.stanza_id, markable=incoming.markable)
+
+    async def _archive_older(self, conversation: Conversation) -> None:
+        """Past the local history: ask our server's archive for the page before the oldest message held."""
+        assert self._client is not None
+        # Page by the archive's own ids where we have one (many messages may share a second), else by time.
+        anchor = next((m.stanza_id for m in conversation.messages[:500] if m.stanza_id), "")
+        oldest = conversation.messages[0].timestamp if conversation.messages and not anchor else None
+        try:
+            page = await self._archive.query(self._client, self._state.jid, own=True, with_jid=conversation.jid,
+                                             before=anchor, end=oldest, timeout=self._account.timeout)
+        except (IqError, IqTimeout) as exc:
+            conversation.archive_exhausted = True
+            log.info("no older messages from the archive: %r", exc)
+            return
+        conversation.archive_exhausted = page.complete
+        self._take_archived(page.results, older_than=conversation)
 
     def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -552,9 +714,60 @@ class XmppSession:
 
     def mark_read(self, jid: str) -> None:
         conversation = self._state.conversations.get(jid)
-        if conversation is not None and conversation.unread:
+        if conversation is None:
+            return
+        if conversation.unread:
             conversation.unread = 0
             self._emit(UnreadChanged(jid, 0))
+        latest = conversation.last_markable()
+        if latest is not None and latest.id != conversation.marked and self._may_report(jid) and self._online:
+            conversation.marked = latest.id
+            self._send_report(conversation.address, f"{{{translate.MARKERS_NS}}}displayed", latest.id)
+
+    @property
+    def _online(self) -> bool:
+        return self._client is not None and self._state.connection.state is ConnectionState.ONLINE
+
+    def _may_report(self, bare_jid: str) -> bool:
+        """Receipts, markers and chat states go only to contacts allowed to see our presence (who could learn
+        as much from it anyway), and only if the user has not turned them off."""
+        contact = self._state.roster.get(bare_jid)
+        return (self._account.receipts and contact is not None
+                and contact.subscription in (Subscription.FROM, Subscription.BOTH))
+
+    def _send_report(self, to: str, tag: str, message_id: str) -> None:
+        """A receipt or a marker about the peer's message `message_id`: a message with no body."""
+        assert self._client is not None
+        stanza = self._client.make_message(mto=to, mtype="chat")
+        ET.SubElement(stanza.xml, tag, id=message_id)
+        stanza.send()
+
+    def typing(self, jid: str, composing: bool) -> None:
+        """The user typed in (or emptied) the composer of the conversation with `jid` (XEP-0085)."""
+        if not self._account.chat_states or not self._online or not self._may_report(jid):
+            return
+        timer = self._typing.get(jid)
+        if timer is not None:
+            timer.cancel()
+        if composing:
+            if jid not in self._typing:
+                self._send_chat_state(jid, "composing")
+            self._typing[jid] = asyncio.get_running_loop().call_later(PAUSED_AFTER, self._paused, jid)
+        elif self._typing.pop(jid, False) is not False:
+            self._send_chat_state(jid, "active")
+
+    def _paused(self, jid: str) -> None:
+        self._typing.pop(jid, None)
+        if self._online:
+            self._send_chat_state(jid, "paused")
+
+    def _send_chat_state(self, jid: str, state: str) -> None:
+        assert self._client is not None
+        conversation = self._state.conversations.get(jid)
+        stanza = self._client.make_message(mto=conversation.address if conversation else jid, mtype="chat")
+        ET.SubElement(stanza.xml, f"{{{translate.CHAT_STATES_NS}}}{state}")
+        ET.SubElement(stanza.xml, "{urn:xmpp:hints}no-store")
+        stanza.send()
 
     def _display_name(self, bare_jid: str) -> str:
         contact = self._state.roster.get(bare_jid)
@@ -586,12 +799,61 @@ class XmppSession:
         stanza["id"] = message.id
         if conversation is not None:
             stanza["thread"] = conversation.thread
+        self._decorate(stanza.xml, message.id, message.conversation)
         self._unacked[message.id] = message
         stanza.send()
         if not self._client.plugin["xep_0198"].enabled_out:
             self._acked(message)  # no stream management: written is as far as we can know
         elif self._ack_poll is None:
             self._ack_poll = asyncio.get_running_loop().call_later(_ACK_POLL, self._poll_acks, _ACK_POLL)
+
+    def _decorate(self, xml: ET.Element, message_id: str, bare_jid: str, replaces: str = "") -> None:
+        """What goes with each of our messages: its origin-id (XEP-0359, for archives to keep), a request for a
+        receipt and for markers, `active` (the message ends any `composing`), and a correction's reference."""
+        ET.SubElement(xml, f"{{{translate.STANZA_ID_NS}}}origin-id", id=message_id)
+        ET.SubElement(xml, f"{{{translate.RECEIPTS_NS}}}request")
+        ET.SubElement(xml, f"{{{translate.MARKERS_NS}}}markable")
+        if replaces:
+            ET.SubElement(xml, f"{{{translate.CORRECTION_NS}}}replace", id=replaces)
+        if self._account.chat_states and self._may_report(bare_jid):
+            timer = self._typing.pop(bare_jid, None)
+            if timer is not None:
+                timer.cancel()
+            ET.SubElement(xml, f"{{{translate.CHAT_STATES_NS}}}active")
+
+    async def correct_last(self, jid: str, body: str) -> None:
+        """Replace the text of our last message in the conversation with `jid` (XEP-0308), here and there."""
+        conversation = self._state.conversations.get(jid)
+        original = conversation.last_sent() if conversation is not None else None
+        if original is None or not original.id:
+            raise ValueError("there is no message of yours to correct in this conversation")
+        if not self._online:
+            raise NotConnected("not connected: the correction was not sent (your text is kept)")
+        assert self._client is not None and conversation is not None
+        stanza = self._client.make_message(mto=conversation.address, mbody=body, mtype="chat")
+        stanza["id"] = uuid.uuid4().hex
+        stanza["thread"] = conversation.thread
+        self._decorate(stanza.xml, stanza["id"], jid, replaces=original.id)
+        stanza.send()
+        original.body, original.edited = body, True
+        self._store_update(original)
+        self._emit(MessageUpdated(original))
+
+    async def retry(self, jid: str) -> None:
+        """Send the conversation's failed messages of ours again (each shown as pending until acked)."""
+        conversation = self._state.conversations.get(jid)
+        failed = [m for m in conversation.messages if m.direction is Direction.OUT and m.state is DeliveryState.FAILED
+                  and not m.carbon] if conversation is not None else []
+        if not failed:
+            raise ValueError("no failed message to send again in this conversation")
+        for message in failed:
+            message.state, message.error = DeliveryState.PENDING, ""
+            self._store_update(message)
+            self._emit(MessageUpdated(message))
+            if self._online:
+                self._transmit(message)
+            else:
+                self._outbox.append(message)
 
     def _poll_acks(self, interval: float) -> None:
         """Ask the server again while messages wait for its ack: it answers an <r/> with what it has finished
@@ -611,17 +873,18 @@ class XmppSession:
 
     def _acked(self, message: ChatMessage) -> None:
         self._unacked.pop(message.id, None)
-        if message.state is DeliveryState.PENDING:
-            message.state = DeliveryState.SENT
-            self._store_state(message)
+        if message.advance(DeliveryState.SENT):
+            self._store_update(message)
             self._emit(MessageUpdated(message))
 
-    def _store_state(self, message: ChatMessage) -> None:
-        if self._history is not None:
-            self._spawn(self._history.update_state(self._state.jid, message))
+    def _store_update(self, message: ChatMessage) -> None:
+        if self._history is not None and message.conversation not in self._no_history:
+            self._spawn(self._history.update(self._state.jid, message))
 
     def _on_message(self, stanza: Message) -> None:
-        incoming = translate.incoming_message(stanza, self._clock())
+        if self._archive.take(stanza, self._clock()):
+            return  # a MAM result: collected for the query that asked for it (or dropped as spoofed)
+        incoming = translate.incoming_message(stanza, self._clock(), archive=self._state.jid)
         if incoming is None:
             return
         bare_jid = jids.bare(incoming.sender)
@@ -633,14 +896,20 @@ class XmppSession:
         if incoming.kind is MessageKind.ERROR:
             self._on_message_error(bare_jid, incoming)
             return
+        existing = self._state.conversations.get(bare_jid)
+        if existing is not None:
+            self._on_reports(existing, incoming)
         if not incoming.body:
+            return
+        if incoming.replaces and existing is not None:
+            self._on_correction(existing, incoming)
             return
         if not self._may_open(bare_jid):
             self._notice("stranger-flood", f"message from {bare_jid} dropped: too many conversations with "
                                            "people outside your roster are open", Severity.WARNING)
             return
         conversation = self._open(bare_jid, by_user=False)
-        if conversation.seen_before(incoming.id, incoming.body):
+        if conversation.seen_before(incoming.stanza_id or incoming.id, incoming.body):
             return  # delivered again (a resumed stream resends what it was not sure we had)
         if incoming.kind in (MessageKind.CHAT, MessageKind.NORMAL):
             conversation.reply_to = incoming.sender if jids.resource(incoming.sender) else ""
@@ -648,12 +917,59 @@ class XmppSession:
                 conversation.thread = incoming.thread
         message = ChatMessage(conversation=conversation.jid, sender=self._display_name(bare_jid), body=incoming.body,
                               timestamp=incoming.timestamp, direction=Direction.IN, kind=incoming.kind,
-                              id=incoming.id, delayed=incoming.delayed)
-        conversation.add(message)
+                              id=incoming.id, delayed=incoming.delayed, stanza_id=incoming.stanza_id,
+                              markable=incoming.markable)
         self._persist(message)
         conversation.unread += 1
-        self._emit(MessageAdded(message))
+        if message.delayed:  # e.g. an offline copy, perhaps older than what is held: put in its place in time
+            inserted = conversation.insert([message])
+        else:
+            conversation.add(message)
+            inserted = False
+        self._emit(MessagesInserted(conversation.jid) if inserted else MessageAdded(message))
         self._emit(UnreadChanged(bare_jid, conversation.unread))
+        if incoming.receipt_requested and incoming.id and self._may_report(bare_jid):
+            self._send_report(incoming.sender, f"{{{translate.RECEIPTS_NS}}}received", incoming.id)
+
+    def _on_reports(self, conversation: Conversation, incoming: translate.IncomingMessage) -> None:
+        """Receipts, markers and chat states from the peer of `conversation` (so from no one else)."""
+        if incoming.received:
+            sent = conversation.find_sent(incoming.received)
+            if sent is not None:
+                self._advance(sent, DeliveryState.DELIVERED)
+        if incoming.displayed:
+            shown = conversation.find_sent(incoming.displayed)
+            if shown is not None:
+                for sent in conversation.sent_up_to(shown):
+                    self._advance(sent, DeliveryState.DISPLAYED)
+        state = "" if incoming.chat_state in ("active", "gone") or incoming.body else incoming.chat_state
+        if (incoming.chat_state or incoming.body) and state != conversation.chat_state:
+            conversation.chat_state = state
+            self._emit(ChatStateChanged(conversation.jid))
+
+    def _advance(self, message: ChatMessage, state: DeliveryState) -> None:
+        if message.advance(state):
+            self._unacked.pop(message.id, None)  # the peer has it: the server certainly does
+            self._store_update(message)
+            self._emit(MessageUpdated(message))
+
+    def _on_correction(self, conversation: Conversation, incoming: translate.IncomingMessage) -> None:
+        """XEP-0308: the peer replaced one of its recent messages; a correction of anything else is shown as a
+        message of its own, so that nothing the peer wrote is hidden."""
+        original = conversation.find_received(incoming.replaces)
+        if original is None:
+            message = ChatMessage(conversation=conversation.jid, sender=self._display_name(conversation.jid),
+                                  body=incoming.body, timestamp=incoming.timestamp, id=incoming.id,
+                                  stanza_id=incoming.stanza_id, markable=incoming.markable, edited=True)
+            conversation.add(message)
+            self._persist(message)
+            conversation.unread += 1
+            self._emit(MessageAdded(message))
+            self._emit(UnreadChanged(conversation.jid, conversation.unread))
+            return
+        original.body, original.edited = incoming.body, True
+        self._store_update(original)
+        self._emit(MessageUpdated(original))
 
     async def _enable_carbons(self) -> None:
         assert self._client is not None
@@ -708,7 +1024,7 @@ class XmppSession:
             sent.state = DeliveryState.FAILED
             sent.error = incoming.error
             self._unacked.pop(sent.id, None)
-            self._store_state(sent)
+            self._store_update(sent)
             self._emit(MessageUpdated(sent))
             return
         if conversation is None:

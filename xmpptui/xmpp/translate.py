@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from slixmpp import JID, Iq, Message
@@ -105,6 +105,14 @@ def _priority(stanza) -> int:
         return 0
 
 
+RECEIPTS_NS = "urn:xmpp:receipts"
+MARKERS_NS = "urn:xmpp:chat-markers:0"
+CHAT_STATES_NS = "http://jabber.org/protocol/chatstates"
+CORRECTION_NS = "urn:xmpp:message-correct:0"
+STANZA_ID_NS = "urn:xmpp:sid:0"
+CHAT_STATES = frozenset({"active", "composing", "paused", "inactive", "gone"})
+
+
 @dataclass(frozen=True, slots=True)
 class IncomingMessage:
     sender: str
@@ -116,9 +124,23 @@ class IncomingMessage:
     timestamp: float
     delayed: bool
     error: str
+    stanza_id: str = ""
+    """XEP-0359 id given by `archive` (the only `by` we believe: our own server or the room)."""
+    receipt_requested: bool = False
+    """XEP-0184 `<request/>`."""
+    received: str = ""
+    """XEP-0184 `<received id=.../>`: our message with that id was delivered."""
+    displayed: str = ""
+    """XEP-0333 `<displayed id=.../>`: our messages up to that id were read."""
+    markable: bool = False
+    chat_state: str = ""
+    """XEP-0085: one of CHAT_STATES, or empty."""
+    replaces: str = ""
+    """XEP-0308 `<replace id=.../>`: this corrects the sender's message with that id."""
 
 
-def incoming_message(stanza: Message, now: float | None = None) -> IncomingMessage | None:
+def incoming_message(stanza: Message, now: float | None = None, archive: str = "") -> IncomingMessage | None:
+    """`archive`: the JID whose XEP-0359 stanza-id we trust (our bare JID for 1:1, the room for groupchat)."""
     try:
         sender = stanza["from"]
     except InvalidJID:
@@ -127,16 +149,39 @@ def incoming_message(stanza: Message, now: float | None = None) -> IncomingMessa
     now = time.time() if now is None else now
     stamp = delay_stamp(stanza, now)
     kind = _KINDS.get(stanza.xml.get("type", "normal"), MessageKind.NORMAL)
+    xml = stanza.xml
+    state = next((child.tag.split("}", 1)[1] for child in xml if child.tag.startswith(f"{{{CHAT_STATES_NS}}}")), "")
     return IncomingMessage(
         sender=str(sender),
         kind=kind,
         body=_text(stanza, "body"),
-        id=stanza.xml.get("id", ""),
+        id=xml.get("id", ""),
         thread=_text(stanza, "thread"),
         timestamp=now if stamp is None else stamp,
         delayed=stamp is not None,
         error=error_text(stanza) if kind is MessageKind.ERROR else "",
+        stanza_id=stanza_id(stanza, archive) if archive else "",
+        receipt_requested=xml.find(f"{{{RECEIPTS_NS}}}request") is not None,
+        received=_attribute(xml, f"{{{RECEIPTS_NS}}}received", "id"),
+        displayed=_attribute(xml, f"{{{MARKERS_NS}}}displayed", "id"),
+        markable=xml.find(f"{{{MARKERS_NS}}}markable") is not None,
+        chat_state=state if state in CHAT_STATES else "",
+        replaces=_attribute(xml, f"{{{CORRECTION_NS}}}replace", "id"),
     )
+
+
+def _attribute(xml, path: str, name: str) -> str:  # xml: xml.etree Element
+    element = xml.find(path)
+    return (element.get(name) or "").strip() if element is not None else ""
+
+
+def stanza_id(stanza: Message, archive: str) -> str:
+    """The XEP-0359 `<stanza-id/>` added by `archive`; ids claimed by anyone else are ignored (a sender can
+    put any stanza-id in its message, and would otherwise make us drop a real message as a duplicate)."""
+    for element in stanza.xml.findall(f"{{{STANZA_ID_NS}}}stanza-id"):
+        if element.get("by", "").lower() == archive.lower():
+            return (element.get("id") or "").strip()
+    return ""
 
 
 def forwarded_message(stanza: Message, element: str) -> Message | None:
@@ -148,9 +193,58 @@ def forwarded_message(stanza: Message, element: str) -> Message | None:
     return inner if isinstance(inner, Message) and inner.xml.find("{jabber:client}body") is not None else None
 
 
+MAM_NS = "urn:xmpp:mam:2"
+_FORWARD_NS = "urn:xmpp:forward:0"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedMessage:
+    """One result of a MAM query (XEP-0313), already checked to come from the archive we asked."""
+
+    query_id: str
+    archive_id: str
+    message: IncomingMessage
+    """The archived message; its timestamp is the archive's, its stanza_id the archive id."""
+    to: str
+    """The archived message's `to` (the peer, when it is one we sent)."""
+
+
+def archive_result(stanza: Message, archive: str, query_ids: frozenset[str] | set[str],
+                   now: float | None = None) -> ArchivedMessage | None:
+    """A MAM result for one of our `query_ids` from `archive` (our bare JID, or a room). Anything else, such as
+    a result any other entity sends to make us believe in a message that never was, is None."""
+    result = stanza.xml.find(f"{{{MAM_NS}}}result")
+    if result is None:
+        return None
+    sender = stanza.xml.get("from", "")
+    if sender and sender.lower() != archive.lower():
+        log.warning("MAM result from %r instead of %r dropped", sender, archive)
+        return None
+    query_id, archive_id = result.get("queryid", ""), result.get("id", "")
+    if query_id not in query_ids or not archive_id:
+        log.warning("MAM result for a query we did not send (%r) dropped", query_id)
+        return None
+    forwarded = result.find(f"{{{_FORWARD_NS}}}forwarded")
+    inner = forwarded.find("{jabber:client}message") if forwarded is not None else None
+    if inner is None:
+        return None
+    now = time.time() if now is None else now
+    wrapped = Message(xml=inner)
+    incoming = incoming_message(wrapped, now)
+    if incoming is None:
+        return None
+    stamp = _stamp(forwarded.find("{urn:xmpp:delay}delay"), now)
+    timestamp = incoming.timestamp if stamp is None else stamp
+    return ArchivedMessage(query_id, archive_id, replace(incoming, timestamp=timestamp, delayed=True,
+                                                         stanza_id=archive_id), inner.get("to", ""))
+
+
 def delay_stamp(stanza: Message, now: float) -> float | None:
     """The XEP-0203 original time, or None when absent, unparsable, or implausibly in the future."""
-    element = stanza.xml.find("{urn:xmpp:delay}delay")
+    return _stamp(stanza.xml.find("{urn:xmpp:delay}delay"), now)
+
+
+def _stamp(element, now: float) -> float | None:  # element: xml.etree Element or None
     if element is None:
         return None
     raw = element.get("stamp", "")

@@ -22,6 +22,7 @@ from xmpptui.session import Session
 from xmpptui.ui import render
 from xmpptui.ui.messages import SessionEvents
 from xmpptui.ui.screens.dialogs import PromptScreen
+from xmpptui.ui.screens.search import SearchScreen
 from xmpptui.ui.widgets.chat_log import ChatLog
 from xmpptui.ui.widgets.composer import Composer
 from xmpptui.ui.widgets.conversation_bar import ConversationBar
@@ -50,6 +51,7 @@ class MainScreen(Screen[None]):
         Binding("f8", "edit_status", "Status text", id="edit_status", priority=True),
         Binding("f9", "edit_priority", "Priority", id="edit_priority", priority=True),
         Binding("f10", "reconnect_now", "Reconnect now", id="reconnect_now", show=False, priority=True),
+        Binding("alt+r", "retry", "Retry failed", id="retry_failed", show=False),
         Binding("ctrl+n,alt+right", "cycle(1)", "Next chat", id="next_conversation", show=False),
         Binding("ctrl+b,alt+left", "cycle(-1)", "Prev chat", id="previous_conversation", show=False),
         Binding("alt+a", "next_unread", "Next unread", id="next_unread", show=False),
@@ -81,13 +83,20 @@ class MainScreen(Screen[None]):
                 with ContentSwitcher(id="logs", initial="welcome"):
                     yield Static(Text("Select a contact and press Enter, or type /chat JID.\n"
                                       "F1 lists every key and command.", style="italic"), id="welcome")
+                yield Static("", id="chat-state")
                 yield Composer(id="composer")
         yield StatusBar(id="status-bar")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#roster-filter").display = False
+        self.query_one("#chat-state").display = False
         self.query_one(Composer).focus()
+        self.watch(self.app, "app_focus", self._terminal_focus_changed, init=False)
+
+    def _terminal_focus_changed(self, focused: bool) -> None:
+        if focused and self.session is not None and self.active is not None:
+            self.session.mark_read(self.active)  # read only once the user can actually see it
 
     def attach(self, session: Session) -> None:
         """Show a (new) session's state; called before the session starts."""
@@ -152,6 +161,10 @@ class MainScreen(Screen[None]):
                     log = self.chat_log(jid)
                     if log is not None:
                         log.prepended(count)
+                case ev.MessagesInserted(jid=jid):
+                    log = self.chat_log(jid)
+                    if log is not None:
+                        log.reset()
                 case ev.MessageUpdated(message=chat_message):
                     log = self.chat_log(chat_message.conversation)
                     if log is not None:
@@ -159,6 +172,8 @@ class MainScreen(Screen[None]):
                 case ev.UnreadChanged(jid=jid, unread=unread):
                     self.roster.set_unread(jid, unread)
                     conversations_changed = True
+                case ev.ChatStateChanged(jid=jid) if jid == self.active:
+                    self._show_chat_state()
                 case ev.Notice(text=text, severity=severity):
                     self.app.notify(render.sanitize(text), severity=severity.value, markup=False)
         if changed_contacts:
@@ -167,7 +182,7 @@ class MainScreen(Screen[None]):
             log = self.chat_log(jid)
             if log is not None:
                 log.sync()
-        if self.active in logs_to_sync:
+        if self.active in logs_to_sync and self.app.app_focus:
             self.session.mark_read(self.active)
         if conversations_changed:
             self._refresh_conversations()
@@ -213,7 +228,10 @@ class MainScreen(Screen[None]):
         if self.session is None or jid not in self.session.state.conversations:
             return
         self._ensure_log(jid)
+        if self.active != jid and self.composer.correcting:
+            self.composer.clear()  # a correction belongs to the conversation it was started in
         self.active = jid
+        self._show_chat_state()
         log = self.chat_log(jid)
         if log is not None:
             self.query_one("#logs", ContentSwitcher).current = log.id
@@ -221,6 +239,23 @@ class MainScreen(Screen[None]):
             log.show_newest()
         self.session.mark_read(jid)
         self._refresh_conversations()
+
+    @property
+    def chat_state_line(self) -> str:
+        """What the header over the composer says about the active peer (empty when hidden)."""
+        header = self.query_one("#chat-state", Static)
+        return str(header.render()) if header.display else ""
+
+    def _show_chat_state(self) -> None:
+        """The active peer's chat state (XEP-0085) on the line over the composer, shown only when there is one."""
+        conversation = self.session.state.conversations.get(self.active) if self.session and self.active else None
+        line = Text("")
+        if conversation is not None and self.session is not None:
+            contact = self.session.state.roster.get(conversation.jid)
+            line = render.typing_line(contact.display_name if contact else conversation.jid, conversation.chat_state)
+        header = self.query_one("#chat-state", Static)
+        header.update(line)
+        header.display = bool(line.plain)
 
     def _refresh_conversations(self) -> None:
         if self.session is None:
@@ -257,8 +292,12 @@ class MainScreen(Screen[None]):
 
     @on(ChatLog.OlderRequested)
     def _page_older(self, message: ChatLog.OlderRequested) -> None:
-        if self.session is not None and message.log.name:
-            self._run(self.session.load_older(message.log.name), "load older history")
+        log = message.log
+        if self.session is not None and log.name:
+            def answered() -> None:
+                log.loading_older = False  # (prepended() has done so if a page came; none may have)
+
+            self._run(self.session.load_older(log.name), "load older history", answered)
 
     @on(Composer.ScrollRequested)
     def _scroll_log(self, message: Composer.ScrollRequested) -> None:
@@ -266,8 +305,26 @@ class MainScreen(Screen[None]):
         if log is not None:
             (log.scroll_page_down if message.direction > 0 else log.scroll_page_up)(animate=False)
 
+    @on(Composer.Changed)
+    def _typed(self, message: Composer.Changed) -> None:
+        if self.session is not None and self.active is not None:
+            text = message.text_area.text
+            self.session.typing(self.active, bool(text.strip()) and commands.is_message(text))
+
+    @on(Composer.EditLastRequested)
+    def _edit_last(self, _message: Composer.EditLastRequested) -> None:
+        conversation = self.session.state.conversations.get(self.active) if self.session and self.active else None
+        last = conversation.last_sent() if conversation is not None else None
+        if last is None:
+            self.app.notify("no message of yours to correct in this conversation", severity="warning")
+            return
+        self.composer.start_correction(last.body)
+
     @on(Composer.Submitted)
     def _submitted(self, message: Composer.Submitted) -> None:
+        if message.correction:
+            self._correct(message.text)
+            return
         try:
             command = commands.parse(message.text.strip())
         except commands.CommandError as exc:
@@ -306,7 +363,55 @@ class MainScreen(Screen[None]):
         address = conversation.address if conversation is not None else self.active
         self._run(self.session.send_chat(address, body), "send message", lambda: self._clear_composer(text))
 
+    def _correct(self, body: str) -> None:
+        if self.session is None or self.active is None:
+            return
+        text = self.composer.text
+        self._run(self.session.correct_last(self.active, body.strip()), "correct message",
+                  lambda: self._clear_composer(text))
+
     # Commands ---------------------------------------------------------------------------------
+
+    def _command_correct(self, args: str) -> None:
+        if not args:
+            self.app.notify("usage: /correct TEXT (or Up in an empty composer)", severity="warning")
+            return
+        if self.active is None:
+            self.app.notify("no conversation is open", severity="warning")
+            return
+        self._correct(args)
+
+    def _command_retry(self, _args: str) -> None:
+        self.composer.clear()
+        self.action_retry()
+
+    def action_retry(self) -> None:
+        if self.session is not None and self.active is not None:
+            self._run(self.session.retry(self.active), "retry")
+
+    def _command_search(self, args: str) -> None:
+        self._search(args, None)
+
+    def _command_find(self, args: str) -> None:
+        if self.active is None:
+            self.app.notify("no conversation is open: /search TEXT searches all of them", severity="warning")
+            return
+        self._search(args, self.active)
+
+    def _search(self, query: str, jid: str | None) -> None:
+        if not query.strip():
+            self.app.notify("usage: /search TEXT (all conversations) or /find TEXT (this one)", severity="warning")
+            return
+        if self.session is None:
+            return
+        session = self.session
+        self.composer.clear()
+
+        async def search() -> None:
+            hits = await session.search(query, jid)
+            self.app.push_screen(SearchScreen(session, query, hits, self._ui.timestamp_format))
+
+        self._run(search(), "search")
 
     def _command_chat(self, args: str) -> None:
         jid = args.split()[0] if args.split() else ""

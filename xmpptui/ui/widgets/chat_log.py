@@ -27,6 +27,7 @@ from xmpptui.model.conversation import ChatMessage, DeliveryState
 from xmpptui.ui import render
 
 _MIN_BODY_WIDTH = 12
+_HIGHLIGHT = Style(bgcolor="grey27")
 
 
 class ChatLog(ScrollView, can_focus=True):
@@ -40,10 +41,11 @@ class ChatLog(ScrollView, can_focus=True):
     """
 
     def __init__(self, messages: Sequence[ChatMessage], *, own_label: str = "me",
-                 timestamp_format: str = "%H:%M", width_hint: int = 0, name: str | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
+                 timestamp_format: str = "%H:%M", width_hint: int = 0, highlighted: ChatMessage | None = None,
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         """`width_hint`: the content width this log will most likely get (that of its siblings): counting its
-        lines at that width on mount lets the first frame that shows it show its newest lines already."""
+        lines at that width on mount lets the first frame that shows it show its newest lines already.
+        `highlighted`: a message to show marked, in the middle of the view (a search hit in its context)."""
         super().__init__(name=name, id=id, classes=classes)
         self._width_hint = width_hint
         self._messages = messages
@@ -55,7 +57,8 @@ class ChatLog(ScrollView, can_focus=True):
         self._width = 0
         self._cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(1024)
         self._prefix_rest: dict[tuple[object, ...], int] = {}
-        self.following = True
+        self._highlighted = highlighted
+        self.following = highlighted is None
         """Keep the newest line in view as messages arrive (until the user scrolls up)."""
         self.loading_older = False
         """An OlderRequested is out and not yet answered by prepended()."""
@@ -85,6 +88,13 @@ class ChatLog(ScrollView, can_focus=True):
         if width != self._width:
             self._rebuild(width)
             self._keep_end()
+            self._reveal_highlighted()
+
+    def _reveal_highlighted(self) -> None:
+        index = next((i for i, m in enumerate(self._messages) if m is self._highlighted), None)
+        if index is not None and index < len(self._offsets):
+            y = max(0, self._offsets[index] - self.scrollable_content_region.height // 2)
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def show_newest(self) -> None:
         """Jump to the newest line and follow new messages from there."""
@@ -170,6 +180,13 @@ class ChatLog(ScrollView, can_focus=True):
             self.scroll_to(y=self.scroll_offset.y + shift, animate=False, immediate=True)
         self.refresh()
 
+    def reset(self) -> None:
+        """Messages were inserted anywhere in the list: count everything again."""
+        if self._width:
+            self._rebuild(self._width)
+            self._keep_end()
+        self.refresh()
+
     def message_changed(self, message: ChatMessage) -> None:
         """A held message's state changed: re-render it and recount from there if its height changed."""
         for index in range(len(self._offsets) - 1, -1, -1):
@@ -196,8 +213,7 @@ class ChatLog(ScrollView, can_focus=True):
     def _prefix_width(self, message: ChatMessage) -> int:
         """Cells before the body: the time, then a part that depends only on who and how (cached)."""
         stamp = cell_len(time.strftime(self._timestamp_format, time.localtime(message.timestamp)))
-        key = (message.kind, message.direction, message.sender, message.state is DeliveryState.PENDING,
-               message.carbon)
+        key = (message.kind, message.direction, message.sender, message.state, message.carbon)
         rest = self._prefix_rest.get(key)
         if rest is None:
             rest = cell_len(render.message_prefix(message, self._own_label, self._timestamp_format).plain) - stamp
@@ -207,7 +223,7 @@ class ChatLog(ScrollView, can_focus=True):
     def _count(self, index: int) -> int:
         message = self._messages[index]
         body = message.body
-        if message.state is not DeliveryState.FAILED and body.isprintable():
+        if message.state is not DeliveryState.FAILED and not message.edited and body.isprintable():
             # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
             # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,
             # without rendering it.
@@ -236,7 +252,8 @@ class ChatLog(ScrollView, can_focus=True):
         for number, body_line in enumerate(body_lines):
             segments = list(prefix.render(console)) if number == 0 else list(indent)
             segments.extend(body_line.render(console))
-            strips.append(Strip(segments))
+            strip = Strip(segments)
+            strips.append(strip.apply_style(_HIGHLIGHT) if message is self._highlighted else strip)
         self._cache[key] = strips
         return strips
 

@@ -1,4 +1,5 @@
-"""Composer: the multi-line message editor. Enter sends; Ctrl+J or Alt+Enter inserts a new line."""
+"""Composer: the multi-line message editor. Enter sends; Ctrl+J or Alt+Enter inserts a new line; Up in an empty
+composer edits the last message sent (Escape cancels)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,14 @@ class Composer(TextArea):
     ]
 
     class Submitted(Message):
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, correction: bool = False) -> None:
             super().__init__()
             self.text = text
+            self.correction = correction
+            """The text replaces the last message sent (XEP-0308) instead of being a new one."""
+
+    class EditLastRequested(Message):
+        """Up in an empty composer: the screen fills in the last message sent, to correct it."""
 
     class ScrollRequested(Message):
         """Page the chat log while typing."""
@@ -31,13 +37,39 @@ class Composer(TextArea):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
+        self.correcting = False
+
+    def start_correction(self, text: str) -> None:
+        self.load_text(text)
+        self.move_cursor(self.document.end)
+        self.correcting = True
+        self.border_subtitle = "correcting your last message · Enter sends · Esc cancels"
+
+    def clear(self):  # type: ignore[no-untyped-def]
+        self.end_correction()
+        return super().clear()
+
+    def end_correction(self) -> None:
+        self.correcting = False
+        self.border_subtitle = ""
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             if self.text.strip():
-                self.post_message(self.Submitted(self.text))
+                self.post_message(self.Submitted(self.text, self.correcting))
+            return
+        if event.key == "up" and not self.text:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.EditLastRequested())
+            return
+        if event.key == "escape" and self.correcting:
+            event.stop()
+            event.prevent_default()
+            self.clear()
+            self.end_correction()
             return
         await super()._on_key(event)
 

@@ -1,0 +1,107 @@
+"""Archive sync (XEP-0313) against the private Prosody's mod_mam: catch-up on login, older pages past the local
+history, and results that do not come from the archive we asked are ignored."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
+from tests.support.peer import Peer
+from tests.support.prosody import Prosody
+from xmpptui.storage.history import History
+
+
+async def test_messages_sent_while_we_were_away_come_from_the_archive_in_order_once(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        first = make_app(prosody, alice, history=history)
+        async with first.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)  # the first run: the archive is empty, and that is remembered
+            await pilot.press("ctrl+q")
+        assert await history.archive_position(alice.jid, alice.jid) == ""
+
+        peer = await Peer(prosody, bob).connect()
+        peers.append(peer)
+        away = [f"while you were away {n}" for n in range(120)]  # more than two pages of 50
+        for body in away:
+            peer.client.make_message(mto=alice.jid, mbody=body, mtype="chat").send()
+        # A round trip to the server after the burst: everything before it has been archived.
+        await peer.client.get_roster()
+
+        again = make_app(prosody, alice, history=history)
+        async with again.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await until(pilot, lambda: len(bodies(again, bob.jid)) >= len(away), what="the archived messages")
+            # Prosody also hands over its offline copies on our presence: they must not show twice.
+            peer.client.make_message(mto=alice.jid, mbody="fence", mtype="chat").send()
+            await until(pilot, lambda: bodies(again, bob.jid)[-1:] == ["fence"], what="the fence")
+            assert bodies(again, bob.jid) == [*away, "fence"]
+            conversation = again.session.state.conversations.get(bob.jid)
+            assert conversation.unread == len(away) + 1
+            assert all(m.delayed for m in conversation.messages[:-1])
+            stamps = [m.timestamp for m in conversation.messages]
+            assert stamps == sorted(stamps)
+            await pilot.press("ctrl+q")
+        assert await history.count(alice.jid, bob.jid) == len(away) + 1
+    finally:
+        await asyncio.to_thread(history.shutdown)
+
+
+async def test_scrolling_past_what_is_held_pages_older_messages_in_from_the_archive(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(prosody, bob).connect()
+    peers.append(peer)
+    # Received by alice's phone (so archived, and not kept as offline messages), then the phone leaves.
+    phone = await Peer(prosody, alice, resource="phone").connect()
+    sent = [f"archived {n}" for n in range(80)]
+    for body in sent:
+        peer.client.make_message(mto=alice.jid, mbody=body, mtype="chat").send()
+    for _ in sent:
+        await phone.next_message()
+    await phone.disconnect()
+
+    app = make_app(prosody, alice)  # no local history at all: only the server's archive
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        # A first run fetches only the latest page.
+        await until(pilot, lambda: len(bodies(app, bob.jid)) == 50, what="the latest page")
+        peer.client.make_message(mto=alice.jid, mbody="fence", mtype="chat").send()
+        await until(pilot, lambda: bodies(app, bob.jid)[-1:] == ["fence"], what="the fence")
+        assert bodies(app, bob.jid) == [*sent[-50:], "fence"]
+
+        await pilot.press("alt+a")
+        log = app.main_screen.chat_log(bob.jid)
+        await until(pilot, lambda: log is not None and log.line_count > 0, what="the log")
+        while len(bodies(app, bob.jid)) < len(sent) + 1:
+            before = len(bodies(app, bob.jid))
+            log.scroll_end(animate=False, immediate=True)
+            await pilot.pause()
+            log.scroll_home(animate=False, immediate=True)
+            await until(pilot, lambda before=before: len(bodies(app, bob.jid)) > before, what="an older page")
+        assert bodies(app, bob.jid) == [*sent, "fence"]
+
+
+async def test_archive_results_we_did_not_ask_for_are_ignored(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, mallory = prosody.register(), prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        mallory_peer = await Peer(prosody, mallory).connect()
+        peers.append(mallory_peer)
+        mallory_peer.client.send_raw(
+            f"<message xmlns='jabber:client' to='{alice.jid}'><result xmlns='urn:xmpp:mam:2' queryid='q1' id='a1'>"
+            "<forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' stamp='2020-01-01T00:00:00Z'/>"
+            f"<message xmlns='jabber:client' from='{bob.jid}/x' to='{alice.jid}' type='chat'>"
+            "<body>forged archive entry</body></message></forwarded></result></message>")
+        mallory_peer.client.make_message(mto=alice.jid, mbody="marker", mtype="chat").send()
+        await until(pilot, lambda: bodies(app, mallory.jid) == ["marker"], what="mallory's marker")
+        everything = [m.body for c in app.session.state.conversations for m in c.messages]
+        assert "forged archive entry" not in everything
+        assert bob.jid not in app.session.state.conversations
