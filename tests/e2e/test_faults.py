@@ -7,8 +7,6 @@ import asyncio
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
 from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
@@ -42,10 +40,6 @@ async def _received_bodies(peer: Peer, sender: str, count: int, timeout: float =
     return got
 
 
-@pytest.mark.xfail(run=False, reason=(
-    "work in progress (issue 8): after a cut mid-burst and a successful resume, bob sometimes stops receiving "
-    "and acks stop (60 of 500 arrived), and without the requeue 25 messages that were in slixmpp's send "
-    "queue at the cut were lost; the requeue after resume is in place, the stall is not yet understood"))
 async def test_cut_during_a_burst_each_way_loses_and_doubles_nothing(prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     prosody.befriend(alice, bob, "Alice", "Bob")
@@ -95,10 +89,12 @@ async def test_cut_during_a_burst_each_way_loses_and_doubles_nothing(prosody: Pr
     assert received_by_bob == [f"a{n}" for n in range(BURST)], "bob got every message once, in order"
     assert incoming == [f"b{n}" for n in range(BURST)], "alice got every message once, in order"
     assert outgoing == [f"a{n}" for n in range(BURST)]
-    assert proxy.connections == 2, "one cut, one reconnection"
+    # One cut; the stream is resumed. Prosody 0.12 then often ends the resumed stream itself (with
+    # not-well-formed, see the issue 8 note) and a new session follows: nothing may be lost or doubled either way.
+    assert proxy.connections >= 2
     assert "reconnecting" in outage_seen[0] and "connection lost" in outage_seen[0]
-    print(f"\ncut during a {BURST}-message burst each way: {elapsed:.1f} s; status during the outage: "
-          f"{outage_seen[0]!r}")
+    print(f"\ncut during a {BURST}-message burst each way: {elapsed:.1f} s, {proxy.connections} connections; "
+          f"status during the outage: {outage_seen[0]!r}")
 
 
 async def test_message_typed_while_unreachable_is_kept_across_a_restart_and_delivered(

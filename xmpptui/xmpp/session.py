@@ -402,6 +402,9 @@ class XmppSession:
         log.info("%s; reconnecting", reason)
         delay = self._reconnect_delay * random.uniform(0.8, 1.2)
         self._reconnect_delay = min(_RECONNECT_MAX, self._reconnect_delay * 2)
+        # At once, not when the task first runs: until then a message sent would go to a dead stream, where
+        # slixmpp holds it outside stream management and we could not know to send it again.
+        self._set_connection(ConnectionState.RECONNECTING, f"{reason}; retrying in {delay:.0f} s")
         if self._reconnect_task is None or self._reconnect_task.done():
             self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect_after(delay, reason))
 
@@ -628,9 +631,7 @@ class XmppSession:
         for peer, messages in by_peer.items():
             conversation = self._state.conversations.get(peer)
             if conversation is not None:
-                # An older page overlaps the oldest held, a catch-up the newest.
-                edge = conversation.messages[:500] if older_than is conversation else conversation.messages[-500:]
-                held = {dedup_key(m) for m in edge}
+                held = self._held_keys(conversation, messages[0].timestamp, messages[-1].timestamp)
                 messages = [m for m in messages if dedup_key(m) not in held]
             elif not self._may_open(peer):
                 continue
@@ -664,6 +665,24 @@ class XmppSession:
                     conversation.unread += unread
                     self._emit(UnreadChanged(peer, conversation.unread))
         return added
+
+    @staticmethod
+    def _held_keys(conversation: Conversation, first: float, last: float, slack: float = 5.0) -> set[str]:
+        """Keys of the held messages from about `first` to `last` (those an archive page can overlap): scanned
+        from both ends of the list, which is in time order but for a few seconds' disorder."""
+        low, high = first - slack, last + slack
+        keys = set()
+        for message in reversed(conversation.messages):
+            if message.timestamp < low:
+                break
+            if message.timestamp <= high:
+                keys.add(dedup_key(message))
+        for message in conversation.messages:
+            if message.timestamp > high:
+                break
+            if message.timestamp >= low:
+                keys.add(dedup_key(message))
+        return keys
 
     def _archived_message(self, result: translate.ArchivedMessage) -> ChatMessage | None:
         incoming = result.message
@@ -919,14 +938,10 @@ class XmppSession:
                               timestamp=incoming.timestamp, direction=Direction.IN, kind=incoming.kind,
                               id=incoming.id, delayed=incoming.delayed, stanza_id=incoming.stanza_id,
                               markable=incoming.markable)
+        conversation.add(message)  # in the order the server delivers, delayed ones (resent, offline) too
         self._persist(message)
         conversation.unread += 1
-        if message.delayed:  # e.g. an offline copy, perhaps older than what is held: put in its place in time
-            inserted = conversation.insert([message])
-        else:
-            conversation.add(message)
-            inserted = False
-        self._emit(MessagesInserted(conversation.jid) if inserted else MessageAdded(message))
+        self._emit(MessageAdded(message))
         self._emit(UnreadChanged(bare_jid, conversation.unread))
         if incoming.receipt_requested and incoming.id and self._may_report(bare_jid):
             self._send_report(incoming.sender, f"{{{translate.RECEIPTS_NS}}}received", incoming.id)
