@@ -79,6 +79,18 @@ class UnreadChanged:
     unread: int
 
 
+@dataclass(frozen=True, slots=True)
+class RequestsChanged:
+    """The pending subscription requests changed (one arrived, or one was answered or withdrawn)."""
+
+    jid: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlocklistChanged:
+    """Our block list (XEP-0191) was fetched or changed."""
+
+
 class Severity(Enum):
     INFO = "information"
     WARNING = "warning"
@@ -96,5 +108,5 @@ class Notice:
 Event = (
     ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
     | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | HistoryLoaded | UnreadChanged
-    | Notice
+    | Notice | RequestsChanged | BlocklistChanged
 )

@@ -19,7 +19,7 @@ from xmpptui.xmpp.stream_guard import StreamGuard
 
 log = logging.getLogger(__name__)
 
-PLUGINS = ("xep_0030", "xep_0199", "xep_0203", "xep_0297", "xep_0280", "xep_0198")
+PLUGINS = ("xep_0030", "xep_0199", "xep_0203", "xep_0297", "xep_0280", "xep_0198", "xep_0191")
 
 PARSE_SLICE = 8 * 1024
 """Bytes fed to the XML parser at a time; the event loop (keystrokes, frames) runs between slices."""

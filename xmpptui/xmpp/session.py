@@ -42,9 +42,11 @@ from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, 
 from xmpptui.passwords import Secret
 from xmpptui.pins import PinStore
 from xmpptui.session import EventSink
+from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, dedup_key
 from xmpptui.xmpp import certificate, translate
 from xmpptui.xmpp import client as client_factory
+from xmpptui.xmpp.contacts import ContactsMixin
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +87,12 @@ class NotConnected(Exception):
     """The session is not online; the caller keeps what the user typed."""
 
 
-class XmppSession:
+class XmppSession(ContactsMixin):
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
-                 pins: PinStore | None = None, history: History | None = None) -> None:
+                 pins: PinStore | None = None, history: History | None = None,
+                 contacts_store: ContactStore | None = None) -> None:
         self._account = account
         self._password = password
         self._clock = clock
@@ -114,6 +117,10 @@ class XmppSession:
         """Sent on the current stream, by stanza id, until the server acknowledges them."""
         self._tasks: set[asyncio.Task[object]] = set()
         self._probing = False
+        self._contacts_store = contacts_store or ContactStore.default(self._state.jid)
+        self._cache_write: asyncio.TimerHandle | None = None
+        self._roster_lock = asyncio.Lock()
+        self.roster_fetch = ""
 
     @property
     def state(self) -> ClientState:
@@ -172,10 +179,13 @@ class XmppSession:
             "roster_update": self._on_roster_push,
             "carbon_received": lambda stanza: self._on_carbon(stanza, sent=False),
             "carbon_sent": lambda stanza: self._on_carbon(stanza, sent=True),
+            "blocked": lambda iq: self._on_block_push(iq, blocked=True),
+            "unblocked": lambda iq: self._on_block_push(iq, blocked=False),
         }.items():
             client.add_event_handler(event_name, handler)
         client.register_handler(Callback("xmpptui message", MatchXPath("{jabber:client}message"),
                                          self._on_message))
+        self._load_requests()
         await self._restore_outbox()
         await self._connect(first=True)
 
@@ -306,6 +316,7 @@ class XmppSession:
         assert self._client is not None
         self._state.resource = self._client.boundjid.resource
         await self._fetch_roster()
+        await self._fetch_blocklist()
         self._send_presence(self._wanted)
         await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
         # A new session (not a resumed one): what the old one never had acknowledged is sent again.
@@ -343,18 +354,10 @@ class XmppSession:
             self._transmit(message)
 
     async def _fetch_roster(self) -> None:
-        assert self._client is not None
-        try:
-            result = await self._client.get_roster(timeout=self._account.timeout)
-        except IqError as exc:
-            self._emit(Notice(f"could not fetch the roster: {translate.error_text(exc.iq)}", Severity.ERROR))
+        fetched = await self._fetch_versioned_roster()
+        if fetched is None:
             return
-        except IqTimeout:
-            self._emit(Notice("could not fetch the roster: the server did not answer", Severity.ERROR))
-            return
-        if result is None:
-            return
-        contacts, version = translate.roster_items(result)
+        contacts, version = fetched
         self._state.roster.replace(contacts, version)
         self._state.presence.clear()
         self._emit(RosterReplaced(len(self._state.roster)))
@@ -402,6 +405,9 @@ class XmppSession:
     async def stop(self) -> None:
         self._stopping = True
         self._save_unsaved()
+        if self._cache_write is not None:
+            self._cache_write.cancel()
+            self._write_roster_cache()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._reconnect_task is not None:
@@ -427,6 +433,7 @@ class XmppSession:
         for contact in contacts:
             self._state.roster.apply_push(contact, version)
             self._emit(ContactChanged(contact.jid, removed=contact.jid not in self._state.roster))
+        self._roster_changed()
 
     def _on_presence(self, stanza: PresenceStanza) -> None:
         kind = stanza.xml.get("type", "available")
@@ -434,8 +441,8 @@ class XmppSession:
             self._notice("presence-error", f"presence error from {stanza.xml.get('from', 'server')}: "
                                            f"{translate.error_text(stanza)}", Severity.WARNING)
             return
-        if kind == "subscribe":
-            self._notice("subscribe", f"{stanza.xml.get('from', '')} asks to see your presence")
+        if kind in ("subscribe", "unsubscribe", "subscribed", "unsubscribed"):
+            self._on_subscription(stanza, kind)
             return
         update = translate.presence_update(stanza)
         if update is None:
@@ -627,6 +634,8 @@ class XmppSession:
         bare_jid = jids.bare(incoming.sender)
         if not bare_jid or bare_jid == self._state.jid:
             return  # our own account: carbons and self-messages are handled elsewhere
+        if bare_jid in self._state.blocked:
+            return  # blocked (XEP-0191): the server drops these too; nothing of theirs reaches the UI
         if incoming.kind is MessageKind.GROUPCHAT:
             log.debug("groupchat message outside a joined room ignored")
             return
