@@ -73,7 +73,8 @@ def vcard_basics(iq: Iq) -> VCardBasics:
         return VCardBasics()
     email = card.find(f"{{{VCARD_NS}}}EMAIL/{{{VCARD_NS}}}USERID")
     return VCardBasics(full_name=_child_text(card, "FN"), nickname=_child_text(card, "NICKNAME"),
-                       email=_clip(email.text if email is not None else ""), note=_child_text(card, "DESC"))
+                       email=_clip(email.text if email is not None else ""),
+                       note=_child_text(card, "DESC") or _child_text(card, "NOTE"))
 
 
 def _child_text(card: Element, name: str) -> str:

@@ -43,8 +43,8 @@ class BlockedScreen(ModalScreen[None]):
             options.add_option(Option(render.plain(jid, single_line=True), id=jid))
         if not self._session.state.blocked:
             options.add_option(Option(Text("nobody is blocked", style="italic"), disabled=True))
-        elif highlighted is not None:
-            options.highlighted = min(highlighted, options.option_count - 1)
+        else:
+            options.highlighted = min(highlighted or 0, options.option_count - 1)
 
     @property
     def jids(self) -> list[str]:

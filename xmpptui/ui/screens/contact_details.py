@@ -86,6 +86,7 @@ class ContactDetailsScreen(ModalScreen[ContactChoice | None]):
             summary.append(f"\nlast message: {stamp}")
         self.query_one("#details-summary", Static).update(summary)
         resources = self.query_one(OptionList)
+        highlighted = resources.highlighted
         resources.clear_options()
         online = sorted(state.presence.resources(self.jid).items(), key=lambda item: -item[1].priority)
         best = state.presence.best_resource(self.jid)
@@ -106,6 +107,8 @@ class ContactDetailsScreen(ModalScreen[ContactChoice | None]):
             resources.add_option(Option(Text(
                 "no permission to see their presence" if no_permission else "none online", style="italic"),
                 disabled=True))
+        else:
+            resources.highlighted = min(highlighted or 0, len(online) - 1)
         self._show_extra()
 
     def _show_extra(self) -> None:
