@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from xmpptui.model.contacts import LastActivity, VCardBasics
+from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
 from xmpptui.model.events import Event
 from xmpptui.model.presence import Presence
 from xmpptui.model.state import ClientState
@@ -80,3 +80,6 @@ class Session(Protocol):
     async def fetch_vcard(self, jid: str) -> VCardBasics: ...
 
     async def fetch_last_activity(self, jid: str) -> LastActivity: ...
+
+    async def fetch_client_version(self, jid: str) -> ClientVersion:
+        """The client software of one full JID (XEP-0092)."""

@@ -83,7 +83,9 @@ async def test_details_show_two_resources_and_a_conversation_locks_to_one(
     app = make_app(prosody, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        desk = await Peer(prosody, bob, resource="desk").connect(pshow="away", pstatus="at my desk", ppriority=5)
+        desk = Peer(prosody, bob, resource="desk")
+        desk.client.register_plugin("xep_0092", {"software_name": "DeskClient", "version": "2.0", "os": "Plan 9"})
+        await desk.connect(pshow="away", pstatus="at my desk", ppriority=5)
         phone = await Peer(prosody, bob, resource="phone").connect(pstatus="on the go", ppriority=1)
         peers.extend([desk, phone])
         await until(pilot, lambda: len(app.session.state.presence.resources(bob.jid)) == 2, what="two resources")
@@ -101,6 +103,8 @@ async def test_details_show_two_resources_and_a_conversation_locks_to_one(
         assert "online · priority 1 · on the go" in phone_line
         assert lines.index(desk_line) < lines.index(phone_line)
 
+        await pilot.press("i")  # the client of the highlighted (first) resource
+        await until(pilot, lambda: "client DeskClient 2.0 (Plan 9)" in app.screen.plain_text(), what="version")
         await pilot.press("down", "enter")  # the second resource: the phone
         await until(pilot, lambda: not isinstance(app.screen, ContactDetailsScreen), what="details closed")
         await until(pilot, lambda: app.main_screen.active == bob.jid, what="conversation open")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from xmpptui.model.contacts import LastActivity, PendingRequest, VCardBasics
+from xmpptui.model.contacts import ClientVersion, LastActivity, PendingRequest, VCardBasics
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction
 from xmpptui.model.events import (
     BlocklistChanged,
@@ -158,6 +158,10 @@ class FakeSession:
     async def fetch_last_activity(self, jid: str) -> LastActivity:
         self.calls.append(("fetch_last_activity", jid))
         return LastActivity(300)
+
+    async def fetch_client_version(self, jid: str) -> ClientVersion:
+        self.calls.append(("fetch_client_version", jid))
+        return ClientVersion("Gajim", "1.9", "Linux")
 
     def request(self, jid: str, nick: str = "", status: str = "") -> None:
         """Someone asks to see our presence."""

@@ -120,6 +120,9 @@ def test_block_items_vcard_and_last_activity() -> None:
     last = iq("<query xmlns='jabber:iq:last' seconds='90'>gone fishing</query>")
     assert translate_contacts.last_activity(last) == LastActivity(90, "gone fishing")
     assert translate_contacts.last_activity(iq("<query xmlns='jabber:iq:last' seconds='soon'/>")) is None
+    version = iq("<query xmlns='jabber:iq:version'><name>Gajim</name><version>1.9</version><os>Linux</os></query>")
+    assert str(translate_contacts.client_version(version)) == "Gajim 1.9 (Linux)"
+    assert translate_contacts.client_version(iq("<query xmlns='jabber:iq:version'/>")) is None
 
 
 def test_user_typed_jids_are_checked_in_words() -> None:

@@ -101,6 +101,18 @@ class LastActivity:
     status: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ClientVersion:
+    """XEP-0092: the software behind one resource."""
+
+    name: str
+    version: str = ""
+    os: str = ""
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.name, self.version, f"({self.os})" if self.os else "") if p)
+
+
 def duration_words(seconds: int) -> str:
     """`3 days 4 h`, `12 min`, `40 s`: a compact, rounded duration."""
     if seconds < 60:

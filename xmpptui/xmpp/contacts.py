@@ -16,8 +16,16 @@ from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.jid import InvalidJID
 
 from xmpptui.config import Account
-from xmpptui.model.contacts import LastActivity, VCardBasics
-from xmpptui.model.events import BlocklistChanged, ContactChanged, Event, Notice, RequestsChanged, Severity
+from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
+from xmpptui.model.events import (
+    BlocklistChanged,
+    ContactChanged,
+    Event,
+    Notice,
+    PresenceChanged,
+    RequestsChanged,
+    Severity,
+)
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Subscription
 from xmpptui.model.state import ClientState, ConnectionState
@@ -102,8 +110,8 @@ class ContactsMixin:
         """The roster as (contacts, version): from the server, or the cached one when the server says it
         is unchanged. None if the fetch failed (a notice says why)."""
         assert self._client is not None
-        cached_version, cached = (self._contacts_store.load_roster() if self._contacts_store is not None
-                                  else (None, []))
+        cached_version, cached = (await asyncio.to_thread(self._contacts_store.load_roster)
+                                  if self._contacts_store is not None else (None, []))
         iq = self._client.make_iq_get(queryxmlns=ROSTER_NS)
         if "rosterver" in self._client.features:
             # An empty ver asks for versioning without a cached copy (RFC 6121 2.6.2).
@@ -169,7 +177,9 @@ class ContactsMixin:
         elif kind == "subscribed":
             self._notice("subscribed", f"{self._name(bare)} accepted: you can now see their presence")
         elif kind == "unsubscribed":
-            self._state.presence.update(bare, "", Presence(Show.OFFLINE))
+            if bare in self._state.roster and self._state.presence.resources(bare):
+                self._state.presence.update(bare, "", Presence(Show.OFFLINE))
+                self._emit(PresenceChanged(bare))
             self._notice("unsubscribed", f"{self._name(bare)} refused or cancelled your subscription: you "
                                          "cannot see their presence", Severity.WARNING)
 
@@ -338,6 +348,18 @@ class ContactsMixin:
         iq = self._online().make_iq_get(ito=bare)
         iq.xml.append(Element(f"{{{translate_contacts.VCARD_NS}}}vCard"))
         return translate_contacts.vcard_basics(await self._request(iq, f"the vCard of {bare}"))
+
+    async def fetch_client_version(self, jid: str) -> ClientVersion:
+        """The software behind one resource (XEP-0092), asked of that full JID."""
+        try:
+            to = JID(jid.strip())
+        except InvalidJID:
+            raise ContactError(f"not a valid JID: {jid.strip()!r}") from None
+        iq = self._online().make_iq_get(queryxmlns=translate_contacts.VERSION_NS, ito=to)
+        version = translate_contacts.client_version(await self._request(iq, f"the client of {to}"))
+        if version is None:
+            raise ContactError(f"{to} did not say which client it is")
+        return version
 
     async def fetch_last_activity(self, jid: str) -> LastActivity:
         try:

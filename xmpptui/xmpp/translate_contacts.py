@@ -10,7 +10,7 @@ from slixmpp import JID, Iq
 from slixmpp import Presence as PresenceStanza
 from slixmpp.jid import InvalidJID
 
-from xmpptui.model.contacts import LastActivity, PendingRequest, VCardBasics
+from xmpptui.model.contacts import ClientVersion, LastActivity, PendingRequest, VCardBasics
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,7 @@ NICK_NS = "http://jabber.org/protocol/nick"
 BLOCKING_NS = "urn:xmpp:blocking"
 VCARD_NS = "vcard-temp"
 LAST_NS = "jabber:iq:last"
+VERSION_NS = "jabber:iq:version"
 _MAX_TEXT = 1024
 """A requester's nick or status longer than this is cut: it is shown in a one-line roster row."""
 
@@ -92,3 +93,16 @@ def last_activity(iq: Iq) -> LastActivity | None:
         log.warning("last activity without a number of seconds")
         return None
     return LastActivity(max(0, seconds), _clip(query.text))
+
+
+def client_version(iq: Iq) -> ClientVersion | None:
+    query = iq.xml.find(f"{{{VERSION_NS}}}query")
+    if query is None:
+        return None
+
+    def field(name: str) -> str:
+        element = query.find(f"{{{VERSION_NS}}}{name}")
+        return _clip(element.text if element is not None else "")
+
+    version = ClientVersion(field("name"), field("version"), field("os"))
+    return version if version.name else None

@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from xmpptui.model import jid as jids
-from xmpptui.model.contacts import LastActivity, VCardBasics, duration_words, subscription_words
+from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics, duration_words, subscription_words
 from xmpptui.session import Session
 from xmpptui.ui import render
 
@@ -29,6 +29,7 @@ class ContactDetailsScreen(ModalScreen[ContactChoice | None]):
         Binding("c", "choose('chat')", "Chat", id="details_chat"),
         Binding("v", "vcard", "vCard", id="details_vcard"),
         Binding("l", "last_activity", "Last activity", id="details_last"),
+        Binding("i", "client_version", "Client of the resource", id="details_client"),
         Binding("r", "choose('rename')", "Rename", id="details_rename"),
         Binding("g", "choose('group')", "Groups", id="details_group"),
         Binding("x,delete", "choose('remove')", "Remove", id="details_remove"),
@@ -45,6 +46,8 @@ class ContactDetailsScreen(ModalScreen[ContactChoice | None]):
         self.jid = jid
         self._vcard: VCardBasics | None = None
         self._last: LastActivity | None = None
+        self._clients: dict[str, ClientVersion] = {}
+        """Client software by resource, as each answered (XEP-0092)."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="contact-details"):
@@ -52,9 +55,9 @@ class ContactDetailsScreen(ModalScreen[ContactChoice | None]):
             yield Static(Text("Online resources (Enter opens a conversation with that one):", style="bold"))
             yield OptionList(id="details-resources")
             yield Static(id="details-extra")
-            yield Static(Text("c chat · Enter chat with the resource · v vCard · l last activity · r rename · "
-                              "g groups · x remove · s request presence · u unsubscribe · a authorize · "
-                              "d deny/revoke · b block/unblock · Escape close", style="italic"))
+            yield Static(Text("c chat · Enter chat with the resource · i its client · v vCard · l last activity · "
+                              "r rename · g groups · x remove · s request presence · u unsubscribe · "
+                              "a authorize · d deny/revoke · b block/unblock · Escape close", style="italic"))
 
     def on_mount(self) -> None:
         self.refresh_details()
@@ -101,6 +104,9 @@ class ContactDetailsScreen(ModalScreen[ContactChoice | None]):
             if presence.status:
                 line.append(" · ")
                 line.append_text(render.plain(presence.status, "italic", single_line=True))
+            if resource in self._clients:
+                line.append(" · client ")
+                line.append_text(render.plain(str(self._clients[resource]), single_line=True))
             resources.add_option(Option(line, id=resource))
         if not online:
             no_permission = contact is not None and not contact.subscription.can_see_presence
@@ -157,6 +163,20 @@ class ContactDetailsScreen(ModalScreen[ContactChoice | None]):
             self._show_extra()
 
         self.app.run_worker(fetch(), name="fetch vCard", group="session-calls", exit_on_error=False)
+
+    def action_client_version(self) -> None:
+        options = self.query_one(OptionList)
+        option = options.get_option_at_index(options.highlighted) if options.highlighted is not None else None
+        if option is None or option.id is None:
+            self.app.notify("no resource online to ask", severity="warning")
+            return
+        resource = option.id
+
+        async def fetch() -> None:
+            self._clients[resource] = await self._session.fetch_client_version(jids.with_resource(self.jid, resource))
+            self.refresh_details()
+
+        self.app.run_worker(fetch(), name="fetch client version", group="session-calls", exit_on_error=False)
 
     def action_last_activity(self) -> None:
         async def fetch() -> None:
