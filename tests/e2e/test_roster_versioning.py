@@ -4,10 +4,16 @@ again on the next login, pushes keep the cache current, and a stale cache gets t
 from __future__ import annotations
 
 from tests.e2e.contact_helpers import roster_of
-from tests.e2e.helpers import SIZE, logged_in, make_app, until
+from tests.e2e.helpers import SIZE, logged_in, make_app, roster_rows, until
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody, RosterSeed
+from tests.support.prosody import Prosody, RosterSeed, free_port
+from xmpptui.config import Account as ClientAccount
+from xmpptui.config import Config
+from xmpptui.model.state import ConnectionState
+from xmpptui.passwords import Secret
 from xmpptui.storage.contact_store import ContactStore
+from xmpptui.ui.app import XmppTuiApp
+from xmpptui.xmpp.session import XmppSession
 
 
 async def _roster_set(peer: Peer, jid: str, name: str) -> None:
@@ -76,3 +82,23 @@ async def test_second_login_gets_no_roster_when_unchanged_and_the_cache_follows_
         assert set(await roster_of(other)) == {c.jid for c in app.session.state.roster}
         await pilot.press("ctrl+q")
 
+
+
+async def test_the_cached_roster_shows_before_login_even_with_the_server_unreachable(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice = prosody.register()
+    prosody.seed_roster(alice, [RosterSeed("bob@localhost", "Bob", ("Friends",))])
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await pilot.press("ctrl+q")
+
+    unreachable = ClientAccount(jid=alice.jid, host="127.0.0.1", port=free_port(), ca_file=str(prosody.ca_file),
+                                timeout=5)
+    app = XmppTuiApp(Config(), unreachable, XmppSession, password_resolver=lambda _a: Secret(alice.password),
+                     save_accounts=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session is not None
+                    and app.session.state.connection.state is ConnectionState.OFFLINE
+                    and app.session.state.connection.failure is not None, what="the login failure")
+        assert roster_rows(app)[:2] == ["▾ Friends (0/1)", "  ○ Bob"]

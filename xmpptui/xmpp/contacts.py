@@ -24,10 +24,11 @@ from xmpptui.model.events import (
     Notice,
     PresenceChanged,
     RequestsChanged,
+    RosterReplaced,
     Severity,
 )
 from xmpptui.model.presence import Presence, Show
-from xmpptui.model.roster import Subscription
+from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ClientState, ConnectionState
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.xmpp import client as client_factory
@@ -106,12 +107,21 @@ class ContactsMixin:
 
     # Roster versioning (XEP-0237) -----------------------------------------------------------------
 
-    async def _fetch_versioned_roster(self) -> tuple[list, str | None] | None:
-        """The roster as (contacts, version): from the server, or the cached one when the server says it
-        is unchanged. None if the fetch failed (a notice says why)."""
+    async def _show_cached_roster(self) -> None:
+        """Fast start: the roster cached at the last login is shown at once, while we connect."""
+        if self._contacts_store is None or len(self._state.roster):
+            return
+        version, contacts = await asyncio.to_thread(self._contacts_store.load_roster)
+        if version is not None:
+            self._state.roster.replace(contacts, version)
+            self._emit(RosterReplaced(len(self._state.roster)))
+
+    async def _fetch_versioned_roster(self) -> tuple[list[Contact], str | None] | None:
+        """The roster as (contacts, version): from the server, or the one held (cached at the last login,
+        or kept by pushes since) when the server says it is unchanged. None if the fetch failed (a notice
+        says why)."""
         assert self._client is not None
-        cached_version, cached = (await asyncio.to_thread(self._contacts_store.load_roster)
-                                  if self._contacts_store is not None else (None, []))
+        cached_version, cached = self._state.roster.version, list(self._state.roster)
         iq = self._client.make_iq_get(queryxmlns=ROSTER_NS)
         if "rosterver" in self._client.features:
             # An empty ver asks for versioning without a cached copy (RFC 6121 2.6.2).

@@ -186,6 +186,7 @@ class XmppSession(ContactsMixin):
         client.register_handler(Callback("xmpptui message", MatchXPath("{jabber:client}message"),
                                          self._on_message))
         self._load_requests()
+        await self._show_cached_roster()
         await self._restore_outbox()
         await self._connect(first=True)
 

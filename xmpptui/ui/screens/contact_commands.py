@@ -38,24 +38,28 @@ class ContactCommands:
             return
         state = self.session.state
         touched: set[str] = set()
+        requests = blocked = everything = False  # everything: the change may concern any contact
         for event in events:
             match event:
                 case ev.RequestsChanged(jid=jid):
-                    self.roster.show_requests(state.requests)
+                    requests = True
                     touched.add(jid)
+                    everything = everything or not jid  # loaded at start
                 case ev.BlocklistChanged():
-                    self.roster.show_blocked(state.blocked)
-                    if isinstance(self.app.screen, BlockedScreen):
-                        self.app.screen.refresh_list()
-                    touched.update(state.blocked)
+                    blocked = everything = True
                 case ev.ContactChanged(jid=jid) | ev.PresenceChanged(jid=jid):
                     touched.add(jid)
                 case ev.RosterReplaced():
-                    self.roster.show_requests(state.requests)
-                    self.roster.show_blocked(state.blocked)
+                    requests = blocked = everything = True
+        # Once per batch: a flood of requests re-flattens a large roster once, not once per request.
+        if requests:
+            self.roster.show_requests(state.requests)
+        if blocked:
+            self.roster.show_blocked(state.blocked)
+            if isinstance(self.app.screen, BlockedScreen):
+                self.app.screen.refresh_list()
         screen = self.app.screen
-        if isinstance(screen, ContactDetailsScreen) and (screen.jid in touched or not touched.isdisjoint(
-                {"", *state.blocked})):
+        if isinstance(screen, ContactDetailsScreen) and (everything or screen.jid in touched):
             screen.refresh_details()
 
     # Helpers ----------------------------------------------------------------------------------------
