@@ -30,6 +30,7 @@ REQUESTS_TITLE = "Pending requests"
 
 GROUP, CONTACT, REQUESTS, REQUEST = "group", "contact", "requests", "request"
 """Row kinds: a group header, a contact, the pending-requests header, one pending request."""
+_MODIFIED = ("alt+", "ctrl+", "meta+", "super+", "hyper+")
 Row = tuple[str, str]
 """(kind, group name or JID)."""
 
@@ -366,7 +367,8 @@ class RosterView(ScrollView, can_focus=True):
         if event.key == "backspace" and self.filter_text:
             event.stop()
             self.set_filter(self.filter_text[:-1])
-        elif event.is_printable and event.character and event.character not in " ?":
+        elif (event.is_printable and event.character and event.character not in " ?"
+              and not event.key.startswith(_MODIFIED)):  # a terminal sends Alt+I as "alt+i" with "i"
             event.stop()
             self.set_filter(self.filter_text + event.character)
 
