@@ -25,7 +25,7 @@ from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.xmpp import translate_contacts
-from xmpptui.xmpp.contacts import ContactError, valid_bare_jid
+from xmpptui.xmpp.contacts import MAX_PENDING_REQUESTS, ContactError, valid_bare_jid
 from xmpptui.xmpp.session import XmppSession
 
 NOW = 1_700_000_000.0
@@ -183,3 +183,13 @@ def test_stored_requests_are_loaded_at_start(tmp_path: Path) -> None:
     session._load_requests()
     assert session.state.requests.get("bob@x.org").nick == "Bobby"
     assert events == [RequestsChanged("")]
+
+
+def test_a_flood_of_requests_is_bounded_and_said(tmp_path: Path) -> None:
+    session, events = _session(tmp_path)
+    for n in range(MAX_PENDING_REQUESTS + 20):
+        session._on_presence(presence(**{"from": f"spam{n}@evil.example", "type": "subscribe"}))
+    assert len(session.state.requests) == MAX_PENDING_REQUESTS
+    dropped = [e.text for e in events if isinstance(e, Notice) and "dropped" in e.text]
+    assert 1 <= len(dropped) <= 3, "the drops are said, but throttled"
+    assert len(ContactStore(tmp_path, "alice@example.org").load_requests()) == MAX_PENDING_REQUESTS

@@ -37,6 +37,9 @@ from xmpptui.xmpp import translate, translate_contacts
 log = logging.getLogger(__name__)
 
 ROSTER_NS = "jabber:iq:roster"
+MAX_PENDING_REQUESTS = 500
+"""Unanswered requests held at most: past it, requests from new JIDs are dropped (and counted in a
+notice), so a flood of strangers cannot grow memory, the roster or the requests file without end."""
 _CACHE_DELAY = 1.0
 """Seconds to gather roster pushes before the roster cache is written once."""
 
@@ -171,6 +174,11 @@ class ContactsMixin:
             contact = self._state.roster.get(bare)
             if contact is not None and contact.subscription in (Subscription.FROM, Subscription.BOTH):
                 return  # they already have our presence: the server answers such repeats itself
+            if bare not in self._state.requests and len(self._state.requests) >= MAX_PENDING_REQUESTS:
+                self._notice("request-flood", f"subscription request from {bare} dropped: "
+                                              f"{MAX_PENDING_REQUESTS} requests are waiting for an answer",
+                             Severity.WARNING)
+                return
             request = translate_contacts.subscription_request(stanza, self._clock())
             if request is None or not self._state.requests.add(request):
                 return
