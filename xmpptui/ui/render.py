@@ -64,16 +64,6 @@ def subscription_mark(contact: Contact) -> str:
     return marks.get(contact.subscription, "") + ("…" if contact.pending_out else "")
 
 
-SUBSCRIPTION_MARK_WORDS = {
-    "→": "you see their presence, they do not see yours",
-    "←": "they see your presence, you do not see theirs",
-    "×": "no presence subscription either way",
-    "…": "waiting for approval",
-    "?": "no permission to see their presence (not offline: unknown)",
-}
-"""The roster's compact marks in words (for the help screen and README)."""
-
-
 def contact_line(contact: Contact, presence: Presence, unread: int = 0, *, blocked: bool = False) -> Text:
     line = Text(end="", no_wrap=True, overflow="ellipsis")
     line.append_text(presence_glyph(presence, contact))
