@@ -22,10 +22,26 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("retry", "/retry", "send this conversation's failed messages again (Alt+R)"),
     CommandSpec("search", "/search TEXT", "search the history of all conversations"),
     CommandSpec("find", "/find TEXT", "search the history of this conversation"),
+    CommandSpec("add", "/add [JID [name]]", "add a contact and ask to see their presence (no JID: a dialog with "
+                "name and groups)"),
+    CommandSpec("rename", "/rename JID name", "rename a contact"),
+    CommandSpec("group", "/group JID group[, group…]", "put a contact in these groups (none: ungrouped)"),
+    CommandSpec("remove", "/remove JID", "remove a contact (asks first; cancels subscriptions both ways)"),
+    CommandSpec("authorize", "/authorize JID", "let JID see your presence (accept a request, or grant it again)"),
+    CommandSpec("deny", "/deny JID", "refuse a request, or stop JID seeing your presence"),
+    CommandSpec("subscribe", "/subscribe JID", "ask to see JID's presence (again)"),
+    CommandSpec("unsubscribe", "/unsubscribe JID", "stop seeing JID's presence (they keep seeing yours)"),
+    CommandSpec("block", "/block JID", "block JID (XEP-0191): nothing of theirs reaches you"),
+    CommandSpec("unblock", "/unblock JID", "unblock JID"),
+    CommandSpec("blocked", "/blocked", "list blocked JIDs (u unblocks)"),
+    CommandSpec("info", "/info [JID]", "contact details: subscription, resources, vCard, last activity"),
+    CommandSpec("presence", "/presence JID online|chat|away|xa|dnd|offline [text]",
+                "send your presence to one JID only"),
     CommandSpec("help", "/help", "list commands and keys"),
     CommandSpec("quit", "/quit", "log out and quit"),
 )
-ALIASES = {"q": "quit", "exit": "quit", "msg": "chat", "query": "chat", "away": "status away", "prio": "priority"}
+ALIASES = {"q": "quit", "exit": "quit", "msg": "chat", "query": "chat", "away": "status away", "prio": "priority",
+           "whois": "info", "sub": "subscribe", "unsub": "unsubscribe", "auth": "authorize"}
 
 
 class CommandError(Exception):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
 from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.model.events import Event
 from xmpptui.model.presence import Presence
@@ -59,3 +60,42 @@ class Session(Protocol):
 
     def trust_certificate(self, fingerprint: str) -> None:
         """Pin this certificate for the account (trust on first use); used from the next login attempt."""
+
+    # Contacts (subscriptions, roster management, blocking); failures raise with the reason in words.
+
+    async def add_contact(self, jid: str, name: str = "", groups: tuple[str, ...] = (),
+                          subscribe: bool = True) -> None:
+        """Roster set (name, groups), then ask to see their presence (`subscribe`) unless told not to."""
+
+    async def update_contact(self, jid: str, name: str | None = None, groups: tuple[str, ...] | None = None) -> None:
+        """Rename and/or regroup a roster contact (None keeps the current value)."""
+
+    async def remove_contact(self, jid: str) -> None:
+        """Roster remove (the server cancels the subscriptions both ways)."""
+
+    async def authorize(self, jid: str) -> None:
+        """Send `subscribed`: accept a pending request, or let them see our presence again."""
+
+    async def deny(self, jid: str) -> None:
+        """Send `unsubscribed`: refuse a pending request, or stop them seeing our presence."""
+
+    async def subscribe(self, jid: str) -> None:
+        """Send `subscribe`: ask to see their presence."""
+
+    async def unsubscribe(self, jid: str) -> None:
+        """Send `unsubscribe`: stop seeing their presence."""
+
+    async def block(self, jid: str) -> None:
+        """Add to the server's block list (XEP-0191); emits `BlocklistChanged`."""
+
+    async def unblock(self, jid: str) -> None: ...
+
+    async def send_directed_presence(self, jid: str, presence: Presence) -> None:
+        """Send our presence to one entity only."""
+
+    async def fetch_vcard(self, jid: str) -> VCardBasics: ...
+
+    async def fetch_last_activity(self, jid: str) -> LastActivity: ...
+
+    async def fetch_client_version(self, jid: str) -> ClientVersion:
+        """The client software of one full JID (XEP-0092)."""

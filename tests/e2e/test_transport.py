@@ -109,3 +109,42 @@ async def test_untrusted_certificate_can_be_trusted_on_first_use_and_a_change_is
         assert "HAS CHANGED since you trusted it" in reason and expected in reason
         assert not changed.screen.query("#login-error-certificate"), "no offer to trust a changed certificate"
         assert changed.session.state.connection.state is ConnectionState.OFFLINE
+
+
+async def test_redirect_after_tls_is_followed_with_the_new_host_verified(prosody: Prosody) -> None:
+    from tests.support.hostile_server import TlsRedirector
+
+    alice = prosody.register()
+    tls = prosody.root / "tls"
+    async with TlsRedirector(str(tls / "server.crt"), str(tls / "server.key"),
+                             target=f"localhost:{prosody.c2s_port}") as redirector:
+        app = make_app(prosody, alice)
+        app._account = replace(app._account, host="127.0.0.1", port=redirector.port)
+        notices: list[str] = []
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            original_notify = app.notify
+            app.notify = lambda message, *a, **k: notices.append(str(message)) or original_notify(message, *a, **k)
+            await logged_in(pilot)
+            assert redirector.encrypted, "the redirect came over TLS the client had verified"
+            assert app.session.state.connection.secure
+            assert any(f"redirected us to localhost:{prosody.c2s_port}" in n for n in notices), notices
+
+
+async def test_redirect_after_tls_to_a_host_with_an_untrusted_certificate_is_refused(
+        prosody: Prosody, tmp_path: Path) -> None:
+    from tests.support.hostile_server import TlsRedirector
+
+    alice = prosody.register()
+    tls = prosody.root / "tls"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(tmp_path / "evil.key"),
+                    "-out", str(tmp_path / "evil.crt")], check=True, capture_output=True)
+    async with TlsRedirector(str(tmp_path / "evil.crt"), str(tmp_path / "evil.key"), target="unused:1") as evil, \
+            TlsRedirector(str(tls / "server.crt"), str(tls / "server.key"),
+                          target=f"localhost:{evil.port}") as redirector:
+        app = make_app(prosody, alice)
+        app._account = replace(app._account, host="127.0.0.1", port=redirector.port)
+        async with app.run_test(size=SIZE) as pilot:
+            text = await dialog_text(pilot, LoginErrorScreen, "#login-error-reason")
+            assert "TLS certificate" in text and "rejected" in text, text
+            assert not evil.encrypted, "nothing was sent over the unverified connection"

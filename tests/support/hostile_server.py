@@ -92,3 +92,58 @@ def scram_challenger(iterations: int) -> Callable[[bytes], str | None]:
                 "</challenge>")
 
     return answer
+
+
+STARTTLS_FEATURES = ("<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls>"
+                     "</stream:features>")
+
+
+@dataclass
+class TlsRedirector:
+    """Speaks STARTTLS with `certificate`/`key` (so the client verifies it), then, on the encrypted stream,
+    answers with a `see-other-host` redirect to `target`."""
+
+    certificate: str
+    key: str
+    target: str
+    port: int = 0
+    connections: int = 0
+    encrypted: bool = False
+    """The redirect was sent over TLS the client accepted."""
+    _server: asyncio.Server | None = None
+
+    async def __aenter__(self) -> TlsRedirector:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        import ssl
+
+        self.connections += 1
+        try:
+            await reader.read(4096)
+            writer.write((STREAM_HEADER + STARTTLS_FEATURES).encode())
+            received = b""
+            while b"<starttls" not in received:
+                received += await asyncio.wait_for(reader.read(4096), 10)
+            writer.write(b"<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>")
+            await writer.drain()
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.certificate, self.key)
+            await writer.start_tls(context)
+            await asyncio.wait_for(reader.read(4096), 10)  # the client's stream header, now encrypted
+            self.encrypted = True
+            redirect = ("<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>"
+                        f"{self.target}</see-other-host></stream:error></stream:stream>")
+            writer.write((STREAM_HEADER + redirect).encode())
+            await writer.drain()
+            await asyncio.wait_for(reader.read(4096), 10)
+        except (ConnectionError, TimeoutError, OSError):
+            pass
+        finally:
+            writer.close()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xmpptui.model.contacts import ClientVersion, LastActivity, PendingRequest, VCardBasics
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, SearchHit
 from xmpptui.model.events import (
+    BlocklistChanged,
     ConnectionChanged,
+    ContactChanged,
     ConversationClosed,
     ConversationOpened,
     Event,
@@ -14,11 +17,12 @@ from xmpptui.model.events import (
     MessageUpdated,
     OwnPresenceChanged,
     PresenceChanged,
+    RequestsChanged,
     RosterReplaced,
     UnreadChanged,
 )
 from xmpptui.model.presence import Presence, Show
-from xmpptui.model.roster import Contact
+from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus
 from xmpptui.session import EventSink
 
@@ -119,6 +123,78 @@ class FakeSession:
 
     def trust_certificate(self, fingerprint: str) -> None:
         self.calls.append(("trust_certificate", fingerprint))
+
+    # Contacts: recorded, and the roster changed as the server would.
+
+    async def add_contact(self, jid: str, name: str = "", groups: tuple[str, ...] = (),
+                          subscribe: bool = True) -> None:
+        self.calls.append(("add_contact", (jid, name, groups, subscribe)))
+        held = self._state.roster.get(jid)
+        self._state.roster.apply_push(Contact(jid, name, groups, held.subscription if held else Subscription.NONE,
+                                              pending_out=subscribe))
+        self.emit(ContactChanged(jid))
+
+    async def update_contact(self, jid: str, name: str | None = None, groups: tuple[str, ...] | None = None) -> None:
+        self.calls.append(("update_contact", (jid, name, groups)))
+        held = self._state.roster.get(jid)
+        if held is not None:
+            self._state.roster.apply_push(Contact(jid, held.name if name is None else name,
+                                                  held.groups if groups is None else groups, held.subscription,
+                                                  held.pending_out))
+            self.emit(ContactChanged(jid))
+
+    async def remove_contact(self, jid: str) -> None:
+        self.calls.append(("remove_contact", jid))
+        self._state.roster.apply_push(Contact(jid, subscription=Subscription.REMOVE))
+        self.emit(ContactChanged(jid, removed=True))
+
+    async def authorize(self, jid: str) -> None:
+        self.calls.append(("authorize", jid))
+        if self._state.requests.answer(jid):
+            self.emit(RequestsChanged(jid))
+
+    async def deny(self, jid: str) -> None:
+        self.calls.append(("deny", jid))
+        if self._state.requests.answer(jid):
+            self.emit(RequestsChanged(jid))
+
+    async def subscribe(self, jid: str) -> None:
+        self.calls.append(("subscribe", jid))
+
+    async def unsubscribe(self, jid: str) -> None:
+        self.calls.append(("unsubscribe", jid))
+
+    async def block(self, jid: str) -> None:
+        self.calls.append(("block", jid))
+        self._state.blocked.add(jid)
+        self._state.requests.answer(jid)
+        self.emit(RequestsChanged(jid))
+        self.emit(BlocklistChanged())
+
+    async def unblock(self, jid: str) -> None:
+        self.calls.append(("unblock", jid))
+        self._state.blocked.discard(jid)
+        self.emit(BlocklistChanged())
+
+    async def send_directed_presence(self, jid: str, presence: Presence) -> None:
+        self.calls.append(("send_directed_presence", (jid, presence)))
+
+    async def fetch_vcard(self, jid: str) -> VCardBasics:
+        self.calls.append(("fetch_vcard", jid))
+        return VCardBasics(full_name="Bob Example", email="bob@example.org")
+
+    async def fetch_last_activity(self, jid: str) -> LastActivity:
+        self.calls.append(("fetch_last_activity", jid))
+        return LastActivity(300)
+
+    async def fetch_client_version(self, jid: str) -> ClientVersion:
+        self.calls.append(("fetch_client_version", jid))
+        return ClientVersion("Gajim", "1.9", "Linux")
+
+    def request(self, jid: str, nick: str = "", status: str = "") -> None:
+        """Someone asks to see our presence."""
+        self._state.requests.add(PendingRequest(jid, nick, status, FIXED_TIME))
+        self.emit(RequestsChanged(jid))
 
     def mark_read(self, jid: str) -> None:
         conversation = self._state.conversations.get(jid)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from xmpptui import commands
@@ -74,3 +76,9 @@ def test_unknown_command_suggests_the_closest(text: str, hint: str) -> None:
 def test_unknown_command_without_a_close_match_points_to_help(text: str) -> None:
     with pytest.raises(CommandError, match="type /help for the list"):
         parse(text)
+
+
+def test_every_command_is_in_the_readme() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [spec.name for spec in COMMANDS if f"`/{spec.name}" not in readme]
+    assert not missing, f"commands missing from the README: {missing}"

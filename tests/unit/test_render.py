@@ -92,7 +92,7 @@ def test_contact_without_permission_shows_a_question_mark_until_presence_arrives
 def test_contact_line_shows_name_marks_unread_and_status_inertly() -> None:
     contact = Contact("bob@example.org", "Bob [bold]\x1b", subscription=Subscription.TO, pending_out=True)
     line = render.contact_line(contact, Presence(Show.DND, "busy\nreally [red]"), unread=3)
-    assert line.plain == f"{render.PRESENCE_GLYPHS[Show.DND]} Bob [bold]␛ →… (3) busy really [red]"
+    assert line.plain == f"{render.PRESENCE_GLYPHS[Show.DND]} Bob [bold]␛ →… waiting for approval (3) busy really [red]"
     assert "\n" not in line.plain
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.events import Key
 
+from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.presence import Presence, PresenceBook, Show
 from xmpptui.model.roster import Contact, Roster, Subscription
 from xmpptui.ui.render import PRESENCE_GLYPHS
@@ -251,3 +253,23 @@ async def test_unread_count_is_painted() -> None:
         view.set_unread("bob@example.org", 0)
         await pilot.pause()
         assert painted(view)[2] == f"  {OFF} Bob"
+
+
+async def test_pending_requests_come_first_and_alt_keys_act_instead_of_filtering() -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(RosterView)
+        view.show_requests([PendingRequest("zed@example.org", "Zed [b]", "let me in")])
+        await pilot.pause()
+        assert rows(view)[:3] == ["▾ Pending requests (1) · Enter answers",
+                                  "  ✉ zed@example.org (Zed [b]) asks to see your presence: let me in",
+                                  "▾ Friends (0/3)"]
+        # A terminal sends Alt+E as key "alt+e" with the character "e": an action, not filter text.
+        view.post_message(Key("alt+e", "e"))
+        await pilot.pause()
+        assert view.filter_text == ""
+        await pilot.press(*"zed")
+        assert view.selected_jid == "zed@example.org", "the filter matches requests too"
+        view.show_requests([])
+        await pilot.pause()
+        assert not any("Pending" in row for row in rows(view))

@@ -93,6 +93,18 @@ class ChatStateChanged:
     jid: str
 
 
+@dataclass(frozen=True, slots=True)
+class RequestsChanged:
+    """The pending subscription requests changed (one arrived, or one was answered or withdrawn)."""
+
+    jid: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlocklistChanged:
+    """Our block list (XEP-0191) was fetched or changed."""
+
+
 class Severity(Enum):
     INFO = "information"
     WARNING = "warning"
@@ -110,5 +122,5 @@ class Notice:
 Event = (
     ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
     | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | HistoryLoaded | UnreadChanged
-    | MessagesInserted | ChatStateChanged | Notice
+    | MessagesInserted | ChatStateChanged | Notice | RequestsChanged | BlocklistChanged
 )

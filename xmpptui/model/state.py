@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from xmpptui.model.contacts import SubscriptionRequests
 from xmpptui.model.conversation import Conversations
 from xmpptui.model.presence import Presence, PresenceBook, Show
 from xmpptui.model.roster import Roster
@@ -49,3 +50,7 @@ class ClientState:
     conversations: Conversations = field(default_factory=Conversations)
     own_presence: Presence = field(default_factory=lambda: Presence(Show.OFFLINE))
     connection: ConnectionStatus = field(default_factory=ConnectionStatus)
+    requests: SubscriptionRequests = field(default_factory=SubscriptionRequests)
+    """Subscription requests the user has not answered (kept across restarts)."""
+    blocked: set[str] = field(default_factory=set)
+    """JIDs on our server-side block list (XEP-0191)."""

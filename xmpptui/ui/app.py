@@ -26,6 +26,7 @@ from xmpptui.ui.screens.account import AccountEntry, AccountScreen
 from xmpptui.ui.screens.dialogs import LoginErrorScreen, PromptScreen
 from xmpptui.ui.screens.help import HelpScreen
 from xmpptui.ui.screens.main import MainScreen
+from xmpptui.ui.widgets.roster_view import RosterView
 
 SessionFactory = Callable[[Account, Secret], Session]
 PasswordResolver = Callable[[Account], "Secret | None"]
@@ -191,8 +192,9 @@ class XmppTuiApp(App[None]):
             return
         keys = []
         keymap = self._config.keys
-        for node in (self, self.main_screen, self.main_screen.composer):
-            for binding in node.BINDINGS:
+        for bindings in (self.BINDINGS, MainScreen.BINDINGS, self.main_screen.composer.BINDINGS,
+                         RosterView.BINDINGS):
+            for binding in bindings:
                 if isinstance(binding, Binding) and binding.id:
                     shown = keymap.get(binding.id, binding.key)
                     keys.append((binding.id, shown, binding.description))

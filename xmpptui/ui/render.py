@@ -7,6 +7,7 @@ import zlib
 
 from rich.text import Text
 
+from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Contact, Subscription
@@ -63,7 +64,7 @@ def subscription_mark(contact: Contact) -> str:
     return marks.get(contact.subscription, "") + ("…" if contact.pending_out else "")
 
 
-def contact_line(contact: Contact, presence: Presence, unread: int = 0) -> Text:
+def contact_line(contact: Contact, presence: Presence, unread: int = 0, *, blocked: bool = False) -> Text:
     line = Text(end="", no_wrap=True, overflow="ellipsis")
     line.append_text(presence_glyph(presence, contact))
     line.append(" ")
@@ -71,11 +72,31 @@ def contact_line(contact: Contact, presence: Presence, unread: int = 0) -> Text:
     mark = subscription_mark(contact)
     if mark:
         line.append(f" {mark}", style="bright_black")
+    if contact.pending_out:
+        line.append(" waiting for approval", style="italic")
+    if blocked:
+        line.append(" ⊗ blocked", style="bold red")
     if unread:
         line.append(f" ({unread})", style="bold magenta")
     if presence.status:
         line.append(" ")
         line.append_text(plain(presence.status, "italic bright_black", single_line=True))
+    return line
+
+
+def request_line(request: PendingRequest) -> Text:
+    """A pending subscription request in the roster: who, their nick and text, all literal."""
+    line = Text("  ", end="", no_wrap=True, overflow="ellipsis")
+    line.append("✉ ", style="bold yellow")
+    line.append_text(plain(request.jid, "bold", single_line=True))
+    if request.nick:
+        line.append(" (")
+        line.append_text(plain(request.nick, single_line=True))
+        line.append(")")
+    line.append(" asks to see your presence", style="italic")
+    if request.status:
+        line.append(": ")
+        line.append_text(plain(request.status, "italic bright_black", single_line=True))
     return line
 
 

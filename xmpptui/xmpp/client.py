@@ -19,7 +19,7 @@ from xmpptui.xmpp.stream_guard import StreamGuard
 
 log = logging.getLogger(__name__)
 
-PLUGINS = ("xep_0030", "xep_0199", "xep_0203", "xep_0297", "xep_0280", "xep_0198")
+PLUGINS = ("xep_0030", "xep_0199", "xep_0203", "xep_0297", "xep_0280", "xep_0198", "xep_0191")
 
 PARSE_SLICE = 8 * 1024
 """Bytes fed to the XML parser at a time; the event loop (keystrokes, frames) runs between slices."""
@@ -163,6 +163,9 @@ class Client(slixmpp.ClientXMPP):
         # default_domain to it, and the TLS server_hostname follows).
         self.event("redirected", target)
         super()._handle_stream_error(error)
+        # slixmpp reconnects to a host:port given to connect() before the one it just stored: go where told.
+        if self.custom_address is not None:
+            self.custom_address = self.address
 
     def _note_sasl_refusal(self, reason: str) -> None:
         """A server that asks for something we refuse gets no second chance (no fallback to PLAIN)."""

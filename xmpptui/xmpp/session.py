@@ -53,10 +53,12 @@ from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, 
 from xmpptui.passwords import Secret
 from xmpptui.pins import PinStore
 from xmpptui.session import EventSink
+from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, dedup_key
 from xmpptui.xmpp import certificate, translate
 from xmpptui.xmpp import client as client_factory
 from xmpptui.xmpp.archive import MAX_PAGES, ArchiveQueries
+from xmpptui.xmpp.contacts import ContactsMixin
 
 log = logging.getLogger(__name__)
 
@@ -99,11 +101,12 @@ class NotConnected(Exception):
     """The session is not online; the caller keeps what the user typed."""
 
 
-class XmppSession:
+class XmppSession(ContactsMixin):
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
-                 pins: PinStore | None = None, history: History | None = None) -> None:
+                 pins: PinStore | None = None, history: History | None = None,
+                 contacts_store: ContactStore | None = None) -> None:
         self._account = account
         self._password = password
         self._clock = clock
@@ -128,12 +131,17 @@ class XmppSession:
         """Sent on the current stream, by stanza id, until the server acknowledges them."""
         self._tasks: set[asyncio.Task[object]] = set()
         self._probing = False
+        self._redirecting = False
         self._typing: dict[str, asyncio.TimerHandle | None] = {}
         """Conversations we told `composing`, each with the timer that will say `paused`."""
         self._no_history = {jid.lower() for jid in account.no_history}
         self._archive = ArchiveQueries()
         self._archive_position: str | None = None
         """The newest id of our server's archive that we hold (a catch-up continues after it)."""
+        self._contacts_store = contacts_store or ContactStore.default(self._state.jid)
+        self._cache_write: asyncio.TimerHandle | None = None
+        self._roster_lock = asyncio.Lock()
+        self.roster_fetch = ""
 
     @property
     def state(self) -> ClientState:
@@ -185,17 +193,20 @@ class XmppSession:
             "stream_violation": self._on_stream_violation,
             "pin_mismatch": self._on_pin_mismatch,
             "redirect_refused": self._on_redirect_refused,
-            "redirected": lambda target: self._emit(Notice(
-                f"the server redirected us to {target}; its certificate will be verified for that name")),
+            "redirected": self._on_redirected,
             "disconnected": self._on_disconnected,
             "presence": self._on_presence,
             "roster_update": self._on_roster_push,
             "carbon_received": lambda stanza: self._on_carbon(stanza, sent=False),
             "carbon_sent": lambda stanza: self._on_carbon(stanza, sent=True),
+            "blocked": lambda iq: self._on_block_push(iq, blocked=True),
+            "unblocked": lambda iq: self._on_block_push(iq, blocked=False),
         }.items():
             client.add_event_handler(event_name, handler)
         client.register_handler(Callback("xmpptui message", MatchXPath("{jabber:client}message"),
                                          self._on_message))
+        self._load_requests()
+        await self._show_cached_roster()
         await self._restore_outbox()
         await self._connect(first=True)
 
@@ -302,6 +313,12 @@ class XmppSession:
         else:
             self._fail(LoginFailure.REFUSED, f"cannot connect to {host}:{port}: {error}")
 
+    def _on_redirected(self, target: str) -> None:
+        """See-other-host on a verified TLS stream: slixmpp closes this connection and connects to `target`."""
+        self._redirecting = True
+        self._set_connection(ConnectionState.CONNECTING, f"redirected to {target}")
+        self._emit(Notice(f"the server redirected us to {target}; its certificate will be verified for that name"))
+
     def _on_redirect_refused(self, target: str) -> None:
         self._fail(LoginFailure.STREAM_ERROR, f"the server tried to redirect us to {target} before TLS was "
                                               "established; refused (it could be anyone's)")
@@ -326,6 +343,7 @@ class XmppSession:
         assert self._client is not None
         self._state.resource = self._client.boundjid.resource
         await self._fetch_roster()
+        await self._fetch_blocklist()
         await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
         # What arrived while we were away, before our presence makes the server deliver its offline copies
         # (which are then recognised as already held).
@@ -366,24 +384,19 @@ class XmppSession:
             self._transmit(message)
 
     async def _fetch_roster(self) -> None:
-        assert self._client is not None
-        try:
-            result = await self._client.get_roster(timeout=self._account.timeout)
-        except IqError as exc:
-            self._emit(Notice(f"could not fetch the roster: {translate.error_text(exc.iq)}", Severity.ERROR))
+        fetched = await self._fetch_versioned_roster()
+        if fetched is None:
             return
-        except IqTimeout:
-            self._emit(Notice("could not fetch the roster: the server did not answer", Severity.ERROR))
-            return
-        if result is None:
-            return
-        contacts, version = translate.roster_items(result)
+        contacts, version = fetched
         self._state.roster.replace(contacts, version)
         self._state.presence.clear()
         self._emit(RosterReplaced(len(self._state.roster)))
 
     def _on_disconnected(self, reason: Any) -> None:
         if self._stopping:
+            return
+        if self._redirecting:
+            self._redirecting = False  # slixmpp is connecting to the new host; the login goes on there
             return
         if self._login is not None and not self._login.done():
             if isinstance(reason, OSError):
@@ -428,6 +441,9 @@ class XmppSession:
     async def stop(self) -> None:
         self._stopping = True
         self._save_unsaved()
+        if self._cache_write is not None:
+            self._cache_write.cancel()
+            self._write_roster_cache()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._reconnect_task is not None:
@@ -453,6 +469,7 @@ class XmppSession:
         for contact in contacts:
             self._state.roster.apply_push(contact, version)
             self._emit(ContactChanged(contact.jid, removed=contact.jid not in self._state.roster))
+        self._roster_changed()
 
     def _on_presence(self, stanza: PresenceStanza) -> None:
         kind = stanza.xml.get("type", "available")
@@ -460,8 +477,8 @@ class XmppSession:
             self._notice("presence-error", f"presence error from {stanza.xml.get('from', 'server')}: "
                                            f"{translate.error_text(stanza)}", Severity.WARNING)
             return
-        if kind == "subscribe":
-            self._notice("subscribe", f"{stanza.xml.get('from', '')} asks to see your presence")
+        if kind in ("subscribe", "unsubscribe", "subscribed", "unsubscribed"):
+            self._on_subscription(stanza, kind)
             return
         update = translate.presence_update(stanza)
         if update is None:
@@ -536,7 +553,7 @@ class XmppSession:
         if conversation is None:
             return
         if self._history is None or (conversation.history_loaded and conversation.older is None):
-            if self._online and not conversation.archive_exhausted and conversation.kind.value == "chat":
+            if self._is_online and not conversation.archive_exhausted and conversation.kind.value == "chat":
                 await self._archive_older(conversation)
             return
         before = conversation.older if conversation.history_loaded else None
@@ -690,7 +707,7 @@ class XmppSession:
             return None
         sent = jids.bare(incoming.sender) == self._state.jid
         peer = jids.bare(result.to) if sent else jids.bare(incoming.sender)
-        if not peer or peer == self._state.jid:
+        if not peer or peer == self._state.jid or peer in self._state.blocked:
             return None
         return ChatMessage(conversation=peer, sender=self._state.jid if sent else self._display_name(peer),
                            body=incoming.body, timestamp=incoming.timestamp,
@@ -739,12 +756,12 @@ class XmppSession:
             conversation.unread = 0
             self._emit(UnreadChanged(jid, 0))
         latest = conversation.last_markable()
-        if latest is not None and latest.id != conversation.marked and self._may_report(jid) and self._online:
+        if latest is not None and latest.id != conversation.marked and self._may_report(jid) and self._is_online:
             conversation.marked = latest.id
             self._send_report(conversation.address, f"{{{translate.MARKERS_NS}}}displayed", latest.id)
 
     @property
-    def _online(self) -> bool:
+    def _is_online(self) -> bool:
         return self._client is not None and self._state.connection.state is ConnectionState.ONLINE
 
     def _may_report(self, bare_jid: str) -> bool:
@@ -763,7 +780,7 @@ class XmppSession:
 
     def typing(self, jid: str, composing: bool) -> None:
         """The user typed in (or emptied) the composer of the conversation with `jid` (XEP-0085)."""
-        if not self._account.chat_states or not self._online or not self._may_report(jid):
+        if not self._account.chat_states or not self._is_online or not self._may_report(jid):
             return
         timer = self._typing.get(jid)
         if timer is not None:
@@ -777,7 +794,7 @@ class XmppSession:
 
     def _paused(self, jid: str) -> None:
         self._typing.pop(jid, None)
-        if self._online:
+        if self._is_online:
             self._send_chat_state(jid, "paused")
 
     def _send_chat_state(self, jid: str, state: str) -> None:
@@ -846,7 +863,7 @@ class XmppSession:
         original = conversation.last_sent() if conversation is not None else None
         if original is None or not original.id:
             raise ValueError("there is no message of yours to correct in this conversation")
-        if not self._online:
+        if not self._is_online:
             raise NotConnected("not connected: the correction was not sent (your text is kept)")
         assert self._client is not None and conversation is not None
         stanza = self._client.make_message(mto=conversation.address, mbody=body, mtype="chat")
@@ -869,7 +886,7 @@ class XmppSession:
             message.state, message.error = DeliveryState.PENDING, ""
             self._store_update(message)
             self._emit(MessageUpdated(message))
-            if self._online:
+            if self._is_online:
                 self._transmit(message)
             else:
                 self._outbox.append(message)
@@ -909,6 +926,8 @@ class XmppSession:
         bare_jid = jids.bare(incoming.sender)
         if not bare_jid or bare_jid == self._state.jid:
             return  # our own account: carbons and self-messages are handled elsewhere
+        if bare_jid in self._state.blocked:
+            return  # blocked (XEP-0191): the server drops these too; nothing of theirs reaches the UI
         if incoming.kind is MessageKind.GROUPCHAT:
             log.debug("groupchat message outside a joined room ignored")
             return

@@ -21,6 +21,7 @@ from xmpptui.model.presence import Presence, Show, parse_priority
 from xmpptui.session import Session
 from xmpptui.ui import render
 from xmpptui.ui.messages import SessionEvents
+from xmpptui.ui.screens.contact_commands import ContactCommands
 from xmpptui.ui.screens.dialogs import PromptScreen
 from xmpptui.ui.screens.search import SearchScreen
 from xmpptui.ui.widgets.chat_log import ChatLog
@@ -42,7 +43,7 @@ _SHOW_KEYS = (
 _log_ids = itertools.count(1)
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ContactCommands, Screen[None]):
     BINDINGS = [
         # Priority bindings: the composer (a TextArea) would otherwise take F6 and F7 for selection.
         *(Binding(key, f"set_show('{show.value}')", label, id=binding_id, priority=True,
@@ -178,6 +179,7 @@ class MainScreen(Screen[None]):
                     self.app.notify(render.sanitize(text), severity=severity.value, markup=False)
         if changed_contacts:
             self.roster.contacts_changed(changed_contacts)
+        self._route_contact_events(message.events)
         for jid in logs_to_sync:
             log = self.chat_log(jid)
             if log is not None:

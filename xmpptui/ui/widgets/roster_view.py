@@ -1,4 +1,5 @@
-"""RosterView: contacts grouped by roster group on the Line API, online first, type-to-filter.
+"""RosterView: pending subscription requests, then contacts grouped by roster group on the Line API,
+online first, type-to-filter.
 
 It keeps each group's members sorted, so a presence change re-sorts only that contact's groups and
 re-flattens the row list; only the rows on screen are rendered, each cached until its contact changes.
@@ -19,15 +20,24 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.presence import PresenceBook
 from xmpptui.model.roster import Roster
 from xmpptui.ui import render
 
 UNGROUPED = "Ungrouped"
+REQUESTS_TITLE = "Pending requests"
+
+GROUP, CONTACT, REQUESTS, REQUEST = "group", "contact", "requests", "request"
+"""Row kinds: a group header, a contact, the pending-requests header, one pending request."""
+_MODIFIED = ("alt+", "ctrl+", "meta+", "super+", "hyper+")
+Row = tuple[str, str]
+"""(kind, group name or JID)."""
 
 
 class RosterView(ScrollView, can_focus=True):
-    """The contact list. Posts `ContactSelected` on Enter or click."""
+    """The contact list. Posts `ContactSelected` on Enter or click on a contact, `RequestSelected` on a
+    pending request, and `ContactAction` for the contact-management keys."""
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False, id="roster_up"),
@@ -39,6 +49,16 @@ class RosterView(ScrollView, can_focus=True):
         Binding("enter", "select", "Open chat", id="roster_open"),
         Binding("space,left,right", "toggle_group", "Fold group", show=False, id="roster_fold"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="roster_clear_filter"),
+        Binding("alt+i", "contact('info')", "Details", id="roster_info"),
+        Binding("insert", "contact('add')", "Add contact", id="roster_add"),
+        Binding("alt+e", "contact('rename')", "Rename", show=False, id="roster_rename"),
+        Binding("alt+g", "contact('group')", "Groups", show=False, id="roster_group"),
+        Binding("delete", "contact('remove')", "Remove", show=False, id="roster_remove"),
+        Binding("alt+u", "contact('unsubscribe')", "Unsubscribe", show=False, id="roster_unsubscribe"),
+        Binding("alt+z", "contact('authorize')", "Authorize", show=False, id="roster_authorize"),
+        Binding("alt+s", "contact('subscribe')", "Request presence", show=False, id="roster_subscribe"),
+        Binding("alt+d", "contact('deny')", "Deny / revoke", show=False, id="roster_deny"),
+        Binding("alt+k", "contact('block')", "Block", show=False, id="roster_block"),
     ]
 
     DEFAULT_CSS = """
@@ -54,6 +74,22 @@ class RosterView(ScrollView, can_focus=True):
     class ContactSelected(Message):
         def __init__(self, jid: str) -> None:
             super().__init__()
+            self.jid = jid
+
+    class RequestSelected(Message):
+        """Enter (or a click) on a pending subscription request: answer it."""
+
+        def __init__(self, jid: str) -> None:
+            super().__init__()
+            self.jid = jid
+
+    class ContactAction(Message):
+        """A contact-management key: `action` on the selected contact or request (`jid` may be None
+        for `add`, or when the cursor is on a group header)."""
+
+        def __init__(self, action: str, jid: str | None) -> None:
+            super().__init__()
+            self.action = action
             self.jid = jid
 
     class FilterChanged(Message):
@@ -72,8 +108,9 @@ class RosterView(ScrollView, can_focus=True):
         self._group_order: list[str] = []
         self._collapsed: set[str] = set()
         self._unread: dict[str, int] = {}
-        self._rows: list[tuple[bool, str]] = []
-        """(is_group, group name or jid) per line."""
+        self._requests: dict[str, PendingRequest] = {}
+        self._blocked: frozenset[str] = frozenset()
+        self._rows: list[Row] = []
         self._versions: dict[str, int] = {}
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(512)
         self.cursor = 0
@@ -139,25 +176,44 @@ class RosterView(ScrollView, can_focus=True):
         self._versions[jid] = self._versions.get(jid, 0) + 1
         top = self.scroll_offset.y
         for index in range(top, min(top + self.size.height, len(self._rows))):
-            if self._rows[index] == (False, jid):
+            if self._rows[index] == (CONTACT, jid):
                 self.refresh(Region(0, index - top, self.size.width, 1))  # only that row, if on screen
+
+    def show_requests(self, requests: Iterable[PendingRequest]) -> None:
+        """The pending subscription requests, shown in their own section above the groups."""
+        self._requests = {r.jid: r for r in requests}
+        self._versions[REQUESTS] = self._versions.get(REQUESTS, 0) + 1
+        self._flatten()
+
+    def show_blocked(self, blocked: Iterable[str]) -> None:
+        """JIDs on the block list, marked in their rows."""
+        blocked = frozenset(blocked)
+        for jid in blocked ^ self._blocked:
+            self._versions[jid] = self._versions.get(jid, 0) + 1
+        self._blocked = blocked
+        self.refresh()
 
     def _flatten(self, filter_changed: bool = False) -> None:
         selected = self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
         self._group_order = sorted(self._members, key=lambda g: (g == UNGROUPED, g.casefold()))
         needle = self.filter_text.casefold()
-        rows: list[tuple[bool, str]] = []
+        rows: list[Row] = []
+        requests = [jid for jid, r in self._requests.items()
+                    if not needle or needle in jid or needle in r.nick.casefold()]
+        if requests:
+            rows.append((REQUESTS, REQUESTS_TITLE))
+            rows.extend((REQUEST, jid) for jid in requests)
         for group in self._group_order:
             members = self._members[group]
             if needle:
                 matching = [jid for _, name, jid in members if needle in name or needle in jid]
                 if matching:
-                    rows.append((True, group))
-                    rows.extend((False, jid) for jid in matching)
+                    rows.append((GROUP, group))
+                    rows.extend((CONTACT, jid) for jid in matching)
                 continue
-            rows.append((True, group))
+            rows.append((GROUP, group))
             if group not in self._collapsed:
-                rows.extend((False, jid) for _, _, jid in members)
+                rows.extend((CONTACT, jid) for _, _, jid in members)
         self._rows = rows
         if filter_changed:
             self.cursor = 1 if len(rows) > 1 else 0  # the first match
@@ -169,7 +225,8 @@ class RosterView(ScrollView, can_focus=True):
 
     @property
     def selected_jid(self) -> str | None:
-        if 0 <= self.cursor < len(self._rows) and not self._rows[self.cursor][0]:
+        """The contact (or requester) under the cursor; None on a header."""
+        if 0 <= self.cursor < len(self._rows) and self._rows[self.cursor][0] in (CONTACT, REQUEST):
             return self._rows[self.cursor][1]
         return None
 
@@ -189,9 +246,16 @@ class RosterView(ScrollView, can_focus=True):
 
     # Rendering --------------------------------------------------------------------------------
 
-    def _row_text(self, row: tuple[bool, str]) -> Text:
-        is_group, key = row
-        if is_group:
+    def _row_text(self, row: Row) -> Text:
+        kind, key = row
+        if kind == REQUESTS:
+            text = Text(f"▾ {REQUESTS_TITLE} ({len(self._requests)}) · Enter answers", end="", no_wrap=True,
+                        overflow="ellipsis")
+            return text
+        if kind == REQUEST:
+            request = self._requests.get(key)
+            return render.request_line(request) if request is not None else Text("")
+        if kind == GROUP:
             online, total = self._group_counts(key)
             arrow = "▸" if key in self._collapsed and not self.filter_text else "▾"
             text = Text(f"{arrow} ", end="", no_wrap=True, overflow="ellipsis")
@@ -202,7 +266,8 @@ class RosterView(ScrollView, can_focus=True):
         if contact is None:
             return Text("")
         line = Text("  ", end="", no_wrap=True, overflow="ellipsis")
-        line.append_text(render.contact_line(contact, self._presence.best(key), self._unread.get(key, 0)))
+        line.append_text(render.contact_line(contact, self._presence.best(key), self._unread.get(key, 0),
+                                             blocked=key in self._blocked))
         return line
 
     def render_line(self, y: int) -> Strip:
@@ -214,16 +279,17 @@ class RosterView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         row = self._rows[index]
         is_cursor = index == self.cursor
-        version = self._versions.get(row[1], 0)
+        version = self._versions.get(REQUESTS if row[0] in (REQUESTS, REQUEST) else row[1], 0)
         # A group header shows its online/total counts and a fold arrow that depends on the filter.
-        header = (self._group_counts(row[1]), row[1] in self._collapsed, bool(self.filter_text)) if row[0] else None
+        header = ((self._group_counts(row[1]), row[1] in self._collapsed, bool(self.filter_text))
+                  if row[0] == GROUP else None)
         key = (row, width, is_cursor, version, header, self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
             text = self._row_text(row)
             text.truncate(width, overflow="ellipsis")
             style = base
-            if row[0]:
+            if row[0] in (GROUP, REQUESTS):
                 style = base + self.get_component_rich_style("roster--group")
             if is_cursor and self.has_focus:
                 style = style + self.get_component_rich_style("roster--cursor")
@@ -262,23 +328,30 @@ class RosterView(ScrollView, can_focus=True):
     def action_select(self) -> None:
         if not self._rows:
             return
-        is_group, key = self._rows[self.cursor]
-        if is_group:
+        kind, key = self._rows[self.cursor]
+        if kind == GROUP:
             self.action_toggle_group()
-        else:
+        elif kind == REQUEST:
+            self.post_message(self.RequestSelected(key))
+        elif kind == CONTACT:
             self.post_message(self.ContactSelected(key))
+
+    def action_contact(self, action: str) -> None:
+        self.post_message(self.ContactAction(action, self.selected_jid))
 
     def action_toggle_group(self) -> None:
         if not self._rows or self.filter_text:
             return
-        is_group, key = self._rows[self.cursor]
-        group = key if is_group else next(
-            (g for g in reversed([r[1] for r in self._rows[: self.cursor] if r[0]])), None)
+        kind, key = self._rows[self.cursor]
+        if kind in (REQUESTS, REQUEST):
+            return
+        group = key if kind == GROUP else next(
+            (g for g in reversed([r[1] for r in self._rows[: self.cursor] if r[0] == GROUP])), None)
         if group is None:
             return
         self._collapsed.symmetric_difference_update({group})
         self._flatten()
-        self._move_to(self._rows.index((True, group)))
+        self._move_to(self._rows.index((GROUP, group)))
 
     def action_clear_filter(self) -> None:
         self.set_filter("")
@@ -294,7 +367,8 @@ class RosterView(ScrollView, can_focus=True):
         if event.key == "backspace" and self.filter_text:
             event.stop()
             self.set_filter(self.filter_text[:-1])
-        elif event.is_printable and event.character and event.character not in " ?":
+        elif (event.is_printable and event.character and event.character not in " ?"
+              and not event.key.startswith(_MODIFIED)):  # a terminal sends Alt+I as "alt+i" with "i"
             event.stop()
             self.set_filter(self.filter_text + event.character)
 
@@ -302,5 +376,5 @@ class RosterView(ScrollView, can_focus=True):
         index = event.y + self.scroll_offset.y
         if 0 <= index < len(self._rows):
             self._move_to(index)
-            if event.chain >= 2 or not self._rows[index][0]:
+            if event.chain >= 2 or self._rows[index][0] in (CONTACT, REQUEST):
                 self.action_select()
