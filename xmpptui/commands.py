@@ -18,10 +18,23 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("close", "/close", "close the current conversation"),
     CommandSpec("status", "/status online|chat|away|xa|dnd|offline [text]", "set your presence and status text"),
     CommandSpec("priority", "/priority N", "set your presence priority (-128 to 127)"),
+    CommandSpec("msg", "/msg NICK TEXT", "in a room: a private message to an occupant; elsewhere /msg JID is /chat"),
+    CommandSpec("me", "/me TEXT", "send an action (shown as `* you TEXT`)"),
+    CommandSpec("join", "/join room@service[/nick] [password]", "join a group chat room (no argument: a dialog)"),
+    CommandSpec("part", "/part [reason]", "leave the current room (the conversation stays open)"),
+    CommandSpec("nick", "/nick NEWNICK", "change your nick in the current room"),
+    CommandSpec("subject", "/subject TEXT", "change the current room's subject (empty clears it)"),
+    CommandSpec("invite", "/invite JID [reason]", "invite someone to the current room (XEP-0249)"),
+    CommandSpec("kick", "/kick NICK [reason]", "remove an occupant from the room (moderators)"),
+    CommandSpec("ban", "/ban NICK [reason]", "ban an occupant from the room (admins)"),
+    CommandSpec("role", "/role NICK moderator|participant|visitor|none", "change an occupant's role"),
+    CommandSpec("affiliation", "/affiliation JID owner|admin|member|outcast|none",
+                "change someone's affiliation with the room"),
     CommandSpec("help", "/help", "list commands and keys"),
     CommandSpec("quit", "/quit", "log out and quit"),
 )
-ALIASES = {"q": "quit", "exit": "quit", "msg": "chat", "query": "chat", "away": "status away", "prio": "priority"}
+ALIASES = {"q": "quit", "exit": "quit", "query": "chat", "away": "status away", "prio": "priority",
+           "topic": "subject", "leave": "part", "j": "join"}
 
 
 class CommandError(Exception):

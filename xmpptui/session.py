@@ -7,6 +7,7 @@ from typing import Protocol
 
 from xmpptui.model.events import Event
 from xmpptui.model.presence import Presence
+from xmpptui.model.room import Affiliation, Role
 from xmpptui.model.state import ClientState
 
 EventSink = Callable[[Event], None]
@@ -43,3 +44,34 @@ class Session(Protocol):
 
     def trust_certificate(self, fingerprint: str) -> None:
         """Pin this certificate for the account (trust on first use); used from the next login attempt."""
+
+    # Rooms (XEP-0045): a failure raises with a message in words; outcomes arrive as events.
+
+    async def join_room(self, address: str, password: str = "") -> None:
+        """Join `room@service[/nick]` (our default nick if none); emits `RoomChanged`, or `RoomJoinFailed`."""
+
+    async def leave_room(self, room: str, reason: str = "") -> None: ...
+
+    async def send_groupchat(self, room: str, body: str) -> None:
+        """Send to a joined room; shown at once as pending, marked sent when the room reflects it."""
+
+    async def send_private(self, occupant: str, body: str) -> None:
+        """A private message to an occupant's room JID (room@service/nick)."""
+
+    async def open_private(self, room: str, nick: str) -> None:
+        """Open (or focus) the private conversation with an occupant."""
+
+    async def set_subject(self, room: str, subject: str) -> None: ...
+
+    async def change_nick(self, room: str, nick: str) -> None: ...
+
+    async def invite(self, room: str, jid: str, reason: str = "") -> None:
+        """A direct invitation (XEP-0249) to `jid`."""
+
+    async def kick(self, room: str, nick: str, reason: str = "") -> None: ...
+
+    async def ban(self, room: str, nick: str, reason: str = "") -> None: ...
+
+    async def set_role(self, room: str, nick: str, role: Role, reason: str = "") -> None: ...
+
+    async def set_affiliation(self, room: str, jid: str, affiliation: Affiliation, reason: str = "") -> None: ...

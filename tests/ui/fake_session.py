@@ -17,6 +17,7 @@ from xmpptui.model.events import (
     UnreadChanged,
 )
 from xmpptui.model.presence import Presence, Show
+from xmpptui.model.room import Affiliation, Role
 from xmpptui.model.roster import Contact
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus
 from xmpptui.session import EventSink
@@ -95,8 +96,46 @@ class FakeSession:
     def mark_read(self, jid: str) -> None:
         conversation = self._state.conversations.get(jid)
         if conversation is not None and conversation.unread:
-            conversation.unread = 0
+            conversation.unread = conversation.mentions = 0
             self.emit(UnreadChanged(jid, 0))
+
+    # Rooms: recorded only; tests script the room's side with emit()
+
+    async def join_room(self, address: str, password: str = "") -> None:
+        self.calls.append(("join_room", (address, password)))
+
+    async def leave_room(self, room: str, reason: str = "") -> None:
+        self.calls.append(("leave_room", (room, reason)))
+
+    async def send_groupchat(self, room: str, body: str) -> None:
+        self.calls.append(("send_groupchat", (room, body)))
+
+    async def send_private(self, occupant: str, body: str) -> None:
+        self.calls.append(("send_private", (occupant, body)))
+
+    async def open_private(self, room: str, nick: str) -> None:
+        self.calls.append(("open_private", (room, nick)))
+
+    async def set_subject(self, room: str, subject: str) -> None:
+        self.calls.append(("set_subject", (room, subject)))
+
+    async def change_nick(self, room: str, nick: str) -> None:
+        self.calls.append(("change_nick", (room, nick)))
+
+    async def invite(self, room: str, jid: str, reason: str = "") -> None:
+        self.calls.append(("invite", (room, jid, reason)))
+
+    async def kick(self, room: str, nick: str, reason: str = "") -> None:
+        self.calls.append(("kick", (room, nick, reason)))
+
+    async def ban(self, room: str, nick: str, reason: str = "") -> None:
+        self.calls.append(("ban", (room, nick, reason)))
+
+    async def set_role(self, room: str, nick: str, role: Role, reason: str = "") -> None:
+        self.calls.append(("set_role", (room, nick, role)))
+
+    async def set_affiliation(self, room: str, jid: str, affiliation: Affiliation, reason: str = "") -> None:
+        self.calls.append(("set_affiliation", (room, jid, affiliation)))
 
     # Scripted remote activity ------------------------------------------------------------------
 

@@ -79,6 +79,34 @@ class UnreadChanged:
     unread: int
 
 
+@dataclass(frozen=True, slots=True)
+class RoomChanged:
+    """A room's state, subject or occupants changed (read them from `ClientState.rooms`)."""
+
+    jid: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoomJoinFailed:
+    """The room refused us (or removed us): `reason` in words; `condition` the XMPP error condition."""
+
+    jid: str
+    condition: str
+    reason: str
+    nick: str
+    """The nick we asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationReceived:
+    """Someone invited us to a room (XEP-0249 direct or XEP-0045 mediated)."""
+
+    room: str
+    inviter: str
+    reason: str = ""
+    password: str = ""
+
+
 class Severity(Enum):
     INFO = "information"
     WARNING = "warning"
@@ -96,5 +124,5 @@ class Notice:
 Event = (
     ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
     | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | HistoryLoaded | UnreadChanged
-    | Notice
+    | Notice | RoomChanged | RoomJoinFailed | InvitationReceived
 )

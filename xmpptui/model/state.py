@@ -7,6 +7,7 @@ from enum import Enum
 
 from xmpptui.model.conversation import Conversations
 from xmpptui.model.presence import Presence, PresenceBook, Show
+from xmpptui.model.room import Rooms
 from xmpptui.model.roster import Roster
 
 
@@ -49,3 +50,4 @@ class ClientState:
     conversations: Conversations = field(default_factory=Conversations)
     own_presence: Presence = field(default_factory=lambda: Presence(Show.OFFLINE))
     connection: ConnectionStatus = field(default_factory=ConnectionStatus)
+    rooms: Rooms = field(default_factory=Rooms)

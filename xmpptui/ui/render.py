@@ -101,31 +101,60 @@ def day_separator(timestamp: float) -> Text:
     return Text(time.strftime(" %A %d %B %Y ", time.localtime(timestamp)), style="bold bright_black", end="")
 
 
+ACTION_PREFIX = "/me "
+"""A message starting with this is an action (XEP-0245): `* bob waves`."""
+
+
+def is_action(message: ChatMessage) -> bool:
+    return message.kind in (MessageKind.CHAT, MessageKind.GROUPCHAT, MessageKind.NORMAL) and \
+        message.body.startswith(ACTION_PREFIX)
+
+
+def shown_body(message: ChatMessage) -> str:
+    """The body as the log shows it (an action without its `/me `)."""
+    return message.body[len(ACTION_PREFIX):] if is_action(message) else message.body
+
+
+_CLIENT_MARKS = {MessageKind.ERROR: "!", MessageKind.NOTICE: "*", MessageKind.HEADLINE: "»", MessageKind.OCCUPANT: "·"}
+
+
 def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) -> Text:
-    """`12:01 bob ` (or `12:01 * ` for notices): what stands before the body on the first line."""
+    """`12:01 bob ` (or `12:01 * ` for notices, `12:01 * bob ` for actions): what stands before the body."""
     prefix = Text(end="", no_wrap=True)
     prefix.append(time.strftime(timestamp_format, time.localtime(message.timestamp)),
                   style="bright_black italic" if message.delayed else "bright_black")
     prefix.append(" ")
-    if message.kind in (MessageKind.ERROR, MessageKind.NOTICE, MessageKind.HEADLINE):
-        prefix.append({MessageKind.ERROR: "!", MessageKind.NOTICE: "*", MessageKind.HEADLINE: "»"}[message.kind],
-                      style="bold red" if message.kind is MessageKind.ERROR else "bold")
-    elif message.direction is Direction.OUT:
-        prefix.append(own_label, style="bold")
+    if message.kind in _CLIENT_MARKS:
+        prefix.append(_CLIENT_MARKS[message.kind], style="bold red" if message.kind is MessageKind.ERROR else
+                      "bright_black" if message.kind is MessageKind.OCCUPANT else "bold")
+        prefix.append(" ")
+        return prefix
+    if is_action(message):
+        prefix.append("* ", style="bold")
+    if message.direction is Direction.OUT:
+        if message.kind is MessageKind.GROUPCHAT and message.sender:
+            prefix.append_text(plain(message.sender, "bold", single_line=True))  # our nick in the room
+        else:
+            prefix.append(own_label, style="bold")
         if message.state is DeliveryState.PENDING:
             prefix.append("◷", style="yellow")  # not yet acknowledged by the server
         if message.carbon:
             prefix.append("⇆", style="bright_black")  # sent from another of our clients
     else:
-        prefix.append_text(plain(message.sender, f"bold {nick_style(message.sender)}", single_line=True))
+        style = f"bold {nick_style(message.sender)}" + (" reverse" if message.mention else "")
+        prefix.append_text(plain(message.sender, style, single_line=True))
     prefix.append(" ")
     return prefix
 
 
 def message_body(message: ChatMessage) -> Text:
-    style = {MessageKind.ERROR: "red", MessageKind.NOTICE: "italic", MessageKind.HEADLINE: "italic"}.get(
-        message.kind, "")
-    body = plain(message.body, style)
+    style = {MessageKind.ERROR: "red", MessageKind.NOTICE: "italic", MessageKind.HEADLINE: "italic",
+             MessageKind.OCCUPANT: "italic bright_black"}.get(message.kind, "")
+    if message.mention:
+        style = "bold"
+    elif is_action(message):
+        style = "italic"
+    body = plain(shown_body(message), style)
     if message.state is DeliveryState.FAILED:
         body.append("\n")
         body.append_text(plain(f"✗ not delivered: {message.error}", "bold red"))

@@ -20,7 +20,14 @@ from slixmpp.xmlstream.matcher import MatchXPath
 
 from xmpptui.config import Account
 from xmpptui.model import jid as jids
-from xmpptui.model.conversation import ChatMessage, Conversation, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import (
+    ChatMessage,
+    Conversation,
+    ConversationKind,
+    DeliveryState,
+    Direction,
+    MessageKind,
+)
 from xmpptui.model.events import (
     ConnectionChanged,
     ContactChanged,
@@ -45,6 +52,7 @@ from xmpptui.session import EventSink
 from xmpptui.storage.history import History, dedup_key
 from xmpptui.xmpp import certificate, translate
 from xmpptui.xmpp import client as client_factory
+from xmpptui.xmpp.rooms import RoomCommands, RoomService
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +93,7 @@ class NotConnected(Exception):
     """The session is not online; the caller keeps what the user typed."""
 
 
-class XmppSession:
+class XmppSession(RoomCommands):
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
@@ -114,6 +122,9 @@ class XmppSession:
         """Sent on the current stream, by stanza id, until the server acknowledges them."""
         self._tasks: set[asyncio.Task[object]] = set()
         self._probing = False
+        self._rooms = RoomService(self._state, self._emit, lambda jid, kind, by_user: self._open(jid, by_user, kind),
+                                  self._persist, account.nick or account.bare_jid.partition("@")[0],
+                                  account.timeout, clock)
 
     @property
     def state(self) -> ClientState:
@@ -150,7 +161,7 @@ class XmppSession:
         self._sink = sink
         self._stopping = False
         pinned = self._pins.get(self._state.jid) if self._pins is not None else None
-        client = self._client = client_factory.build(self._account, self._password, pinned)
+        client = self._client = self._rooms.client = client_factory.build(self._account, self._password, pinned)
         for event_name, handler in {
             "session_start": self._on_session_start,
             "session_resumed": self._on_session_resumed,
@@ -307,6 +318,7 @@ class XmppSession:
         self._state.resource = self._client.boundjid.resource
         await self._fetch_roster()
         self._send_presence(self._wanted)
+        self._rooms.rejoin_all()
         await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
         # A new session (not a resumed one): what the old one never had acknowledged is sent again.
         self._outbox[:0] = list(self._unacked.values())
@@ -429,6 +441,8 @@ class XmppSession:
             self._emit(ContactChanged(contact.jid, removed=contact.jid not in self._state.roster))
 
     def _on_presence(self, stanza: PresenceStanza) -> None:
+        if self._rooms.on_presence(stanza):
+            return
         kind = stanza.xml.get("type", "available")
         if kind == "error":
             self._notice("presence-error", f"presence error from {stanza.xml.get('from', 'server')}: "
@@ -474,9 +488,9 @@ class XmppSession:
 
     # Conversations ----------------------------------------------------------------------------
 
-    def _open(self, bare_jid: str, by_user: bool) -> Conversation:
+    def _open(self, bare_jid: str, by_user: bool, kind: ConversationKind = ConversationKind.CHAT) -> Conversation:
         """The conversation with `bare_jid`; a new one is announced and its stored history paged in."""
-        conversation, created = self._state.conversations.open(bare_jid)
+        conversation, created = self._state.conversations.open(bare_jid, kind)
         if created:
             self._emit(ConversationOpened(bare_jid, by_user=by_user))
             if self._history is not None:
@@ -547,13 +561,14 @@ class XmppSession:
             self._notice("task", f"history could not be read or written: {task.exception()}", Severity.ERROR)
 
     def close_conversation(self, jid: str) -> None:
+        self._rooms.conversation_closed(jid)
         if self._state.conversations.close(jid) is not None:
             self._emit(ConversationClosed(jid))
 
     def mark_read(self, jid: str) -> None:
         conversation = self._state.conversations.get(jid)
         if conversation is not None and conversation.unread:
-            conversation.unread = 0
+            conversation.unread = conversation.mentions = 0
             self._emit(UnreadChanged(jid, 0))
 
     def _display_name(self, bare_jid: str) -> str:
@@ -621,6 +636,8 @@ class XmppSession:
             self._spawn(self._history.update_state(self._state.jid, message))
 
     def _on_message(self, stanza: Message) -> None:
+        if self._rooms.on_message(stanza):
+            return
         incoming = translate.incoming_message(stanza, self._clock())
         if incoming is None:
             return

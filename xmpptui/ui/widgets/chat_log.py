@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState
+from xmpptui.model.conversation import ChatMessage, DeliveryState, MessageKind
 from xmpptui.ui import render
 
 _MIN_BODY_WIDTH = 12
@@ -40,9 +40,11 @@ class ChatLog(ScrollView, can_focus=True):
     """
 
     def __init__(self, messages: Sequence[ChatMessage], *, own_label: str = "me",
-                 timestamp_format: str = "%H:%M", name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+                 timestamp_format: str = "%H:%M", hidden: frozenset[MessageKind] = frozenset(),
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        """`hidden`: kinds of message not shown (e.g. room joins and leaves, when the user hides them)."""
         super().__init__(name=name, id=id, classes=classes)
+        self._hidden = hidden
         self._messages = messages
         self._own_label = own_label
         self._timestamp_format = timestamp_format
@@ -184,7 +186,7 @@ class ChatLog(ScrollView, can_focus=True):
         """Cells before the body: the time, then a part that depends only on who and how (cached)."""
         stamp = cell_len(time.strftime(self._timestamp_format, time.localtime(message.timestamp)))
         key = (message.kind, message.direction, message.sender, message.state is DeliveryState.PENDING,
-               message.carbon)
+               message.carbon, render.is_action(message))
         rest = self._prefix_rest.get(key)
         if rest is None:
             rest = cell_len(render.message_prefix(message, self._own_label, self._timestamp_format).plain) - stamp
@@ -193,7 +195,9 @@ class ChatLog(ScrollView, can_focus=True):
 
     def _count(self, index: int) -> int:
         message = self._messages[index]
-        body = message.body
+        if message.kind in self._hidden:
+            return 0
+        body = render.shown_body(message)
         if message.state is not DeliveryState.FAILED and body.isprintable():
             # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
             # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,
@@ -209,6 +213,8 @@ class ChatLog(ScrollView, can_focus=True):
         if cached is not None:
             return cached
         message = self._messages[index]
+        if message.kind in self._hidden:
+            return []
         console = self.app.console
         strips: list[Strip] = []
         if self._starts_day(index):

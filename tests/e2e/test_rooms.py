@@ -1,0 +1,169 @@
+"""Group chat (XEP-0045) against the private Prosody's MUC component, with plain slixmpp peers as the
+other occupants: joining, messages both ways, subject, occupants, errors, moderation, PMs, rejoin."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from xml.etree import ElementTree as ET
+
+import slixmpp
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
+from tests.support.peer import Peer
+from tests.support.prosody import MUC_DOMAIN, Prosody
+from xmpptui.model.conversation import ConversationKind, DeliveryState, Direction
+from xmpptui.model.room import Role, RoomState
+from xmpptui.ui.app import XmppTuiApp
+
+MUC = "http://jabber.org/protocol/muc"
+MUC_USER = f"{MUC}#user"
+
+
+def new_room() -> str:
+    return f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+
+
+async def peer_join(peer: Peer, room: str, nick: str, password: str = "") -> None:
+    """Join with a raw presence and wait for the room's self-presence (status 110)."""
+    presence = peer.client.make_presence(pto=f"{room}/{nick}")
+    x = ET.SubElement(presence.xml, f"{{{MUC}}}x")
+    if password:
+        ET.SubElement(x, f"{{{MUC}}}password").text = password
+    presence.send()
+    while True:
+        answer = await peer.presence_from(room)
+        if answer["type"] == "error":
+            raise AssertionError(f"{peer.account.user} could not join {room}: {answer}")
+        if answer.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}status[@code='110']") is not None:
+            return
+
+
+async def configure(peer: Peer, room: str, fields: dict[str, str]) -> None:
+    """Submit (part of) the room configuration form as the room's owner."""
+    iq = peer.client.make_iq_set(ito=room)
+    query = ET.SubElement(iq.xml, f"{{{MUC}#owner}}query")
+    form = ET.SubElement(query, "{jabber:x:data}x", type="submit")
+    for var, value in {"FORM_TYPE": f"{MUC}#roomconfig", **fields}.items():
+        field = ET.SubElement(form, "{jabber:x:data}field", var=var)
+        ET.SubElement(field, "{jabber:x:data}value").text = value
+    await iq.send(timeout=10)
+
+
+async def admin(peer: Peer, room: str, item: dict[str, str], reason: str = "") -> None:
+    iq = peer.client.make_iq_set(ito=room)
+    query = ET.SubElement(iq.xml, f"{{{MUC}#admin}}query")
+    element = ET.SubElement(query, f"{{{MUC}#admin}}item", item)
+    if reason:
+        ET.SubElement(element, f"{{{MUC}#admin}}reason").text = reason
+    await iq.send(timeout=10)
+
+
+def say(peer: Peer, room: str, body: str) -> None:
+    peer.client.make_message(mto=room, mbody=body, mtype="groupchat").send()
+
+
+async def message_from(peer: Peer, sender: str, kind: str = "groupchat") -> slixmpp.Message:
+    while True:
+        message = await peer.next_message()
+        if str(message["from"]) == sender and message["type"] == kind:
+            return message
+
+
+async def typed(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*text)
+    await pilot.press("enter")
+
+
+def room_of(app: XmppTuiApp, room: str):  # type: ignore[no-untyped-def]
+    return app.session.state.rooms.get(room) if app.session else None
+
+
+async def joined(pilot, room: str) -> None:  # type: ignore[no-untyped-def]
+    await until(pilot, lambda: (r := room_of(pilot.app, room)) is not None and r.state is RoomState.JOINED,
+                what=f"joined {room}")
+
+
+def notified(app: XmppTuiApp, words: str) -> bool:
+    return any(words in str(n.message) for n in app._notifications)
+
+
+async def test_join_talk_both_ways_subject_and_occupants(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    carol_peer = await Peer(prosody, carol).connect()
+    peers += [bob_peer, carol_peer]
+    await peer_join(bob_peer, room, "bob")  # bob creates the room: its owner and a moderator
+    say(bob_peer, room, "said before alice came")
+    await message_from(bob_peer, f"{room}/bob")
+    app = make_app(prosody, alice)
+    nick = alice.user
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        screen = app.main_screen
+        conversation = app.session.state.conversations.get(room)
+        assert conversation.kind is ConversationKind.GROUPCHAT and screen.active == room
+        assert room_of(app, room).nick == nick, "the nick defaults to the JID's local part"
+        await until(pilot, lambda: "said before alice came" in bodies(app, room), what="the room's history")
+        history = next(m for m in conversation.messages if m.body == "said before alice came")
+        assert history.delayed and history.sender == "bob" and conversation.unread == 0
+
+        # Both ways; our own message is marked sent by its reflection, not shown twice.
+        say(bob_peer, room, f"hello {nick}, welcome")
+        await until(pilot, lambda: f"hello {nick}, welcome" in bodies(app, room), what="bob's message")
+        assert next(m for m in conversation.messages if m.body.startswith("hello")).mention
+        await typed(pilot, "hi bob")
+        received = await message_from(bob_peer, f"{room}/{nick}")
+        assert received["body"] == "hi bob"
+        ours = [m for m in conversation.messages if m.body == "hi bob"]
+        await until(pilot, lambda: ours[0].state is DeliveryState.SENT, what="reflection marks it sent")
+        assert len(ours) == 1 and ours[0].direction is Direction.OUT
+        assert any("hi bob" in line and nick in line for line in log_lines(app, room))
+
+        # /me is shown as an action.
+        say(bob_peer, room, "/me waves")
+        await until(pilot, lambda: any("* bob waves" in line for line in log_lines(app, room)), what="action")
+
+        # Subject: refused in words while only moderators may change it; then ours reaches bob, bob's
+        # reaches us; shown at the top.
+        await typed(pilot, "/subject Weekly sync")
+        await until(pilot, lambda: any("you are not allowed to change the subject" in line
+                                       for line in log_lines(app, room)), what="refusal in words")
+        await configure(bob_peer, room, {"muc#roomconfig_changesubject": "1"})
+        subjects: asyncio.Queue[str] = asyncio.Queue()
+        bob_peer.client.register_handler(Callback(
+            "subjects", MatchXPath("{jabber:client}message/{jabber:client}subject"),
+            lambda message: subjects.put_nowait(message["subject"])))
+        await typed(pilot, "/subject Weekly sync")
+        assert await asyncio.wait_for(subjects.get(), 10) == "Weekly sync", "bob sees our subject"
+        await until(pilot, lambda: room_of(app, room).subject == "Weekly sync", what="our subject echoed")
+        bob_peer.client.make_message(mto=room, msubject="Release day", mtype="groupchat").send()
+        await until(pilot, lambda: room_of(app, room).subject == "Release day", what="bob's subject")
+        await pilot.pause()
+        assert "Release day" in str(screen.query_one("#room-subject").render())
+        assert any("bob changed the subject to: Release day" in line for line in log_lines(app, room))
+
+        # Occupants: joins, nick changes, role changes and leaves.
+        text = screen.occupant_list_text()
+        assert "Moderators (1)" in text and "~bob" in text and nick in text
+        await peer_join(carol_peer, room, "carol")
+        await until(pilot, lambda: "carol" in room_of(app, room).occupants, what="carol joined")
+        carol_peer.client.make_presence(pto=f"{room}/carol2").send()
+        await until(pilot, lambda: "carol2" in room_of(app, room).occupants, what="carol's new nick")
+        assert "carol" not in room_of(app, room).occupants
+        await admin(bob_peer, room, {"nick": "carol2", "role": "visitor"})
+        await until(pilot, lambda: room_of(app, room).occupants["carol2"].role is Role.VISITOR, what="voice taken")
+        await pilot.pause()
+        assert "Visitors (1)" in screen.occupant_list_text()
+        carol_peer.client.send_presence(pto=f"{room}/carol2", ptype="unavailable")
+        await until(pilot, lambda: "carol2" not in room_of(app, room).occupants, what="carol left")
+        lines = "\n".join(log_lines(app, room))
+        for event in ("carol joined", "carol is now known as carol2", "carol2 is now a visitor", "carol2 left"):
+            assert event in lines, event
+        await pilot.press("ctrl+o")
+        assert not screen.query_one("#occupant-pane").display, "the occupant pane toggles"

@@ -1,0 +1,578 @@
+"""Group chat (XEP-0045): joining, room presence and messages, private messages, moderation, invitations.
+
+The session hands every presence and message to `RoomService` first; it takes those that belong to a room
+we are in (or joining) and leaves the rest alone. Groupchat from any other room is dropped there.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from slixmpp import Message
+from slixmpp import Presence as PresenceStanza
+from slixmpp.exceptions import IqError, IqTimeout
+from slixmpp.jid import JID, InvalidJID
+
+from xmpptui.model import jid as jids
+from xmpptui.model import room as rooms_model
+from xmpptui.model.conversation import (
+    ChatMessage,
+    Conversation,
+    ConversationKind,
+    DeliveryState,
+    Direction,
+    MessageKind,
+)
+from xmpptui.model.events import (
+    Event,
+    InvitationReceived,
+    MessageAdded,
+    MessageUpdated,
+    RoomChanged,
+    RoomJoinFailed,
+    UnreadChanged,
+)
+from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState
+from xmpptui.model.state import ClientState, ConnectionState
+from xmpptui.xmpp import muc, translate
+
+if TYPE_CHECKING:
+    from xmpptui.xmpp.client import Client
+
+log = logging.getLogger(__name__)
+
+OpenConversation = Callable[[str, ConversationKind, bool], Conversation]
+
+
+class RoomError(Exception):
+    """A room command that cannot be done, in words for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoomAddress:
+    room: str
+    nick: str
+
+
+def parse_room_address(text: str) -> RoomAddress:
+    """`room@service[/nick]` -> the room's bare JID (lower-cased) and the nick ("" if none)."""
+    try:
+        jid = JID(text.strip())
+    except InvalidJID:
+        raise RoomError(f"{text!r} is not a room address like room@conference.example.org") from None
+    if not jid.user or not jid.domain:
+        raise RoomError(f"{text!r} is not a room address like room@conference.example.org")
+    return RoomAddress(jid.bare.lower(), jid.resource)
+
+
+def _valid_jid(text: str) -> str:
+    try:
+        jid = JID(text.strip())
+    except InvalidJID:
+        raise RoomError(f"{text!r} is not a JID like alice@example.org") from None
+    if not jid.domain:
+        raise RoomError(f"{text!r} is not a JID like alice@example.org")
+    return str(jid)
+
+
+class RoomService:
+    """Every room's state lives in `ClientState.rooms`; this keeps it, the way the session keeps the rest."""
+
+    def __init__(self, state: ClientState, emit: Callable[[Event], None], open_conversation: OpenConversation,
+                 persist: Callable[[ChatMessage], None], default_nick: str, timeout: float,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._state = state
+        self._emit = emit
+        self._open = open_conversation
+        self._persist = persist
+        self._default_nick = default_nick
+        self._timeout = timeout
+        self._clock = clock
+        self.client: Client | None = None
+        self._joining_subject: set[str] = set()
+        """Rooms whose first subject (the one that completes a join, XEP-0045 7.2.15) has not come yet."""
+        self._actions: dict[str, tuple[str, str]] = {}
+        """Stanza id -> (room, what we asked, in words) for requests whose refusal comes back as a message."""
+
+    @property
+    def _online(self) -> bool:
+        return self.client is not None and self._state.connection.state is ConnectionState.ONLINE
+
+    def _room(self, room_jid: str, joined: bool = True) -> Room:
+        room = self._state.rooms.get(room_jid)
+        if room is None or (joined and not room.joined):
+            raise RoomError(f"you are not in {room_jid}: /join it first")
+        if not self._online:
+            raise RoomError("not connected: try again when the session is back")
+        return room
+
+    def _add(self, conversation: Conversation, message: ChatMessage, unread: bool = False) -> None:
+        conversation.add(message)
+        self._persist(message)
+        self._emit(MessageAdded(message))
+        if unread:
+            conversation.unread += 1
+            if message.mention:
+                conversation.mentions += 1
+            self._emit(UnreadChanged(conversation.jid, conversation.unread))
+
+    def _line(self, room: Room, text: str, kind: MessageKind = MessageKind.NOTICE) -> None:
+        """A line the client writes into the room's conversation (joins, kicks, errors)."""
+        conversation = self._state.conversations.get(room.jid)
+        if conversation is not None:
+            self._add(conversation, ChatMessage(conversation=room.jid, sender="", body=text, timestamp=self._clock(),
+                                                kind=kind))
+
+    # Joining and leaving ----------------------------------------------------------------------
+
+    def join(self, address: str, password: str = "") -> Room:
+        """Join (or rejoin) a room; the outcome arrives as presence. Offline, the join waits for the session."""
+        parsed = parse_room_address(address)
+        nick = parsed.nick or self._default_nick
+        room = self._state.rooms.get(parsed.room)
+        if room is not None and room.joined and room.nick == nick:
+            self._open(room.jid, ConversationKind.GROUPCHAT, True)
+            return room
+        if room is None:
+            room = self._state.rooms.add(Room(parsed.room, nick, password))
+        room.nick, room.password, room.state, room.error = nick, password or room.password, RoomState.JOINING, ""
+        room.occupants.clear()
+        self._open(room.jid, ConversationKind.GROUPCHAT, True)
+        self._emit(RoomChanged(room.jid))
+        if self._online:
+            self._send_join(room)
+        return room
+
+    def _send_join(self, room: Room) -> None:
+        assert self.client is not None
+        presence = self.client.make_presence(pto=room.occupant_jid(room.nick))
+        own = self._state.own_presence
+        if own.available and own.show.wire:
+            presence["show"] = own.show.wire
+        x = ET.SubElement(presence.xml, f"{{{muc.NS_MUC}}}x")
+        if room.password:
+            ET.SubElement(x, f"{{{muc.NS_MUC}}}password").text = room.password
+        conversation = self._state.conversations.get(room.jid)
+        latest = max((m.timestamp for m in conversation.messages if m.kind is MessageKind.GROUPCHAT), default=None) \
+            if conversation is not None else None
+        if latest is not None:
+            # Rejoining: only what was said since the last message we hold.
+            since = datetime.fromtimestamp(latest + 0.001, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            ET.SubElement(x, f"{{{muc.NS_MUC}}}history", since=since)
+        presence.send()
+
+    def rejoin_all(self) -> None:
+        """A new session (not a resumed stream): the server forgot our rooms, so join them again."""
+        for room in self._state.rooms:
+            if room.state is not RoomState.LEFT:
+                room.state = RoomState.JOINING
+                room.occupants.clear()
+                self._emit(RoomChanged(room.jid))
+                self._send_join(room)
+
+    def leave(self, room_jid: str, reason: str = "") -> None:
+        room = self._state.rooms.get(room_jid)
+        if room is None or room.state is RoomState.LEFT:
+            raise RoomError(f"you are not in {room_jid}")
+        if self._online:
+            assert self.client is not None
+            self.client.send_presence(pto=room.occupant_jid(room.nick), ptype="unavailable", pstatus=reason or None)
+        room.state, room.error = RoomState.LEFT, ""
+        room.occupants.clear()
+        self._line(room, f"you left {room.jid}" + (f" ({reason})" if reason else ""))
+        self._emit(RoomChanged(room.jid))
+
+    def conversation_closed(self, jid: str) -> None:
+        """Closing a room's conversation leaves the room."""
+        room = self._state.rooms.remove(jid)
+        if room is not None and room.state is not RoomState.LEFT and self._online:
+            assert self.client is not None
+            self.client.send_presence(pto=room.occupant_jid(room.nick), ptype="unavailable")
+
+    def change_nick(self, room_jid: str, nick: str) -> None:
+        room = self._room(room_jid)
+        if not nick.strip():
+            raise RoomError("usage: /nick NEWNICK")
+        assert self.client is not None
+        self._send_presence_as(room, nick.strip())
+
+    def _send_presence_as(self, room: Room, nick: str) -> None:
+        assert self.client is not None
+        presence = self.client.make_presence(pto=room.occupant_jid(nick))
+        own = self._state.own_presence
+        if own.available and own.show.wire:
+            presence["show"] = own.show.wire
+        presence.send()
+
+    # Presence ---------------------------------------------------------------------------------
+
+    def on_presence(self, stanza: PresenceStanza) -> bool:
+        """True when the presence belongs to a room we are in or joining (and was handled here)."""
+        room = self._state.rooms.get(jids.bare(stanza.xml.get("from", "")))
+        if room is None:
+            return False
+        if stanza.xml.get("type") == "error":
+            self._on_presence_error(room, stanza)
+            return True
+        update = muc.occupant_presence(stanza)
+        if update is None or room.state is RoomState.LEFT:
+            return True
+        is_self = muc.SELF_PRESENCE in update.codes or (room.state is RoomState.JOINING and update.nick == room.nick)
+        if is_self:
+            self._on_own_presence(room, update)
+        else:
+            self._on_occupant_presence(room, update)
+        self._emit(RoomChanged(room.jid))
+        return True
+
+    def _on_presence_error(self, room: Room, stanza: PresenceStanza) -> None:
+        condition, server_text = muc.error_condition(stanza)
+        _, _, nick = stanza.xml.get("from", "").partition("/")
+        if room.state is RoomState.JOINING:
+            reason = muc.join_error_text(condition, room.jid, room.nick, bool(room.password), server_text)
+            room.state, room.error = RoomState.LEFT, reason
+            self._line(room, reason, MessageKind.ERROR)
+            self._emit(RoomChanged(room.jid))
+            self._emit(RoomJoinFailed(room.jid, condition, reason, room.nick))
+        elif room.joined:
+            action = f"change your nick to {nick}" if nick and nick != room.nick else "change your presence"
+            self._line(room, muc.action_error_text(condition, action, server_text), MessageKind.ERROR)
+
+    def _on_own_presence(self, room: Room, update: muc.OccupantPresence) -> None:
+        if update.available:
+            if room.state is RoomState.JOINING:
+                room.state = RoomState.JOINED
+                self._joining_subject.add(room.jid)
+                created = " (a new room: you own it)" if muc.ROOM_CREATED in update.codes else ""
+                self._line(room, f"you joined {room.jid} as {update.nick}{created}")
+            room.nick = update.nick
+            room.occupants[update.nick] = Occupant(update.nick, update.role, update.affiliation, update.show,
+                                                   update.real_jid)
+            return
+        if muc.NICK_CHANGED in update.codes and update.new_nick:
+            room.occupants.pop(update.nick, None)
+            room.nick = update.new_nick
+            self._line(room, f"you are now known as {update.new_nick}")
+            return
+        room.state = RoomState.LEFT
+        room.occupants.clear()
+        removal = self._removal(update)
+        if removal:
+            room.error = f"you {removal}"
+            self._line(room, room.error, MessageKind.ERROR)
+        elif muc.SHUTDOWN in update.codes:
+            room.error = "the chat service shut down: you are no longer in the room"
+            self._line(room, room.error, MessageKind.ERROR)
+
+    @staticmethod
+    def _removal(update: muc.OccupantPresence) -> str:
+        """'were kicked by bob (spam)' for a kick or ban, "" for an ordinary leave."""
+        if muc.KICKED in update.codes:
+            verb = "were kicked"
+        elif muc.BANNED in update.codes:
+            verb = "were banned"
+        elif muc.REMOVED_AFFILIATION in update.codes or muc.REMOVED_MEMBERS_ONLY in update.codes:
+            verb = "were removed (not a member)"
+        else:
+            return ""
+        by = f" by {update.actor}" if update.actor else ""
+        why = f" ({update.reason})" if update.reason else ""
+        return f"{verb}{by}{why}"
+
+    def _on_occupant_presence(self, room: Room, update: muc.OccupantPresence) -> None:
+        occupant = room.occupants.get(update.nick)
+        if not update.available:
+            room.occupants.pop(update.nick, None)
+            if muc.NICK_CHANGED in update.codes and update.new_nick:
+                if occupant is not None:
+                    occupant.nick = update.new_nick
+                    room.occupants[update.new_nick] = occupant
+                self._line(room, f"{update.nick} is now known as {update.new_nick}")
+                return
+            removal = self._removal(update)
+            if removal:
+                self._line(room, f"{update.nick} {removal.replace('you ', '')}")
+            elif room.joined:
+                why = f" ({update.reason})" if update.reason else ""
+                self._line(room, f"{update.nick} left{why}", MessageKind.OCCUPANT)
+            return
+        room.occupants[update.nick] = Occupant(update.nick, update.role, update.affiliation, update.show,
+                                               update.real_jid)
+        if not room.joined:
+            return  # the occupant list sent before our own presence: who is there, not who arrived
+        if occupant is None:
+            self._line(room, f"{update.nick} joined", MessageKind.OCCUPANT)
+        elif occupant.role is not update.role:
+            self._line(room, f"{update.nick} is now a {update.role.value}")
+        elif occupant.affiliation is not update.affiliation:
+            self._line(room, f"{update.nick} is now {_affiliation_words(update.affiliation)}")
+
+    # Messages ---------------------------------------------------------------------------------
+
+    def on_message(self, stanza: Message) -> bool:
+        """True when the message was a room's (or an invitation) and was handled here."""
+        sender = stanza.xml.get("from", "")
+        room = self._state.rooms.get(jids.bare(sender))
+        if room is None:
+            invitation = muc.invitation(stanza)
+            if invitation is None:
+                return False  # (the session drops groupchat from rooms we are not in)
+            self._emit(InvitationReceived(invitation.room, invitation.inviter, invitation.reason, invitation.password))
+            return True
+        kind = stanza.xml.get("type", "normal")
+        if kind == "error":
+            self._on_message_error(room, stanza)
+        elif kind == "groupchat":
+            if room.state is not RoomState.LEFT:
+                self._on_groupchat(room, stanza)
+        elif jids.resource(sender):
+            self._on_private(room, stanza)
+        else:
+            invitation = muc.invitation(stanza)
+            if invitation is not None:
+                self._emit(InvitationReceived(invitation.room, invitation.inviter, invitation.reason,
+                                              invitation.password))
+        return True
+
+    def _on_groupchat(self, room: Room, stanza: Message) -> None:
+        incoming = translate.incoming_message(stanza, self._clock())
+        if incoming is None:
+            return
+        nick = jids.resource(incoming.sender)
+        new_subject = muc.subject(stanza)
+        if new_subject is not None:
+            room.subject, room.subject_by = new_subject, nick
+            first = room.jid in self._joining_subject
+            self._joining_subject.discard(room.jid)
+            if not first and room.joined:
+                said = f"{nick or 'the room'} changed the subject to: {new_subject}" if new_subject else \
+                    f"{nick or 'the room'} cleared the subject"
+                self._line(room, said)
+            self._emit(RoomChanged(room.jid))
+            return
+        if not incoming.body:
+            return
+        conversation = self._state.conversations.get(room.jid)
+        if conversation is None:
+            conversation = self._open(room.jid, ConversationKind.GROUPCHAT, False)
+        if nick and nick == room.nick:
+            sent = conversation.find_sent(incoming.id) if incoming.id else None
+            if sent is not None:
+                if sent.state is DeliveryState.PENDING:  # our message, reflected by the room: it got there
+                    sent.state = DeliveryState.SENT
+                    self._emit(MessageUpdated(sent))
+                return
+        if conversation.seen_before(incoming.id, incoming.body):
+            return  # the room's history repeats what we hold
+        if not nick:
+            self._line(room, incoming.body)
+            return
+        own = nick == room.nick
+        mention = not own and rooms_model.mentions(incoming.body, room.nick)
+        message = ChatMessage(conversation=room.jid, sender=nick, body=incoming.body, timestamp=incoming.timestamp,
+                              direction=Direction.OUT if own else Direction.IN, kind=MessageKind.GROUPCHAT,
+                              id=incoming.id, state=DeliveryState.SENT if own else DeliveryState.NONE,
+                              delayed=incoming.delayed, mention=mention)
+        self._add(conversation, message, unread=not own and not incoming.delayed)
+
+    def _on_private(self, room: Room, stanza: Message) -> None:
+        incoming = translate.incoming_message(stanza, self._clock())
+        if incoming is None or not incoming.body:
+            return
+        nick = jids.resource(incoming.sender)
+        # The sender is the occupant's room JID, whatever real JID may be behind it.
+        key = room.occupant_jid(nick)
+        conversation = self._open(key, ConversationKind.PRIVATE, False)
+        if conversation.seen_before(incoming.id, incoming.body):
+            return
+        message = ChatMessage(conversation=key, sender=nick, body=incoming.body, timestamp=incoming.timestamp,
+                              kind=MessageKind.CHAT, id=incoming.id, delayed=incoming.delayed)
+        self._add(conversation, message, unread=True)
+
+    def _on_message_error(self, room: Room, stanza: Message) -> None:
+        message_id = stanza.xml.get("id", "")
+        condition, server_text = muc.error_condition(stanza)
+        for key in (room.jid, stanza.xml.get("from", "")):
+            conversation = self._state.conversations.get(key)
+            sent = conversation.find_sent(message_id) if conversation is not None and message_id else None
+            if sent is not None:
+                sent.state = DeliveryState.FAILED
+                sent.error = translate.error_text(stanza)
+                self._emit(MessageUpdated(sent))
+                return
+        action = self._actions.pop(message_id, None)
+        if action is not None:
+            self._line(room, muc.action_error_text(condition, action[1], server_text), MessageKind.ERROR)
+        else:
+            self._line(room, f"the room reported an error: {translate.error_text(stanza)}", MessageKind.ERROR)
+
+    # Sending ----------------------------------------------------------------------------------
+
+    def send_groupchat(self, room_jid: str, body: str) -> ChatMessage:
+        room = self._room(room_jid)
+        assert self.client is not None
+        conversation = self._open(room.jid, ConversationKind.GROUPCHAT, True)
+        message = ChatMessage(conversation=room.jid, sender=room.nick, body=body, timestamp=self._clock(),
+                              direction=Direction.OUT, kind=MessageKind.GROUPCHAT, id=uuid.uuid4().hex,
+                              state=DeliveryState.PENDING)
+        self._add(conversation, message)
+        stanza = self.client.make_message(mto=room.jid, mbody=body, mtype="groupchat")
+        stanza["id"] = message.id
+        stanza.send()
+        return message
+
+    def send_private(self, occupant_jid: str, body: str) -> ChatMessage:
+        room_jid, nick = jids.bare(occupant_jid), jids.resource(occupant_jid)
+        room = self._room(room_jid)
+        if not nick:
+            raise RoomError("a private message needs an occupant's nick")
+        assert self.client is not None
+        key = room.occupant_jid(nick)
+        conversation = self._open(key, ConversationKind.PRIVATE, True)
+        message = ChatMessage(conversation=key, sender=room.nick, body=body, timestamp=self._clock(),
+                              direction=Direction.OUT, kind=MessageKind.CHAT, id=uuid.uuid4().hex,
+                              state=DeliveryState.SENT)
+        stanza = self.client.make_message(mto=key, mbody=body, mtype="chat")
+        stanza["id"] = message.id
+        ET.SubElement(stanza.xml, f"{{{muc.NS_USER}}}x")
+        stanza.send()
+        self._add(conversation, message)
+        return message
+
+    def open_private(self, room_jid: str, nick: str) -> Conversation:
+        room = self._room(room_jid)
+        if nick not in room.occupants:
+            raise RoomError(f"nobody called {nick} is in {room.jid}")
+        return self._open(room.occupant_jid(nick), ConversationKind.PRIVATE, True)
+
+    def set_subject(self, room_jid: str, subject: str) -> None:
+        room = self._room(room_jid)
+        assert self.client is not None
+        stanza = self.client.make_message(mto=room.jid, mtype="groupchat")
+        stanza["subject"] = subject
+        if not subject:
+            ET.SubElement(stanza.xml, "{jabber:client}subject")
+        stanza["id"] = message_id = uuid.uuid4().hex
+        self._actions[message_id] = (room.jid, "change the subject")
+        stanza.send()
+
+    def invite(self, room_jid: str, invitee: str, reason: str = "") -> None:
+        """A direct invitation (XEP-0249), sent to the invitee's JID."""
+        room = self._room(room_jid)
+        to = _valid_jid(invitee)
+        assert self.client is not None
+        stanza = self.client.make_message(mto=to, mtype="normal")
+        attributes = {"jid": room.jid}
+        if reason:
+            attributes["reason"] = reason
+        if room.password:
+            attributes["password"] = room.password
+        ET.SubElement(stanza.xml, f"{{{muc.NS_CONFERENCE}}}x", attributes)
+        stanza.send()
+        self._line(room, f"you invited {to}")
+
+    # Moderation -------------------------------------------------------------------------------
+
+    async def _admin(self, room: Room, item: dict[str, str], reason: str, action: str) -> None:
+        assert self.client is not None
+        iq = self.client.make_iq_set(ito=room.jid)
+        query = ET.SubElement(iq.xml, f"{{{muc.NS_ADMIN}}}query")
+        element = ET.SubElement(query, f"{{{muc.NS_ADMIN}}}item", item)
+        if reason:
+            ET.SubElement(element, f"{{{muc.NS_ADMIN}}}reason").text = reason
+        try:
+            await iq.send(timeout=self._timeout)
+        except IqError as exc:
+            raise RoomError(muc.action_error_text(*self._condition(exc.iq), action=action)) from None
+        except IqTimeout:
+            raise RoomError(f"could not {action}: the room did not answer") from None
+
+    @staticmethod
+    def _condition(stanza: Any) -> tuple[str, str]:
+        condition, text = muc.error_condition(stanza)
+        return condition, text
+
+    def _occupant(self, room: Room, nick: str) -> Occupant:
+        occupant = room.occupants.get(nick)
+        if occupant is None:
+            raise RoomError(f"nobody called {nick} is in {room.jid}")
+        return occupant
+
+    async def kick(self, room_jid: str, nick: str, reason: str = "") -> None:
+        room = self._room(room_jid)
+        self._occupant(room, nick)
+        await self._admin(room, {"nick": nick, "role": "none"}, reason, f"kick {nick}")
+
+    async def ban(self, room_jid: str, nick: str, reason: str = "") -> None:
+        room = self._room(room_jid)
+        occupant = self._occupant(room, nick)
+        if not occupant.real_jid:
+            raise RoomError(f"cannot ban {nick}: the room does not show you their address "
+                            "(use /affiliation JID outcast)")
+        await self._admin(room, {"jid": jids.bare(occupant.real_jid), "affiliation": "outcast"}, reason,
+                          f"ban {nick}")
+
+    async def set_role(self, room_jid: str, nick: str, role: Role, reason: str = "") -> None:
+        room = self._room(room_jid)
+        self._occupant(room, nick)
+        await self._admin(room, {"nick": nick, "role": role.value}, reason, f"make {nick} a {role.value}")
+
+    async def set_affiliation(self, room_jid: str, jid: str, affiliation: Affiliation, reason: str = "") -> None:
+        room = self._room(room_jid)
+        target = jids.bare(_valid_jid(jid))
+        await self._admin(room, {"jid": target, "affiliation": affiliation.value}, reason,
+                          f"make {target} {_affiliation_words(affiliation)}")
+
+
+def _affiliation_words(affiliation: Affiliation) -> str:
+    return {Affiliation.OWNER: "an owner", Affiliation.ADMIN: "an admin", Affiliation.MEMBER: "a member",
+            Affiliation.OUTCAST: "banned", Affiliation.NONE: "unaffiliated"}[affiliation]
+
+
+class RoomCommands:
+    """The Session methods for rooms (mixed into XmppSession, which sets `_rooms`)."""
+
+    _rooms: RoomService
+
+    async def join_room(self, address: str, password: str = "") -> None:
+        self._rooms.join(address, password)
+
+    async def leave_room(self, room: str, reason: str = "") -> None:
+        self._rooms.leave(room, reason)
+
+    async def send_groupchat(self, room: str, body: str) -> None:
+        self._rooms.send_groupchat(room, body)
+
+    async def send_private(self, occupant: str, body: str) -> None:
+        self._rooms.send_private(occupant, body)
+
+    async def open_private(self, room: str, nick: str) -> None:
+        self._rooms.open_private(room, nick)
+
+    async def set_subject(self, room: str, subject: str) -> None:
+        self._rooms.set_subject(room, subject)
+
+    async def change_nick(self, room: str, nick: str) -> None:
+        self._rooms.change_nick(room, nick)
+
+    async def invite(self, room: str, jid: str, reason: str = "") -> None:
+        self._rooms.invite(room, jid, reason)
+
+    async def kick(self, room: str, nick: str, reason: str = "") -> None:
+        await self._rooms.kick(room, nick, reason)
+
+    async def ban(self, room: str, nick: str, reason: str = "") -> None:
+        await self._rooms.ban(room, nick, reason)
+
+    async def set_role(self, room: str, nick: str, role: Role, reason: str = "") -> None:
+        await self._rooms.set_role(room, nick, role, reason)
+
+    async def set_affiliation(self, room: str, jid: str, affiliation: Affiliation, reason: str = "") -> None:
+        await self._rooms.set_affiliation(room, jid, affiliation, reason)
