@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 from xml.etree import ElementTree as ET
 
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
+from textual.widgets import Input
 
 from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
+from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
 from tests.support.prosody import MUC_DOMAIN, Prosody
 from xmpptui.model.conversation import ConversationKind, DeliveryState, Direction
-from xmpptui.model.room import Role, RoomState
+from xmpptui.model.room import Affiliation, Role, RoomState
+from xmpptui.model.state import ConnectionState
 from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.screens.dialogs import PromptScreen
 
 MUC = "http://jabber.org/protocol/muc"
 MUC_USER = f"{MUC}#user"
@@ -167,3 +172,176 @@ async def test_join_talk_both_ways_subject_and_occupants(prosody: Prosody, peers
             assert event in lines, event
         await pilot.press("ctrl+o")
         assert not screen.query_one("#occupant-pane").display, "the occupant pane toggles"
+
+
+async def test_nick_conflict_offers_another_nick(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, alice.user)  # bob took the nick alice would get by default
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="another nick offered")
+        assert any(f"the nick {alice.user} is already in use" in body for body in bodies(app, room))
+        assert app.screen.query_one(Input).value == f"{alice.user}_"
+        await pilot.press("enter")
+        await joined(pilot, room)
+        assert room_of(app, room).nick == f"{alice.user}_"
+        seen = await bob_peer.presence_from(room, available=True)
+        assert seen["from"].resource == f"{alice.user}_", "the room has us under the new nick"
+
+
+async def test_password_protected_and_members_only_rooms(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    secret_room, members_room = new_room(), new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, secret_room, "bob")
+    await configure(bob_peer, secret_room, {"muc#roomconfig_passwordprotectedroom": "1",
+                                            "muc#roomconfig_roomsecret": "s3cret"})
+    await peer_join(bob_peer, members_room, "bob")
+    await configure(bob_peer, members_room, {"muc#roomconfig_membersonly": "1"})
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {secret_room}")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="password asked for")
+        assert any("is password-protected" in body for body in bodies(app, secret_room))
+        await pilot.press(*"wrong", "enter")
+        await until(pilot, lambda: any("wrong password" in body for body in bodies(app, secret_room)),
+                    what="wrong password in words")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="password asked again")
+        await pilot.press("escape")
+        await typed(pilot, f"/join {secret_room}/alice s3cret")
+        await joined(pilot, secret_room)
+        seen = await bob_peer.presence_from(secret_room, available=True)
+        assert seen["from"].resource == "alice"
+
+        await typed(pilot, f"/join {members_room}")
+        await until(pilot, lambda: any("members-only and you are not a member" in body
+                                       for body in bodies(app, members_room)), what="members-only in words")
+        assert room_of(app, members_room).state is RoomState.LEFT
+        await admin(bob_peer, members_room, {"jid": alice.jid, "affiliation": "member"})
+        await typed(pilot, f"/join {members_room}")
+        await joined(pilot, members_room)
+        assert room_of(app, members_room).occupants[alice.user].affiliation is Affiliation.MEMBER
+
+
+async def test_moderation_kick_ban_and_permission_errors(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await typed(pilot, "/kick bob you talk too much")
+        await until(pilot, lambda: notified(app, "you are not allowed to kick bob"), what="refusal in words")
+        assert "bob" in room_of(app, room).occupants
+        assert app.main_screen.composer.text == "/kick bob you talk too much", "kept after a refusal"
+        app.main_screen.composer.clear()
+
+        await admin(bob_peer, room, {"nick": alice.user, "role": "none"}, reason="spam")
+        await until(pilot, lambda: room_of(app, room).state is RoomState.LEFT, what="kicked")
+        assert any("you were kicked" in body and "spam" in body for body in bodies(app, room))
+        await typed(pilot, "still here?")
+        await until(pilot, lambda: notified(app, f"you are not in {room}"), what="sending refused in words")
+        assert app.main_screen.composer.text == "still here?", "nothing typed is lost"
+        app.main_screen.composer.clear()
+
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await admin(bob_peer, room, {"jid": alice.jid, "affiliation": "outcast"}, reason="enough")
+        await until(pilot, lambda: room_of(app, room).state is RoomState.LEFT, what="banned")
+        assert any("you were banned" in body for body in bodies(app, room))
+        await typed(pilot, f"/join {room}")
+        await until(pilot, lambda: any(f"you are banned from {room}" in body for body in bodies(app, room)),
+                    what="banned in words on rejoin")
+
+
+async def test_moderator_commands_reach_the_room(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")  # a new room: we own it
+        await joined(pilot, room)
+        bob_peer = await Peer(prosody, bob).connect()
+        peers.append(bob_peer)
+        await peer_join(bob_peer, room, "bob")
+        await until(pilot, lambda: "bob" in room_of(app, room).occupants, what="bob in the room")
+        await typed(pilot, "/role bob visitor")
+        await until(pilot, lambda: room_of(app, room).occupants["bob"].role is Role.VISITOR, what="bob muted")
+        await typed(pilot, f"/affiliation {bob.jid} member")
+        await until(pilot, lambda: room_of(app, room).occupants["bob"].affiliation is Affiliation.MEMBER,
+                    what="bob a member")
+        await typed(pilot, "/kick bob bye now")
+        gone = await bob_peer.presence_from(room, available=False)
+        assert gone.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}status[@code='307']") is not None, "bob was kicked"
+        await until(pilot, lambda: any("bob was kicked" in body for body in bodies(app, room)), what="kick shown")
+
+
+async def test_private_messages_with_an_occupant(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        private = bob_peer.client.make_message(mto=f"{room}/{alice.user}", mbody="psst, alice", mtype="chat")
+        ET.SubElement(private.xml, f"{{{MUC_USER}}}x")
+        private.send()
+        occupant = f"{room}/bob"
+        await until(pilot, lambda: bodies(app, occupant) == ["psst, alice"], what="the PM")
+        conversation = app.session.state.conversations.get(occupant)
+        assert conversation.kind is ConversationKind.PRIVATE and conversation.messages[0].sender == "bob"
+        assert app.session.state.conversations.get(bob.jid) is None, "kept apart from bob's own chat"
+        assert app.main_screen.active == room, "an incoming PM does not take the focus"
+
+        await typed(pilot, "/msg bob hi back")
+        answer = await message_from(bob_peer, f"{room}/{alice.user}", kind="chat")
+        assert answer["body"] == "hi back"
+        assert [(m.body, m.direction) for m in conversation.messages] == [
+            ("psst, alice", Direction.IN), ("hi back", Direction.OUT)]
+
+
+async def test_rooms_are_rejoined_after_the_connection_is_cut(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
+        app = make_app(prosody, alice)
+        app._account = replace(app._account, port=proxy.port)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            await bob_peer.presence_from(room, available=True)
+            proxy.refuse()
+            proxy.cut()
+            # The server keeps the session for smacks_hibernation_time (10 s), then takes us out of the room.
+            await bob_peer.presence_from(room, available=False, timeout=30)
+            proxy.refuse(False)
+            await until(pilot, lambda: app.session.state.connection.state is ConnectionState.RECONNECTING)
+            app.session.reconnect_now()
+            back = await bob_peer.presence_from(room, available=True, timeout=30)
+            assert back["from"].resource == alice.user, "the server has us in the room again"
+            await joined(pilot, room)
+            say(bob_peer, room, "welcome back")
+            await until(pilot, lambda: "welcome back" in bodies(app, room), what="messages flow again")
+            await typed(pilot, "glad to be back")
+            assert (await message_from(bob_peer, f"{room}/{alice.user}"))["body"] == "glad to be back"
+            assert bodies(app, room).count("welcome back") == 1

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from slixmpp import Message
@@ -265,7 +265,7 @@ class RoomService:
         room.occupants.clear()
         removal = self._removal(update)
         if removal:
-            room.error = f"you {removal}"
+            room.error = f"you were {removal}"
             self._line(room, room.error, MessageKind.ERROR)
         elif muc.SHUTDOWN in update.codes:
             room.error = "the chat service shut down: you are no longer in the room"
@@ -273,13 +273,13 @@ class RoomService:
 
     @staticmethod
     def _removal(update: muc.OccupantPresence) -> str:
-        """'were kicked by bob (spam)' for a kick or ban, "" for an ordinary leave."""
+        """'kicked by bob (spam)' for a kick or ban, "" for an ordinary leave."""
         if muc.KICKED in update.codes:
-            verb = "were kicked"
+            verb = "kicked"
         elif muc.BANNED in update.codes:
-            verb = "were banned"
+            verb = "banned"
         elif muc.REMOVED_AFFILIATION in update.codes or muc.REMOVED_MEMBERS_ONLY in update.codes:
-            verb = "were removed (not a member)"
+            verb = "removed (not a member)"
         else:
             return ""
         by = f" by {update.actor}" if update.actor else ""
@@ -298,7 +298,7 @@ class RoomService:
                 return
             removal = self._removal(update)
             if removal:
-                self._line(room, f"{update.nick} {removal.replace('you ', '')}")
+                self._line(room, f"{update.nick} was {removal}")
             elif room.joined:
                 why = f" ({update.reason})" if update.reason else ""
                 self._line(room, f"{update.nick} left{why}", MessageKind.OCCUPANT)
@@ -490,14 +490,10 @@ class RoomService:
         try:
             await iq.send(timeout=self._timeout)
         except IqError as exc:
-            raise RoomError(muc.action_error_text(*self._condition(exc.iq), action=action)) from None
+            condition, server_text = muc.error_condition(exc.iq)
+            raise RoomError(muc.action_error_text(condition, action, server_text)) from None
         except IqTimeout:
             raise RoomError(f"could not {action}: the room did not answer") from None
-
-    @staticmethod
-    def _condition(stanza: Any) -> tuple[str, str]:
-        condition, text = muc.error_condition(stanza)
-        return condition, text
 
     def _occupant(self, room: Room, nick: str) -> Occupant:
         occupant = room.occupants.get(nick)
