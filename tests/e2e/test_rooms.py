@@ -21,7 +21,7 @@ from xmpptui.model.conversation import ConversationKind, DeliveryState, Directio
 from xmpptui.model.room import Affiliation, Role, RoomState
 from xmpptui.model.state import ConnectionState
 from xmpptui.ui.app import XmppTuiApp
-from xmpptui.ui.screens.dialogs import PromptScreen
+from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 
 MUC = "http://jabber.org/protocol/muc"
 MUC_USER = f"{MUC}#user"
@@ -345,3 +345,62 @@ async def test_rooms_are_rejoined_after_the_connection_is_cut(prosody: Prosody, 
             await typed(pilot, "glad to be back")
             assert (await message_from(bob_peer, f"{room}/{alice.user}"))["body"] == "glad to be back"
             assert bodies(app, room).count("welcome back") == 1
+
+
+async def test_nick_change_part_close_and_invitations(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, carol, mallory = (prosody.register() for _ in range(4))
+    room, other_room = new_room(), new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    carol_peer = await Peer(prosody, carol).connect()
+    mallory_peer = await Peer(prosody, mallory).connect()
+    peers += [bob_peer, carol_peer, mallory_peer]
+    await peer_join(bob_peer, room, "bob")
+    await peer_join(bob_peer, other_room, "bob")
+    invitations: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
+    carol_peer.client.register_handler(Callback(
+        "invitations", MatchXPath("{jabber:client}message/{jabber:x:conference}x"), invitations.put_nowait))
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}/alice")
+        await joined(pilot, room)
+        await bob_peer.presence_from(room, available=True)
+
+        await typed(pilot, "/nick bob")
+        await until(pilot, lambda: any("that nick is already in use" in body for body in bodies(app, room)),
+                    what="nick conflict in words")
+        assert room_of(app, room).nick == "alice" and room_of(app, room).joined
+        await typed(pilot, "/nick alice2")
+        await until(pilot, lambda: room_of(app, room).nick == "alice2", what="new nick")
+        renamed = await bob_peer.presence_from(room, available=True)
+        assert renamed["from"].resource == "alice2"
+
+        await typed(pilot, f"/invite {carol.jid} come along")
+        invitation = await asyncio.wait_for(invitations.get(), 10)
+        x = invitation.xml.find("{jabber:x:conference}x")
+        assert (x.get("jid"), x.get("reason")) == (room, "come along")
+
+        # Groupchat that comes from no room we are in is ignored.
+        mallory_peer.client.make_message(mto=alice.jid, mbody="fake room line", mtype="groupchat").send()
+        direct = carol_peer.client.make_message(mto=alice.jid, mtype="normal")
+        ET.SubElement(direct.xml, "{jabber:x:conference}x", {"jid": other_room, "reason": "our other room"})
+        direct.send()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the invitation offered")
+        assert app.session.state.conversations.get(mallory.jid) is None
+        await pilot.press("y")
+        await joined(pilot, other_room)
+        seen = await bob_peer.presence_from(other_room, available=True)
+        assert seen["from"].resource == alice.user
+        assert not any("fake room line" in m.body for c in app.session.state.conversations for m in c.messages)
+
+        app.main_screen.switch_to(room)
+        await typed(pilot, "/part bye all")
+        left = await bob_peer.presence_from(room, available=False)
+        assert left["from"].resource == "alice2" and left["status"] == "bye all"
+        assert room_of(app, room).state is RoomState.LEFT and app.session.state.conversations.get(room) is not None
+
+        app.main_screen.switch_to(other_room)
+        await pilot.press("alt+w")
+        closed = await bob_peer.presence_from(other_room, available=False)
+        assert closed["from"].resource == alice.user, "closing a room's conversation leaves the room"
+        assert room_of(app, other_room) is None
