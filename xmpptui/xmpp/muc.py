@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 NS_MUC = "http://jabber.org/protocol/muc"
 NS_USER = "http://jabber.org/protocol/muc#user"
 NS_ADMIN = "http://jabber.org/protocol/muc#admin"
+NS_OWNER = "http://jabber.org/protocol/muc#owner"
 NS_CONFERENCE = "jabber:x:conference"
 _NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 _SHOWS = {"chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}

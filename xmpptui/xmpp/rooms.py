@@ -250,7 +250,10 @@ class RoomService:
             if room.state is RoomState.JOINING:
                 room.state = RoomState.JOINED
                 self._joining_subject.add(room.jid)
-                created = " (a new room: you own it)" if muc.ROOM_CREATED in update.codes else ""
+                created = ""
+                if muc.ROOM_CREATED in update.codes:
+                    created = " (a new room: you own it)"
+                    self._accept_default_configuration(room)
                 self._line(room, f"you joined {room.jid} as {update.nick}{created}")
             room.nick = update.nick
             room.occupants[update.nick] = Occupant(update.nick, update.role, update.affiliation, update.show,
@@ -270,6 +273,17 @@ class RoomService:
         elif muc.SHUTDOWN in update.codes:
             room.error = "the chat service shut down: you are no longer in the room"
             self._line(room, room.error, MessageKind.ERROR)
+
+    def _accept_default_configuration(self, room: Room) -> None:
+        """A room we created may be locked until its owner configures it (XEP-0045 10.1.2): take the
+        defaults at once (an "instant room")."""
+        assert self.client is not None
+        iq = self.client.make_iq_set(ito=room.jid)
+        query = ET.SubElement(iq.xml, f"{{{muc.NS_OWNER}}}query")
+        ET.SubElement(query, "{jabber:x:data}x", type="submit")
+        pending = iq.send(timeout=self._timeout)
+        pending.add_done_callback(lambda done: done.cancelled() or done.exception() is None or log.info(
+            "the new room %s kept its lock: %r", room.jid, done.exception()))
 
     @staticmethod
     def _removal(update: muc.OccupantPresence) -> str:
