@@ -68,6 +68,11 @@ class Session(Protocol):
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         """A direct invitation (XEP-0249) to `jid`."""
 
+    async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
+        """Save the room as a bookmark on the server (XEP-0402), joined on login when `autojoin`."""
+
+    async def remove_bookmark(self, room: str) -> None: ...
+
     async def kick(self, room: str, nick: str, reason: str = "") -> None: ...
 
     async def ban(self, room: str, nick: str, reason: str = "") -> None: ...

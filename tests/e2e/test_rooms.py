@@ -404,3 +404,40 @@ async def test_nick_change_part_close_and_invitations(prosody: Prosody, peers: l
         closed = await bob_peer.presence_from(other_room, available=False)
         assert closed["from"].resource == alice.user, "closing a room's conversation leaves the room"
         assert room_of(app, other_room) is None
+
+
+async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_next_login(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}/Ally")
+        await joined(pilot, room)
+        await typed(pilot, "/bookmark")
+        await until(pilot, lambda: room in app.session.state.rooms.bookmarks, what="bookmark saved")
+        await bob_peer.presence_from(room, available=True)
+        await pilot.press("ctrl+q")
+    await bob_peer.presence_from(room, available=False)
+
+    phone = await Peer(prosody, alice, resource="phone").connect()
+    peers.append(phone)
+    query = phone.client.make_iq_get(ito=alice.jid)
+    pubsub = ET.SubElement(query.xml, "{http://jabber.org/protocol/pubsub}pubsub")
+    ET.SubElement(pubsub, "{http://jabber.org/protocol/pubsub}items", node="urn:xmpp:bookmarks:1")
+    result = await query.send(timeout=10)
+    item = result.xml.find(".//{http://jabber.org/protocol/pubsub}item")
+    assert item is not None and item.get("id") == room, "the server holds the bookmark (XEP-0402)"
+    conference = item.find("{urn:xmpp:bookmarks:1}conference")
+    assert conference.get("autojoin") == "true" and conference.findtext("{urn:xmpp:bookmarks:1}nick") == "Ally"
+
+    again = make_app(prosody, alice)
+    async with again.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        back = await bob_peer.presence_from(room, available=True)
+        assert back["from"].resource == "Ally", "joined on login under the bookmarked nick"
+        await joined(pilot, room)

@@ -125,6 +125,12 @@ class FakeSession:
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         self.calls.append(("invite", (room, jid, reason)))
 
+    async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
+        self.calls.append(("bookmark_room", (room, autojoin)))
+
+    async def remove_bookmark(self, room: str) -> None:
+        self.calls.append(("remove_bookmark", room))
+
     async def kick(self, room: str, nick: str, reason: str = "") -> None:
         self.calls.append(("kick", (room, nick, reason)))
 

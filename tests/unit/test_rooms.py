@@ -246,3 +246,21 @@ def test_hostile_nick_stays_plain_text() -> None:
     nasty = ChatMessage(ROOM, "[bold red]x[/]\x1b[2J", "hi", 0, kind=MessageKind.GROUPCHAT)
     prefix = render.message_prefix(nasty, "me", "%H").plain
     assert "[bold red]x[/]" in prefix and "\x1b" not in prefix
+
+
+def test_bookmarks_from_a_pep_items_result() -> None:
+    from slixmpp import Iq
+
+    from xmpptui.model.room import Bookmark
+    from xmpptui.xmpp.bookmarks import bookmarks_from_items
+
+    result = Iq(xml=ET.fromstring(
+        "<iq xmlns='jabber:client' type='result'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+        "<items node='urn:xmpp:bookmarks:1'>"
+        f"<item id='{ROOM}'><conference xmlns='urn:xmpp:bookmarks:1' name='Lounge' autojoin='true'>"
+        "<nick>Al</nick><password>pw</password></conference></item>"
+        "<item id='den@conference.example.org'><conference xmlns='urn:xmpp:bookmarks:1'/></item>"
+        "<item id='not a jid@@'><conference xmlns='urn:xmpp:bookmarks:1' autojoin='1'/></item>"
+        "</items></pubsub></iq>"))
+    assert bookmarks_from_items(result) == [Bookmark(ROOM, "Lounge", "Al", "pw", True),
+                                            Bookmark("den@conference.example.org")]

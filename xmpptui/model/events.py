@@ -98,6 +98,11 @@ class RoomJoinFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class BookmarksChanged:
+    """`ClientState.rooms.bookmarks` was replaced or changed."""
+
+
+@dataclass(frozen=True, slots=True)
 class InvitationReceived:
     """Someone invited us to a room (XEP-0249 direct or XEP-0045 mediated)."""
 
@@ -124,5 +129,5 @@ class Notice:
 Event = (
     ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
     | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | HistoryLoaded | UnreadChanged
-    | Notice | RoomChanged | RoomJoinFailed | InvitationReceived
+    | Notice | RoomChanged | RoomJoinFailed | InvitationReceived | BookmarksChanged
 )

@@ -95,11 +95,24 @@ class Room:
                 for role, members in groups.items() if members]
 
 
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A room saved on the server (XEP-0402), joined on login when `autojoin`."""
+
+    room: str
+    name: str = ""
+    nick: str = ""
+    password: str = ""
+    autojoin: bool = False
+
+
 class Rooms:
     """The rooms we have joined or are joining, by bare JID, in the order they were joined."""
 
     def __init__(self) -> None:
         self._by_jid: dict[str, Room] = {}
+        self.bookmarks: dict[str, Bookmark] = {}
+        """Our bookmarked rooms by bare JID, as the server last told us."""
 
     def get(self, jid: str) -> Room | None:
         return self._by_jid.get(jid)

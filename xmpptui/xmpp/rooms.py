@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 from slixmpp import Message
@@ -31,6 +31,7 @@ from xmpptui.model.conversation import (
     MessageKind,
 )
 from xmpptui.model.events import (
+    BookmarksChanged,
     Event,
     InvitationReceived,
     MessageAdded,
@@ -39,9 +40,9 @@ from xmpptui.model.events import (
     RoomJoinFailed,
     UnreadChanged,
 )
-from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState
+from xmpptui.model.room import Affiliation, Bookmark, Occupant, Role, Room, RoomState
 from xmpptui.model.state import ClientState, ConnectionState
-from xmpptui.xmpp import muc, translate
+from xmpptui.xmpp import bookmarks, muc, translate
 
 if TYPE_CHECKING:
     from xmpptui.xmpp.client import Client
@@ -492,6 +493,61 @@ class RoomService:
         stanza.send()
         self._line(room, f"you invited {to}")
 
+    # Bookmarks (XEP-0402) ---------------------------------------------------------------------
+
+    async def load_bookmarks(self) -> None:
+        """A new session: read our bookmarks and join the autojoin rooms we are not already in."""
+        assert self.client is not None
+        iq = self.client.make_iq_get(ito=self._state.jid)
+        bookmarks.fill_items_query(iq)
+        try:
+            result = await iq.send(timeout=self._timeout)
+        except IqError as exc:
+            log.info("no bookmarks read: %s", translate.error_text(exc.iq))  # item-not-found: none saved yet
+            return
+        except IqTimeout:
+            log.info("no bookmarks read: the server did not answer")
+            return
+        self._state.rooms.bookmarks = {b.room: b for b in bookmarks.bookmarks_from_items(result)}
+        self._emit(BookmarksChanged())
+        for bookmark in self._state.rooms.bookmarks.values():
+            if bookmark.autojoin and bookmark.room not in self._state.rooms:
+                room = self._state.rooms.add(Room(bookmark.room, bookmark.nick or self._default_nick,
+                                                  bookmark.password))
+                self._open(room.jid, ConversationKind.GROUPCHAT, False)
+                self._emit(RoomChanged(room.jid))
+                self._send_join(room)
+
+    async def _publish(self, fill: Callable[[Any], None], action: str) -> None:
+        assert self.client is not None
+        iq = self.client.make_iq_set()
+        fill(iq)
+        try:
+            await iq.send(timeout=self._timeout)
+        except IqError as exc:
+            raise RoomError(f"could not {action}: {translate.error_text(exc.iq)}") from None
+        except IqTimeout:
+            raise RoomError(f"could not {action}: the server did not answer") from None
+
+    async def bookmark(self, room_jid: str, autojoin: bool = True) -> None:
+        """Save the room (with our nick and its password) as a bookmark on the server."""
+        room = self._room(room_jid, joined=False)
+        saved = Bookmark(room.jid, nick=room.nick, password=room.password, autojoin=autojoin)
+        await self._publish(lambda iq: bookmarks.fill_publish(iq, saved), f"bookmark {room.jid}")
+        self._state.rooms.bookmarks[room.jid] = saved
+        self._emit(BookmarksChanged())
+        self._line(room, f"bookmarked {room.jid}" + (" (joined on login)" if autojoin else ""))
+
+    async def remove_bookmark(self, room_jid: str) -> None:
+        if room_jid not in self._state.rooms.bookmarks:
+            raise RoomError(f"{room_jid} is not bookmarked")
+        await self._publish(lambda iq: bookmarks.fill_retract(iq, room_jid), f"remove the bookmark of {room_jid}")
+        del self._state.rooms.bookmarks[room_jid]
+        self._emit(BookmarksChanged())
+        room = self._state.rooms.get(room_jid)
+        if room is not None:
+            self._line(room, f"bookmark of {room_jid} removed")
+
     # Moderation -------------------------------------------------------------------------------
 
     async def _admin(self, room: Room, item: dict[str, str], reason: str, action: str) -> None:
@@ -574,6 +630,12 @@ class RoomCommands:
 
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         self._rooms.invite(room, jid, reason)
+
+    async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
+        await self._rooms.bookmark(room, autojoin)
+
+    async def remove_bookmark(self, room: str) -> None:
+        await self._rooms.remove_bookmark(room)
 
     async def kick(self, room: str, nick: str, reason: str = "") -> None:
         await self._rooms.kick(room, nick, reason)

@@ -319,6 +319,7 @@ class XmppSession(RoomCommands):
         await self._fetch_roster()
         self._send_presence(self._wanted)
         self._rooms.rejoin_all()
+        self._spawn(self._rooms.load_bookmarks())
         await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
         # A new session (not a resumed one): what the old one never had acknowledged is sent again.
         self._outbox[:0] = list(self._unacked.values())

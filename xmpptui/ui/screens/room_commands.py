@@ -236,6 +236,20 @@ class RoomCommandsMixin:
         if room is not None and self.session is not None:
             self._room_call(self.session.set_subject(room, args), "change subject")
 
+    def _command_bookmark(self, args: str) -> None:
+        room = self._room_or_warn()
+        if room is None or self.session is None:
+            return
+        if args not in ("", "autojoin", "noautojoin"):
+            self.app.notify("usage: /bookmark [noautojoin]", severity="warning")
+            return
+        self._room_call(self.session.bookmark_room(room, autojoin=args != "noautojoin"), "bookmark")
+
+    def _command_unbookmark(self, _args: str) -> None:
+        room = self._room_or_warn()
+        if room is not None and self.session is not None:
+            self._room_call(self.session.remove_bookmark(room), "remove bookmark")
+
     def _command_invite(self, args: str) -> None:
         room = self._room_or_warn()
         if room is None or self.session is None:
