@@ -13,6 +13,7 @@ from xmpptui.model.conversation import ChatMessage, ConversationKind, Direction,
 from xmpptui.model.events import InvitationReceived, RoomJoinFailed
 from xmpptui.model.presence import Show
 from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState, mentions
+from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
 from xmpptui.ui import render
 from xmpptui.ui.screens.room_commands import split_nick
@@ -264,3 +265,38 @@ def test_bookmarks_from_a_pep_items_result() -> None:
         "</items></pubsub></iq>"))
     assert bookmarks_from_items(result) == [Bookmark(ROOM, "Lounge", "Al", "pw", True),
                                             Bookmark("den@conference.example.org")]
+
+
+def test_join_history_already_held_is_not_shown_twice() -> None:
+    session, _ = joined_session()
+    conversation = session.state.conversations.get(ROOM)
+    stored = ChatMessage(ROOM, "bob", "from the local history", 1714557600.0, kind=MessageKind.GROUPCHAT, id="m1")
+    conversation.prepend([stored])
+    delay = "<delay xmlns='urn:xmpp:delay' stamp='2024-05-01T10:00:00Z'/>"
+    session._on_message(message(f"{ROOM}/bob", f"<body>from the local history</body>{delay}", message_id="m1"))
+    session._on_message(message(f"{ROOM}/bob", f"<body>from the local history</body>{delay}"))
+    session._on_message(message(f"{ROOM}/bob", f"<body>new in the history</body>{delay}", message_id="m2"))
+    assert [m.body for m in conversation.messages if m.kind is MessageKind.GROUPCHAT] == [
+        "from the local history", "new in the history"]
+
+
+def test_going_offline_leaves_rooms_and_coming_back_rejoins_them() -> None:
+    from xmpptui.model.presence import Presence
+
+    session, _ = joined_session()
+    sent: list[str] = []
+
+    class Wire:
+        def make_presence(self, pto: str) -> PresenceStanza:
+            stanza = PresenceStanza(xml=ET.fromstring(f"<presence xmlns='jabber:client' to='{pto}'/>"))
+            stanza.send = lambda: sent.append(str(stanza))  # type: ignore[method-assign]
+            return stanza
+
+    session._rooms.client = Wire()  # type: ignore[assignment]
+    session._state.connection = session._state.connection.__class__(ConnectionState.ONLINE)
+    session._rooms.own_presence_sent(Presence(Show.OFFLINE))
+    assert session.state.rooms.get(ROOM).state is RoomState.LEFT and not sent
+    session._on_presence(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
+    session._rooms.own_presence_sent(Presence(Show.AWAY, "lunch"))
+    assert session.state.rooms.get(ROOM).state is RoomState.JOINING
+    assert len(sent) == 1 and "http://jabber.org/protocol/muc" in sent[0] and "<show>away</show>" in sent[0]

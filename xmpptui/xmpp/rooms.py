@@ -40,6 +40,7 @@ from xmpptui.model.events import (
     RoomJoinFailed,
     UnreadChanged,
 )
+from xmpptui.model.presence import Presence
 from xmpptui.model.room import Affiliation, Bookmark, Occupant, Role, Room, RoomState
 from xmpptui.model.state import ClientState, ConnectionState
 from xmpptui.xmpp import bookmarks, muc, translate
@@ -97,6 +98,8 @@ class RoomService:
         self._timeout = timeout
         self._clock = clock
         self.client: Client | None = None
+        self._dormant: set[str] = set()
+        """Rooms we were in when the user went offline: joined again when they come back."""
         self._joining_subject: set[str] = set()
         """Rooms whose first subject (the one that completes a join, XEP-0045 7.2.15) has not come yet."""
         self._actions: dict[str, tuple[str, str]] = {}
@@ -151,12 +154,9 @@ class RoomService:
             self._send_join(room)
         return room
 
-    def _send_join(self, room: Room) -> None:
+    def _send_join(self, room: Room, own: Presence | None = None) -> None:
         assert self.client is not None
-        presence = self.client.make_presence(pto=room.occupant_jid(room.nick))
-        own = self._state.own_presence
-        if own.available and own.show.wire:
-            presence["show"] = own.show.wire
+        presence = self._with_own_show(self.client.make_presence(pto=room.occupant_jid(room.nick)), own)
         x = ET.SubElement(presence.xml, f"{{{muc.NS_MUC}}}x")
         if room.password:
             ET.SubElement(x, f"{{{muc.NS_MUC}}}password").text = room.password
@@ -177,6 +177,26 @@ class RoomService:
                 room.occupants.clear()
                 self._emit(RoomChanged(room.jid))
                 self._send_join(room)
+
+    def own_presence_sent(self, presence: Presence) -> None:
+        """Rooms get our presence only when we address it to them: going offline takes us out of every
+        room (the server tells them); coming back joins them again; a new show or status is sent to each."""
+        for room in self._state.rooms:
+            if not presence.available:
+                if room.state is not RoomState.LEFT:
+                    self._dormant.add(room.jid)
+                    room.state = RoomState.LEFT
+                    room.occupants.clear()
+                    self._line(room, "you went offline: out of the room until you are back")
+                    self._emit(RoomChanged(room.jid))
+            elif room.jid in self._dormant:
+                room.state = RoomState.JOINING
+                self._emit(RoomChanged(room.jid))
+                self._send_join(room, presence)
+            elif room.joined:
+                self._send_presence_as(room, room.nick, presence)
+        if presence.available:
+            self._dormant.clear()
 
     def leave(self, room_jid: str, reason: str = "") -> None:
         room = self._state.rooms.get(room_jid)
@@ -204,13 +224,18 @@ class RoomService:
         assert self.client is not None
         self._send_presence_as(room, nick.strip())
 
-    def _send_presence_as(self, room: Room, nick: str) -> None:
+    def _send_presence_as(self, room: Room, nick: str, own: Presence | None = None) -> None:
         assert self.client is not None
-        presence = self.client.make_presence(pto=room.occupant_jid(nick))
-        own = self._state.own_presence
+        self._with_own_show(self.client.make_presence(pto=room.occupant_jid(nick)), own).send()
+
+    def _with_own_show(self, presence: PresenceStanza, own: Presence | None = None) -> PresenceStanza:
+        """Our show and status (as the server last echoed them, unless given) on a presence to a room."""
+        own = own or self._state.own_presence
         if own.available and own.show.wire:
             presence["show"] = own.show.wire
-        presence.send()
+        if own.available and own.status:
+            presence["status"] = own.status
+        return presence
 
     # Presence ---------------------------------------------------------------------------------
 
@@ -384,7 +409,8 @@ class RoomService:
                     sent.state = DeliveryState.SENT
                     self._emit(MessageUpdated(sent))
                 return
-        if conversation.seen_before(incoming.id, incoming.body):
+        if conversation.seen_before(incoming.id, incoming.body) or (incoming.delayed and
+                                                                     _held(conversation, nick, incoming)):
             return  # the room's history repeats what we hold
         if not nick:
             self._line(room, incoming.body)
@@ -595,6 +621,21 @@ class RoomService:
         target = jids.bare(_valid_jid(jid))
         await self._admin(room, {"jid": target, "affiliation": affiliation.value}, reason,
                           f"make {target} {_affiliation_words(affiliation)}")
+
+
+_HISTORY_LOOKBACK = 500
+"""How many of the latest held messages room history on joining is checked against."""
+
+
+def _held(conversation: Conversation, nick: str, incoming: translate.IncomingMessage) -> bool:
+    """Whether a message of the room's join history is one we hold already (from the local history, or
+    from before a rejoin): the same id, or the same sender, text and time."""
+    for message in reversed(conversation.messages[-_HISTORY_LOOKBACK:]):
+        if message.kind is MessageKind.GROUPCHAT and message.body == incoming.body and (
+                (incoming.id and message.id == incoming.id)
+                or (message.sender == nick and abs(message.timestamp - incoming.timestamp) < 1)):
+            return True
+    return False
 
 
 def _affiliation_words(affiliation: Affiliation) -> str:

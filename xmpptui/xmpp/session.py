@@ -475,6 +475,7 @@ class XmppSession(RoomCommands):
         if self._state.connection.state is not ConnectionState.ONLINE:
             raise NotConnected("not connected: your presence will be sent when the session is back")
         self._send_presence(presence)
+        self._rooms.own_presence_sent(presence)
 
     def _send_presence(self, presence: Presence) -> None:
         assert self._client is not None
