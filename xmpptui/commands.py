@@ -21,6 +21,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("msg", "/msg NICK TEXT", "in a room: a private message to an occupant; elsewhere /msg JID is /chat"),
     CommandSpec("me", "/me TEXT", "send an action (shown as `* you TEXT`)"),
     CommandSpec("join", "/join room@service[/nick] [password]", "join a group chat room (no argument: a dialog)"),
+    CommandSpec("rooms", "/rooms [service]", "list a chat service's rooms to pick one to join"),
     CommandSpec("part", "/part [reason]", "leave the current room (the conversation stays open)"),
     CommandSpec("nick", "/nick NEWNICK", "change your nick in the current room"),
     CommandSpec("subject", "/subject TEXT", "change the current room's subject (empty clears it)"),

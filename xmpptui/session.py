@@ -7,7 +7,7 @@ from typing import Protocol
 
 from xmpptui.model.events import Event
 from xmpptui.model.presence import Presence
-from xmpptui.model.room import Affiliation, Role
+from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.state import ClientState
 
 EventSink = Callable[[Event], None]
@@ -67,6 +67,9 @@ class Session(Protocol):
 
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         """A direct invitation (XEP-0249) to `jid`."""
+
+    async def list_rooms(self, service: str) -> list[RoomListing]:
+        """The rooms a chat service lists (XEP-0030 items)."""
 
     async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
         """Save the room as a bookmark on the server (XEP-0402), joined on login when `autojoin`."""

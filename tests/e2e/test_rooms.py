@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.support.fault_proxy import FaultProxy
@@ -22,6 +22,7 @@ from xmpptui.model.room import Affiliation, Role, RoomState
 from xmpptui.model.state import ConnectionState
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.screens.room_picker import RoomPickerScreen
 
 MUC = "http://jabber.org/protocol/muc"
 MUC_USER = f"{MUC}#user"
@@ -441,3 +442,28 @@ async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_n
         back = await bob_peer.presence_from(room, available=True)
         assert back["from"].resource == "Ally", "joined on login under the bookmarked nick"
         await joined(pilot, room)
+
+
+async def test_rooms_of_a_service_are_listed_to_pick_from(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room, other = new_room(), new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    for public in (room, other):
+        await peer_join(bob_peer, public, "bob")
+        await configure(bob_peer, public, {"muc#roomconfig_publicroom": "1"})
+    await peer_join(bob_peer, hidden := new_room(), "bob")
+    await configure(bob_peer, hidden, {"muc#roomconfig_publicroom": "0"})
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, "/rooms")  # the default service: conference.<our domain>
+        await until(pilot, lambda: isinstance(app.screen, RoomPickerScreen), what="the room list")
+        options = app.screen.query_one(OptionList)
+        listed = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert {room, other} <= set(listed) and hidden not in listed
+        options.highlighted = listed.index(other)
+        await pilot.press("enter")
+        await joined(pilot, other)
+        seen = await bob_peer.presence_from(other, available=True)
+        assert seen["from"].resource == alice.user

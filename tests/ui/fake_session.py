@@ -17,7 +17,7 @@ from xmpptui.model.events import (
     UnreadChanged,
 )
 from xmpptui.model.presence import Presence, Show
-from xmpptui.model.room import Affiliation, Role
+from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.roster import Contact
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus
 from xmpptui.session import EventSink
@@ -32,6 +32,7 @@ class FakeSession:
     presences: dict[str, Presence] = field(default_factory=dict)
     calls: list[tuple[str, object]] = field(default_factory=list)
     online: bool = True
+    listed_rooms: list[RoomListing] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._state = ClientState(jid=self.jid, resource="xmpptui")
@@ -124,6 +125,10 @@ class FakeSession:
 
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         self.calls.append(("invite", (room, jid, reason)))
+
+    async def list_rooms(self, service: str) -> list[RoomListing]:
+        self.calls.append(("list_rooms", service))
+        return list(self.listed_rooms)
 
     async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
         self.calls.append(("bookmark_room", (room, autojoin)))

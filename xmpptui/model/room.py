@@ -96,6 +96,14 @@ class Room:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomListing:
+    """A room a chat service lists (XEP-0030 items), to pick one to join."""
+
+    jid: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Bookmark:
     """A room saved on the server (XEP-0402), joined on login when `autojoin`."""
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slixmpp import Message
+from slixmpp import Iq, Message
 from slixmpp import Presence as PresenceStanza
 from slixmpp.jid import JID, InvalidJID
 
 from xmpptui.model.presence import Show
-from xmpptui.model.room import Affiliation, Role
+from xmpptui.model.room import Affiliation, Role, RoomListing
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,7 @@ NS_USER = "http://jabber.org/protocol/muc#user"
 NS_ADMIN = "http://jabber.org/protocol/muc#admin"
 NS_OWNER = "http://jabber.org/protocol/muc#owner"
 NS_CONFERENCE = "jabber:x:conference"
+NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items"
 _NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 _SHOWS = {"chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
 
@@ -185,3 +186,13 @@ def invitation(stanza: Message) -> Invitation | None:
 def is_muc_private(stanza: Message) -> bool:
     """A private message through a room carries an (empty) muc#user element (XEP-0045 7.5)."""
     return stanza.xml.find(f"{{{NS_USER}}}x") is not None
+
+
+def room_listings(result: Iq) -> list[RoomListing]:
+    """The rooms in a chat service's disco#items result, sorted by name; invalid JIDs skipped."""
+    listings = []
+    for item in result.xml.iter(f"{{{NS_DISCO_ITEMS}}}item"):
+        parsed = _room_and_nick(item.get("jid", ""))
+        if parsed is not None and not parsed[1] and "@" in parsed[0]:
+            listings.append(RoomListing(parsed[0], item.get("name", "")))
+    return sorted(listings, key=lambda listing: (listing.name or listing.jid).casefold())

@@ -41,7 +41,7 @@ from xmpptui.model.events import (
     UnreadChanged,
 )
 from xmpptui.model.presence import Presence
-from xmpptui.model.room import Affiliation, Bookmark, Occupant, Role, Room, RoomState
+from xmpptui.model.room import Affiliation, Bookmark, Occupant, Role, Room, RoomListing, RoomState
 from xmpptui.model.state import ClientState, ConnectionState
 from xmpptui.xmpp import bookmarks, muc, translate
 
@@ -519,6 +519,24 @@ class RoomService:
         stanza.send()
         self._line(room, f"you invited {to}")
 
+    # Discovery --------------------------------------------------------------------------------
+
+    async def list_rooms(self, service: str) -> list[RoomListing]:
+        """The rooms a chat service lists (XEP-0030 disco#items)."""
+        if not self._online:
+            raise RoomError("not connected: try again when the session is back")
+        assert self.client is not None
+        target = _valid_jid(service)
+        iq = self.client.make_iq_get(ito=target)
+        ET.SubElement(iq.xml, f"{{{muc.NS_DISCO_ITEMS}}}query")
+        try:
+            result = await iq.send(timeout=self._timeout)
+        except IqError as exc:
+            raise RoomError(f"could not list the rooms of {target}: {translate.error_text(exc.iq)}") from None
+        except IqTimeout:
+            raise RoomError(f"could not list the rooms of {target}: it did not answer") from None
+        return muc.room_listings(result)
+
     # Bookmarks (XEP-0402) ---------------------------------------------------------------------
 
     async def load_bookmarks(self) -> None:
@@ -671,6 +689,9 @@ class RoomCommands:
 
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         self._rooms.invite(room, jid, reason)
+
+    async def list_rooms(self, service: str) -> list[RoomListing]:
+        return await self._rooms.list_rooms(service)
 
     async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
         await self._rooms.bookmark(room, autojoin)

@@ -16,6 +16,7 @@ from xmpptui.model.room import Affiliation, Role, Room, RoomState
 from xmpptui.ui import render
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.screens.join_room import JoinRoomScreen
+from xmpptui.ui.screens.room_picker import RoomPickerScreen
 from xmpptui.ui.widgets.occupant_list import OccupantList
 
 if TYPE_CHECKING:
@@ -176,6 +177,27 @@ class RoomCommandsMixin:
                 self._join(*result)
 
         self.app.push_screen(JoinRoomScreen(), chosen)
+
+    def _command_rooms(self, args: str) -> None:
+        if self.session is None:
+            return
+        session = self.session
+        active = self._active_room_jid()
+        service = args.split()[0] if args.split() else (
+            active.partition("@")[2] if active else f"conference.{session.state.jid.partition('@')[2]}")
+
+        def chosen(room: str | None) -> None:
+            if room:
+                self._join(room)
+
+        async def pick() -> None:
+            listings = await session.list_rooms(service)
+            if listings:
+                self.app.push_screen(RoomPickerScreen(service, listings), chosen)
+            else:
+                self.app.notify(render.sanitize(f"{service} lists no rooms"), markup=False)
+
+        self._room_call(pick(), "list rooms")
 
     def _room_or_warn(self) -> str | None:
         room = self._active_room_jid()
