@@ -146,7 +146,7 @@ def test_split_nick_prefers_the_longest_occupant_nick() -> None:
     assert split_nick("bob", ["bob"]) == ("bob", "")
 
 
-# RoomService through the session's handlers -------------------------------------------------------
+# RoomService through the session's handlers (async tests: joining arms the self-ping timer) -----------
 
 def joined_session() -> tuple[XmppSession, list[object]]:
     session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
@@ -158,7 +158,7 @@ def joined_session() -> tuple[XmppSession, list[object]]:
     return session, events
 
 
-def test_join_defaults_to_the_jid_local_part_and_self_presence_completes_it() -> None:
+async def test_join_defaults_to_the_jid_local_part_and_self_presence_completes_it() -> None:
     session = XmppSession(Account(jid="alice@example.org", nick=""), Secret("pw"))
     session._sink = lambda event: None
     assert session._rooms.join(ROOM).nick == "alice"
@@ -171,7 +171,7 @@ def test_join_defaults_to_the_jid_local_part_and_self_presence_completes_it() ->
         "the occupants present before us are not announced as joining"
 
 
-def test_groupchat_from_a_room_we_are_not_in_is_dropped() -> None:
+async def test_groupchat_from_a_room_we_are_not_in_is_dropped() -> None:
     session, _ = joined_session()
     session._on_message(message("other@conference.example.org/bob", "<body>psst</body>"))
     session._on_message(message("mallory@example.org/x", "<body>fake room line</body>"))
@@ -179,7 +179,7 @@ def test_groupchat_from_a_room_we_are_not_in_is_dropped() -> None:
     assert "mallory@example.org" not in session.state.conversations
 
 
-def test_history_is_not_unread_and_mentions_are_counted() -> None:
+async def test_history_is_not_unread_and_mentions_are_counted() -> None:
     session, _ = joined_session()
     session._on_message(message(f"{ROOM}/bob", "<body>old news, alice</body>"
                                                "<delay xmlns='urn:xmpp:delay' stamp='2024-05-01T10:00:00Z'/>"))
@@ -190,7 +190,7 @@ def test_history_is_not_unread_and_mentions_are_counted() -> None:
     assert (conversation.unread, conversation.mentions) == (1, 1)
 
 
-def test_private_message_is_from_the_occupant_room_jid_not_a_contact() -> None:
+async def test_private_message_is_from_the_occupant_room_jid_not_a_contact() -> None:
     session, _ = joined_session()
     session._on_message(message(f"{ROOM}/bob", f"<body>psst</body><x xmlns='{USER}'/>", kind="chat"))
     conversation = session.state.conversations.get(f"{ROOM}/bob")
@@ -199,7 +199,7 @@ def test_private_message_is_from_the_occupant_room_jid_not_a_contact() -> None:
     assert "bob@example.org" not in session.state.conversations
 
 
-def test_refused_join_is_an_error_line_and_an_event() -> None:
+async def test_refused_join_is_an_error_line_and_an_event() -> None:
     session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
     events: list[object] = []
     session._sink = events.append
@@ -212,7 +212,7 @@ def test_refused_join_is_an_error_line_and_an_event() -> None:
     assert session.state.conversations.get(ROOM).messages[-1].kind is MessageKind.ERROR
 
 
-def test_invitation_from_anyone_is_an_event_not_a_conversation() -> None:
+async def test_invitation_from_anyone_is_an_event_not_a_conversation() -> None:
     session, events = joined_session()
     session._on_message(message("carol@example.org/phone",
                                 "<x xmlns='jabber:x:conference' jid='den@conference.example.org'/>", "normal"))
@@ -220,7 +220,7 @@ def test_invitation_from_anyone_is_an_event_not_a_conversation() -> None:
     assert "carol@example.org" not in session.state.conversations
 
 
-def test_kicked_occupant_and_our_own_kick() -> None:
+async def test_kicked_occupant_and_our_own_kick() -> None:
     session, _ = joined_session()
     session._on_presence(presence(f"{ROOM}/bob", item("none", inner="<reason>bye</reason>", codes=("307",)),
                                   kind="unavailable"))
@@ -267,7 +267,7 @@ def test_bookmarks_from_a_pep_items_result() -> None:
                                             Bookmark("den@conference.example.org")]
 
 
-def test_join_history_already_held_is_not_shown_twice() -> None:
+async def test_join_history_already_held_is_not_shown_twice() -> None:
     session, _ = joined_session()
     conversation = session.state.conversations.get(ROOM)
     stored = ChatMessage(ROOM, "bob", "from the local history", 1714557600.0, kind=MessageKind.GROUPCHAT, id="m1")
@@ -280,7 +280,7 @@ def test_join_history_already_held_is_not_shown_twice() -> None:
         "from the local history", "new in the history"]
 
 
-def test_going_offline_leaves_rooms_and_coming_back_rejoins_them() -> None:
+async def test_going_offline_leaves_rooms_and_coming_back_rejoins_them() -> None:
     from xmpptui.model.presence import Presence
 
     session, _ = joined_session()
@@ -300,3 +300,45 @@ def test_going_offline_leaves_rooms_and_coming_back_rejoins_them() -> None:
     session._rooms.own_presence_sent(Presence(Show.AWAY, "lunch"))
     assert session.state.rooms.get(ROOM).state is RoomState.JOINING
     assert len(sent) == 1 and "http://jabber.org/protocol/muc" in sent[0] and "<show>away</show>" in sent[0]
+
+
+async def test_self_ping_rejoins_a_room_that_dropped_us_silently() -> None:
+    import asyncio
+
+    from slixmpp import Iq
+    from slixmpp.exceptions import IqError
+
+    session, _ = joined_session()
+    sent: list[str] = []
+    answers: dict[str, str] = {}
+
+    class Wire:
+        def make_iq_get(self, ito: str) -> Iq:
+            iq = Iq(xml=ET.fromstring(f"<iq xmlns='jabber:client' type='get' to='{ito}' id='p1'/>"))
+
+            def send(timeout: float) -> asyncio.Future[Iq]:
+                future: asyncio.Future[Iq] = asyncio.get_running_loop().create_future()
+                error = Iq(xml=ET.fromstring(
+                    f"<iq xmlns='jabber:client' type='error' id='p1'><error type='cancel'><{answers[ito]} "
+                    "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"))
+                future.set_exception(IqError(error))
+                return future
+
+            iq.send = send  # type: ignore[method-assign]
+            return iq
+
+        def make_presence(self, pto: str) -> PresenceStanza:
+            stanza = PresenceStanza(xml=ET.fromstring(f"<presence xmlns='jabber:client' to='{pto}'/>"))
+            stanza.send = lambda: sent.append(pto)  # type: ignore[method-assign]
+            return stanza
+
+    session._rooms.client = Wire()  # type: ignore[assignment]
+    session._state.connection = session._state.connection.__class__(ConnectionState.ONLINE)
+    answers[f"{ROOM}/alice"] = "feature-not-implemented"  # in the room; the client just cannot pong
+    session._rooms.self_ping()
+    await asyncio.sleep(0)
+    assert session.state.rooms.get(ROOM).joined and not sent
+    answers[f"{ROOM}/alice"] = "not-acceptable"
+    session._rooms.self_ping()
+    await asyncio.sleep(0)
+    assert session.state.rooms.get(ROOM).state is RoomState.JOINING and sent == [f"{ROOM}/alice"]

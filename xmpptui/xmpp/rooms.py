@@ -6,6 +6,7 @@ we are in (or joining) and leaves the rest alone. Groupchat from any other room 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -53,6 +54,10 @@ log = logging.getLogger(__name__)
 OpenConversation = Callable[[str, ConversationKind, bool], Conversation]
 
 
+SELF_PING_INTERVAL = 300.0
+"""Seconds between checks that we are still in each joined room (XEP-0410)."""
+
+
 class RoomError(Exception):
     """A room command that cannot be done, in words for the user."""
 
@@ -89,7 +94,7 @@ class RoomService:
 
     def __init__(self, state: ClientState, emit: Callable[[Event], None], open_conversation: OpenConversation,
                  persist: Callable[[ChatMessage], None], default_nick: str, timeout: float,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, self_ping_interval: float = SELF_PING_INTERVAL) -> None:
         self._state = state
         self._emit = emit
         self._open = open_conversation
@@ -98,6 +103,8 @@ class RoomService:
         self._timeout = timeout
         self._clock = clock
         self.client: Client | None = None
+        self._self_ping_interval = self_ping_interval
+        self._self_ping: asyncio.TimerHandle | None = None
         self._dormant: set[str] = set()
         """Rooms we were in when the user went offline: joined again when they come back."""
         self._joining_subject: set[str] = set()
@@ -152,6 +159,7 @@ class RoomService:
         self._emit(RoomChanged(room.jid))
         if self._online:
             self._send_join(room)
+        self._schedule_self_ping()
         return room
 
     def _send_join(self, room: Room, own: Presence | None = None) -> None:
@@ -168,6 +176,44 @@ class RoomService:
             since = datetime.fromtimestamp(latest + 0.001, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             ET.SubElement(x, f"{{{muc.NS_MUC}}}history", since=since)
         presence.send()
+
+    def _schedule_self_ping(self) -> None:
+        if self._self_ping is None:
+            self._self_ping = asyncio.get_running_loop().call_later(self._self_ping_interval, self.self_ping)
+
+    def self_ping(self) -> None:
+        """XEP-0410: ask each joined room whether we are still in it; a room that dropped us without a word
+        (a restart, a lost server-to-server link) is joined again. Runs while any room is held."""
+        self._self_ping = None
+        if not len(self._state.rooms):
+            return
+        self._schedule_self_ping()
+        if not self._online:
+            return
+        assert self.client is not None
+        for room in self._state.rooms:
+            if room.joined:
+                iq = self.client.make_iq_get(ito=room.occupant_jid(room.nick))
+                ET.SubElement(iq.xml, "{urn:xmpp:ping}ping")
+                iq.send(timeout=self._timeout).add_done_callback(
+                    lambda done, jid=room.jid, nick=room.nick: self._self_pinged(jid, nick, done))
+
+    def _self_pinged(self, room_jid: str, nick: str, done: asyncio.Future[Any]) -> None:
+        if done.cancelled() or not isinstance(done.exception(), IqError):
+            return  # answered (we are in), or no answer (nothing can be concluded)
+        error = done.exception()
+        assert isinstance(error, IqError)
+        condition, _ = muc.error_condition(error.iq)
+        room = self._state.rooms.get(room_jid)
+        if condition not in ("not-acceptable", "item-not-found") or room is None or not room.joined \
+                or room.nick != nick:
+            return  # service-unavailable, feature-not-implemented: in the room, the occupant just cannot pong
+        log.info("self-ping: no longer in %s (%s); rejoining", room_jid, condition)
+        room.state = RoomState.JOINING
+        room.occupants.clear()
+        self._line(room, "the room had dropped you without notice: joining again")
+        self._emit(RoomChanged(room.jid))
+        self._send_join(room)
 
     def rejoin_all(self) -> None:
         """A new session (not a resumed stream): the server forgot our rooms, so join them again."""
