@@ -11,7 +11,9 @@ from xmpptui.model.events import ConversationOpened, MessageAdded, RoomChanged
 from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState
 from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.screens.dialogs import ConfirmScreen
 from xmpptui.ui.screens.join_room import JoinRoomScreen
+from xmpptui.ui.widgets.occupant_list import OccupantList
 
 SIZE = (120, 36)
 ROOM = "lounge@conference.example.org"
@@ -87,3 +89,27 @@ async def test_subject_occupants_and_hidden_joins() -> None:
         assert not screen.query_one("#occupant-pane").display
         await pilot.press("ctrl+o")
         assert screen.query_one("#occupant-pane").display
+
+
+async def test_occupant_list_actions_by_key() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        await pilot.press("alt+o")
+        occupants = app.main_screen.query_one(OccupantList)
+        assert occupants.has_focus and occupants.cursor == "bob"
+        await pilot.press("enter")
+        await until(pilot, lambda: ("open_private", (ROOM, "bob")) in session.calls)
+        await pilot.press("alt+o", "down", "down")
+        assert occupants.cursor == "vic"
+        await pilot.press("v")
+        await until(pilot, lambda: ("set_role", (ROOM, "vic", Role.PARTICIPANT)) in session.calls)
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        await pilot.press("k", "y")
+        await until(pilot, lambda: ("kick", (ROOM, "vic", "")) in session.calls)
+        assert [call for call in session.calls if call[0] == "kick"] == [("kick", (ROOM, "vic", ""))], \
+            "refusing the confirmation kicks nobody"

@@ -63,6 +63,7 @@ class MainScreen(room_commands.RoomCommandsMixin, Screen[None]):
         Binding("ctrl+t", "focus_composer", "Composer", id="focus_composer", show=False),
         Binding("ctrl+o", "toggle_occupants", "Occupants", id="toggle_occupants", show=False, priority=True),
         Binding("alt+j", "join_room", "Join room", id="join_room", show=False),
+        Binding("alt+o", "focus_occupants", "Occupants", id="focus_occupants", show=False),
     ]
 
     def __init__(self, ui_config: UiConfig) -> None:

@@ -108,6 +108,36 @@ class RoomCommandsMixin:
         self.occupants_shown = not self.occupants_shown
         self.show_room_panes()
 
+    def action_focus_occupants(self) -> None:
+        if not self.query_one("#occupant-pane").display:
+            self.occupants_shown = True
+            self.show_room_panes()
+        if self.query_one("#occupant-pane").display:
+            self.query_one(OccupantList).focus()
+
+    def on_occupant_list_chosen(self, message: OccupantList.Chosen) -> None:
+        room_jid = self._active_room_jid()
+        room = self.session.state.rooms.get(room_jid) if self.session and room_jid else None
+        occupant = room.occupants.get(message.nick) if room is not None else None
+        if room is None or occupant is None or self.session is None:
+            return
+        session, nick = self.session, message.nick
+        if message.action == "private":
+            self._run(session.open_private(room.jid, nick), "private chat")
+            self.composer.focus()
+            return
+        if message.action == "voice":
+            role = Role.VISITOR if occupant.role is not Role.VISITOR else Role.PARTICIPANT
+            self._run(session.set_role(room.jid, nick, role), "change role")
+            return
+        call = session.kick if message.action == "kick" else session.ban
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._run(call(room.jid, nick, ""), message.action)
+
+        self.app.push_screen(ConfirmScreen(f"{message.action.capitalize()} {nick} from {room.jid}?"), confirmed)
+
     def occupant_list_text(self) -> str:
         return self.query_one(OccupantList).plain()
 
