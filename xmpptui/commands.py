@@ -29,6 +29,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "bookmark the current room on the server (joined on login unless noautojoin)"),
     CommandSpec("unbookmark", "/unbookmark", "remove the current room's bookmark"),
     CommandSpec("invite", "/invite JID [reason]", "invite someone to the current room (XEP-0249)"),
+    CommandSpec("voice", "/voice", "as a visitor, ask the room's moderators for voice"),
     CommandSpec("kick", "/kick NICK [reason]", "remove an occupant from the room (moderators)"),
     CommandSpec("ban", "/ban NICK [reason]", "ban an occupant from the room (admins)"),
     CommandSpec("role", "/role NICK moderator|participant|visitor|none", "change an occupant's role"),

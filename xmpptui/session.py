@@ -76,6 +76,9 @@ class Session(Protocol):
 
     async def remove_bookmark(self, room: str) -> None: ...
 
+    async def request_voice(self, room: str) -> None:
+        """As a visitor, ask the room's moderators for voice."""
+
     async def kick(self, room: str, nick: str, reason: str = "") -> None: ...
 
     async def ban(self, room: str, nick: str, reason: str = "") -> None: ...

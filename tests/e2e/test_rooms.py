@@ -20,6 +20,7 @@ from tests.support.prosody import MUC_DOMAIN, Prosody
 from xmpptui.model.conversation import ConversationKind, DeliveryState, Direction
 from xmpptui.model.room import Affiliation, Role, RoomState
 from xmpptui.model.state import ConnectionState
+from xmpptui.ui import render
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.screens.room_picker import RoomPickerScreen
@@ -467,3 +468,42 @@ async def test_rooms_of_a_service_are_listed_to_pick_from(prosody: Prosody, peer
         await joined(pilot, other)
         seen = await bob_peer.presence_from(other, available=True)
         assert seen["from"].resource == alice.user
+
+
+async def test_voice_request_reaches_the_moderators_and_hostile_names_stay_plain(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, mallory = prosody.register(), prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    mallory_peer = await Peer(prosody, mallory).connect()
+    peers += [bob_peer, mallory_peer]
+    requests: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
+    bob_peer.client.register_handler(Callback(
+        "voice requests", MatchXPath("{jabber:client}message/{jabber:x:data}x"), requests.put_nowait))
+    await peer_join(bob_peer, room, "bob")
+    await configure(bob_peer, room, {"muc#roomconfig_changesubject": "1"})
+    hostile = "[@click=app.quit]boss[/]"
+    await peer_join(mallory_peer, room, hostile)
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await admin(bob_peer, room, {"nick": alice.user, "role": "visitor"})
+        await until(pilot, lambda: room_of(app, room).occupants[alice.user].role is Role.VISITOR, what="muted")
+        await typed(pilot, "/voice")
+        request = await asyncio.wait_for(requests.get(), 10)
+        fields = {f.get("var"): f.findtext("{jabber:x:data}value")
+                  for f in request.xml.iter("{jabber:x:data}field")}
+        assert fields["muc#roomnick"] == alice.user and fields["muc#role"] == "participant"
+
+        say(mallory_peer, room, "[bold red]obey[/] \u202eevil")
+        mallory_peer.client.make_message(mto=room, msubject="[@click=app.quit]click me[/]", mtype="groupchat").send()
+        await until(pilot, lambda: room_of(app, room).subject.startswith("[@click"), what="hostile subject")
+        await pilot.pause()
+        assert app.is_running, "markup in a subject or nick does nothing"
+        assert "[@click=app.quit]click me[/]" in str(app.main_screen.query_one("#room-subject").render())
+        assert hostile in app.main_screen.occupant_list_text()
+        said = next(m for m in app.session.state.conversations.get(room).messages if m.sender == hostile)
+        assert render.message_body(said).plain == "[bold red]obey[/] <U+202E>evil"
+        assert " ".join(log_lines(app, room)).count("[bold red]obey[/]") == 1, "shown literally"

@@ -136,6 +136,9 @@ class FakeSession:
     async def remove_bookmark(self, room: str) -> None:
         self.calls.append(("remove_bookmark", room))
 
+    async def request_voice(self, room: str) -> None:
+        self.calls.append(("request_voice", room))
+
     async def kick(self, room: str, nick: str, reason: str = "") -> None:
         self.calls.append(("kick", (room, nick, reason)))
 

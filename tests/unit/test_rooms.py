@@ -342,3 +342,14 @@ async def test_self_ping_rejoins_a_room_that_dropped_us_silently() -> None:
     session._rooms.self_ping()
     await asyncio.sleep(0)
     assert session.state.rooms.get(ROOM).state is RoomState.JOINING and sent == [f"{ROOM}/alice"]
+
+
+async def test_a_voice_request_forwarded_by_the_room_is_a_line_for_moderators() -> None:
+    session, _ = joined_session()
+    form = ("<x xmlns='jabber:x:data' type='form'>"
+            "<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>"
+            "<field var='muc#role'><value>participant</value></field>"
+            "<field var='muc#roomnick'><value>vic</value></field></x>")
+    session._on_message(message(ROOM, form, kind="normal"))
+    assert session.state.conversations.get(ROOM).messages[-1].body == \
+        "vic asks for voice: /role vic participant gives it"

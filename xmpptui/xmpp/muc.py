@@ -196,3 +196,20 @@ def room_listings(result: Iq) -> list[RoomListing]:
         if parsed is not None and not parsed[1] and "@" in parsed[0]:
             listings.append(RoomListing(parsed[0], item.get("name", "")))
     return sorted(listings, key=lambda listing: (listing.name or listing.jid).casefold())
+
+
+NS_DATA = "jabber:x:data"
+NS_REQUEST = "http://jabber.org/protocol/muc#request"
+
+
+def voice_request_nick(stanza: Message) -> str | None:
+    """The nick of a visitor asking for voice, in the form a room forwards to its moderators (XEP-0045
+    8.6), or None for any other message."""
+    form = stanza.xml.find(f"{{{NS_DATA}}}x")
+    if form is None:
+        return None
+    values = {field.get("var", ""): (field.findtext(f"{{{NS_DATA}}}value") or "").strip()
+              for field in form.findall(f"{{{NS_DATA}}}field")}
+    if values.get("FORM_TYPE") != NS_REQUEST:
+        return None
+    return values.get("muc#roomnick") or None

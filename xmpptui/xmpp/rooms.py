@@ -420,6 +420,8 @@ class RoomService:
                 self._on_groupchat(room, stanza)
         elif jids.resource(sender):
             self._on_private(room, stanza)
+        elif (asker := muc.voice_request_nick(stanza)) is not None:
+            self._line(room, f"{asker} asks for voice: /role {asker} participant gives it")
         else:
             invitation = muc.invitation(stanza)
             if invitation is not None:
@@ -549,6 +551,18 @@ class RoomService:
         stanza["id"] = message_id = uuid.uuid4().hex
         self._actions[message_id] = (room.jid, "change the subject")
         stanza.send()
+
+    def request_voice(self, room_jid: str) -> None:
+        """Ask the room's moderators to make us a participant (XEP-0045 7.13)."""
+        room = self._room(room_jid)
+        assert self.client is not None
+        stanza = self.client.make_message(mto=room.jid, mtype="normal")
+        form = ET.SubElement(stanza.xml, f"{{{muc.NS_DATA}}}x", type="submit")
+        for var, value in (("FORM_TYPE", muc.NS_REQUEST), ("muc#role", "participant")):
+            field = ET.SubElement(form, f"{{{muc.NS_DATA}}}field", var=var)
+            ET.SubElement(field, f"{{{muc.NS_DATA}}}value").text = value
+        stanza.send()
+        self._line(room, "you asked the moderators for voice")
 
     def invite(self, room_jid: str, invitee: str, reason: str = "") -> None:
         """A direct invitation (XEP-0249), sent to the invitee's JID."""
@@ -735,6 +749,9 @@ class RoomCommands:
 
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         self._rooms.invite(room, jid, reason)
+
+    async def request_voice(self, room: str) -> None:
+        self._rooms.request_voice(room)
 
     async def list_rooms(self, service: str) -> list[RoomListing]:
         return await self._rooms.list_rooms(service)

@@ -312,6 +312,11 @@ class RoomCommandsMixin:
             return
         self._room_call(self.session.invite(room, jid, reason.strip()), "invite")
 
+    def _command_voice(self, _args: str) -> None:
+        room = self._room_or_warn()
+        if room is not None and self.session is not None:
+            self._room_call(self.session.request_voice(room), "request voice")
+
     def _command_kick(self, args: str) -> None:
         self._moderate(args, "kick")
 
