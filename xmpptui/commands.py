@@ -27,6 +27,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("subject", "/subject TEXT", "change the current room's subject (empty clears it)"),
     CommandSpec("bookmark", "/bookmark [noautojoin]",
                 "bookmark the current room on the server (joined on login unless noautojoin)"),
+    CommandSpec("bookmarks", "/bookmarks", "list your bookmarked rooms to pick one to join"),
     CommandSpec("unbookmark", "/unbookmark", "remove the current room's bookmark"),
     CommandSpec("invite", "/invite JID [reason]", "invite someone to the current room (XEP-0249)"),
     CommandSpec("voice", "/voice", "as a visitor, ask the room's moderators for voice"),

@@ -113,3 +113,20 @@ async def test_occupant_list_actions_by_key() -> None:
         await until(pilot, lambda: ("kick", (ROOM, "vic", "")) in session.calls)
         assert [call for call in session.calls if call[0] == "kick"] == [("kick", (ROOM, "vic", ""))], \
             "refusing the confirmation kicks nobody"
+
+
+async def test_bookmarks_listed_to_join() -> None:
+    from xmpptui.model.room import Bookmark
+    from xmpptui.ui.screens.room_picker import RoomPickerScreen
+
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        await pilot.press(*"/bookmarks", "enter")
+        assert not isinstance(app.screen, RoomPickerScreen), "none yet: said in words"
+        session.state.rooms.bookmarks[ROOM] = Bookmark(ROOM, "Lounge", "Al", "pw", autojoin=True)
+        app.main_screen.composer.clear()
+        await pilot.press(*"/bookmarks", "enter")
+        await until(pilot, lambda: isinstance(app.screen, RoomPickerScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: ("join_room", (f"{ROOM}/Al", "pw")) in session.calls)

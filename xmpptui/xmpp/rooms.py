@@ -126,7 +126,8 @@ class RoomService:
 
     def _add(self, conversation: Conversation, message: ChatMessage, unread: bool = False) -> None:
         conversation.add(message)
-        self._persist(message)
+        if message.kind is not MessageKind.OCCUPANT:  # joins and leaves are not worth keeping
+            self._persist(message)
         self._emit(MessageAdded(message))
         if unread:
             conversation.unread += 1

@@ -12,7 +12,7 @@ from textual.widgets import Static
 from xmpptui.model import events as ev
 from xmpptui.model import jid as jids
 from xmpptui.model.conversation import Conversation, ConversationKind
-from xmpptui.model.room import Affiliation, Role, Room, RoomState
+from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
 from xmpptui.ui import render
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.screens.join_room import JoinRoomScreen
@@ -228,6 +228,24 @@ class RoomCommandsMixin:
                 self.app.notify(render.sanitize(f"{service} lists no rooms"), markup=False)
 
         self._room_call(pick(), "list rooms")
+
+    def _command_bookmarks(self, _args: str) -> None:
+        if self.session is None:
+            return
+        saved = sorted(self.session.state.rooms.bookmarks.values(), key=lambda b: (b.name or b.room).casefold())
+        if not saved:
+            self.app.notify("no bookmarks yet: /bookmark in a room saves it", severity="warning")
+            return
+        self.composer.clear()
+        listings = [RoomListing(b.room, (b.name or "") + (" (autojoin)" if b.autojoin else "")) for b in saved]
+
+        def chosen(room: str | None) -> None:
+            bookmark = self.session.state.rooms.bookmarks.get(room or "") if self.session else None
+            if bookmark is not None:
+                nick = f"/{bookmark.nick}" if bookmark.nick else ""
+                self._join(f"{bookmark.room}{nick}", bookmark.password)
+
+        self.app.push_screen(RoomPickerScreen("your bookmarks", listings), chosen)
 
     def _room_or_warn(self) -> str | None:
         room = self._active_room_jid()

@@ -26,7 +26,7 @@ class RoomPickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="room-picker"):
-            yield Label(render.plain(f"Rooms of {self._service} (Enter joins, Escape cancels)",
+            yield Label(render.plain(f"Rooms: {self._service} (Enter joins, Escape cancels)",
                                      single_line=True), classes="dialog-title")
             options = []
             for listing in self._listings:
