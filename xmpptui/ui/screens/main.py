@@ -17,7 +17,6 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from xmpptui import commands
 from xmpptui.config import UiConfig
 from xmpptui.model import events as ev
-from xmpptui.model import jid as jids
 from xmpptui.model.conversation import ConversationKind, MessageKind
 from xmpptui.model.presence import Presence, Show, parse_priority
 from xmpptui.session import Session
@@ -139,7 +138,7 @@ class MainScreen(room_commands.RoomCommandsMixin, Screen[None]):
         state = self.session.state
         changed_contacts: set[str] = set()
         logs_to_sync: set[str] = set()
-        conversations_changed = False
+        conversations_changed = room_shown_changed = False
         for event in message.events:
             match event:
                 case ev.ConnectionChanged() | ev.OwnPresenceChanged():
@@ -174,8 +173,7 @@ class MainScreen(room_commands.RoomCommandsMixin, Screen[None]):
                     self.app.notify(render.sanitize(text), severity=severity.value, markup=False)
                 case ev.RoomChanged(jid=jid):
                     conversations_changed = True
-                    if jid == self.active or jids.bare(self.active or "") == jid:
-                        self.show_room_panes()
+                    room_shown_changed = room_shown_changed or jid == self.active
                 case ev.RoomJoinFailed() | ev.InvitationReceived():
                     self.room_event(event)
         if changed_contacts:
@@ -188,6 +186,8 @@ class MainScreen(room_commands.RoomCommandsMixin, Screen[None]):
             self.session.mark_read(self.active)
         if conversations_changed:
             self._refresh_conversations()
+        if room_shown_changed:
+            self.show_room_panes()  # once per batch: a big room's join brings hundreds of presences at once
 
     def _ensure_log(self, jid: str) -> None:
         if self.chat_log(jid) is not None or self.session is None:
