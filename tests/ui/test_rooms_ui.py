@@ -130,3 +130,23 @@ async def test_bookmarks_listed_to_join() -> None:
         await until(pilot, lambda: isinstance(app.screen, RoomPickerScreen))
         await pilot.press("enter")
         await until(pilot, lambda: ("join_room", (f"{ROOM}/Al", "pw")) in session.calls)
+
+
+async def test_tab_completes_nicks_in_a_room() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        room = session.state.rooms.add(Room(ROOM, "alice", state=RoomState.JOINED))
+        room.occupants.update({nick: Occupant(nick) for nick in ("bob", "Bobby", "carol")})
+        session.state.conversations.open(ROOM, ConversationKind.GROUPCHAT)
+        session.emit(ConversationOpened(ROOM, by_user=True))
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        composer = app.main_screen.composer
+        await pilot.press("b", "o", "tab")
+        assert composer.text == "bob: "
+        await pilot.press("tab")
+        assert composer.text == "Bobby: ", "Tab again: the next match"
+        await pilot.press(*"hi ca", "tab")
+        assert composer.text == "Bobby: hi carol "
+        await pilot.press("enter")
+        await until(pilot, lambda: ("send_groupchat", (ROOM, "Bobby: hi carol ")) in session.calls)

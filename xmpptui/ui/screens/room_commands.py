@@ -102,6 +102,8 @@ class RoomCommandsMixin:
             subject.update(line)
         pane = self.query_one("#occupant-pane")
         pane.display = room is not None and self.occupants_shown
+        room_jid = room.jid if room is not None else None
+        self.composer.nicks = (lambda: self._nicks(room_jid)) if room_jid else None
         self.query_one(OccupantList).show_room(room)
 
     def action_toggle_occupants(self) -> None:
