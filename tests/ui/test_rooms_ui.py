@@ -150,3 +150,18 @@ async def test_tab_completes_nicks_in_a_room() -> None:
         assert composer.text == "Bobby: hi carol "
         await pilot.press("enter")
         await until(pilot, lambda: ("send_groupchat", (ROOM, "Bobby: hi carol ")) in session.calls)
+
+
+async def test_a_mention_in_another_conversation_is_notified() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        session.open_conversation("bob@example.org")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        conversation = session.state.conversations.get(ROOM)
+        said = ChatMessage(ROOM, "bob", "alice: [b]look[/b]", FIXED_TIME, kind=MessageKind.GROUPCHAT, mention=True)
+        conversation.add(said)
+        session.emit(MessageAdded(said))
+        await until(pilot, lambda: any("bob in lounge: alice: [b]look[/b]" in str(n.message)
+                                       for n in app._notifications))

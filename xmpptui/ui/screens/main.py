@@ -158,6 +158,8 @@ class MainScreen(room_commands.RoomCommandsMixin, Screen[None]):
                     self._drop_log(jid)
                 case ev.MessageAdded(message=chat_message):
                     logs_to_sync.add(chat_message.conversation)
+                    if chat_message.mention and not chat_message.delayed:
+                        self.mentioned(chat_message)
                 case ev.HistoryLoaded(jid=jid, count=count):
                     log = self.chat_log(jid)
                     if log is not None:

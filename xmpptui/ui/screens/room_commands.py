@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from xmpptui.model import events as ev
 from xmpptui.model import jid as jids
-from xmpptui.model.conversation import Conversation, ConversationKind
+from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind
 from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
 from xmpptui.ui import render
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -144,6 +144,13 @@ class RoomCommandsMixin:
         return self.query_one(OccupantList).plain()
 
     # Events -----------------------------------------------------------------------------------
+
+    def mentioned(self, message: ChatMessage) -> None:
+        """A room message that names us, while another conversation is on screen: say so."""
+        if message.conversation != self.active:
+            room = message.conversation.partition("@")[0]
+            self.app.notify(render.sanitize(f"{message.sender} in {room}: {message.body}"[:200], single_line=True),
+                            title="you were mentioned", markup=False)
 
     def room_event(self, event: ev.RoomJoinFailed | ev.InvitationReceived) -> None:
         if isinstance(event, ev.InvitationReceived):
