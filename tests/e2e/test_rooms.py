@@ -507,3 +507,17 @@ async def test_voice_request_reaches_the_moderators_and_hostile_names_stay_plain
         said = next(m for m in app.session.state.conversations.get(room).messages if m.sender == hostile)
         assert render.message_body(said).plain == "[bold red]obey[/] <U+202E>evil"
         assert " ".join(log_lines(app, room)).count("[bold red]obey[/]") == 1, "shown literally"
+
+
+async def test_an_unreachable_chat_service_is_said_in_words(prosody: Prosody, peers: list[Peer]) -> None:
+    alice = prosody.register()
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, "/join lounge@nowhere.localhost")
+        await until(pilot, lambda: room_of(app, "lounge@nowhere.localhost").state is RoomState.LEFT,
+                    what="no such service")
+        error = room_of(app, "lounge@nowhere.localhost").error
+        assert "you may not join or create lounge@nowhere.localhost" in error and "remote domains" in error, \
+            "the server's own words are kept"
+        assert app.is_running and app.main_screen.composer.text == ""
