@@ -353,3 +353,17 @@ async def test_a_voice_request_forwarded_by_the_room_is_a_line_for_moderators() 
     session._on_message(message(ROOM, form, kind="normal"))
     assert session.state.conversations.get(ROOM).messages[-1].body == \
         "vic asks for voice: /role vic participant gives it"
+
+
+async def test_a_carbon_of_a_private_message_through_a_room_stays_out_of_the_room() -> None:
+    from xmpptui.xmpp import client as client_factory
+
+    client_factory.build(Account(jid="alice@example.org"), Secret("pw"))  # registers the carbon stanzas
+    session, _ = joined_session()
+    carbon = Message(xml=ET.fromstring(
+        "<message xmlns='jabber:client' from='alice@example.org' to='alice@example.org/x'>"
+        "<received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>"
+        f"<message xmlns='jabber:client' from='{ROOM}/bob' to='alice@example.org/phone' type='chat'>"
+        f"<body>psst</body><x xmlns='{USER}'/></message></forwarded></received></message>"))
+    session._on_carbon(carbon, sent=False)
+    assert not any(m.body == "psst" for c in session.state.conversations for m in c.messages)

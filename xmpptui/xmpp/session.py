@@ -698,6 +698,8 @@ class XmppSession(RoomCommands):
         bare_jid = jids.bare(peer)
         if not bare_jid or bare_jid == self._state.jid or not self._may_open(bare_jid):
             return
+        if bare_jid in self._state.rooms:
+            return  # another client's private message through a room: not ours to show in the room
         conversation = self._open(bare_jid, by_user=False)
         if incoming.thread:
             conversation.thread = incoming.thread
