@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import replace
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import slixmpp
@@ -20,6 +21,7 @@ from tests.support.prosody import MUC_DOMAIN, Prosody
 from xmpptui.model.conversation import ConversationKind, DeliveryState, Direction
 from xmpptui.model.room import Affiliation, Role, RoomState
 from xmpptui.model.state import ConnectionState
+from xmpptui.storage.history import History
 from xmpptui.ui import render
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -521,3 +523,41 @@ async def test_an_unreachable_chat_service_is_said_in_words(prosody: Prosody, pe
         assert "you may not join or create lounge@nowhere.localhost" in error and "remote domains" in error, \
             "the server's own words are kept"
         assert app.is_running and app.main_screen.composer.text == ""
+
+
+async def test_room_history_with_the_local_history_is_not_doubled_on_the_next_run(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        app = make_app(prosody, alice, history=history)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            for n in range(3):
+                say(bob_peer, room, f"line {n}")
+            await typed(pilot, "my answer")
+            await until(pilot, lambda: {"line 0", "line 1", "line 2", "my answer"} <= set(bodies(app, room)),
+                        what="the first run's lines")
+            await until(pilot, lambda: all(m.state is not DeliveryState.PENDING
+                                           for m in app.session.state.conversations.get(room).messages),
+                        what="ours reflected")
+            await pilot.press("ctrl+q")
+
+        again = make_app(prosody, alice, history=history)
+        async with again.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            say(bob_peer, room, "after the restart")
+            await until(pilot, lambda: "after the restart" in bodies(again, room), what="a new line")
+            said = [b for b in bodies(again, room) if b.startswith("line") or b == "my answer"]
+            assert sorted(said) == ["line 0", "line 1", "line 2", "my answer"], \
+                "each line once: the room's join history matched what the local history holds"
+    finally:
+        await asyncio.to_thread(history.shutdown)

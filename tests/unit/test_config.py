@@ -213,3 +213,10 @@ def test_save_account_replaces_a_world_readable_file_with_a_private_one(tmp_path
     reread = config.load(path)
     assert reread.account is not None
     assert (reread.account.jid, reread.account.password) == ("new@example.org", "hunter2")
+
+
+def test_room_settings(tmp_path: Path) -> None:
+    path = write(tmp_path, '[account]\njid = "alice@example.org"\nnick = "Al"\n\n[ui]\nshow_joins = false\n')
+    loaded = config.load(path)
+    assert loaded.account is not None and loaded.account.nick == "Al"
+    assert loaded.ui == UiConfig(show_joins=False)
