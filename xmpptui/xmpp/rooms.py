@@ -149,8 +149,10 @@ class RoomService:
         parsed = parse_room_address(address)
         nick = parsed.nick or self._default_nick
         room = self._state.rooms.get(parsed.room)
-        if room is not None and room.joined and room.nick == nick:
+        if room is not None and room.joined:
             self._open(room.jid, ConversationKind.GROUPCHAT, True)
+            if room.nick != nick and self._online:
+                self._send_presence_as(room, nick)  # already in: a nick change, the occupant list stays
             return room
         if room is None:
             room = self._state.rooms.add(Room(parsed.room, nick, password))
