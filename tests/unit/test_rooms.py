@@ -367,3 +367,16 @@ async def test_a_carbon_of_a_private_message_through_a_room_stays_out_of_the_roo
         f"<body>psst</body><x xmlns='{USER}'/></message></forwarded></received></message>"))
     session._on_carbon(carbon, sent=False)
     assert not any(m.body == "psst" for c in session.state.conversations for m in c.messages)
+
+
+async def test_our_reflected_message_marks_ours_sent_even_with_a_rewritten_id() -> None:
+    from xmpptui.model.conversation import DeliveryState
+
+    session, _ = joined_session()
+    conversation = session.state.conversations.get(ROOM)
+    for message_id in ("ours-1", "ours-2"):
+        conversation.add(ChatMessage(ROOM, "alice", "hello", 0, direction=Direction.OUT,
+                                     kind=MessageKind.GROUPCHAT, id=message_id, state=DeliveryState.PENDING))
+    session._on_message(message(f"{ROOM}/alice", "<body>hello</body>", message_id="ours-2"))
+    session._on_message(message(f"{ROOM}/alice", "<body>hello</body>", message_id="rewritten"))
+    assert [m.state for m in conversation.messages if m.body == "hello"] == [DeliveryState.SENT] * 2

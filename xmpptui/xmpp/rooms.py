@@ -455,6 +455,9 @@ class RoomService:
             conversation = self._open(room.jid, ConversationKind.GROUPCHAT, False)
         if nick and nick == room.nick:
             sent = conversation.find_sent(incoming.id) if incoming.id else None
+            if sent is None and not incoming.delayed:  # a room that rewrites ids: match our oldest pending text
+                sent = next((m for m in conversation.messages[-_HISTORY_LOOKBACK:] if m.direction is Direction.OUT
+                             and m.state is DeliveryState.PENDING and m.body == incoming.body), None)
             if sent is not None:
                 if sent.state is DeliveryState.PENDING:  # our message, reflected by the room: it got there
                     sent.state = DeliveryState.SENT
