@@ -380,3 +380,13 @@ async def test_our_reflected_message_marks_ours_sent_even_with_a_rewritten_id() 
     session._on_message(message(f"{ROOM}/alice", "<body>hello</body>", message_id="ours-2"))
     session._on_message(message(f"{ROOM}/alice", "<body>hello</body>", message_id="rewritten"))
     assert [m.state for m in conversation.messages if m.body == "hello"] == [DeliveryState.SENT] * 2
+
+
+@pytest.mark.parametrize(("nick", "angle"), [("Romeo", 327.255249), ("juliet@capulet.lit", 209.410400),
+                                             ("😺", 331.199341), ("council", 359.994507)])
+def test_nick_colours_follow_the_xep_0392_hue_angle(nick: str, angle: float) -> None:
+    import colorsys
+
+    colour = render.nick_style(nick)
+    hue = colorsys.rgb_to_hls(*(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0] * 360
+    assert min(abs(hue - angle), 360 - abs(hue - angle)) <= 5.5, (nick, colour, hue)

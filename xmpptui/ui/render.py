@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import colorsys
+import hashlib
 import time
-import zlib
 
 from rich.text import Text
 
@@ -81,15 +82,26 @@ def contact_line(contact: Contact, presence: Presence, unread: int = 0) -> Text:
 
 # Messages --------------------------------------------------------------------------------------
 
-NICK_COLOURS = (
-    "#e06c75", "#98c379", "#e5c07b", "#61afef", "#c678dd", "#56b6c2",
-    "#d19a66", "#be5046", "#7ec699", "#f08d49", "#a48cf2", "#5fb3b3",
-)
+def _wheel(steps: int) -> tuple[str, ...]:
+    """`steps` colours evenly around the hue circle, light and saturated enough for dark and light themes."""
+    colours = []
+    for step in range(steps):
+        red, green, blue = colorsys.hls_to_rgb(step / steps, 0.62, 0.7)
+        colours.append(f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}")
+    return tuple(colours)
+
+
+NICK_COLOURS = _wheel(36)
+"""The hue circle in 10° steps: every nick colour is one of these."""
 
 
 def nick_style(nick: str) -> str:
-    """A stable colour per nick, the same in every run."""
-    return NICK_COLOURS[zlib.crc32(nick.encode("utf-8", "replace")) % len(NICK_COLOURS)]
+    """A stable colour per nick, the same in every run and close to other clients': the hue angle of
+    XEP-0392 (consistent colour generation: SHA-1 of the nick, its first two bytes little-endian, as a
+    fraction of the circle), rounded to the nearest of `NICK_COLOURS`."""
+    digest = hashlib.sha1(nick.encode("utf-8", "replace"), usedforsecurity=False).digest()
+    angle = int.from_bytes(digest[:2], "little") / 65536
+    return NICK_COLOURS[round(angle * len(NICK_COLOURS)) % len(NICK_COLOURS)]
 
 
 def day_of(timestamp: float) -> tuple[int, int, int]:
