@@ -68,6 +68,9 @@ class Session(Protocol):
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         """A direct invitation (XEP-0249) to `jid`."""
 
+    async def room_exists(self, address: str) -> bool | None:
+        """Whether a room exists; None when that cannot be told (the join will say why)."""
+
     async def list_rooms(self, service: str) -> list[RoomListing]:
         """The rooms a chat service lists (XEP-0030 items)."""
 

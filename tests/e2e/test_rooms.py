@@ -269,14 +269,24 @@ async def test_moderation_kick_ban_and_permission_errors(prosody: Prosody, peers
                     what="banned in words on rejoin")
 
 
-async def test_moderator_commands_reach_the_room(prosody: Prosody, peers: list[Peer]) -> None:
+async def test_a_missing_room_is_created_on_request_and_moderator_commands_reach_it(
+        prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
     app = make_app(prosody, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        await typed(pilot, f"/join {room}")  # a new room: we own it
+        await typed(pilot, f"/join {room}")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked whether to create it")
+        assert room_of(app, room) is None, "nothing joined (nor created) before the answer"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert room_of(app, room) is None and app.main_screen.composer.text == f"/join {room}"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked again")
+        await pilot.press("y")  # a new room: we own it
         await joined(pilot, room)
+        assert any("a new room: you own it" in body for body in bodies(app, room))
         bob_peer = await Peer(prosody, bob).connect()
         peers.append(bob_peer)
         await peer_join(bob_peer, room, "bob")

@@ -33,6 +33,7 @@ class FakeSession:
     calls: list[tuple[str, object]] = field(default_factory=list)
     online: bool = True
     listed_rooms: list[RoomListing] = field(default_factory=list)
+    missing_rooms: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._state = ClientState(jid=self.jid, resource="xmpptui")
@@ -125,6 +126,10 @@ class FakeSession:
 
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         self.calls.append(("invite", (room, jid, reason)))
+
+    async def room_exists(self, address: str) -> bool | None:
+        self.calls.append(("room_exists", address))
+        return address.split("/", 1)[0] not in self.missing_rooms
 
     async def list_rooms(self, service: str) -> list[RoomListing]:
         self.calls.append(("list_rooms", service))

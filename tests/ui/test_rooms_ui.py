@@ -59,7 +59,7 @@ async def test_join_dialog_and_commands_go_to_the_room() -> None:
             await pilot.press(*text, "enter")
             await pilot.pause()
         await until(pilot, lambda: ("leave_room", (ROOM, "gone")) in session.calls)
-        assert [call for call in session.calls if call[0] not in ("start", "join_room")] == [
+        assert [call for call in session.calls if call[0] not in ("start", "join_room", "room_exists")] == [
             ("send_groupchat", (ROOM, "hi all")),
             ("send_groupchat", (ROOM, "/me waves")),
             ("send_private", (f"{ROOM}/bob", "psst")),
@@ -165,3 +165,15 @@ async def test_a_mention_in_another_conversation_is_notified() -> None:
         session.emit(MessageAdded(said))
         await until(pilot, lambda: any("bob in lounge: alice: [b]look[/b]" in str(n.message)
                                        for n in app._notifications))
+
+
+async def test_joining_a_missing_room_asks_first() -> None:
+    app, session = make()
+    session.missing_rooms.add(ROOM)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        await pilot.press(*f"/join {ROOM}/Al", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: ("join_room", (f"{ROOM}/Al", "")) in session.calls)
+        await until(pilot, lambda: app.main_screen.composer.text == "")

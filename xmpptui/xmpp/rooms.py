@@ -587,6 +587,23 @@ class RoomService:
 
     # Discovery --------------------------------------------------------------------------------
 
+    async def room_exists(self, address: str) -> bool | None:
+        """Whether the room exists (XEP-0045 6.4 disco#info), None when that cannot be told (the service
+        is unreachable, or we are offline): the join itself will say."""
+        room = parse_room_address(address).room
+        if not self._online:
+            return None
+        assert self.client is not None
+        iq = self.client.make_iq_get(ito=room)
+        ET.SubElement(iq.xml, "{http://jabber.org/protocol/disco#info}query")
+        try:
+            await iq.send(timeout=self._timeout)
+        except IqError as exc:
+            return False if muc.error_condition(exc.iq)[0] == "item-not-found" else None
+        except IqTimeout:
+            return None
+        return True
+
     async def list_rooms(self, service: str) -> list[RoomListing]:
         """The rooms a chat service lists (XEP-0030 disco#items)."""
         if not self._online:
@@ -761,6 +778,9 @@ class RoomCommands:
 
     async def list_rooms(self, service: str) -> list[RoomListing]:
         return await self._rooms.list_rooms(service)
+
+    async def room_exists(self, address: str) -> bool | None:
+        return await self._rooms.room_exists(address)
 
     async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
         await self._rooms.bookmark(room, autojoin)

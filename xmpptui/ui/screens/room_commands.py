@@ -189,14 +189,29 @@ class RoomCommandsMixin:
     # Commands ---------------------------------------------------------------------------------
 
     def _join(self, address: str, password: str = "", typed: str | None = None) -> None:
+        """Join, after asking whether to create the room when it does not exist (a typo would create one)."""
         if self.session is None:
             return
+        session = self.session
 
-        def joined() -> None:
+        def taken() -> None:
             if typed is not None and self.composer.text == typed:
                 self.composer.clear()
 
-        self._run(self.session.join_room(address, password), "join room", joined)
+        def create(yes: bool | None) -> None:
+            if yes:
+                self._run(session.join_room(address, password), "join room", taken)
+
+        async def join() -> None:
+            if session.state.rooms.get(address.split("/", 1)[0].lower()) is None and \
+                    await session.room_exists(address) is False:
+                room = address.split("/", 1)[0]
+                self.app.push_screen(ConfirmScreen(f"{room} does not exist. Create it (you will own it)?"), create)
+                return
+            await session.join_room(address, password)
+            taken()
+
+        self._run(join(), "join room")
 
     def _command_join(self, args: str) -> None:
         if not args:
