@@ -390,3 +390,53 @@ def test_nick_colours_follow_the_xep_0392_hue_angle(nick: str, angle: float) -> 
     colour = render.nick_style(nick)
     hue = colorsys.rgb_to_hls(*(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0] * 360
     assert min(abs(hue - angle), 360 - abs(hue - angle)) <= 5.5, (nick, colour, hue)
+
+
+def test_xep_0048_private_storage_bookmarks_round_trip() -> None:
+    from slixmpp import Iq
+
+    from xmpptui.model.room import Bookmark
+    from xmpptui.xmpp import bookmarks
+
+    saved = [Bookmark(ROOM, "Lounge", "Al", "pw", True), Bookmark("den@conference.example.org")]
+    request = Iq(xml=ET.fromstring("<iq xmlns='jabber:client' type='set'/>"))
+    bookmarks.fill_private_store(request, saved)
+    result = Iq(xml=ET.fromstring(str(request).replace("type=\"set\"", "type=\"result\"")))
+    assert bookmarks.bookmarks_from_private(result) == saved
+
+
+async def test_bookmarks_fall_back_to_private_storage_without_pep() -> None:
+    import asyncio
+
+    from slixmpp import Iq
+    from slixmpp.exceptions import IqError
+
+    session, _ = joined_session()
+    joins: list[str] = []
+    private = ("<iq xmlns='jabber:client' type='result'><query xmlns='jabber:iq:private'>"
+               "<storage xmlns='storage:bookmarks'><conference jid='den@conference.example.org' autojoin='true'>"
+               "<nick>Al</nick></conference></storage></query></iq>")
+    no_pep = ("<iq xmlns='jabber:client' type='error'><error type='cancel'><feature-not-implemented "
+              "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
+
+    class Wire:
+        def make_iq_get(self, ito: str | None = None) -> Iq:
+            iq = Iq(xml=ET.fromstring("<iq xmlns='jabber:client' type='get'/>"))
+
+            async def send(timeout: float) -> Iq:
+                if iq.xml.find("{jabber:iq:private}query") is not None:
+                    return Iq(xml=ET.fromstring(private))
+                raise IqError(Iq(xml=ET.fromstring(no_pep)))
+
+            iq.send = send  # type: ignore[method-assign]
+            return iq
+
+        def make_presence(self, pto: str) -> PresenceStanza:
+            stanza = PresenceStanza(xml=ET.fromstring(f"<presence xmlns='jabber:client' to='{pto}'/>"))
+            stanza.send = lambda: joins.append(pto)  # type: ignore[method-assign]
+            return stanza
+
+    session._rooms.client = Wire()  # type: ignore[assignment]
+    await asyncio.wait_for(session._rooms.load_bookmarks(), 5)
+    assert list(session.state.rooms.bookmarks) == ["den@conference.example.org"]
+    assert joins == ["den@conference.example.org/Al"], "the autojoin room is joined"

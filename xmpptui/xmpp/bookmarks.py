@@ -1,4 +1,5 @@
-"""Bookmarks (XEP-0402, PEP native bookmarks): stanzas to and from `Bookmark` values."""
+"""Bookmarks: stanzas to and from `Bookmark` values, as XEP-0402 PEP native bookmarks, or XEP-0048 private
+XML storage on servers without PEP."""
 
 from __future__ import annotations
 
@@ -75,3 +76,47 @@ def fill_retract(iq: Iq, room: str) -> None:
     pubsub = ET.SubElement(iq.xml, f"{{{NS_PUBSUB}}}pubsub")
     retract = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}retract", node=NODE, notify="true")
     ET.SubElement(retract, f"{{{NS_PUBSUB}}}item", id=room)
+
+
+NS_PRIVATE = "jabber:iq:private"
+NS_STORAGE = "storage:bookmarks"
+PEP_MISSING = frozenset({"feature-not-implemented", "service-unavailable", "not-allowed"})
+"""Errors to a PEP query that mean the server has no PEP bookmarks (item-not-found only means none saved)."""
+
+
+def fill_private_query(iq: Iq) -> None:
+    query = ET.SubElement(iq.xml, f"{{{NS_PRIVATE}}}query")
+    ET.SubElement(query, f"{{{NS_STORAGE}}}storage")
+
+
+def bookmarks_from_private(iq: Iq) -> list[Bookmark]:
+    """The bookmarks in an XEP-0048 private storage result; invalid room JIDs are skipped."""
+    found: list[Bookmark] = []
+    for conference in iq.xml.iter(f"{{{NS_STORAGE}}}conference"):
+        try:
+            room = JID(conference.get("jid", ""))
+        except InvalidJID:
+            continue
+        if not room.user or room.resource:
+            continue
+        found.append(Bookmark(
+            room=room.bare.lower(), name=conference.get("name", ""),
+            nick=(conference.findtext(f"{{{NS_STORAGE}}}nick") or "").strip(),
+            password=(conference.findtext(f"{{{NS_STORAGE}}}password") or "").strip(),
+            autojoin=conference.get("autojoin", "false") in ("true", "1"),
+        ))
+    return found
+
+
+def fill_private_store(iq: Iq, saved: list[Bookmark]) -> None:
+    """XEP-0048 storage is one document: every bookmark is written each time."""
+    storage = ET.SubElement(ET.SubElement(iq.xml, f"{{{NS_PRIVATE}}}query"), f"{{{NS_STORAGE}}}storage")
+    for bookmark in saved:
+        attributes = {"jid": bookmark.room, "autojoin": "true" if bookmark.autojoin else "false"}
+        if bookmark.name:
+            attributes["name"] = bookmark.name
+        conference = ET.SubElement(storage, f"{{{NS_STORAGE}}}conference", attributes)
+        if bookmark.nick:
+            ET.SubElement(conference, f"{{{NS_STORAGE}}}nick").text = bookmark.nick
+        if bookmark.password:
+            ET.SubElement(conference, f"{{{NS_STORAGE}}}password").text = bookmark.password

@@ -109,6 +109,8 @@ class RoomService:
         """Rooms we were in when the user went offline: joined again when they come back."""
         self._joining_subject: set[str] = set()
         """Rooms whose first subject (the one that completes a join, XEP-0045 7.2.15) has not come yet."""
+        self._private_bookmarks = False
+        """The server has no PEP bookmarks: they live in XEP-0048 private storage."""
         self._actions: dict[str, tuple[str, str]] = {}
         """Stanza id -> (room, what we asked, in words) for requests whose refusal comes back as a message."""
 
@@ -628,14 +630,18 @@ class RoomService:
         iq = self.client.make_iq_get(ito=self._state.jid)
         bookmarks.fill_items_query(iq)
         try:
-            result = await iq.send(timeout=self._timeout)
+            saved = bookmarks.bookmarks_from_items(await iq.send(timeout=self._timeout))
         except IqError as exc:
-            log.info("no bookmarks read: %s", translate.error_text(exc.iq))  # item-not-found: none saved yet
-            return
+            if muc.error_condition(exc.iq)[0] not in bookmarks.PEP_MISSING:
+                log.info("no bookmarks read: %s", translate.error_text(exc.iq))  # item-not-found: none saved yet
+                return
+            saved = await self._private_bookmarks_read()
+            if saved is None:
+                return
         except IqTimeout:
             log.info("no bookmarks read: the server did not answer")
             return
-        self._state.rooms.bookmarks = {b.room: b for b in bookmarks.bookmarks_from_items(result)}
+        self._state.rooms.bookmarks = {b.room: b for b in saved}
         self._emit(BookmarksChanged())
         for bookmark in self._state.rooms.bookmarks.values():
             if bookmark.autojoin and bookmark.room not in self._state.rooms:
@@ -644,6 +650,20 @@ class RoomService:
                 self._open(room.jid, ConversationKind.GROUPCHAT, False)
                 self._emit(RoomChanged(room.jid))
                 self._send_join(room)
+                self._schedule_self_ping()
+
+    async def _private_bookmarks_read(self) -> list[Bookmark] | None:
+        """XEP-0048 private storage, for servers without PEP bookmarks; None if that fails too."""
+        assert self.client is not None
+        iq = self.client.make_iq_get()
+        bookmarks.fill_private_query(iq)
+        try:
+            result = await iq.send(timeout=self._timeout)
+        except (IqError, IqTimeout) as exc:
+            log.info("no bookmarks read from private storage either: %r", exc)
+            return None
+        self._private_bookmarks = True
+        return bookmarks.bookmarks_from_private(result)
 
     async def _publish(self, fill: Callable[[Any], None], action: str) -> None:
         assert self.client is not None
@@ -660,7 +680,11 @@ class RoomService:
         """Save the room (with our nick and its password) as a bookmark on the server."""
         room = self._room(room_jid, joined=False)
         saved = Bookmark(room.jid, nick=room.nick, password=room.password, autojoin=autojoin)
-        await self._publish(lambda iq: bookmarks.fill_publish(iq, saved), f"bookmark {room.jid}")
+        if self._private_bookmarks:
+            every = [*(b for b in self._state.rooms.bookmarks.values() if b.room != room.jid), saved]
+            await self._publish(lambda iq: bookmarks.fill_private_store(iq, every), f"bookmark {room.jid}")
+        else:
+            await self._publish(lambda iq: bookmarks.fill_publish(iq, saved), f"bookmark {room.jid}")
         self._state.rooms.bookmarks[room.jid] = saved
         self._emit(BookmarksChanged())
         self._line(room, f"bookmarked {room.jid}" + (" (joined on login)" if autojoin else ""))
@@ -668,7 +692,12 @@ class RoomService:
     async def remove_bookmark(self, room_jid: str) -> None:
         if room_jid not in self._state.rooms.bookmarks:
             raise RoomError(f"{room_jid} is not bookmarked")
-        await self._publish(lambda iq: bookmarks.fill_retract(iq, room_jid), f"remove the bookmark of {room_jid}")
+        action = f"remove the bookmark of {room_jid}"
+        if self._private_bookmarks:
+            rest = [b for b in self._state.rooms.bookmarks.values() if b.room != room_jid]
+            await self._publish(lambda iq: bookmarks.fill_private_store(iq, rest), action)
+        else:
+            await self._publish(lambda iq: bookmarks.fill_retract(iq, room_jid), action)
         del self._state.rooms.bookmarks[room_jid]
         self._emit(BookmarksChanged())
         room = self._state.rooms.get(room_jid)
