@@ -79,6 +79,9 @@ class Session(Protocol):
 
     async def remove_bookmark(self, room: str) -> None: ...
 
+    async def decline_invitation(self, room: str, inviter: str) -> None:
+        """Decline an invitation that came through the room (a direct one needs no answer)."""
+
     async def request_voice(self, room: str) -> None:
         """As a visitor, ask the room's moderators for voice."""
 

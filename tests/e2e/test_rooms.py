@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
-from textual.widgets import Input, OptionList
+from textual.widgets import Input, Label, OptionList
 
 from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.support.fault_proxy import FaultProxy
@@ -571,3 +571,29 @@ async def test_room_history_with_the_local_history_is_not_doubled_on_the_next_ru
                 "each line once: the room's join history matched what the local history holds"
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+async def test_a_mediated_invitation_declined_tells_the_inviter(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    declines: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
+    bob_peer.client.register_handler(Callback(
+        "declines", MatchXPath(f"{{jabber:client}}message/{{{MUC_USER}}}x/{{{MUC_USER}}}decline"),
+        declines.put_nowait))
+    await peer_join(bob_peer, room, "bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        invite = bob_peer.client.make_message(mto=room, mtype="normal")
+        x = ET.SubElement(invite.xml, f"{{{MUC_USER}}}x")
+        ET.SubElement(ET.SubElement(x, f"{{{MUC_USER}}}invite", to=alice.jid), f"{{{MUC_USER}}}reason").text = "hi"
+        invite.send()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the invitation offered")
+        question = str(app.screen.query_one(Label).render())
+        assert f"{room}/bob invites you to {room} (hi)" in question, "the inviter as the room names them"
+        await pilot.press("escape")
+        decline = await asyncio.wait_for(declines.get(), 10)
+        assert decline["from"].bare == room
+        assert room_of(app, room) is None, "declining joins nothing"

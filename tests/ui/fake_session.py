@@ -141,6 +141,9 @@ class FakeSession:
     async def remove_bookmark(self, room: str) -> None:
         self.calls.append(("remove_bookmark", room))
 
+    async def decline_invitation(self, room: str, inviter: str) -> None:
+        self.calls.append(("decline_invitation", (room, inviter)))
+
     async def request_voice(self, room: str) -> None:
         self.calls.append(("request_voice", room))
 

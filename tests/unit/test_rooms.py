@@ -104,7 +104,7 @@ def test_direct_and_mediated_invitations() -> None:
     assert direct == muc.Invitation(ROOM, "carol@example.org", "join us", "")
     mediated = muc.invitation(message(ROOM, f"<x xmlns='{USER}'><invite from='carol@example.org/phone'>"
                                             "<reason>hey</reason></invite><password>pw</password></x>", "normal"))
-    assert mediated == muc.Invitation(ROOM, "carol@example.org", "hey", "pw")
+    assert mediated == muc.Invitation(ROOM, "carol@example.org", "hey", "pw", mediated=True)
     assert muc.invitation(message("carol@example.org", "<body>hi</body>", "chat")) is None
 
 
@@ -440,3 +440,9 @@ async def test_bookmarks_fall_back_to_private_storage_without_pep() -> None:
     await asyncio.wait_for(session._rooms.load_bookmarks(), 5)
     assert list(session.state.rooms.bookmarks) == ["den@conference.example.org"]
     assert joins == ["den@conference.example.org/Al"], "the autojoin room is joined"
+
+
+def test_mediated_invitation_from_a_semi_anonymous_room_names_the_occupant() -> None:
+    conference = f"<x xmlns='jabber:x:conference' jid='{ROOM}'/>"  # the room adds this too: mediated wins
+    stanza = message(ROOM, f"<x xmlns='{USER}'><invite from='{ROOM}/bob'/></x>{conference}", "normal")
+    assert muc.invitation(stanza) == muc.Invitation(ROOM, f"{ROOM}/bob", "", "", mediated=True)

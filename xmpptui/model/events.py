@@ -110,6 +110,8 @@ class InvitationReceived:
     inviter: str
     reason: str = ""
     password: str = ""
+    mediated: bool = False
+    """Sent through the room (XEP-0045): a decline goes back the same way."""
 
 
 class Severity(Enum):

@@ -161,26 +161,33 @@ class Invitation:
     inviter: str
     reason: str
     password: str
+    mediated: bool = False
 
 
 def invitation(stanza: Message) -> Invitation | None:
-    """A direct (XEP-0249) or mediated (XEP-0045 7.8.2) invitation, or None."""
-    direct = stanza.xml.find(f"{{{NS_CONFERENCE}}}x")
+    """A mediated (XEP-0045 7.8.2, from the room) or direct (XEP-0249) invitation, or None. A room may add
+    a direct-style element to its mediated invitations: the mediated form, which names the inviter, wins."""
     sender = stanza.xml.get("from", "")
-    if direct is not None:
-        parsed = _room_and_nick(direct.get("jid", ""))
-        inviter = _room_and_nick(sender)
-        if parsed is None or inviter is None:
-            return None
-        return Invitation(parsed[0], inviter[0], direct.get("reason", ""), direct.get("password", ""))
     user = stanza.xml.find(f"{{{NS_USER}}}x")
     invite = user.find(f"{{{NS_USER}}}invite") if user is not None else None
-    parsed = _room_and_nick(sender)
-    if invite is None or parsed is None or parsed[1]:
+    if invite is not None and user is not None:
+        parsed = _room_and_nick(sender)
+        if parsed is None or parsed[1]:
+            return None
+        inviter = _room_and_nick(invite.get("from", ""))
+        # A semi-anonymous room names the inviter by their occupant JID (room@service/nick), not a real one.
+        who = "" if inviter is None else f"{inviter[0]}/{inviter[1]}" if inviter[0] == parsed[0] else inviter[0]
+        return Invitation(parsed[0], who,
+                          (invite.findtext(f"{{{NS_USER}}}reason") or "").strip(),
+                          (user.findtext(f"{{{NS_USER}}}password") or "").strip(), True)
+    direct = stanza.xml.find(f"{{{NS_CONFERENCE}}}x")
+    if direct is None:
         return None
-    inviter = _room_and_nick(invite.get("from", ""))
-    return Invitation(parsed[0], inviter[0] if inviter else "", (invite.findtext(f"{{{NS_USER}}}reason") or "").strip(),
-                      (user.findtext(f"{{{NS_USER}}}password") or "").strip() if user is not None else "")
+    parsed = _room_and_nick(direct.get("jid", ""))
+    inviter = _room_and_nick(sender)
+    if parsed is None or inviter is None:
+        return None
+    return Invitation(parsed[0], inviter[0], direct.get("reason", ""), direct.get("password", ""))
 
 
 def is_muc_private(stanza: Message) -> bool:

@@ -415,7 +415,8 @@ class RoomService:
             invitation = muc.invitation(stanza)
             if invitation is None:
                 return False  # (the session drops groupchat from rooms we are not in)
-            self._emit(InvitationReceived(invitation.room, invitation.inviter, invitation.reason, invitation.password))
+            self._emit(InvitationReceived(invitation.room, invitation.inviter, invitation.reason, invitation.password,
+                                          invitation.mediated))
             return True
         kind = stanza.xml.get("type", "normal")
         if kind == "error":
@@ -431,7 +432,7 @@ class RoomService:
             invitation = muc.invitation(stanza)
             if invitation is not None:
                 self._emit(InvitationReceived(invitation.room, invitation.inviter, invitation.reason,
-                                              invitation.password))
+                                              invitation.password, invitation.mediated))
         return True
 
     def _on_groupchat(self, room: Room, stanza: Message) -> None:
@@ -571,6 +572,16 @@ class RoomService:
             ET.SubElement(field, f"{{{muc.NS_DATA}}}value").text = value
         stanza.send()
         self._line(room, "you asked the moderators for voice")
+
+    def decline(self, room_jid: str, inviter: str) -> None:
+        """Decline an invitation the room passed on (XEP-0045 7.8.2): the room tells the inviter."""
+        if not self._online or not inviter:
+            return
+        assert self.client is not None
+        stanza = self.client.make_message(mto=parse_room_address(room_jid).room, mtype="normal")
+        ET.SubElement(ET.SubElement(stanza.xml, f"{{{muc.NS_USER}}}x"), f"{{{muc.NS_USER}}}decline",
+                      to=_valid_jid(inviter))
+        stanza.send()
 
     def invite(self, room_jid: str, invitee: str, reason: str = "") -> None:
         """A direct invitation (XEP-0249), sent to the invitee's JID."""
@@ -804,6 +815,9 @@ class RoomCommands:
 
     async def request_voice(self, room: str) -> None:
         self._rooms.request_voice(room)
+
+    async def decline_invitation(self, room: str, inviter: str) -> None:
+        self._rooms.decline(room, inviter)
 
     async def list_rooms(self, service: str) -> list[RoomListing]:
         return await self._rooms.list_rooms(service)

@@ -182,6 +182,8 @@ class RoomCommandsMixin:
             if yes:
                 self._join(event.room, event.password)
             else:
+                if event.mediated and self.session is not None:
+                    self._run(self.session.decline_invitation(event.room, event.inviter), "decline invitation")
                 self.app.notify(render.sanitize(f"invitation to {event.room} declined"), markup=False)
 
         self.app.push_screen(ConfirmScreen(question), answered)
