@@ -37,11 +37,30 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("info", "/info [JID]", "contact details: subscription, resources, vCard, last activity"),
     CommandSpec("presence", "/presence JID online|chat|away|xa|dnd|offline [text]",
                 "send your presence to one JID only"),
+    CommandSpec("msg", "/msg NICK TEXT", "in a room: a private message to an occupant; elsewhere /msg JID is /chat"),
+    CommandSpec("me", "/me TEXT", "send an action (shown as `* you TEXT`)"),
+    CommandSpec("join", "/join room@service[/nick] [password]", "join a group chat room (no argument: a dialog)"),
+    CommandSpec("rooms", "/rooms [service]", "list a chat service's rooms to pick one to join"),
+    CommandSpec("part", "/part [reason]", "leave the current room (the conversation stays open)"),
+    CommandSpec("nick", "/nick NEWNICK", "change your nick in the current room"),
+    CommandSpec("subject", "/subject TEXT", "change the current room's subject (empty clears it)"),
+    CommandSpec("bookmark", "/bookmark [noautojoin]",
+                "bookmark the current room on the server (joined on login unless noautojoin)"),
+    CommandSpec("bookmarks", "/bookmarks", "list your bookmarked rooms to pick one to join"),
+    CommandSpec("unbookmark", "/unbookmark", "remove the current room's bookmark"),
+    CommandSpec("invite", "/invite JID [reason]", "invite someone to the current room (XEP-0249)"),
+    CommandSpec("voice", "/voice", "as a visitor, ask the room's moderators for voice"),
+    CommandSpec("kick", "/kick NICK [reason]", "remove an occupant from the room (moderators)"),
+    CommandSpec("ban", "/ban NICK [reason]", "ban an occupant from the room (admins)"),
+    CommandSpec("role", "/role NICK moderator|participant|visitor|none", "change an occupant's role"),
+    CommandSpec("affiliation", "/affiliation JID owner|admin|member|outcast|none",
+                "change someone's affiliation with the room"),
     CommandSpec("help", "/help", "list commands and keys"),
     CommandSpec("quit", "/quit", "log out and quit"),
 )
-ALIASES = {"q": "quit", "exit": "quit", "msg": "chat", "query": "chat", "away": "status away", "prio": "priority",
-           "whois": "info", "sub": "subscribe", "unsub": "unsubscribe", "auth": "authorize"}
+ALIASES = {"q": "quit", "exit": "quit", "query": "chat", "away": "status away", "prio": "priority",
+           "whois": "info", "sub": "subscribe", "unsub": "unsubscribe", "auth": "authorize",
+           "topic": "subject", "leave": "part", "j": "join"}
 
 
 class CommandError(Exception):

@@ -62,6 +62,9 @@ class Account:
 class UiConfig:
     timestamp_format: str = "%H:%M"
     """strftime format of message times in the chat log."""
+    show_joins: bool = True
+    """Show occupants joining and leaving in room logs (false hides that noise; kicks, bans and nick
+    changes are always shown)."""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
 from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.model.events import Event
 from xmpptui.model.presence import Presence
+from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.state import ClientState
 
 EventSink = Callable[[Event], None]
@@ -99,3 +100,51 @@ class Session(Protocol):
 
     async def fetch_client_version(self, jid: str) -> ClientVersion:
         """The client software of one full JID (XEP-0092)."""
+
+    # Rooms (XEP-0045): a failure raises with a message in words; outcomes arrive as events.
+
+    async def join_room(self, address: str, password: str = "") -> None:
+        """Join `room@service[/nick]` (our default nick if none); emits `RoomChanged`, or `RoomJoinFailed`."""
+
+    async def leave_room(self, room: str, reason: str = "") -> None: ...
+
+    async def send_groupchat(self, room: str, body: str) -> None:
+        """Send to a joined room; shown at once as pending, marked sent when the room reflects it."""
+
+    async def send_private(self, occupant: str, body: str) -> None:
+        """A private message to an occupant's room JID (room@service/nick)."""
+
+    async def open_private(self, room: str, nick: str) -> None:
+        """Open (or focus) the private conversation with an occupant."""
+
+    async def set_subject(self, room: str, subject: str) -> None: ...
+
+    async def change_nick(self, room: str, nick: str) -> None: ...
+
+    async def invite(self, room: str, jid: str, reason: str = "") -> None:
+        """A direct invitation (XEP-0249) to `jid`."""
+
+    async def room_exists(self, address: str) -> bool | None:
+        """Whether a room exists; None when that cannot be told (the join will say why)."""
+
+    async def list_rooms(self, service: str) -> list[RoomListing]:
+        """The rooms a chat service lists (XEP-0030 items)."""
+
+    async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
+        """Save the room as a bookmark on the server (XEP-0402), joined on login when `autojoin`."""
+
+    async def remove_bookmark(self, room: str) -> None: ...
+
+    async def decline_invitation(self, room: str, inviter: str) -> None:
+        """Decline an invitation that came through the room (a direct one needs no answer)."""
+
+    async def request_voice(self, room: str) -> None:
+        """As a visitor, ask the room's moderators for voice."""
+
+    async def kick(self, room: str, nick: str, reason: str = "") -> None: ...
+
+    async def ban(self, room: str, nick: str, reason: str = "") -> None: ...
+
+    async def set_role(self, room: str, nick: str, role: Role, reason: str = "") -> None: ...
+
+    async def set_affiliation(self, room: str, jid: str, affiliation: Affiliation, reason: str = "") -> None: ...

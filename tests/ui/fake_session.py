@@ -22,6 +22,7 @@ from xmpptui.model.events import (
     UnreadChanged,
 )
 from xmpptui.model.presence import Presence, Show
+from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus
 from xmpptui.session import EventSink
@@ -36,6 +37,8 @@ class FakeSession:
     presences: dict[str, Presence] = field(default_factory=dict)
     calls: list[tuple[str, object]] = field(default_factory=list)
     online: bool = True
+    listed_rooms: list[RoomListing] = field(default_factory=list)
+    missing_rooms: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._state = ClientState(jid=self.jid, resource="xmpptui")
@@ -199,8 +202,66 @@ class FakeSession:
     def mark_read(self, jid: str) -> None:
         conversation = self._state.conversations.get(jid)
         if conversation is not None and conversation.unread:
-            conversation.unread = 0
+            conversation.unread = conversation.mentions = 0
             self.emit(UnreadChanged(jid, 0))
+
+    # Rooms: recorded only; tests script the room's side with emit()
+
+    async def join_room(self, address: str, password: str = "") -> None:
+        self.calls.append(("join_room", (address, password)))
+
+    async def leave_room(self, room: str, reason: str = "") -> None:
+        self.calls.append(("leave_room", (room, reason)))
+
+    async def send_groupchat(self, room: str, body: str) -> None:
+        self.calls.append(("send_groupchat", (room, body)))
+
+    async def send_private(self, occupant: str, body: str) -> None:
+        self.calls.append(("send_private", (occupant, body)))
+
+    async def open_private(self, room: str, nick: str) -> None:
+        self.calls.append(("open_private", (room, nick)))
+
+    async def set_subject(self, room: str, subject: str) -> None:
+        self.calls.append(("set_subject", (room, subject)))
+
+    async def change_nick(self, room: str, nick: str) -> None:
+        self.calls.append(("change_nick", (room, nick)))
+
+    async def invite(self, room: str, jid: str, reason: str = "") -> None:
+        self.calls.append(("invite", (room, jid, reason)))
+
+    async def room_exists(self, address: str) -> bool | None:
+        self.calls.append(("room_exists", address))
+        return address.split("/", 1)[0] not in self.missing_rooms
+
+    async def list_rooms(self, service: str) -> list[RoomListing]:
+        self.calls.append(("list_rooms", service))
+        return list(self.listed_rooms)
+
+    async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
+        self.calls.append(("bookmark_room", (room, autojoin)))
+
+    async def remove_bookmark(self, room: str) -> None:
+        self.calls.append(("remove_bookmark", room))
+
+    async def decline_invitation(self, room: str, inviter: str) -> None:
+        self.calls.append(("decline_invitation", (room, inviter)))
+
+    async def request_voice(self, room: str) -> None:
+        self.calls.append(("request_voice", room))
+
+    async def kick(self, room: str, nick: str, reason: str = "") -> None:
+        self.calls.append(("kick", (room, nick, reason)))
+
+    async def ban(self, room: str, nick: str, reason: str = "") -> None:
+        self.calls.append(("ban", (room, nick, reason)))
+
+    async def set_role(self, room: str, nick: str, role: Role, reason: str = "") -> None:
+        self.calls.append(("set_role", (room, nick, role)))
+
+    async def set_affiliation(self, room: str, jid: str, affiliation: Affiliation, reason: str = "") -> None:
+        self.calls.append(("set_affiliation", (room, jid, affiliation)))
 
     # Scripted remote activity ------------------------------------------------------------------
 

@@ -27,7 +27,8 @@ def test_parse_commands(text: str, expected: ParsedCommand) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("/q", ParsedCommand("quit", "")),
     ("/exit", ParsedCommand("quit", "")),
-    ("/msg bob@x", ParsedCommand("chat", "bob@x")),
+    ("/topic new topic", ParsedCommand("subject", "new topic")),
+    ("/leave bye", ParsedCommand("part", "bye")),
     ("/query bob@x", ParsedCommand("chat", "bob@x")),
     ("/away", ParsedCommand("status", "away")),
     ("/away back at 3", ParsedCommand("status", "away back at 3")),

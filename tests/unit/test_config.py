@@ -235,3 +235,10 @@ def test_a_list_key_needs_a_list_of_strings(tmp_path: Path) -> None:
     path = write(tmp_path, '[account]\njid = "alice@example.org"\nno_history = "secret@example.org"\n')
     with pytest.raises(ConfigError, match="no_history must be a list of strings"):
         config.load(path)
+
+
+def test_room_settings(tmp_path: Path) -> None:
+    path = write(tmp_path, '[account]\njid = "alice@example.org"\nnick = "Al"\n\n[ui]\nshow_joins = false\n')
+    loaded = config.load(path)
+    assert loaded.account is not None and loaded.account.nick == "Al"
+    assert loaded.ui == UiConfig(show_joins=False)

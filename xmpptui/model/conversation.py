@@ -23,6 +23,8 @@ class MessageKind(Enum):
     """An error bounce the server or recipient returned, shown as a failure in the conversation."""
     NOTICE = "notice"
     """A line the client itself adds (e.g. "bob is now offline")."""
+    OCCUPANT = "occupant"
+    """A room occupant joined or left (a notice the user may choose to hide)."""
 
 
 class DeliveryState(Enum):
@@ -68,6 +70,9 @@ class ChatMessage:
     markable: bool = False
     """The sender asked for chat markers (XEP-0333)."""
 
+    mention: bool = False
+    """A room message that names our nick (highlighted)."""
+
     def advance(self, state: DeliveryState) -> bool:
         """Move a sent message forward to `state` (never back, never out of FAILED); whether it changed."""
         if self.state not in DELIVERY_ORDER or DELIVERY_ORDER.index(state) <= DELIVERY_ORDER.index(self.state):
@@ -90,15 +95,20 @@ _RECENT = 2000
 class ConversationKind(Enum):
     CHAT = "chat"
     GROUPCHAT = "groupchat"
+    """A room, keyed by the room's bare JID."""
+    PRIVATE = "private"
+    """A private chat with a room occupant, keyed by the occupant's room JID (room@service/nick)."""
 
 
 @dataclass(eq=False)
 class Conversation:
     jid: str
-    """The bare JID of the peer (or room)."""
+    """The bare JID of the peer or room; for a private chat with an occupant, the occupant's room JID."""
     kind: ConversationKind = ConversationKind.CHAT
     messages: list[ChatMessage] = field(default_factory=list)
     unread: int = 0
+    mentions: int = 0
+    """Unread room messages that name our nick."""
     thread: str = field(default_factory=lambda: uuid.uuid4().hex)
     """The `<thread/>` we continue (XEP-0201); taken over from the peer's messages."""
     reply_to: str = ""

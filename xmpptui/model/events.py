@@ -87,6 +87,13 @@ class MessagesInserted:
 
 
 @dataclass(frozen=True, slots=True)
+class RoomChanged:
+    """A room's state, subject or occupants changed (read them from `ClientState.rooms`)."""
+
+    jid: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChatStateChanged:
     """The peer of a conversation started or stopped typing (XEP-0085); the state is on the conversation."""
 
@@ -103,6 +110,34 @@ class RequestsChanged:
 @dataclass(frozen=True, slots=True)
 class BlocklistChanged:
     """Our block list (XEP-0191) was fetched or changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoomJoinFailed:
+    """The room refused us (or removed us): `reason` in words; `condition` the XMPP error condition."""
+
+    jid: str
+    condition: str
+    reason: str
+    nick: str
+    """The nick we asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookmarksChanged:
+    """`ClientState.rooms.bookmarks` was replaced or changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationReceived:
+    """Someone invited us to a room (XEP-0249 direct or XEP-0045 mediated)."""
+
+    room: str
+    inviter: str
+    reason: str = ""
+    password: str = ""
+    mediated: bool = False
+    """Sent through the room (XEP-0045): a decline goes back the same way."""
 
 
 class Severity(Enum):
@@ -122,5 +157,6 @@ class Notice:
 Event = (
     ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
     | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | HistoryLoaded | UnreadChanged
-    | MessagesInserted | ChatStateChanged | Notice | RequestsChanged | BlocklistChanged
+    | MessagesInserted | ChatStateChanged | Notice | RequestsChanged | BlocklistChanged | RoomChanged
+    | RoomJoinFailed | InvitationReceived | BookmarksChanged
 )

@@ -8,6 +8,7 @@ from enum import Enum
 from xmpptui.model.contacts import SubscriptionRequests
 from xmpptui.model.conversation import Conversations
 from xmpptui.model.presence import Presence, PresenceBook, Show
+from xmpptui.model.room import Rooms
 from xmpptui.model.roster import Roster
 
 
@@ -54,3 +55,4 @@ class ClientState:
     """Subscription requests the user has not answered (kept across restarts)."""
     blocked: set[str] = field(default_factory=set)
     """JIDs on our server-side block list (XEP-0191)."""
+    rooms: Rooms = field(default_factory=Rooms)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import colorsys
+import hashlib
 import time
-import zlib
 
 from rich.text import Text
 
@@ -102,15 +103,26 @@ def request_line(request: PendingRequest) -> Text:
 
 # Messages --------------------------------------------------------------------------------------
 
-NICK_COLOURS = (
-    "#e06c75", "#98c379", "#e5c07b", "#61afef", "#c678dd", "#56b6c2",
-    "#d19a66", "#be5046", "#7ec699", "#f08d49", "#a48cf2", "#5fb3b3",
-)
+def _wheel(steps: int) -> tuple[str, ...]:
+    """`steps` colours evenly around the hue circle, light and saturated enough for dark and light themes."""
+    colours = []
+    for step in range(steps):
+        red, green, blue = colorsys.hls_to_rgb(step / steps, 0.62, 0.7)
+        colours.append(f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}")
+    return tuple(colours)
+
+
+NICK_COLOURS = _wheel(36)
+"""The hue circle in 10° steps: every nick colour is one of these."""
 
 
 def nick_style(nick: str) -> str:
-    """A stable colour per nick, the same in every run."""
-    return NICK_COLOURS[zlib.crc32(nick.encode("utf-8", "replace")) % len(NICK_COLOURS)]
+    """A stable colour per nick, the same in every run and close to other clients': the hue angle of
+    XEP-0392 (consistent colour generation: SHA-1 of the nick, its first two bytes little-endian, as a
+    fraction of the circle), rounded to the nearest of `NICK_COLOURS`."""
+    digest = hashlib.sha1(nick.encode("utf-8", "replace"), usedforsecurity=False).digest()
+    angle = int.from_bytes(digest[:2], "little") / 65536
+    return NICK_COLOURS[round(angle * len(NICK_COLOURS)) % len(NICK_COLOURS)]
 
 
 def day_of(timestamp: float) -> tuple[int, int, int]:
@@ -131,25 +143,49 @@ DELIVERY_MARKS = {
 """After our own name: how far each message has got. Failed ones say why under the text instead."""
 EDITED_MARK = " (edited)"
 
+ACTION_PREFIX = "/me "
+"""A message starting with this is an action (XEP-0245): `* bob waves`."""
+
+
+def is_action(message: ChatMessage) -> bool:
+    return message.kind in (MessageKind.CHAT, MessageKind.GROUPCHAT, MessageKind.NORMAL) and \
+        message.body.startswith(ACTION_PREFIX)
+
+
+def shown_body(message: ChatMessage) -> str:
+    """The body as the log shows it (an action without its `/me `)."""
+    return message.body[len(ACTION_PREFIX):] if is_action(message) else message.body
+
+
+_CLIENT_MARKS = {MessageKind.ERROR: "!", MessageKind.NOTICE: "*", MessageKind.HEADLINE: "»", MessageKind.OCCUPANT: "·"}
+
 
 def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) -> Text:
-    """`12:01 bob ` (or `12:01 * ` for notices): what stands before the body on the first line."""
+    """`12:01 bob ` (or `12:01 * ` for notices, `12:01 * bob ` for actions): what stands before the body."""
     prefix = Text(end="", no_wrap=True)
     prefix.append(time.strftime(timestamp_format, time.localtime(message.timestamp)),
                   style="bright_black italic" if message.delayed else "bright_black")
     prefix.append(" ")
-    if message.kind in (MessageKind.ERROR, MessageKind.NOTICE, MessageKind.HEADLINE):
-        prefix.append({MessageKind.ERROR: "!", MessageKind.NOTICE: "*", MessageKind.HEADLINE: "»"}[message.kind],
-                      style="bold red" if message.kind is MessageKind.ERROR else "bold")
-    elif message.direction is Direction.OUT:
-        prefix.append(own_label, style="bold")
+    if message.kind in _CLIENT_MARKS:
+        prefix.append(_CLIENT_MARKS[message.kind], style="bold red" if message.kind is MessageKind.ERROR else
+                      "bright_black" if message.kind is MessageKind.OCCUPANT else "bold")
+        prefix.append(" ")
+        return prefix
+    if is_action(message):
+        prefix.append("* ", style="bold")
+    if message.direction is Direction.OUT:
+        if message.kind is MessageKind.GROUPCHAT and message.sender:
+            prefix.append_text(plain(message.sender, "bold", single_line=True))  # our nick in the room
+        else:
+            prefix.append(own_label, style="bold")
         mark = DELIVERY_MARKS.get(message.state)
         if mark is not None:
             prefix.append(*mark)
         if message.carbon:
             prefix.append("⇆", style="bright_black")  # sent from another of our clients
     else:
-        prefix.append_text(plain(message.sender, f"bold {nick_style(message.sender)}", single_line=True))
+        style = f"bold {nick_style(message.sender)}" + (" reverse" if message.mention else "")
+        prefix.append_text(plain(message.sender, style, single_line=True))
     prefix.append(" ")
     return prefix
 
@@ -165,9 +201,13 @@ def typing_line(name: str, chat_state: str) -> Text:
 
 
 def message_body(message: ChatMessage) -> Text:
-    style = {MessageKind.ERROR: "red", MessageKind.NOTICE: "italic", MessageKind.HEADLINE: "italic"}.get(
-        message.kind, "")
-    body = plain(message.body, style)
+    style = {MessageKind.ERROR: "red", MessageKind.NOTICE: "italic", MessageKind.HEADLINE: "italic",
+             MessageKind.OCCUPANT: "italic bright_black"}.get(message.kind, "")
+    if message.mention:
+        style = "bold"
+    elif is_action(message):
+        style = "italic"
+    body = plain(shown_body(message), style)
     if message.edited:
         body.append(EDITED_MARK, style="italic bright_black")
     if message.state is DeliveryState.FAILED:

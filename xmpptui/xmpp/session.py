@@ -24,6 +24,7 @@ from xmpptui.model import jid as jids
 from xmpptui.model.conversation import (
     ChatMessage,
     Conversation,
+    ConversationKind,
     DeliveryState,
     Direction,
     MessageKind,
@@ -59,6 +60,7 @@ from xmpptui.xmpp import certificate, translate
 from xmpptui.xmpp import client as client_factory
 from xmpptui.xmpp.archive import MAX_PAGES, ArchiveQueries
 from xmpptui.xmpp.contacts import ContactsMixin
+from xmpptui.xmpp.rooms import RoomCommands, RoomService
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ class NotConnected(Exception):
     """The session is not online; the caller keeps what the user typed."""
 
 
-class XmppSession(ContactsMixin):
+class XmppSession(ContactsMixin, RoomCommands):
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
@@ -142,6 +144,9 @@ class XmppSession(ContactsMixin):
         self._cache_write: asyncio.TimerHandle | None = None
         self._roster_lock = asyncio.Lock()
         self.roster_fetch = ""
+        self._rooms = RoomService(self._state, self._emit, lambda jid, kind, by_user: self._open(jid, by_user, kind),
+                                  self._persist, account.nick or account.bare_jid.partition("@")[0],
+                                  account.timeout, clock)
 
     @property
     def state(self) -> ClientState:
@@ -178,7 +183,7 @@ class XmppSession(ContactsMixin):
         self._sink = sink
         self._stopping = False
         pinned = self._pins.get(self._state.jid) if self._pins is not None else None
-        client = self._client = client_factory.build(self._account, self._password, pinned)
+        client = self._client = self._rooms.client = client_factory.build(self._account, self._password, pinned)
         for event_name, handler in {
             "session_start": self._on_session_start,
             "session_resumed": self._on_session_resumed,
@@ -349,6 +354,8 @@ class XmppSession(ContactsMixin):
         # (which are then recognised as already held).
         await self._catch_up()
         self._send_presence(self._wanted)
+        self._rooms.rejoin_all()
+        self._spawn(self._rooms.load_bookmarks())
         # A new session (not a resumed one): what the old one never had acknowledged is sent again.
         self._outbox[:0] = list(self._unacked.values())
         self._unacked.clear()
@@ -472,6 +479,8 @@ class XmppSession(ContactsMixin):
         self._roster_changed()
 
     def _on_presence(self, stanza: PresenceStanza) -> None:
+        if self._rooms.on_presence(stanza):
+            return
         kind = stanza.xml.get("type", "available")
         if kind == "error":
             self._notice("presence-error", f"presence error from {stanza.xml.get('from', 'server')}: "
@@ -503,6 +512,7 @@ class XmppSession(ContactsMixin):
         if self._state.connection.state is not ConnectionState.ONLINE:
             raise NotConnected("not connected: your presence will be sent when the session is back")
         self._send_presence(presence)
+        self._rooms.own_presence_sent(presence)
 
     def _send_presence(self, presence: Presence) -> None:
         assert self._client is not None
@@ -517,9 +527,9 @@ class XmppSession(ContactsMixin):
 
     # Conversations ----------------------------------------------------------------------------
 
-    def _open(self, bare_jid: str, by_user: bool) -> Conversation:
+    def _open(self, bare_jid: str, by_user: bool, kind: ConversationKind = ConversationKind.CHAT) -> Conversation:
         """The conversation with `bare_jid`; a new one is announced and its stored history paged in."""
-        conversation, created = self._state.conversations.open(bare_jid)
+        conversation, created = self._state.conversations.open(bare_jid, kind)
         if created:
             self._emit(ConversationOpened(bare_jid, by_user=by_user))
             if self._history is not None:
@@ -745,6 +755,7 @@ class XmppSession(ContactsMixin):
             self._notice("task", f"history could not be read or written: {task.exception()}", Severity.ERROR)
 
     def close_conversation(self, jid: str) -> None:
+        self._rooms.conversation_closed(jid)
         if self._state.conversations.close(jid) is not None:
             self._emit(ConversationClosed(jid))
 
@@ -753,7 +764,7 @@ class XmppSession(ContactsMixin):
         if conversation is None:
             return
         if conversation.unread:
-            conversation.unread = 0
+            conversation.unread = conversation.mentions = 0
             self._emit(UnreadChanged(jid, 0))
         latest = conversation.last_markable()
         if latest is not None and latest.id != conversation.marked and self._may_report(jid) and self._is_online:
@@ -866,9 +877,12 @@ class XmppSession(ContactsMixin):
         if not self._is_online:
             raise NotConnected("not connected: the correction was not sent (your text is kept)")
         assert self._client is not None and conversation is not None
-        stanza = self._client.make_message(mto=conversation.address, mbody=body, mtype="chat")
+        in_room = conversation.kind is ConversationKind.GROUPCHAT
+        stanza = self._client.make_message(mto=conversation.jid if in_room else conversation.address, mbody=body,
+                                           mtype="groupchat" if in_room else "chat")
         stanza["id"] = uuid.uuid4().hex
-        stanza["thread"] = conversation.thread
+        if not in_room:
+            stanza["thread"] = conversation.thread
         self._decorate(stanza.xml, stanza["id"], jid, replaces=original.id)
         stanza.send()
         original.body, original.edited = body, True
@@ -920,6 +934,8 @@ class XmppSession(ContactsMixin):
     def _on_message(self, stanza: Message) -> None:
         if self._archive.take(stanza, self._clock()):
             return  # a MAM result: collected for the query that asked for it (or dropped as spoofed)
+        if self._rooms.on_message(stanza):
+            return
         incoming = translate.incoming_message(stanza, self._clock(), archive=self._state.jid)
         if incoming is None:
             return
@@ -1029,6 +1045,8 @@ class XmppSession(ContactsMixin):
         bare_jid = jids.bare(peer)
         if not bare_jid or bare_jid == self._state.jid or not self._may_open(bare_jid):
             return
+        if bare_jid in self._state.rooms:
+            return  # another client's private message through a room: not ours to show in the room
         conversation = self._open(bare_jid, by_user=False)
         if incoming.thread:
             conversation.thread = incoming.thread

@@ -10,23 +10,26 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from xmpptui import commands
 from xmpptui.config import UiConfig
 from xmpptui.model import events as ev
+from xmpptui.model.conversation import ConversationKind, MessageKind
 from xmpptui.model.presence import Presence, Show, parse_priority
 from xmpptui.session import Session
 from xmpptui.ui import render
 from xmpptui.ui.messages import SessionEvents
+from xmpptui.ui.screens import room_commands
 from xmpptui.ui.screens.contact_commands import ContactCommands
 from xmpptui.ui.screens.dialogs import PromptScreen
 from xmpptui.ui.screens.search import SearchScreen
 from xmpptui.ui.widgets.chat_log import ChatLog
 from xmpptui.ui.widgets.composer import Composer
 from xmpptui.ui.widgets.conversation_bar import ConversationBar
+from xmpptui.ui.widgets.occupant_list import OccupantList
 from xmpptui.ui.widgets.roster_view import RosterView
 from xmpptui.ui.widgets.status_bar import StatusBar
 
@@ -43,7 +46,7 @@ _SHOW_KEYS = (
 _log_ids = itertools.count(1)
 
 
-class MainScreen(ContactCommands, Screen[None]):
+class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None]):
     BINDINGS = [
         # Priority bindings: the composer (a TextArea) would otherwise take F6 and F7 for selection.
         *(Binding(key, f"set_show('{show.value}')", label, id=binding_id, priority=True,
@@ -60,6 +63,9 @@ class MainScreen(ContactCommands, Screen[None]):
         Binding("question_mark", "app.help", "Help", id="help_key", show=False),
         Binding("ctrl+r", "focus_roster", "Roster", id="focus_roster"),
         Binding("ctrl+t", "focus_composer", "Composer", id="focus_composer", show=False),
+        Binding("ctrl+o", "toggle_occupants", "Occupants", id="toggle_occupants", show=False, priority=True),
+        Binding("alt+j", "join_room", "Join room", id="join_room", show=False),
+        Binding("alt+o", "focus_occupants", "Occupants", id="focus_occupants", show=False),
     ]
 
     def __init__(self, ui_config: UiConfig) -> None:
@@ -81,17 +87,22 @@ class MainScreen(ContactCommands, Screen[None]):
                 yield Static(Text("connecting…", style="italic"), id="roster-placeholder")
             with Vertical(id="chat-pane"):
                 yield ConversationBar(id="conversations")
+                yield Static("", id="room-subject")
                 with ContentSwitcher(id="logs", initial="welcome"):
                     yield Static(Text("Select a contact and press Enter, or type /chat JID.\n"
                                       "F1 lists every key and command.", style="italic"), id="welcome")
                 yield Static("", id="chat-state")
                 yield Composer(id="composer")
+            with VerticalScroll(id="occupant-pane"):
+                yield OccupantList(id="occupants")
         yield StatusBar(id="status-bar")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#roster-filter").display = False
         self.query_one("#chat-state").display = False
+        self.query_one("#room-subject").display = False
+        self.query_one("#occupant-pane").display = False
         self.query_one(Composer).focus()
         self.watch(self.app, "app_focus", self._terminal_focus_changed, init=False)
 
@@ -138,7 +149,7 @@ class MainScreen(ContactCommands, Screen[None]):
         state = self.session.state
         changed_contacts: set[str] = set()
         logs_to_sync: set[str] = set()
-        conversations_changed = False
+        conversations_changed = room_shown_changed = False
         for event in message.events:
             match event:
                 case ev.ConnectionChanged() | ev.OwnPresenceChanged():
@@ -158,6 +169,8 @@ class MainScreen(ContactCommands, Screen[None]):
                     self._drop_log(jid)
                 case ev.MessageAdded(message=chat_message):
                     logs_to_sync.add(chat_message.conversation)
+                    if chat_message.mention and not chat_message.delayed:
+                        self.mentioned(chat_message)
                 case ev.HistoryLoaded(jid=jid, count=count):
                     log = self.chat_log(jid)
                     if log is not None:
@@ -177,6 +190,11 @@ class MainScreen(ContactCommands, Screen[None]):
                     self._show_chat_state()
                 case ev.Notice(text=text, severity=severity):
                     self.app.notify(render.sanitize(text), severity=severity.value, markup=False)
+                case ev.RoomChanged(jid=jid):
+                    conversations_changed = True
+                    room_shown_changed = room_shown_changed or jid == self.active
+                case ev.RoomJoinFailed() | ev.InvitationReceived():
+                    self.room_event(event)
         if changed_contacts:
             self.roster.contacts_changed(changed_contacts)
         self._route_contact_events(message.events)
@@ -188,6 +206,8 @@ class MainScreen(ContactCommands, Screen[None]):
             self.session.mark_read(self.active)
         if conversations_changed:
             self._refresh_conversations()
+        if room_shown_changed:
+            self.show_room_panes()  # once per batch: a big room's join brings hundreds of presences at once
 
     def _ensure_log(self, jid: str) -> None:
         if self.chat_log(jid) is not None or self.session is None:
@@ -196,8 +216,9 @@ class MainScreen(ContactCommands, Screen[None]):
         if conversation is None:
             return
         # A fresh id per log: a closed conversation's log may still be leaving the DOM when it reopens.
+        hidden = frozenset() if self._ui.show_joins else frozenset({MessageKind.OCCUPANT})
         log = ChatLog(conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format,
-                      width_hint=self._log_width, name=jid, id=f"log-{next(_log_ids)}")
+                      width_hint=self._log_width, hidden=hidden, name=jid, id=f"log-{next(_log_ids)}")
         self._logs[jid] = log
         # ContentSwitcher hides only the children it started with; a later one is hidden here until it is
         # made current. (Its add_content() does the same, but mounts later, after switch_to may need it.)
@@ -225,6 +246,7 @@ class MainScreen(ContactCommands, Screen[None]):
                 self.switch_to(remaining[-1].jid)
             else:
                 self.query_one("#logs", ContentSwitcher).current = "welcome"
+                self.show_room_panes()
 
     def switch_to(self, jid: str) -> None:
         if self.session is None or jid not in self.session.state.conversations:
@@ -241,6 +263,7 @@ class MainScreen(ContactCommands, Screen[None]):
             log.show_newest()
         self.session.mark_read(jid)
         self._refresh_conversations()
+        self.show_room_panes()
 
     @property
     def chat_state_line(self) -> str:
@@ -266,7 +289,8 @@ class MainScreen(ContactCommands, Screen[None]):
         entries = []
         for conversation in state.conversations:
             contact = state.roster.get(conversation.jid)
-            label = contact.display_name if contact is not None else conversation.jid
+            label = contact.display_name if contact is not None else room_commands.conversation_label(
+                conversation, state.rooms.get(conversation.jid))
             entries.append((conversation.jid, label, conversation.unread))
         self.query_one(ConversationBar).show(entries, self.active)
 
@@ -362,8 +386,13 @@ class MainScreen(ContactCommands, Screen[None]):
             return
         text = self.composer.text
         conversation = self.session.state.conversations.get(self.active)
-        address = conversation.address if conversation is not None else self.active
-        self._run(self.session.send_chat(address, body), "send message", lambda: self._clear_composer(text))
+        if conversation is not None and conversation.kind is ConversationKind.GROUPCHAT:
+            sending = self.session.send_groupchat(conversation.jid, body)
+        elif conversation is not None and conversation.kind is ConversationKind.PRIVATE:
+            sending = self.session.send_private(conversation.jid, body)
+        else:
+            sending = self.session.send_chat(conversation.address if conversation is not None else self.active, body)
+        self._run(sending, "send message", lambda: self._clear_composer(text))
 
     def _correct(self, body: str) -> None:
         if self.session is None or self.active is None:

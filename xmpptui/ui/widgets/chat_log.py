@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState
+from xmpptui.model.conversation import ChatMessage, DeliveryState, MessageKind
 from xmpptui.ui import render
 
 _MIN_BODY_WIDTH = 12
@@ -42,12 +42,15 @@ class ChatLog(ScrollView, can_focus=True):
 
     def __init__(self, messages: Sequence[ChatMessage], *, own_label: str = "me",
                  timestamp_format: str = "%H:%M", width_hint: int = 0, highlighted: ChatMessage | None = None,
-                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+                 hidden: frozenset[MessageKind] = frozenset(), name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
         """`width_hint`: the content width this log will most likely get (that of its siblings): counting its
         lines at that width on mount lets the first frame that shows it show its newest lines already.
-        `highlighted`: a message to show marked, in the middle of the view (a search hit in its context)."""
+        `highlighted`: a message to show marked, in the middle of the view (a search hit in its context).
+        `hidden`: kinds of message not shown (e.g. room joins and leaves, when the user hides them)."""
         super().__init__(name=name, id=id, classes=classes)
         self._width_hint = width_hint
+        self._hidden = hidden
         self._messages = messages
         self._own_label = own_label
         self._timestamp_format = timestamp_format
@@ -213,7 +216,8 @@ class ChatLog(ScrollView, can_focus=True):
     def _prefix_width(self, message: ChatMessage) -> int:
         """Cells before the body: the time, then a part that depends only on who and how (cached)."""
         stamp = cell_len(time.strftime(self._timestamp_format, time.localtime(message.timestamp)))
-        key = (message.kind, message.direction, message.sender, message.state, message.carbon)
+        key = (message.kind, message.direction, message.sender, message.state, message.carbon,
+               render.is_action(message))
         rest = self._prefix_rest.get(key)
         if rest is None:
             rest = cell_len(render.message_prefix(message, self._own_label, self._timestamp_format).plain) - stamp
@@ -222,7 +226,9 @@ class ChatLog(ScrollView, can_focus=True):
 
     def _count(self, index: int) -> int:
         message = self._messages[index]
-        body = message.body
+        if message.kind in self._hidden:
+            return 0
+        body = render.shown_body(message)
         if message.state is not DeliveryState.FAILED and not message.edited and body.isprintable():
             # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
             # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,
@@ -238,6 +244,8 @@ class ChatLog(ScrollView, can_focus=True):
         if cached is not None:
             return cached
         message = self._messages[index]
+        if message.kind in self._hidden:
+            return []
         console = self.app.console
         strips: list[Strip] = []
         if self._starts_day(index):

@@ -1,7 +1,10 @@
 """Composer: the multi-line message editor. Enter sends; Ctrl+J or Alt+Enter inserts a new line; Up in an empty
-composer edits the last message sent (Escape cancels)."""
+composer edits the last message sent (Escape cancels); in a room, Tab completes the nick before the cursor (again for
+the next match)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual import events
 from textual.binding import Binding
@@ -52,8 +55,39 @@ class Composer(TextArea):
     def end_correction(self) -> None:
         self.correcting = False
         self.border_subtitle = ""
+        self.nicks: Callable[[], list[str]] | None = None
+        """The nicks Tab completes (set by the screen while a room is active); None: Tab moves the focus."""
+        self._completing: tuple[int, int, str, list[str], int] | None = None
+        """(row, start column, what was typed, candidates, index) while Tab cycles through matches."""
+
+    def _complete_nick(self) -> bool:
+        """Complete the word before the cursor to a nick (`nick: ` at the start of the message)."""
+        if self.nicks is None:
+            return False
+        row, column = self.cursor_location
+        if self._completing is not None and self._completing[0] == row:
+            _, start, typed, candidates, index = self._completing
+            index = (index + 1) % len(candidates)
+        else:
+            line = self.document.get_line(row)[:column]
+            start = max(line.rfind(" "), line.rfind("\t")) + 1
+            typed = line[start:]
+            candidates = sorted((n for n in self.nicks() if typed and n.casefold().startswith(typed.casefold())),
+                                key=str.casefold)
+            if not candidates:
+                return False
+            index = 0
+        suffix = ": " if row == 0 and start == 0 else " "
+        self.replace(candidates[index] + suffix, (row, start), (row, column))
+        self._completing = (row, start, typed, candidates, index)
+        return True
 
     async def _on_key(self, event: events.Key) -> None:
+        if event.key == "tab" and self._complete_nick():
+            event.stop()
+            event.prevent_default()
+            return
+        self._completing = None
         if event.key == "enter":
             event.stop()
             event.prevent_default()

@@ -1,0 +1,599 @@
+"""Group chat (XEP-0045) against the private Prosody's MUC component, with plain slixmpp peers as the
+other occupants: joining, messages both ways, subject, occupants, errors, moderation, PMs, rejoin."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import slixmpp
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+from textual.widgets import Input, Label, OptionList
+
+from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
+from tests.support.fault_proxy import FaultProxy
+from tests.support.peer import Peer
+from tests.support.prosody import MUC_DOMAIN, Prosody
+from xmpptui.model.conversation import ConversationKind, DeliveryState, Direction
+from xmpptui.model.room import Affiliation, Role, RoomState
+from xmpptui.model.state import ConnectionState
+from xmpptui.storage.history import History
+from xmpptui.ui import render
+from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.screens.room_picker import RoomPickerScreen
+
+MUC = "http://jabber.org/protocol/muc"
+MUC_USER = f"{MUC}#user"
+
+
+def new_room() -> str:
+    return f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+
+
+async def peer_join(peer: Peer, room: str, nick: str, password: str = "") -> None:
+    """Join with a raw presence and wait for the room's self-presence (status 110)."""
+    presence = peer.client.make_presence(pto=f"{room}/{nick}")
+    x = ET.SubElement(presence.xml, f"{{{MUC}}}x")
+    if password:
+        ET.SubElement(x, f"{{{MUC}}}password").text = password
+    presence.send()
+    while True:
+        answer = await peer.presence_from(room)
+        if answer["type"] == "error":
+            raise AssertionError(f"{peer.account.user} could not join {room}: {answer}")
+        if answer.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}status[@code='110']") is not None:
+            return
+
+
+async def configure(peer: Peer, room: str, fields: dict[str, str]) -> None:
+    """Submit (part of) the room configuration form as the room's owner."""
+    iq = peer.client.make_iq_set(ito=room)
+    query = ET.SubElement(iq.xml, f"{{{MUC}#owner}}query")
+    form = ET.SubElement(query, "{jabber:x:data}x", type="submit")
+    for var, value in {"FORM_TYPE": f"{MUC}#roomconfig", **fields}.items():
+        field = ET.SubElement(form, "{jabber:x:data}field", var=var)
+        ET.SubElement(field, "{jabber:x:data}value").text = value
+    await iq.send(timeout=10)
+
+
+async def admin(peer: Peer, room: str, item: dict[str, str], reason: str = "") -> None:
+    iq = peer.client.make_iq_set(ito=room)
+    query = ET.SubElement(iq.xml, f"{{{MUC}#admin}}query")
+    element = ET.SubElement(query, f"{{{MUC}#admin}}item", item)
+    if reason:
+        ET.SubElement(element, f"{{{MUC}#admin}}reason").text = reason
+    await iq.send(timeout=10)
+
+
+def say(peer: Peer, room: str, body: str) -> None:
+    peer.client.make_message(mto=room, mbody=body, mtype="groupchat").send()
+
+
+async def message_from(peer: Peer, sender: str, kind: str = "groupchat") -> slixmpp.Message:
+    while True:
+        message = await peer.next_message()
+        if str(message["from"]) == sender and message["type"] == kind:
+            return message
+
+
+async def typed(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*text)
+    await pilot.press("enter")
+
+
+def room_of(app: XmppTuiApp, room: str):  # type: ignore[no-untyped-def]
+    return app.session.state.rooms.get(room) if app.session else None
+
+
+async def joined(pilot, room: str) -> None:  # type: ignore[no-untyped-def]
+    await until(pilot, lambda: (r := room_of(pilot.app, room)) is not None and r.state is RoomState.JOINED,
+                what=f"joined {room}")
+
+
+def notified(app: XmppTuiApp, words: str) -> bool:
+    return any(words in str(n.message) for n in app._notifications)
+
+
+async def test_join_talk_both_ways_subject_and_occupants(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    carol_peer = await Peer(prosody, carol).connect()
+    peers += [bob_peer, carol_peer]
+    await peer_join(bob_peer, room, "bob")  # bob creates the room: its owner and a moderator
+    say(bob_peer, room, "said before alice came")
+    await message_from(bob_peer, f"{room}/bob")
+    app = make_app(prosody, alice)
+    nick = alice.user
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        screen = app.main_screen
+        conversation = app.session.state.conversations.get(room)
+        assert conversation.kind is ConversationKind.GROUPCHAT and screen.active == room
+        assert room_of(app, room).nick == nick, "the nick defaults to the JID's local part"
+        await until(pilot, lambda: "said before alice came" in bodies(app, room), what="the room's history")
+        history = next(m for m in conversation.messages if m.body == "said before alice came")
+        assert history.delayed and history.sender == "bob" and conversation.unread == 0
+
+        # Both ways; our own message is marked sent by its reflection, not shown twice.
+        say(bob_peer, room, f"hello {nick}, welcome")
+        await until(pilot, lambda: f"hello {nick}, welcome" in bodies(app, room), what="bob's message")
+        assert next(m for m in conversation.messages if m.body.startswith("hello")).mention
+        await typed(pilot, "hi bob")
+        received = await message_from(bob_peer, f"{room}/{nick}")
+        assert received["body"] == "hi bob"
+        ours = [m for m in conversation.messages if m.body == "hi bob"]
+        await until(pilot, lambda: ours[0].state is DeliveryState.SENT, what="reflection marks it sent")
+        assert len(ours) == 1 and ours[0].direction is Direction.OUT
+        assert any("hi bob" in line and nick in line for line in log_lines(app, room))
+
+        # /me is shown as an action.
+        say(bob_peer, room, "/me waves")
+        await until(pilot, lambda: any("* bob waves" in line for line in log_lines(app, room)), what="action")
+
+        # Subject: refused in words while only moderators may change it; then ours reaches bob, bob's
+        # reaches us; shown at the top.
+        await typed(pilot, "/subject Weekly sync")
+        await until(pilot, lambda: any("you are not allowed to change the subject" in line
+                                       for line in log_lines(app, room)), what="refusal in words")
+        await configure(bob_peer, room, {"muc#roomconfig_changesubject": "1"})
+        subjects: asyncio.Queue[str] = asyncio.Queue()
+        bob_peer.client.register_handler(Callback(
+            "subjects", MatchXPath("{jabber:client}message/{jabber:client}subject"),
+            lambda message: subjects.put_nowait(message["subject"])))
+        await typed(pilot, "/subject Weekly sync")
+        assert await asyncio.wait_for(subjects.get(), 10) == "Weekly sync", "bob sees our subject"
+        await until(pilot, lambda: room_of(app, room).subject == "Weekly sync", what="our subject echoed")
+        bob_peer.client.make_message(mto=room, msubject="Release day", mtype="groupchat").send()
+        await until(pilot, lambda: room_of(app, room).subject == "Release day", what="bob's subject")
+        await pilot.pause()
+        assert "Release day" in str(screen.query_one("#room-subject").render())
+        assert any("bob changed the subject to: Release day" in line for line in log_lines(app, room))
+
+        # Occupants: joins, nick changes, role changes and leaves.
+        text = screen.occupant_list_text()
+        assert "Moderators (1)" in text and "~bob" in text and nick in text
+        await peer_join(carol_peer, room, "carol")
+        await until(pilot, lambda: "carol" in room_of(app, room).occupants, what="carol joined")
+        carol_peer.client.make_presence(pto=f"{room}/carol2").send()
+        await until(pilot, lambda: "carol2" in room_of(app, room).occupants, what="carol's new nick")
+        assert "carol" not in room_of(app, room).occupants
+        await admin(bob_peer, room, {"nick": "carol2", "role": "visitor"})
+        await until(pilot, lambda: room_of(app, room).occupants["carol2"].role is Role.VISITOR, what="voice taken")
+        await pilot.pause()
+        assert "Visitors (1)" in screen.occupant_list_text()
+        carol_peer.client.send_presence(pto=f"{room}/carol2", ptype="unavailable")
+        await until(pilot, lambda: "carol2" not in room_of(app, room).occupants, what="carol left")
+        lines = "\n".join(log_lines(app, room))
+        for event in ("carol joined", "carol is now known as carol2", "carol2 is now a visitor", "carol2 left"):
+            assert event in lines, event
+        await pilot.press("ctrl+o")
+        assert not screen.query_one("#occupant-pane").display, "the occupant pane toggles"
+
+
+async def test_nick_conflict_offers_another_nick(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, alice.user)  # bob took the nick alice would get by default
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="another nick offered")
+        assert any(f"the nick {alice.user} is already in use" in body for body in bodies(app, room))
+        assert app.screen.query_one(Input).value == f"{alice.user}_"
+        await pilot.press("enter")
+        await joined(pilot, room)
+        assert room_of(app, room).nick == f"{alice.user}_"
+        seen = await bob_peer.presence_from(room, available=True)
+        assert seen["from"].resource == f"{alice.user}_", "the room has us under the new nick"
+
+
+async def test_password_protected_and_members_only_rooms(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    secret_room, members_room = new_room(), new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, secret_room, "bob")
+    await configure(bob_peer, secret_room, {"muc#roomconfig_passwordprotectedroom": "1",
+                                            "muc#roomconfig_roomsecret": "s3cret"})
+    await peer_join(bob_peer, members_room, "bob")
+    await configure(bob_peer, members_room, {"muc#roomconfig_membersonly": "1"})
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {secret_room}")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="password asked for")
+        assert any("is password-protected" in body for body in bodies(app, secret_room))
+        await pilot.press(*"wrong", "enter")
+        await until(pilot, lambda: any("wrong password" in body for body in bodies(app, secret_room)),
+                    what="wrong password in words")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="password asked again")
+        await pilot.press("escape")
+        await typed(pilot, f"/join {secret_room}/alice s3cret")
+        await joined(pilot, secret_room)
+        seen = await bob_peer.presence_from(secret_room, available=True)
+        assert seen["from"].resource == "alice"
+
+        await typed(pilot, f"/join {members_room}")
+        await until(pilot, lambda: any("members-only and you are not a member" in body
+                                       for body in bodies(app, members_room)), what="members-only in words")
+        assert room_of(app, members_room).state is RoomState.LEFT
+        await admin(bob_peer, members_room, {"jid": alice.jid, "affiliation": "member"})
+        await typed(pilot, f"/join {members_room}")
+        await joined(pilot, members_room)
+        assert room_of(app, members_room).occupants[alice.user].affiliation is Affiliation.MEMBER
+
+
+async def test_moderation_kick_ban_and_permission_errors(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await typed(pilot, "/kick bob you talk too much")
+        await until(pilot, lambda: notified(app, "you are not allowed to kick bob"), what="refusal in words")
+        assert "bob" in room_of(app, room).occupants
+        assert app.main_screen.composer.text == "/kick bob you talk too much", "kept after a refusal"
+        app.main_screen.composer.clear()
+
+        await admin(bob_peer, room, {"nick": alice.user, "role": "none"}, reason="spam")
+        await until(pilot, lambda: room_of(app, room).state is RoomState.LEFT, what="kicked")
+        assert any("you were kicked" in body and "spam" in body for body in bodies(app, room))
+        await typed(pilot, "still here?")
+        await until(pilot, lambda: notified(app, f"you are not in {room}"), what="sending refused in words")
+        assert app.main_screen.composer.text == "still here?", "nothing typed is lost"
+        app.main_screen.composer.clear()
+
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await admin(bob_peer, room, {"jid": alice.jid, "affiliation": "outcast"}, reason="enough")
+        await until(pilot, lambda: room_of(app, room).state is RoomState.LEFT, what="banned")
+        assert any("you were banned" in body for body in bodies(app, room))
+        await typed(pilot, f"/join {room}")
+        await until(pilot, lambda: any(f"you are banned from {room}" in body for body in bodies(app, room)),
+                    what="banned in words on rejoin")
+
+
+async def test_a_missing_room_is_created_on_request_and_moderator_commands_reach_it(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked whether to create it")
+        assert room_of(app, room) is None, "nothing joined (nor created) before the answer"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert room_of(app, room) is None and app.main_screen.composer.text == f"/join {room}"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked again")
+        await pilot.press("y")  # a new room: we own it
+        await joined(pilot, room)
+        assert any("a new room: you own it" in body for body in bodies(app, room))
+        bob_peer = await Peer(prosody, bob).connect()
+        peers.append(bob_peer)
+        await peer_join(bob_peer, room, "bob")
+        await until(pilot, lambda: "bob" in room_of(app, room).occupants, what="bob in the room")
+        await typed(pilot, "/role bob visitor")
+        await until(pilot, lambda: room_of(app, room).occupants["bob"].role is Role.VISITOR, what="bob muted")
+        await typed(pilot, f"/affiliation {bob.jid} member")
+        await until(pilot, lambda: room_of(app, room).occupants["bob"].affiliation is Affiliation.MEMBER,
+                    what="bob a member")
+        await typed(pilot, "/kick bob bye now")
+        gone = await bob_peer.presence_from(room, available=False)
+        assert gone.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}status[@code='307']") is not None, "bob was kicked"
+        await until(pilot, lambda: any("bob was kicked" in body for body in bodies(app, room)), what="kick shown")
+
+
+async def test_private_messages_with_an_occupant(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        private = bob_peer.client.make_message(mto=f"{room}/{alice.user}", mbody="psst, alice", mtype="chat")
+        ET.SubElement(private.xml, f"{{{MUC_USER}}}x")
+        private.send()
+        occupant = f"{room}/bob"
+        await until(pilot, lambda: bodies(app, occupant) == ["psst, alice"], what="the PM")
+        conversation = app.session.state.conversations.get(occupant)
+        assert conversation.kind is ConversationKind.PRIVATE and conversation.messages[0].sender == "bob"
+        assert app.session.state.conversations.get(bob.jid) is None, "kept apart from bob's own chat"
+        assert app.main_screen.active == room, "an incoming PM does not take the focus"
+
+        await typed(pilot, "/msg bob hi back")
+        answer = await message_from(bob_peer, f"{room}/{alice.user}", kind="chat")
+        assert answer["body"] == "hi back"
+        assert [(m.body, m.direction) for m in conversation.messages] == [
+            ("psst, alice", Direction.IN), ("hi back", Direction.OUT)]
+
+
+async def test_rooms_are_rejoined_after_the_connection_is_cut(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
+        app = make_app(prosody, alice)
+        app._account = replace(app._account, port=proxy.port)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            await bob_peer.presence_from(room, available=True)
+            proxy.refuse()
+            proxy.cut()
+            # The server keeps the session for smacks_hibernation_time (10 s), then takes us out of the room.
+            await bob_peer.presence_from(room, available=False, timeout=30)
+            proxy.refuse(False)
+            await until(pilot, lambda: app.session.state.connection.state is ConnectionState.RECONNECTING)
+            app.session.reconnect_now()
+            back = await bob_peer.presence_from(room, available=True, timeout=30)
+            assert back["from"].resource == alice.user, "the server has us in the room again"
+            await joined(pilot, room)
+            say(bob_peer, room, "welcome back")
+            await until(pilot, lambda: "welcome back" in bodies(app, room), what="messages flow again")
+            await typed(pilot, "glad to be back")
+            assert (await message_from(bob_peer, f"{room}/{alice.user}"))["body"] == "glad to be back"
+            assert bodies(app, room).count("welcome back") == 1
+
+
+async def test_nick_change_part_close_and_invitations(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, carol, mallory = (prosody.register() for _ in range(4))
+    room, other_room = new_room(), new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    carol_peer = await Peer(prosody, carol).connect()
+    mallory_peer = await Peer(prosody, mallory).connect()
+    peers += [bob_peer, carol_peer, mallory_peer]
+    await peer_join(bob_peer, room, "bob")
+    await peer_join(bob_peer, other_room, "bob")
+    invitations: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
+    carol_peer.client.register_handler(Callback(
+        "invitations", MatchXPath("{jabber:client}message/{jabber:x:conference}x"), invitations.put_nowait))
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}/alice")
+        await joined(pilot, room)
+        await bob_peer.presence_from(room, available=True)
+
+        await typed(pilot, "/nick bob")
+        await until(pilot, lambda: any("that nick is already in use" in body for body in bodies(app, room)),
+                    what="nick conflict in words")
+        assert room_of(app, room).nick == "alice" and room_of(app, room).joined
+        await typed(pilot, "/nick alice2")
+        await until(pilot, lambda: room_of(app, room).nick == "alice2", what="new nick")
+        renamed = await bob_peer.presence_from(room, available=True)
+        assert renamed["from"].resource == "alice2"
+
+        await typed(pilot, f"/invite {carol.jid} come along")
+        invitation = await asyncio.wait_for(invitations.get(), 10)
+        x = invitation.xml.find("{jabber:x:conference}x")
+        assert (x.get("jid"), x.get("reason")) == (room, "come along")
+
+        # Groupchat that comes from no room we are in is ignored.
+        mallory_peer.client.make_message(mto=alice.jid, mbody="fake room line", mtype="groupchat").send()
+        direct = carol_peer.client.make_message(mto=alice.jid, mtype="normal")
+        ET.SubElement(direct.xml, "{jabber:x:conference}x", {"jid": other_room, "reason": "our other room"})
+        direct.send()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the invitation offered")
+        assert app.session.state.conversations.get(mallory.jid) is None
+        await pilot.press("y")
+        await joined(pilot, other_room)
+        seen = await bob_peer.presence_from(other_room, available=True)
+        assert seen["from"].resource == alice.user
+        assert not any("fake room line" in m.body for c in app.session.state.conversations for m in c.messages)
+
+        app.main_screen.switch_to(room)
+        await typed(pilot, "/part bye all")
+        left = await bob_peer.presence_from(room, available=False)
+        assert left["from"].resource == "alice2" and left["status"] == "bye all"
+        assert room_of(app, room).state is RoomState.LEFT and app.session.state.conversations.get(room) is not None
+
+        app.main_screen.switch_to(other_room)
+        await pilot.press("alt+w")
+        closed = await bob_peer.presence_from(other_room, available=False)
+        assert closed["from"].resource == alice.user, "closing a room's conversation leaves the room"
+        assert room_of(app, other_room) is None
+
+
+async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_next_login(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}/Ally")
+        await joined(pilot, room)
+        await typed(pilot, "/bookmark")
+        await until(pilot, lambda: room in app.session.state.rooms.bookmarks, what="bookmark saved")
+        await bob_peer.presence_from(room, available=True)
+        await pilot.press("ctrl+q")
+    await bob_peer.presence_from(room, available=False)
+
+    phone = await Peer(prosody, alice, resource="phone").connect()
+    peers.append(phone)
+    query = phone.client.make_iq_get(ito=alice.jid)
+    pubsub = ET.SubElement(query.xml, "{http://jabber.org/protocol/pubsub}pubsub")
+    ET.SubElement(pubsub, "{http://jabber.org/protocol/pubsub}items", node="urn:xmpp:bookmarks:1")
+    result = await query.send(timeout=10)
+    item = result.xml.find(".//{http://jabber.org/protocol/pubsub}item")
+    assert item is not None and item.get("id") == room, "the server holds the bookmark (XEP-0402)"
+    conference = item.find("{urn:xmpp:bookmarks:1}conference")
+    assert conference.get("autojoin") == "true" and conference.findtext("{urn:xmpp:bookmarks:1}nick") == "Ally"
+
+    again = make_app(prosody, alice)
+    async with again.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        back = await bob_peer.presence_from(room, available=True)
+        assert back["from"].resource == "Ally", "joined on login under the bookmarked nick"
+        await joined(pilot, room)
+
+
+async def test_rooms_of_a_service_are_listed_to_pick_from(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room, other = new_room(), new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    for public in (room, other):
+        await peer_join(bob_peer, public, "bob")
+        await configure(bob_peer, public, {"muc#roomconfig_publicroom": "1"})
+    await peer_join(bob_peer, hidden := new_room(), "bob")
+    await configure(bob_peer, hidden, {"muc#roomconfig_publicroom": "0"})
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, "/rooms")  # the default service: conference.<our domain>
+        await until(pilot, lambda: isinstance(app.screen, RoomPickerScreen), what="the room list")
+        options = app.screen.query_one(OptionList)
+        listed = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert {room, other} <= set(listed) and hidden not in listed
+        options.highlighted = listed.index(other)
+        await pilot.press("enter")
+        await joined(pilot, other)
+        seen = await bob_peer.presence_from(other, available=True)
+        assert seen["from"].resource == alice.user
+
+
+async def test_voice_request_reaches_the_moderators_and_hostile_names_stay_plain(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, mallory = prosody.register(), prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    mallory_peer = await Peer(prosody, mallory).connect()
+    peers += [bob_peer, mallory_peer]
+    requests: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
+    bob_peer.client.register_handler(Callback(
+        "voice requests", MatchXPath("{jabber:client}message/{jabber:x:data}x"), requests.put_nowait))
+    await peer_join(bob_peer, room, "bob")
+    await configure(bob_peer, room, {"muc#roomconfig_changesubject": "1"})
+    hostile = "[@click=app.quit]boss[/]"
+    await peer_join(mallory_peer, room, hostile)
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await admin(bob_peer, room, {"nick": alice.user, "role": "visitor"})
+        await until(pilot, lambda: room_of(app, room).occupants[alice.user].role is Role.VISITOR, what="muted")
+        await typed(pilot, "/voice")
+        request = await asyncio.wait_for(requests.get(), 10)
+        fields = {f.get("var"): f.findtext("{jabber:x:data}value")
+                  for f in request.xml.iter("{jabber:x:data}field")}
+        assert fields["muc#roomnick"] == alice.user and fields["muc#role"] == "participant"
+
+        say(mallory_peer, room, "[bold red]obey[/] \u202eevil")
+        mallory_peer.client.make_message(mto=room, msubject="[@click=app.quit]click me[/]", mtype="groupchat").send()
+        await until(pilot, lambda: room_of(app, room).subject.startswith("[@click"), what="hostile subject")
+        await pilot.pause()
+        assert app.is_running, "markup in a subject or nick does nothing"
+        assert "[@click=app.quit]click me[/]" in str(app.main_screen.query_one("#room-subject").render())
+        assert hostile in app.main_screen.occupant_list_text()
+        said = next(m for m in app.session.state.conversations.get(room).messages if m.sender == hostile)
+        assert render.message_body(said).plain == "[bold red]obey[/] <U+202E>evil"
+        assert " ".join(log_lines(app, room)).count("[bold red]obey[/]") == 1, "shown literally"
+
+
+async def test_an_unreachable_chat_service_is_said_in_words(prosody: Prosody, peers: list[Peer]) -> None:
+    alice = prosody.register()
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, "/join lounge@nowhere.localhost")
+        await until(pilot, lambda: room_of(app, "lounge@nowhere.localhost").state is RoomState.LEFT,
+                    what="no such service")
+        error = room_of(app, "lounge@nowhere.localhost").error
+        assert "you may not join or create lounge@nowhere.localhost" in error and "remote domains" in error, \
+            "the server's own words are kept"
+        assert app.is_running and app.main_screen.composer.text == ""
+
+
+async def test_room_history_with_the_local_history_is_not_doubled_on_the_next_run(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        app = make_app(prosody, alice, history=history)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            for n in range(3):
+                say(bob_peer, room, f"line {n}")
+            await typed(pilot, "my answer")
+            await until(pilot, lambda: {"line 0", "line 1", "line 2", "my answer"} <= set(bodies(app, room)),
+                        what="the first run's lines")
+            await until(pilot, lambda: all(m.state is not DeliveryState.PENDING
+                                           for m in app.session.state.conversations.get(room).messages),
+                        what="ours reflected")
+            await pilot.press("ctrl+q")
+
+        again = make_app(prosody, alice, history=history)
+        async with again.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            say(bob_peer, room, "after the restart")
+            await until(pilot, lambda: "after the restart" in bodies(again, room), what="a new line")
+            said = [b for b in bodies(again, room) if b.startswith("line") or b == "my answer"]
+            assert sorted(said) == ["line 0", "line 1", "line 2", "my answer"], \
+                "each line once: the room's join history matched what the local history holds"
+    finally:
+        await asyncio.to_thread(history.shutdown)
+
+
+async def test_a_mediated_invitation_declined_tells_the_inviter(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    declines: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
+    bob_peer.client.register_handler(Callback(
+        "declines", MatchXPath(f"{{jabber:client}}message/{{{MUC_USER}}}x/{{{MUC_USER}}}decline"),
+        declines.put_nowait))
+    await peer_join(bob_peer, room, "bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        invite = bob_peer.client.make_message(mto=room, mtype="normal")
+        x = ET.SubElement(invite.xml, f"{{{MUC_USER}}}x")
+        ET.SubElement(ET.SubElement(x, f"{{{MUC_USER}}}invite", to=alice.jid), f"{{{MUC_USER}}}reason").text = "hi"
+        invite.send()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the invitation offered")
+        question = str(app.screen.query_one(Label).render())
+        assert f"{room}/bob invites you to {room} (hi)" in question, "the inviter as the room names them"
+        await pilot.press("escape")
+        decline = await asyncio.wait_for(declines.get(), 10)
+        assert decline["from"].bare == room
+        assert room_of(app, room) is None, "declining joins nothing"

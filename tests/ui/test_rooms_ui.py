@@ -1,0 +1,179 @@
+"""Room UI against a scripted session: the join dialog, commands routed to the room, hidden join noise,
+the occupant pane and subject line."""
+
+from __future__ import annotations
+
+from tests.e2e.helpers import until
+from tests.ui.fake_session import FIXED_TIME, FakeSession
+from xmpptui.config import Account, Config, UiConfig
+from xmpptui.model.conversation import ChatMessage, ConversationKind, MessageKind
+from xmpptui.model.events import ConversationOpened, MessageAdded, RoomChanged
+from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState
+from xmpptui.passwords import Secret
+from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.screens.dialogs import ConfirmScreen
+from xmpptui.ui.screens.join_room import JoinRoomScreen
+from xmpptui.ui.widgets.occupant_list import OccupantList
+
+SIZE = (120, 36)
+ROOM = "lounge@conference.example.org"
+
+
+def make(ui: UiConfig | None = None) -> tuple[XmppTuiApp, FakeSession]:
+    session = FakeSession()
+    app = XmppTuiApp(Config(ui=ui or UiConfig()), Account(jid="alice@example.org"), lambda _a, _p: session,
+                     password_resolver=lambda _a: Secret("pw"), save_accounts=False)
+    return app, session
+
+
+def enter_room(session: FakeSession) -> None:
+    """Script the session's side of a successful join, with two lines in the log."""
+    room = session.state.rooms.add(Room(ROOM, "alice", state=RoomState.JOINED, subject="[b]Release[/b] day"))
+    room.occupants.update({"bob": Occupant("bob", Role.MODERATOR, Affiliation.OWNER),
+                           "alice": Occupant("alice"), "vic": Occupant("vic", Role.VISITOR)})
+    conversation, _ = session.state.conversations.open(ROOM, ConversationKind.GROUPCHAT)
+    session.emit(ConversationOpened(ROOM, by_user=True))
+    for body, kind in (("carol joined", MessageKind.OCCUPANT), ("hello all", MessageKind.GROUPCHAT)):
+        message = ChatMessage(ROOM, "bob" if kind is MessageKind.GROUPCHAT else "", body, FIXED_TIME, kind=kind)
+        conversation.add(message)
+        session.emit(MessageAdded(message))
+    session.emit(RoomChanged(ROOM))
+
+
+async def test_join_dialog_and_commands_go_to_the_room() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        await pilot.press("alt+j")
+        await until(pilot, lambda: isinstance(app.screen, JoinRoomScreen))
+        await pilot.press(*"not-a-room", "enter")
+        assert isinstance(app.screen, JoinRoomScreen), "a bad address is refused in the dialog"
+        app.screen.query_one("#join-room").value = ROOM
+        await pilot.press("tab", *"Al", "tab", *"pw", "enter")
+        await until(pilot, lambda: ("join_room", (f"{ROOM}/Al", "pw")) in session.calls)
+
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        for text in ("hi all", "/me waves", "/msg bob psst", "/subject New", "/kick vic bye", "/nick Al2",
+                     "/role vic participant", "/part gone"):
+            await pilot.press(*text, "enter")
+            await pilot.pause()
+        await until(pilot, lambda: ("leave_room", (ROOM, "gone")) in session.calls)
+        assert [call for call in session.calls if call[0] not in ("start", "join_room", "room_exists", "typing")] == [
+            ("send_groupchat", (ROOM, "hi all")),
+            ("send_groupchat", (ROOM, "/me waves")),
+            ("send_private", (f"{ROOM}/bob", "psst")),
+            ("set_subject", (ROOM, "New")),
+            ("kick", (ROOM, "vic", "bye")),
+            ("change_nick", (ROOM, "Al2")),
+            ("set_role", (ROOM, "vic", Role.PARTICIPANT)),
+            ("leave_room", (ROOM, "gone")),
+        ]
+
+
+async def test_subject_occupants_and_hidden_joins() -> None:
+    app, session = make(UiConfig(show_joins=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        await pilot.pause()
+        screen = app.main_screen
+        assert "[b]Release[/b] day" in str(screen.query_one("#room-subject").render()), "subject as plain text"
+        occupants = screen.occupant_list_text()
+        assert occupants.index("Moderators (1)") < occupants.index("Participants (1)") < occupants.index("Visitors")
+        assert "~bob" in occupants
+        lines = "\n".join(screen.chat_log(ROOM).plain_lines())
+        assert "hello all" in lines and "carol joined" not in lines, "join noise hidden by [ui] show_joins"
+        await pilot.press("ctrl+o")
+        assert not screen.query_one("#occupant-pane").display
+        await pilot.press("ctrl+o")
+        assert screen.query_one("#occupant-pane").display
+
+
+async def test_occupant_list_actions_by_key() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        await pilot.press("alt+o")
+        occupants = app.main_screen.query_one(OccupantList)
+        assert occupants.has_focus and occupants.cursor == "bob"
+        await pilot.press("enter")
+        await until(pilot, lambda: ("open_private", (ROOM, "bob")) in session.calls)
+        await pilot.press("alt+o", "down", "down")
+        assert occupants.cursor == "vic"
+        await pilot.press("v")
+        await until(pilot, lambda: ("set_role", (ROOM, "vic", Role.PARTICIPANT)) in session.calls)
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        await pilot.press("k", "y")
+        await until(pilot, lambda: ("kick", (ROOM, "vic", "")) in session.calls)
+        assert [call for call in session.calls if call[0] == "kick"] == [("kick", (ROOM, "vic", ""))], \
+            "refusing the confirmation kicks nobody"
+
+
+async def test_bookmarks_listed_to_join() -> None:
+    from xmpptui.model.room import Bookmark
+    from xmpptui.ui.screens.room_picker import RoomPickerScreen
+
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        await pilot.press(*"/bookmarks", "enter")
+        assert not isinstance(app.screen, RoomPickerScreen), "none yet: said in words"
+        session.state.rooms.bookmarks[ROOM] = Bookmark(ROOM, "Lounge", "Al", "pw", autojoin=True)
+        app.main_screen.composer.clear()
+        await pilot.press(*"/bookmarks", "enter")
+        await until(pilot, lambda: isinstance(app.screen, RoomPickerScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: ("join_room", (f"{ROOM}/Al", "pw")) in session.calls)
+
+
+async def test_tab_completes_nicks_in_a_room() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        room = session.state.rooms.add(Room(ROOM, "alice", state=RoomState.JOINED))
+        room.occupants.update({nick: Occupant(nick) for nick in ("bob", "Bobby", "carol")})
+        session.state.conversations.open(ROOM, ConversationKind.GROUPCHAT)
+        session.emit(ConversationOpened(ROOM, by_user=True))
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        composer = app.main_screen.composer
+        await pilot.press("b", "o", "tab")
+        assert composer.text == "bob: "
+        await pilot.press("tab")
+        assert composer.text == "Bobby: ", "Tab again: the next match"
+        await pilot.press(*"hi ca", "tab")
+        assert composer.text == "Bobby: hi carol "
+        await pilot.press("enter")
+        await until(pilot, lambda: ("send_groupchat", (ROOM, "Bobby: hi carol ")) in session.calls)
+
+
+async def test_a_mention_in_another_conversation_is_notified() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        session.open_conversation("bob@example.org")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        conversation = session.state.conversations.get(ROOM)
+        said = ChatMessage(ROOM, "bob", "alice: [b]look[/b]", FIXED_TIME, kind=MessageKind.GROUPCHAT, mention=True)
+        conversation.add(said)
+        session.emit(MessageAdded(said))
+        await until(pilot, lambda: any("bob in lounge: alice: [b]look[/b]" in str(n.message)
+                                       for n in app._notifications))
+
+
+async def test_joining_a_missing_room_asks_first() -> None:
+    app, session = make()
+    session.missing_rooms.add(ROOM)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        await pilot.press(*f"/join {ROOM}/Al", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: ("join_room", (f"{ROOM}/Al", "")) in session.calls)
+        await until(pilot, lambda: app.main_screen.composer.text == "")

@@ -1,0 +1,448 @@
+"""Group chat without a server: MUC stanzas -> values (xmpp/muc.py), errors in words, the room model,
+RoomService's spoofing checks on stanzas built from XML, and how room lines render."""
+
+from __future__ import annotations
+
+import pytest
+from slixmpp import Message
+from slixmpp import Presence as PresenceStanza
+from slixmpp.xmlstream import ET
+
+from xmpptui.config import Account
+from xmpptui.model.conversation import ChatMessage, ConversationKind, Direction, MessageKind
+from xmpptui.model.events import InvitationReceived, RoomJoinFailed
+from xmpptui.model.presence import Show
+from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState, mentions
+from xmpptui.model.state import ConnectionState
+from xmpptui.passwords import Secret
+from xmpptui.ui import render
+from xmpptui.ui.screens.room_commands import split_nick
+from xmpptui.xmpp import muc
+from xmpptui.xmpp.rooms import RoomError, parse_room_address
+from xmpptui.xmpp.session import XmppSession
+
+ROOM = "lounge@conference.example.org"
+USER = "http://jabber.org/protocol/muc#user"
+
+
+def presence(sender: str, inner: str = "", kind: str = "") -> PresenceStanza:
+    type_attr = f" type='{kind}'" if kind else ""
+    return PresenceStanza(xml=ET.fromstring(
+        f"<presence xmlns='jabber:client' from='{sender}'{type_attr}>{inner}</presence>"))
+
+
+def message(sender: str, inner: str, kind: str = "groupchat", message_id: str = "") -> Message:
+    id_attr = f" id='{message_id}'" if message_id else ""
+    return Message(xml=ET.fromstring(
+        f"<message xmlns='jabber:client' from='{sender}' to='alice@example.org/x' type='{kind}'{id_attr}>"
+        f"{inner}</message>"))
+
+
+def item(role: str = "participant", affiliation: str = "none", extra: str = "", inner: str = "",
+         codes: tuple[str, ...] = ()) -> str:
+    statuses = "".join(f"<status code='{code}'/>" for code in codes)
+    return (f"<x xmlns='{USER}'><item role='{role}' affiliation='{affiliation}' {extra}>{inner}</item>"
+            f"{statuses}</x>")
+
+
+# Parsing ---------------------------------------------------------------------------------------
+
+def test_occupant_presence_reads_role_affiliation_show_and_real_jid() -> None:
+    update = muc.occupant_presence(presence(f"{ROOM}/Bob", "<show>away</show>" + item(
+        "moderator", "owner", "jid='bob@example.org/desk'")))
+    assert update is not None
+    assert (update.room, update.nick, update.available) == (ROOM, "Bob", True)
+    assert (update.role, update.affiliation, update.show) == (Role.MODERATOR, Affiliation.OWNER, Show.AWAY)
+    assert update.real_jid == "bob@example.org/desk"
+
+
+def test_kick_with_actor_and_reason_and_nick_change() -> None:
+    kicked = muc.occupant_presence(presence(f"{ROOM}/eve", item(
+        "none", inner="<actor nick='bob'/><reason>spam</reason>", codes=("307",)), kind="unavailable"))
+    assert kicked is not None and not kicked.available
+    assert (kicked.codes, kicked.actor, kicked.reason) == (frozenset({"307"}), "bob", "spam")
+    renamed = muc.occupant_presence(presence(f"{ROOM}/eve", item(extra="nick='eve2'", codes=("303",)),
+                                             kind="unavailable"))
+    assert renamed is not None and renamed.new_nick == "eve2"
+
+
+@pytest.mark.parametrize("sender", [ROOM, "not a jid@@/x", ""])
+def test_presence_without_an_occupant_is_not_an_occupant_presence(sender: str) -> None:
+    assert muc.occupant_presence(presence(sender, item())) is None
+
+
+def test_unknown_role_and_affiliation_fall_back_to_none() -> None:
+    update = muc.occupant_presence(presence(f"{ROOM}/x", item("overlord", "emperor")))
+    assert update is not None and (update.role, update.affiliation) == (Role.NONE, Affiliation.NONE)
+
+
+@pytest.mark.parametrize(("condition", "had_password", "words"), [
+    ("conflict", False, "the nick alice is already in use"),
+    ("not-authorized", False, "is password-protected"),
+    ("not-authorized", True, "wrong password"),
+    ("registration-required", False, "members-only and you are not a member"),
+    ("forbidden", False, "you are banned"),
+    ("item-not-found", False, "does not exist"),
+    ("service-unavailable", False, "is full"),
+    ("remote-server-not-found", False, "the chat service conference.example.org is unavailable"),
+    ("undefined-condition", False, "refused the join (undefined-condition)"),
+])
+def test_join_errors_in_words(condition: str, had_password: bool, words: str) -> None:
+    assert words in muc.join_error_text(condition, ROOM, "alice", had_password)
+
+
+def test_subject_only_without_a_body() -> None:
+    assert muc.subject(message(f"{ROOM}/bob", "<subject>Release day</subject>")) == "Release day"
+    assert muc.subject(message(f"{ROOM}/bob", "<subject/>")) == ""
+    assert muc.subject(message(f"{ROOM}/bob", "<subject>x</subject><body>hi</body>")) is None
+    assert muc.subject(message(f"{ROOM}/bob", "<body>hi</body>")) is None
+
+
+def test_direct_and_mediated_invitations() -> None:
+    direct = muc.invitation(message("carol@example.org/phone",
+                                    f"<x xmlns='jabber:x:conference' jid='{ROOM}' reason='join us'/>", "normal"))
+    assert direct == muc.Invitation(ROOM, "carol@example.org", "join us", "")
+    mediated = muc.invitation(message(ROOM, f"<x xmlns='{USER}'><invite from='carol@example.org/phone'>"
+                                            "<reason>hey</reason></invite><password>pw</password></x>", "normal"))
+    assert mediated == muc.Invitation(ROOM, "carol@example.org", "hey", "pw", mediated=True)
+    assert muc.invitation(message("carol@example.org", "<body>hi</body>", "chat")) is None
+
+
+@pytest.mark.parametrize(("text", "room", "nick"), [
+    (ROOM, ROOM, ""), ("Lounge@Conference.example.org/Al Ice", ROOM, "Al Ice"),
+])
+def test_room_addresses(text: str, room: str, nick: str) -> None:
+    assert parse_room_address(text) == (parse_room_address(text).__class__(room, nick))
+
+
+@pytest.mark.parametrize("text", ["lounge", "@conference.example.org", "a b@c d"])
+def test_bad_room_addresses_are_refused_in_words(text: str) -> None:
+    with pytest.raises(RoomError, match="room address"):
+        parse_room_address(text)
+
+
+# Model -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "named"), [
+    ("alice: look", True), ("hi @Alice!", True), ("ALICE", True), ("malice aforethought", False),
+    ("alice_bot says", False), ("", False),
+])
+def test_mentions_are_whole_words(body: str, named: bool) -> None:
+    assert mentions(body, "alice") is named
+
+
+def test_occupants_grouped_by_role_moderators_first() -> None:
+    room = Room(ROOM, "alice", state=RoomState.JOINED)
+    for nick, role in (("zed", Role.PARTICIPANT), ("Bob", Role.MODERATOR), ("amy", Role.PARTICIPANT),
+                       ("vic", Role.VISITOR)):
+        room.occupants[nick] = Occupant(nick, role)
+    assert [(role, [o.nick for o in group]) for role, group in room.by_role()] == [
+        (Role.MODERATOR, ["Bob"]), (Role.PARTICIPANT, ["amy", "zed"]), (Role.VISITOR, ["vic"])]
+
+
+def test_split_nick_prefers_the_longest_occupant_nick() -> None:
+    assert split_nick("Al Ice hello there", ["Al", "Al Ice"]) == ("Al Ice", "hello there")
+    assert split_nick("bob hi", []) == ("bob", "hi")
+    assert split_nick("bob", ["bob"]) == ("bob", "")
+
+
+# RoomService through the session's handlers (async tests: joining arms the self-ping timer) -----------
+
+def joined_session() -> tuple[XmppSession, list[object]]:
+    session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
+    events: list[object] = []
+    session._sink = events.append
+    session._rooms.join(f"{ROOM}/alice")
+    session._on_presence(presence(f"{ROOM}/bob", item("moderator", "owner")))
+    session._on_presence(presence(f"{ROOM}/alice", item(codes=("110",))))
+    return session, events
+
+
+async def test_join_defaults_to_the_jid_local_part_and_self_presence_completes_it() -> None:
+    session = XmppSession(Account(jid="alice@example.org", nick=""), Secret("pw"))
+    session._sink = lambda event: None
+    assert session._rooms.join(ROOM).nick == "alice"
+    assert XmppSession(Account(jid="alice@example.org", nick="Al"), Secret("pw"))._rooms.join(ROOM).nick == "Al"
+    session, _ = joined_session()
+    room = session.state.rooms.get(ROOM)
+    assert room is not None and room.joined and set(room.occupants) == {"bob", "alice"}
+    assert session.state.conversations.get(ROOM).kind is ConversationKind.GROUPCHAT
+    assert [m.body for m in session.state.conversations.get(ROOM).messages] == [f"you joined {ROOM} as alice"], \
+        "the occupants present before us are not announced as joining"
+
+
+async def test_groupchat_from_a_room_we_are_not_in_is_dropped() -> None:
+    session, _ = joined_session()
+    session._on_message(message("other@conference.example.org/bob", "<body>psst</body>"))
+    session._on_message(message("mallory@example.org/x", "<body>fake room line</body>"))
+    assert "other@conference.example.org" not in session.state.conversations
+    assert "mallory@example.org" not in session.state.conversations
+
+
+async def test_history_is_not_unread_and_mentions_are_counted() -> None:
+    session, _ = joined_session()
+    session._on_message(message(f"{ROOM}/bob", "<body>old news, alice</body>"
+                                               "<delay xmlns='urn:xmpp:delay' stamp='2024-05-01T10:00:00Z'/>"))
+    session._on_message(message(f"{ROOM}/bob", "<body>alice: now</body>"))
+    conversation = session.state.conversations.get(ROOM)
+    old, new = conversation.messages[-2:]
+    assert old.delayed and old.mention and new.mention, "highlighted, but history is not counted"
+    assert (conversation.unread, conversation.mentions) == (1, 1)
+
+
+async def test_private_message_is_from_the_occupant_room_jid_not_a_contact() -> None:
+    session, _ = joined_session()
+    session._on_message(message(f"{ROOM}/bob", f"<body>psst</body><x xmlns='{USER}'/>", kind="chat"))
+    conversation = session.state.conversations.get(f"{ROOM}/bob")
+    assert conversation is not None and conversation.kind is ConversationKind.PRIVATE
+    assert conversation.messages[0].sender == "bob"
+    assert "bob@example.org" not in session.state.conversations
+
+
+async def test_refused_join_is_an_error_line_and_an_event() -> None:
+    session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
+    events: list[object] = []
+    session._sink = events.append
+    session._rooms.join(f"{ROOM}/alice")
+    session._on_presence(presence(f"{ROOM}/alice", "<error type='cancel'><conflict "
+                                  "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>", kind="error"))
+    failed = [e for e in events if isinstance(e, RoomJoinFailed)]
+    assert failed and failed[0].condition == "conflict" and failed[0].nick == "alice"
+    assert session.state.rooms.get(ROOM).state is RoomState.LEFT
+    assert session.state.conversations.get(ROOM).messages[-1].kind is MessageKind.ERROR
+
+
+async def test_invitation_from_anyone_is_an_event_not_a_conversation() -> None:
+    session, events = joined_session()
+    session._on_message(message("carol@example.org/phone",
+                                "<x xmlns='jabber:x:conference' jid='den@conference.example.org'/>", "normal"))
+    assert InvitationReceived("den@conference.example.org", "carol@example.org") in events
+    assert "carol@example.org" not in session.state.conversations
+
+
+async def test_kicked_occupant_and_our_own_kick() -> None:
+    session, _ = joined_session()
+    session._on_presence(presence(f"{ROOM}/bob", item("none", inner="<reason>bye</reason>", codes=("307",)),
+                                  kind="unavailable"))
+    assert session.state.conversations.get(ROOM).messages[-1].body == "bob was kicked (bye)"
+    session._on_presence(presence(f"{ROOM}/alice", item("none", inner="<actor nick='mod'/>",
+                                                        codes=("307", "110")), kind="unavailable"))
+    room = session.state.rooms.get(ROOM)
+    assert room.state is RoomState.LEFT and room.error == "you were kicked by mod"
+
+
+# Rendering -------------------------------------------------------------------------------------
+
+def test_actions_and_occupant_lines_render_as_such() -> None:
+    action = ChatMessage(ROOM, "bob", "/me waves", 0, kind=MessageKind.GROUPCHAT)
+    assert render.message_prefix(action, "me", "%H").plain.endswith("* bob ")
+    assert render.message_body(action).plain == "waves"
+    joined = ChatMessage(ROOM, "", "bob joined", 0, kind=MessageKind.OCCUPANT)
+    assert render.message_prefix(joined, "me", "%H").plain.endswith("· ")
+    ours = ChatMessage(ROOM, "alice", "hi", 0, direction=Direction.OUT, kind=MessageKind.GROUPCHAT)
+    assert "alice" in render.message_prefix(ours, "me", "%H").plain, "our nick in the room, not 'me'"
+
+
+def test_hostile_nick_stays_plain_text() -> None:
+    nasty = ChatMessage(ROOM, "[bold red]x[/]\x1b[2J", "hi", 0, kind=MessageKind.GROUPCHAT)
+    prefix = render.message_prefix(nasty, "me", "%H").plain
+    assert "[bold red]x[/]" in prefix and "\x1b" not in prefix
+
+
+def test_bookmarks_from_a_pep_items_result() -> None:
+    from slixmpp import Iq
+
+    from xmpptui.model.room import Bookmark
+    from xmpptui.xmpp.bookmarks import bookmarks_from_items
+
+    result = Iq(xml=ET.fromstring(
+        "<iq xmlns='jabber:client' type='result'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+        "<items node='urn:xmpp:bookmarks:1'>"
+        f"<item id='{ROOM}'><conference xmlns='urn:xmpp:bookmarks:1' name='Lounge' autojoin='true'>"
+        "<nick>Al</nick><password>pw</password></conference></item>"
+        "<item id='den@conference.example.org'><conference xmlns='urn:xmpp:bookmarks:1'/></item>"
+        "<item id='not a jid@@'><conference xmlns='urn:xmpp:bookmarks:1' autojoin='1'/></item>"
+        "</items></pubsub></iq>"))
+    assert bookmarks_from_items(result) == [Bookmark(ROOM, "Lounge", "Al", "pw", True),
+                                            Bookmark("den@conference.example.org")]
+
+
+async def test_join_history_already_held_is_not_shown_twice() -> None:
+    session, _ = joined_session()
+    conversation = session.state.conversations.get(ROOM)
+    stored = ChatMessage(ROOM, "bob", "from the local history", 1714557600.0, kind=MessageKind.GROUPCHAT, id="m1")
+    conversation.prepend([stored])
+    delay = "<delay xmlns='urn:xmpp:delay' stamp='2024-05-01T10:00:00Z'/>"
+    session._on_message(message(f"{ROOM}/bob", f"<body>from the local history</body>{delay}", message_id="m1"))
+    session._on_message(message(f"{ROOM}/bob", f"<body>from the local history</body>{delay}"))
+    session._on_message(message(f"{ROOM}/bob", f"<body>new in the history</body>{delay}", message_id="m2"))
+    assert [m.body for m in conversation.messages if m.kind is MessageKind.GROUPCHAT] == [
+        "from the local history", "new in the history"]
+
+
+async def test_going_offline_leaves_rooms_and_coming_back_rejoins_them() -> None:
+    from xmpptui.model.presence import Presence
+
+    session, _ = joined_session()
+    sent: list[str] = []
+
+    class Wire:
+        def make_presence(self, pto: str) -> PresenceStanza:
+            stanza = PresenceStanza(xml=ET.fromstring(f"<presence xmlns='jabber:client' to='{pto}'/>"))
+            stanza.send = lambda: sent.append(str(stanza))  # type: ignore[method-assign]
+            return stanza
+
+    session._rooms.client = Wire()  # type: ignore[assignment]
+    session._state.connection = session._state.connection.__class__(ConnectionState.ONLINE)
+    session._rooms.own_presence_sent(Presence(Show.OFFLINE))
+    assert session.state.rooms.get(ROOM).state is RoomState.LEFT and not sent
+    session._on_presence(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
+    session._rooms.own_presence_sent(Presence(Show.AWAY, "lunch"))
+    assert session.state.rooms.get(ROOM).state is RoomState.JOINING
+    assert len(sent) == 1 and "http://jabber.org/protocol/muc" in sent[0] and "<show>away</show>" in sent[0]
+
+
+async def test_self_ping_rejoins_a_room_that_dropped_us_silently() -> None:
+    import asyncio
+
+    from slixmpp import Iq
+    from slixmpp.exceptions import IqError
+
+    session, _ = joined_session()
+    sent: list[str] = []
+    answers: dict[str, str] = {}
+
+    class Wire:
+        def make_iq_get(self, ito: str) -> Iq:
+            iq = Iq(xml=ET.fromstring(f"<iq xmlns='jabber:client' type='get' to='{ito}' id='p1'/>"))
+
+            def send(timeout: float) -> asyncio.Future[Iq]:
+                future: asyncio.Future[Iq] = asyncio.get_running_loop().create_future()
+                error = Iq(xml=ET.fromstring(
+                    f"<iq xmlns='jabber:client' type='error' id='p1'><error type='cancel'><{answers[ito]} "
+                    "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"))
+                future.set_exception(IqError(error))
+                return future
+
+            iq.send = send  # type: ignore[method-assign]
+            return iq
+
+        def make_presence(self, pto: str) -> PresenceStanza:
+            stanza = PresenceStanza(xml=ET.fromstring(f"<presence xmlns='jabber:client' to='{pto}'/>"))
+            stanza.send = lambda: sent.append(pto)  # type: ignore[method-assign]
+            return stanza
+
+    session._rooms.client = Wire()  # type: ignore[assignment]
+    session._state.connection = session._state.connection.__class__(ConnectionState.ONLINE)
+    answers[f"{ROOM}/alice"] = "feature-not-implemented"  # in the room; the client just cannot pong
+    session._rooms.self_ping()
+    await asyncio.sleep(0)
+    assert session.state.rooms.get(ROOM).joined and not sent
+    answers[f"{ROOM}/alice"] = "not-acceptable"
+    session._rooms.self_ping()
+    await asyncio.sleep(0)
+    assert session.state.rooms.get(ROOM).state is RoomState.JOINING and sent == [f"{ROOM}/alice"]
+
+
+async def test_a_voice_request_forwarded_by_the_room_is_a_line_for_moderators() -> None:
+    session, _ = joined_session()
+    form = ("<x xmlns='jabber:x:data' type='form'>"
+            "<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>"
+            "<field var='muc#role'><value>participant</value></field>"
+            "<field var='muc#roomnick'><value>vic</value></field></x>")
+    session._on_message(message(ROOM, form, kind="normal"))
+    assert session.state.conversations.get(ROOM).messages[-1].body == \
+        "vic asks for voice: /role vic participant gives it"
+
+
+async def test_a_carbon_of_a_private_message_through_a_room_stays_out_of_the_room() -> None:
+    from xmpptui.xmpp import client as client_factory
+
+    client_factory.build(Account(jid="alice@example.org"), Secret("pw"))  # registers the carbon stanzas
+    session, _ = joined_session()
+    carbon = Message(xml=ET.fromstring(
+        "<message xmlns='jabber:client' from='alice@example.org' to='alice@example.org/x'>"
+        "<received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>"
+        f"<message xmlns='jabber:client' from='{ROOM}/bob' to='alice@example.org/phone' type='chat'>"
+        f"<body>psst</body><x xmlns='{USER}'/></message></forwarded></received></message>"))
+    session._on_carbon(carbon, sent=False)
+    assert not any(m.body == "psst" for c in session.state.conversations for m in c.messages)
+
+
+async def test_our_reflected_message_marks_ours_sent_even_with_a_rewritten_id() -> None:
+    from xmpptui.model.conversation import DeliveryState
+
+    session, _ = joined_session()
+    conversation = session.state.conversations.get(ROOM)
+    for message_id in ("ours-1", "ours-2"):
+        conversation.add(ChatMessage(ROOM, "alice", "hello", 0, direction=Direction.OUT,
+                                     kind=MessageKind.GROUPCHAT, id=message_id, state=DeliveryState.PENDING))
+    session._on_message(message(f"{ROOM}/alice", "<body>hello</body>", message_id="ours-2"))
+    session._on_message(message(f"{ROOM}/alice", "<body>hello</body>", message_id="rewritten"))
+    assert [m.state for m in conversation.messages if m.body == "hello"] == [DeliveryState.SENT] * 2
+
+
+@pytest.mark.parametrize(("nick", "angle"), [("Romeo", 327.255249), ("juliet@capulet.lit", 209.410400),
+                                             ("😺", 331.199341), ("council", 359.994507)])
+def test_nick_colours_follow_the_xep_0392_hue_angle(nick: str, angle: float) -> None:
+    import colorsys
+
+    colour = render.nick_style(nick)
+    hue = colorsys.rgb_to_hls(*(int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))[0] * 360
+    assert min(abs(hue - angle), 360 - abs(hue - angle)) <= 5.5, (nick, colour, hue)
+
+
+def test_xep_0048_private_storage_bookmarks_round_trip() -> None:
+    from slixmpp import Iq
+
+    from xmpptui.model.room import Bookmark
+    from xmpptui.xmpp import bookmarks
+
+    saved = [Bookmark(ROOM, "Lounge", "Al", "pw", True), Bookmark("den@conference.example.org")]
+    request = Iq(xml=ET.fromstring("<iq xmlns='jabber:client' type='set'/>"))
+    bookmarks.fill_private_store(request, saved)
+    result = Iq(xml=ET.fromstring(str(request).replace("type=\"set\"", "type=\"result\"")))
+    assert bookmarks.bookmarks_from_private(result) == saved
+
+
+async def test_bookmarks_fall_back_to_private_storage_without_pep() -> None:
+    import asyncio
+
+    from slixmpp import Iq
+    from slixmpp.exceptions import IqError
+
+    session, _ = joined_session()
+    joins: list[str] = []
+    private = ("<iq xmlns='jabber:client' type='result'><query xmlns='jabber:iq:private'>"
+               "<storage xmlns='storage:bookmarks'><conference jid='den@conference.example.org' autojoin='true'>"
+               "<nick>Al</nick></conference></storage></query></iq>")
+    no_pep = ("<iq xmlns='jabber:client' type='error'><error type='cancel'><feature-not-implemented "
+              "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
+
+    class Wire:
+        def make_iq_get(self, ito: str | None = None) -> Iq:
+            iq = Iq(xml=ET.fromstring("<iq xmlns='jabber:client' type='get'/>"))
+
+            async def send(timeout: float) -> Iq:
+                if iq.xml.find("{jabber:iq:private}query") is not None:
+                    return Iq(xml=ET.fromstring(private))
+                raise IqError(Iq(xml=ET.fromstring(no_pep)))
+
+            iq.send = send  # type: ignore[method-assign]
+            return iq
+
+        def make_presence(self, pto: str) -> PresenceStanza:
+            stanza = PresenceStanza(xml=ET.fromstring(f"<presence xmlns='jabber:client' to='{pto}'/>"))
+            stanza.send = lambda: joins.append(pto)  # type: ignore[method-assign]
+            return stanza
+
+    session._rooms.client = Wire()  # type: ignore[assignment]
+    await asyncio.wait_for(session._rooms.load_bookmarks(), 5)
+    assert list(session.state.rooms.bookmarks) == ["den@conference.example.org"]
+    assert joins == ["den@conference.example.org/Al"], "the autojoin room is joined"
+
+
+def test_mediated_invitation_from_a_semi_anonymous_room_names_the_occupant() -> None:
+    conference = f"<x xmlns='jabber:x:conference' jid='{ROOM}'/>"  # the room adds this too: mediated wins
+    stanza = message(ROOM, f"<x xmlns='{USER}'><invite from='{ROOM}/bob'/></x>{conference}", "normal")
+    assert muc.invitation(stanza) == muc.Invitation(ROOM, f"{ROOM}/bob", "", "", mediated=True)

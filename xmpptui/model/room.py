@@ -1,0 +1,158 @@
+"""Multi-user chat rooms (XEP-0045): the rooms we are in, their occupants and subject."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+
+from xmpptui.model.presence import Show
+
+
+class Role(Enum):
+    """An occupant's role in the room now (XEP-0045 5.1), in the order the occupant list shows them."""
+
+    MODERATOR = "moderator"
+    PARTICIPANT = "participant"
+    VISITOR = "visitor"
+    NONE = "none"
+
+    @classmethod
+    def parse(cls, word: str) -> Role:
+        try:
+            return cls(word.strip().lower())
+        except ValueError:
+            raise ValueError(f"unknown role {word!r}: use moderator, participant, visitor or none") from None
+
+
+class Affiliation(Enum):
+    """An occupant's lasting standing with the room (XEP-0045 5.2)."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+    OUTCAST = "outcast"
+    NONE = "none"
+
+    @classmethod
+    def parse(cls, word: str) -> Affiliation:
+        try:
+            return cls(word.strip().lower())
+        except ValueError:
+            raise ValueError(f"unknown affiliation {word!r}: use owner, admin, member, outcast or none") from None
+
+
+AFFILIATION_MARKS = {Affiliation.OWNER: "~", Affiliation.ADMIN: "&", Affiliation.MEMBER: "+",
+                     Affiliation.OUTCAST: "!", Affiliation.NONE: ""}
+"""One character before a nick in the occupant list (as IRC-style clients show them)."""
+
+
+@dataclass(slots=True)
+class Occupant:
+    nick: str
+    role: Role = Role.PARTICIPANT
+    affiliation: Affiliation = Affiliation.NONE
+    show: Show = Show.ONLINE
+    real_jid: str = ""
+    """Only when the room reveals it (non-anonymous rooms, or to moderators); never used as an address."""
+
+
+class RoomState(Enum):
+    JOINING = "joining"
+    JOINED = "joined"
+    LEFT = "left"
+    """Not in the room: left, kicked, banned, or the join was refused. The conversation stays readable."""
+
+
+@dataclass(eq=False)
+class Room:
+    jid: str
+    """The room's bare JID (room@service), lower-cased."""
+    nick: str
+    """Our nick: the one asked for while joining, the one the room gave us once joined."""
+    password: str = ""
+    state: RoomState = RoomState.JOINING
+    subject: str = ""
+    subject_by: str = ""
+    occupants: dict[str, Occupant] = field(default_factory=dict)
+    """By nick."""
+    error: str = ""
+    """Why we are not in the room (in words), when the join was refused or we were removed."""
+
+    @property
+    def joined(self) -> bool:
+        return self.state is RoomState.JOINED
+
+    def occupant_jid(self, nick: str) -> str:
+        return f"{self.jid}/{nick}"
+
+    def by_role(self) -> list[tuple[Role, list[Occupant]]]:
+        """Occupants grouped by role (moderators first), each group sorted by nick, empty groups left out."""
+        groups: dict[Role, list[Occupant]] = {role: [] for role in Role}
+        for occupant in self.occupants.values():
+            groups[occupant.role].append(occupant)
+        return [(role, sorted(members, key=lambda o: o.nick.casefold()))
+                for role, members in groups.items() if members]
+
+
+@dataclass(frozen=True, slots=True)
+class RoomListing:
+    """A room a chat service lists (XEP-0030 items), to pick one to join."""
+
+    jid: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A room saved on the server (XEP-0402), joined on login when `autojoin`."""
+
+    room: str
+    name: str = ""
+    nick: str = ""
+    password: str = ""
+    autojoin: bool = False
+
+
+class Rooms:
+    """The rooms we have joined or are joining, by bare JID, in the order they were joined."""
+
+    def __init__(self) -> None:
+        self._by_jid: dict[str, Room] = {}
+        self.bookmarks: dict[str, Bookmark] = {}
+        """Our bookmarked rooms by bare JID, as the server last told us."""
+
+    def get(self, jid: str) -> Room | None:
+        return self._by_jid.get(jid)
+
+    def add(self, room: Room) -> Room:
+        self._by_jid[room.jid] = room
+        return room
+
+    def remove(self, jid: str) -> Room | None:
+        return self._by_jid.pop(jid, None)
+
+    def __iter__(self) -> Iterator[Room]:
+        return iter(list(self._by_jid.values()))
+
+    def __contains__(self, jid: object) -> bool:
+        return jid in self._by_jid
+
+    def __len__(self) -> int:
+        return len(self._by_jid)
+
+
+def mentions(body: str, nick: str) -> bool:
+    """Whether a message names `nick` as a word (case-insensitive): `alice:`, `@alice`, `hi alice!`."""
+    if not nick:
+        return False
+    folded, target = body.casefold(), nick.casefold()
+    start = folded.find(target)
+    while start >= 0:
+        end = start + len(target)
+        before = folded[start - 1] if start else " "
+        after = folded[end] if end < len(folded) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        start = folded.find(target, start + 1)
+    return False

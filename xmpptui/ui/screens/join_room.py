@@ -1,0 +1,45 @@
+"""JoinRoomScreen: the join dialog (room address, nick, password); the same as `/join`."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from xmpptui.ui import render
+
+
+class JoinRoomScreen(ModalScreen[tuple[str, str] | None]):
+    """Dismissed with (`room@service[/nick]`, password), or None on Escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="join_cancel")]
+
+    def __init__(self, room: str = "") -> None:
+        super().__init__()
+        self._room = room
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="join-dialog"):
+            yield Label(Text("Join a room (Enter joins, Escape cancels)"), classes="dialog-title")
+            yield Input(value=self._room, placeholder="room@conference.example.org", id="join-room")
+            yield Input(placeholder="nick (default: the account's nick, else your JID's name)", id="join-nick")
+            yield Input(placeholder="password (only if the room has one)", password=True, id="join-password")
+            yield Static("", id="join-error", classes="dialog-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        room = self.query_one("#join-room", Input).value.strip()
+        nick = self.query_one("#join-nick", Input).value.strip()
+        local, at, service = room.partition("@")
+        if not (local and at and service) or "/" in room or " " in room:
+            self.query_one("#join-error", Static).update(render.plain("the room is an address like "
+                                                                      "room@conference.example.org"))
+            self.query_one("#join-room", Input).focus()
+            return
+        self.dismiss((f"{room}/{nick}" if nick else room, self.query_one("#join-password", Input).value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
