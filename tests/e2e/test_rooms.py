@@ -597,3 +597,42 @@ async def test_a_mediated_invitation_declined_tells_the_inviter(prosody: Prosody
         decline = await asyncio.wait_for(declines.get(), 10)
         assert decline["from"].bare == room
         assert room_of(app, room) is None, "declining joins nothing"
+
+
+async def test_the_rooms_archive_fills_what_was_said_while_we_were_away(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        app = make_app(prosody, alice, history=history)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            say(bob_peer, room, "before you left")
+            await until(pilot, lambda: "before you left" in bodies(app, room), what="the first run's line")
+            await until(pilot, lambda: app.session._rooms_synced, what="the room's archive read once")
+            await pilot.press("ctrl+q")
+        assert await history.archive_position(alice.jid, room) is not None, "where the room's archive was read to"
+
+        away = [f"while you were away {n}" for n in range(60)]  # more than the 20 lines of join history
+        for body in away:
+            say(bob_peer, room, body)
+        for _ in away:
+            await message_from(bob_peer, f"{room}/bob")  # the room has handled (and archived) each of them
+
+        again = make_app(prosody, alice, history=history)
+        async with again.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            await until(pilot, lambda: set(away) <= set(bodies(again, room)), timeout=20,
+                        what="every line said while we were away")
+            said = [b for b in bodies(again, room) if b.startswith("while you were away") or b == "before you left"]
+            assert said == ["before you left", *away], "in order, each once: archive and join history merged"
+    finally:
+        await asyncio.to_thread(history.shutdown)

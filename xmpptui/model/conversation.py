@@ -163,6 +163,20 @@ class Conversation:
                 self._sent_by_id.setdefault(message.id, message)
         return inserted_before_end
 
+    def merge_archive(self, sequence: list[ChatMessage]) -> None:
+        """Put a run of the archive in place: `sequence` is in archive order and may include messages already
+        held (the same objects), which move with it, so that messages of one second keep the archive's order."""
+        members = {id(message) for message in sequence}
+        first = next((i for i, message in enumerate(self.messages) if id(message) in members), None)
+        if first is None:
+            self.insert(sequence)
+            return
+        self.messages = [message for message in self.messages if id(message) not in members]
+        self.messages[first:first] = sequence
+        for message in sequence:
+            if message.direction is Direction.OUT and message.id:
+                self._sent_by_id.setdefault(message.id, message)
+
     def prepend(self, older: list[ChatMessage]) -> None:
         """Messages from storage that come before everything held."""
         self.messages[:0] = older

@@ -436,7 +436,7 @@ class RoomService:
         return True
 
     def _on_groupchat(self, room: Room, stanza: Message) -> None:
-        incoming = translate.incoming_message(stanza, self._clock())
+        incoming = translate.incoming_message(stanza, self._clock(), archive=room.jid)
         if incoming is None:
             return
         nick = jids.resource(incoming.sender)
@@ -477,7 +477,7 @@ class RoomService:
         message = ChatMessage(conversation=room.jid, sender=nick, body=incoming.body, timestamp=incoming.timestamp,
                               direction=Direction.OUT if own else Direction.IN, kind=MessageKind.GROUPCHAT,
                               id=incoming.id, state=DeliveryState.SENT if own else DeliveryState.NONE,
-                              delayed=incoming.delayed, mention=mention)
+                              delayed=incoming.delayed, mention=mention, stanza_id=incoming.stanza_id)
         self._add(conversation, message, unread=not own and not incoming.delayed)
 
     def _on_private(self, room: Room, stanza: Message) -> None:

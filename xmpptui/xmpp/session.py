@@ -44,6 +44,7 @@ from xmpptui.model.events import (
     Notice,
     OwnPresenceChanged,
     PresenceChanged,
+    RoomChanged,
     RosterReplaced,
     Severity,
     UnreadChanged,
@@ -144,7 +145,10 @@ class XmppSession(ContactsMixin, RoomCommands):
         self._cache_write: asyncio.TimerHandle | None = None
         self._roster_lock = asyncio.Lock()
         self.roster_fetch = ""
-        self._rooms = RoomService(self._state, self._emit, lambda jid, kind, by_user: self._open(jid, by_user, kind),
+        self._rooms_synced: set[str] = set()
+        """Rooms whose archive we caught up with since they were last joined."""
+        self._rooms = RoomService(self._state, self._room_event,
+                                  lambda jid, kind, by_user: self._open(jid, by_user, kind),
                                   self._persist, account.nick or account.bare_jid.partition("@")[0],
                                   account.timeout, clock)
 
@@ -724,6 +728,86 @@ class XmppSession(ContactsMixin, RoomCommands):
                            direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
                            state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=True,
                            carbon=sent, stanza_id=incoming.stanza_id, markable=incoming.markable)
+
+    def _room_event(self, event: Event) -> None:
+        """Room events pass through; a room just joined has its archive fetched (XEP-0313 on the room)."""
+        self._emit(event)
+        if isinstance(event, RoomChanged):
+            room = self._state.rooms.get(event.jid)
+            if room is None or not room.joined:
+                self._rooms_synced.discard(event.jid)
+            elif event.jid not in self._rooms_synced:
+                self._rooms_synced.add(event.jid)
+                self._spawn(self._room_catch_up(event.jid))
+
+    async def _room_catch_up(self, room_jid: str) -> None:
+        """What the room's archive holds since we last read it (its latest page on a first join), merged with what
+        the room sent as join history: in time order, each message once."""
+        assert self._client is not None
+        position = await self._history.archive_position(self._state.jid, room_jid) if self._history else None
+        fetched: list[translate.ArchivedMessage] = []
+        last = position or ""
+        try:
+            for _ in range(MAX_PAGES):
+                page = await self._archive.query(self._client, room_jid, own=False, after=last,
+                                                 before=None if position is not None else "",
+                                                 timeout=self._account.timeout)
+                fetched += page.results
+                last = page.last or last
+                if position is None or page.complete:
+                    break
+        except IqError as exc:
+            log.info("no archive for room %s: %s", room_jid, translate.error_text(exc.iq))
+            return
+        except IqTimeout:
+            self._notice("archive", f"the archive of {room_jid} did not answer: earlier messages may be missing",
+                         Severity.WARNING)
+            return
+        room = self._state.rooms.get(room_jid)
+        conversation = self._state.conversations.get(room_jid)
+        if room is None or conversation is None:
+            return
+        archived = [m for m in (self._room_message(room_jid, room.nick, r) for r in fetched) if m is not None]
+        # Held already (the room's join history, our own lines, the local history): by the room's stanza-id, by
+        # our id, or by who, what and when.
+        held: dict[object, ChatMessage] = {}
+        for message in conversation.messages[-2000:]:
+            if message.kind is MessageKind.GROUPCHAT:
+                for key in (message.stanza_id, message.id if message.direction is Direction.OUT else "",
+                            (message.sender, message.body, int(message.timestamp))):
+                    if key:
+                        held.setdefault(key, message)
+        sequence, new = [], []
+        for message in archived:
+            same = held.get(message.stanza_id) or (held.get(message.id) if message.direction is Direction.OUT
+                                                   else None) or held.get((message.sender, message.body,
+                                                                           int(message.timestamp)))
+            if same is None:
+                new.append(message)
+            sequence.append(same or message)
+        for message in new:
+            self._persist(message)
+        if new:
+            conversation.merge_archive(list(dict.fromkeys(sequence)))
+            self._emit(MessagesInserted(room_jid))
+        if (position is None or last != position) and self._history is not None:
+            # ("" when the archive held nothing yet: the next join reads it from its beginning)
+            self._spawn(self._history.set_archive_position(self._state.jid, room_jid, last))
+
+    @staticmethod
+    def _room_message(room_jid: str, nick: str, result: translate.ArchivedMessage) -> ChatMessage | None:
+        """An archived line of the room (from room@service/nick); anything else in its archive is left out."""
+        incoming = result.message
+        sender = jids.resource(incoming.sender)
+        if incoming.kind is not MessageKind.GROUPCHAT or not incoming.body or not sender or \
+                jids.bare(incoming.sender).lower() != room_jid:
+            return None
+        own = sender == nick
+        return ChatMessage(conversation=room_jid, sender=sender, body=incoming.body,
+                           timestamp=incoming.timestamp, direction=Direction.OUT if own else Direction.IN,
+                           kind=MessageKind.GROUPCHAT, id=incoming.id,
+                           state=DeliveryState.SENT if own else DeliveryState.NONE, delayed=True,
+                           stanza_id=incoming.stanza_id)
 
     async def _archive_older(self, conversation: Conversation) -> None:
         """Past the local history: ask our server's archive for the page before the oldest message held."""
