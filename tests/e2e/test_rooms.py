@@ -636,3 +636,33 @@ async def test_the_rooms_archive_fills_what_was_said_while_we_were_away(
             assert said == ["before you left", *away], "in order, each once: archive and join history merged"
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+async def test_scrolling_past_what_is_held_pages_older_lines_in_from_the_rooms_archive(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    said = [f"said before you came {n}" for n in range(80)]
+    for body in said:
+        say(bob_peer, room, body)
+    for _ in said:
+        await message_from(bob_peer, f"{room}/bob")
+
+    app = make_app(prosody, alice)  # no local history: only the room's archive
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await until(pilot, lambda: bodies(app, room)[-1:] == [said[-1]], what="the latest lines")
+        log = app.main_screen.chat_log(room)
+        await until(pilot, lambda: log is not None and log.line_count > 0, what="the log")
+        while not set(said) <= set(bodies(app, room)):
+            before = len(bodies(app, room))
+            log.scroll_end(animate=False, immediate=True)
+            await pilot.pause()
+            log.scroll_home(animate=False, immediate=True)
+            await until(pilot, lambda before=before: len(bodies(app, room)) > before, what="an older page")
+        assert [b for b in bodies(app, room) if b.startswith("said before")] == said

@@ -171,7 +171,8 @@ class Conversation:
         if first is None:
             self.insert(sequence)
             return
-        self.messages = [message for message in self.messages if id(message) not in members]
+        # In place: the chat log holds this very list.
+        self.messages[:] = [message for message in self.messages if id(message) not in members]
         self.messages[first:first] = sequence
         for message in sequence:
             if message.direction is Direction.OUT and message.id:

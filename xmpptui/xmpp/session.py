@@ -39,12 +39,10 @@ from xmpptui.model.events import (
     Event,
     HistoryLoaded,
     MessageAdded,
-    MessagesInserted,
     MessageUpdated,
     Notice,
     OwnPresenceChanged,
     PresenceChanged,
-    RoomChanged,
     RosterReplaced,
     Severity,
     UnreadChanged,
@@ -59,7 +57,8 @@ from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, dedup_key
 from xmpptui.xmpp import certificate, translate
 from xmpptui.xmpp import client as client_factory
-from xmpptui.xmpp.archive import MAX_PAGES, ArchiveQueries
+from xmpptui.xmpp.archive import ArchiveQueries
+from xmpptui.xmpp.archive_sync import ArchiveSyncMixin
 from xmpptui.xmpp.contacts import ContactsMixin
 from xmpptui.xmpp.rooms import RoomCommands, RoomService
 
@@ -104,7 +103,7 @@ class NotConnected(Exception):
     """The session is not online; the caller keeps what the user typed."""
 
 
-class XmppSession(ContactsMixin, RoomCommands):
+class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
@@ -567,7 +566,8 @@ class XmppSession(ContactsMixin, RoomCommands):
         if conversation is None:
             return
         if self._history is None or (conversation.history_loaded and conversation.older is None):
-            if self._is_online and not conversation.archive_exhausted and conversation.kind.value == "chat":
+            if self._is_online and not conversation.archive_exhausted and conversation.kind in (
+                    ConversationKind.CHAT, ConversationKind.GROUPCHAT):
                 await self._archive_older(conversation)
             return
         before = conversation.older if conversation.history_loaded else None
@@ -605,225 +605,10 @@ class XmppSession(ContactsMixin, RoomCommands):
             self._spawn(self._history.add(self._state.jid, batch))
             if self._archive_position is not None:
                 # The newest message of ours that our server archived: the next catch-up starts after it.
-                newest = next((m.stanza_id for m in reversed(batch) if m.stanza_id and not m.delayed), "")
+                newest = next((m.stanza_id for m in reversed(batch) if m.stanza_id and not m.delayed
+                               and m.kind in (MessageKind.CHAT, MessageKind.NORMAL)), "")  # (a room's ids are its own)
                 if newest:
                     self._archived_up_to(newest)
-
-    def _archived_up_to(self, archive_id: str) -> None:
-        """Our server's archive holds nothing newer for us than `archive_id` that we do not have ("": it held
-        nothing at all)."""
-        self._archive_position = archive_id
-        if self._history is not None:
-            self._spawn(self._history.set_archive_position(self._state.jid, self._state.jid, archive_id))
-
-    # Archive (XEP-0313) -----------------------------------------------------------------------
-
-    async def _catch_up(self) -> None:
-        """Fetch the 1:1 messages our server archived since the newest we hold (the latest page on a first run),
-        page by page, and put them in their conversations in their original order."""
-        assert self._client is not None
-        if self._archive_position is None and self._history is not None:
-            self._archive_position = await self._history.archive_position(self._state.jid, self._state.jid)
-        fetched: list[translate.ArchivedMessage] = []
-        start = self._archive_position  # None: never synced, so only the latest page; "": from the beginning
-        position = start or ""
-        try:
-            for _ in range(MAX_PAGES):
-                page = await self._archive.query(self._client, self._state.jid, own=True, after=position,
-                                                 before=None if start is not None else "",
-                                                 timeout=self._account.timeout)
-                fetched += page.results
-                position = page.last or position
-                if start is None or page.complete:
-                    break
-        except IqError as exc:
-            if exc.iq["error"]["condition"] == "item-not-found" and self._archive_position:
-                log.info("our archive no longer holds %s: catching up from its latest page", self._archive_position)
-                self._archive_position = ""
-                await self._catch_up()
-                return
-            log.info("no archive catch-up: %s", translate.error_text(exc.iq))
-        except IqTimeout:
-            self._notice("archive", "the server's archive did not answer: messages from while you were away may "
-                                    "be missing", Severity.WARNING)
-        self._take_archived(fetched)
-        if start is None or position != start:
-            self._archived_up_to(position)
-
-    def _take_archived(self, fetched: list[translate.ArchivedMessage], older_than: Conversation | None = None) -> int:
-        """File archived 1:1 messages into their conversations (stored, deduplicated); returns how many were new.
-        With `older_than`, they are a page from before what that conversation holds and are prepended to it."""
-        by_peer: dict[str, list[ChatMessage]] = {}
-        for result in fetched:
-            message = self._archived_message(result)
-            if message is not None:
-                by_peer.setdefault(message.conversation, []).append(message)
-        added = 0
-        for peer, messages in by_peer.items():
-            conversation = self._state.conversations.get(peer)
-            if conversation is not None:
-                held = self._held_keys(conversation, messages[0].timestamp, messages[-1].timestamp)
-                messages = [m for m in messages if dedup_key(m) not in held]
-            elif not self._may_open(peer):
-                continue
-            if not messages:
-                continue
-            added += len(messages)
-            for message in messages:
-                self._persist(message)
-            self._save_unsaved()  # stored before a conversation opened below reads its history
-            if conversation is None:
-                conversation = self._open(peer, by_user=False)  # which reads them back from the history
-                if self._history is None:
-                    conversation.insert(messages)
-                    for message in messages:
-                        self._emit(MessageAdded(message))
-            elif older_than is conversation:
-                conversation.prepend(messages)
-                self._emit(HistoryLoaded(peer, len(messages)))
-            elif conversation.history_loaded or not self._history:
-                if conversation.insert(messages):
-                    self._emit(MessagesInserted(peer))
-                else:
-                    for message in messages:
-                        self._emit(MessageAdded(message))
-            for message in messages:
-                if message.direction is Direction.IN:
-                    conversation.seen_before(message.stanza_id, message.body)  # so a copy delivered live is not
-            if older_than is None:
-                unread = sum(1 for m in messages if m.direction is Direction.IN)
-                if unread:
-                    conversation.unread += unread
-                    self._emit(UnreadChanged(peer, conversation.unread))
-        return added
-
-    @staticmethod
-    def _held_keys(conversation: Conversation, first: float, last: float, slack: float = 5.0) -> set[str]:
-        """Keys of the held messages from about `first` to `last` (those an archive page can overlap): scanned
-        from both ends of the list, which is in time order but for a few seconds' disorder."""
-        low, high = first - slack, last + slack
-        keys = set()
-        for message in reversed(conversation.messages):
-            if message.timestamp < low:
-                break
-            if message.timestamp <= high:
-                keys.add(dedup_key(message))
-        for message in conversation.messages:
-            if message.timestamp > high:
-                break
-            if message.timestamp >= low:
-                keys.add(dedup_key(message))
-        return keys
-
-    def _archived_message(self, result: translate.ArchivedMessage) -> ChatMessage | None:
-        incoming = result.message
-        if incoming.kind not in (MessageKind.CHAT, MessageKind.NORMAL) or not incoming.body or incoming.replaces:
-            return None
-        sent = jids.bare(incoming.sender) == self._state.jid
-        peer = jids.bare(result.to) if sent else jids.bare(incoming.sender)
-        if not peer or peer == self._state.jid or peer in self._state.blocked:
-            return None
-        return ChatMessage(conversation=peer, sender=self._state.jid if sent else self._display_name(peer),
-                           body=incoming.body, timestamp=incoming.timestamp,
-                           direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
-                           state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=True,
-                           carbon=sent, stanza_id=incoming.stanza_id, markable=incoming.markable)
-
-    def _room_event(self, event: Event) -> None:
-        """Room events pass through; a room just joined has its archive fetched (XEP-0313 on the room)."""
-        self._emit(event)
-        if isinstance(event, RoomChanged):
-            room = self._state.rooms.get(event.jid)
-            if room is None or not room.joined:
-                self._rooms_synced.discard(event.jid)
-            elif event.jid not in self._rooms_synced:
-                self._rooms_synced.add(event.jid)
-                self._spawn(self._room_catch_up(event.jid))
-
-    async def _room_catch_up(self, room_jid: str) -> None:
-        """What the room's archive holds since we last read it (its latest page on a first join), merged with what
-        the room sent as join history: in time order, each message once."""
-        assert self._client is not None
-        position = await self._history.archive_position(self._state.jid, room_jid) if self._history else None
-        fetched: list[translate.ArchivedMessage] = []
-        last = position or ""
-        try:
-            for _ in range(MAX_PAGES):
-                page = await self._archive.query(self._client, room_jid, own=False, after=last,
-                                                 before=None if position is not None else "",
-                                                 timeout=self._account.timeout)
-                fetched += page.results
-                last = page.last or last
-                if position is None or page.complete:
-                    break
-        except IqError as exc:
-            log.info("no archive for room %s: %s", room_jid, translate.error_text(exc.iq))
-            return
-        except IqTimeout:
-            self._notice("archive", f"the archive of {room_jid} did not answer: earlier messages may be missing",
-                         Severity.WARNING)
-            return
-        room = self._state.rooms.get(room_jid)
-        conversation = self._state.conversations.get(room_jid)
-        if room is None or conversation is None:
-            return
-        archived = [m for m in (self._room_message(room_jid, room.nick, r) for r in fetched) if m is not None]
-        # Held already (the room's join history, our own lines, the local history): by the room's stanza-id, by
-        # our id, or by who, what and when.
-        held: dict[object, ChatMessage] = {}
-        for message in conversation.messages[-2000:]:
-            if message.kind is MessageKind.GROUPCHAT:
-                for key in (message.stanza_id, message.id if message.direction is Direction.OUT else "",
-                            (message.sender, message.body, int(message.timestamp))):
-                    if key:
-                        held.setdefault(key, message)
-        sequence, new = [], []
-        for message in archived:
-            same = held.get(message.stanza_id) or (held.get(message.id) if message.direction is Direction.OUT
-                                                   else None) or held.get((message.sender, message.body,
-                                                                           int(message.timestamp)))
-            if same is None:
-                new.append(message)
-            sequence.append(same or message)
-        for message in new:
-            self._persist(message)
-        if new:
-            conversation.merge_archive(list(dict.fromkeys(sequence)))
-            self._emit(MessagesInserted(room_jid))
-        if (position is None or last != position) and self._history is not None:
-            # ("" when the archive held nothing yet: the next join reads it from its beginning)
-            self._spawn(self._history.set_archive_position(self._state.jid, room_jid, last))
-
-    @staticmethod
-    def _room_message(room_jid: str, nick: str, result: translate.ArchivedMessage) -> ChatMessage | None:
-        """An archived line of the room (from room@service/nick); anything else in its archive is left out."""
-        incoming = result.message
-        sender = jids.resource(incoming.sender)
-        if incoming.kind is not MessageKind.GROUPCHAT or not incoming.body or not sender or \
-                jids.bare(incoming.sender).lower() != room_jid:
-            return None
-        own = sender == nick
-        return ChatMessage(conversation=room_jid, sender=sender, body=incoming.body,
-                           timestamp=incoming.timestamp, direction=Direction.OUT if own else Direction.IN,
-                           kind=MessageKind.GROUPCHAT, id=incoming.id,
-                           state=DeliveryState.SENT if own else DeliveryState.NONE, delayed=True,
-                           stanza_id=incoming.stanza_id)
-
-    async def _archive_older(self, conversation: Conversation) -> None:
-        """Past the local history: ask our server's archive for the page before the oldest message held."""
-        assert self._client is not None
-        # Page by the archive's own ids where we have one (many messages may share a second), else by time.
-        anchor = next((m.stanza_id for m in conversation.messages[:500] if m.stanza_id), "")
-        oldest = conversation.messages[0].timestamp if conversation.messages and not anchor else None
-        try:
-            page = await self._archive.query(self._client, self._state.jid, own=True, with_jid=conversation.jid,
-                                             before=anchor, end=oldest, timeout=self._account.timeout)
-        except (IqError, IqTimeout) as exc:
-            conversation.archive_exhausted = True
-            log.info("no older messages from the archive: %r", exc)
-            return
-        conversation.archive_exhausted = page.complete
-        self._take_archived(page.results, older_than=conversation)
 
     def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -148,6 +148,8 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
             return
         state = self.session.state
         changed_contacts: set[str] = set()
+        unread: dict[str, int] = {}
+        """The latest count per conversation (a burst brings one per message: the roster takes the last)."""
         logs_to_sync: set[str] = set()
         conversations_changed = room_shown_changed = False
         for event in message.events:
@@ -183,8 +185,8 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
                     log = self.chat_log(chat_message.conversation)
                     if log is not None:
                         log.message_changed(chat_message)
-                case ev.UnreadChanged(jid=jid, unread=unread):
-                    self.roster.set_unread(jid, unread)
+                case ev.UnreadChanged(jid=jid, unread=count):
+                    unread[jid] = count
                     conversations_changed = True
                 case ev.ChatStateChanged(jid=jid) if jid == self.active:
                     self._show_chat_state()
@@ -195,6 +197,10 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
                     room_shown_changed = room_shown_changed or jid == self.active
                 case ev.RoomJoinFailed() | ev.InvitationReceived():
                     self.room_event(event)
+        if unread:
+            roster = self.roster
+            for jid, count in unread.items():
+                roster.set_unread(jid, count)
         if changed_contacts:
             self.roster.contacts_changed(changed_contacts)
         self._route_contact_events(message.events)
