@@ -7,6 +7,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -22,11 +23,12 @@ from xmpptui.session import Session
 from xmpptui.ui import render
 from xmpptui.ui.messages import SessionEvents
 from xmpptui.ui.palette import ContactsProvider
-from xmpptui.ui.screens.account import AccountEntry, AccountScreen
 from xmpptui.ui.screens.dialogs import LoginErrorScreen, PromptScreen
-from xmpptui.ui.screens.help import HelpScreen
 from xmpptui.ui.screens.main import MainScreen
 from xmpptui.ui.widgets.roster_view import RosterView
+
+if TYPE_CHECKING:
+    from xmpptui.ui.screens.account import AccountEntry
 
 SessionFactory = Callable[[Account, Secret], Session]
 PasswordResolver = Callable[[Account], "Secret | None"]
@@ -84,6 +86,8 @@ class XmppTuiApp(App[None]):
     # Login ------------------------------------------------------------------------------------
 
     def _ask_account(self, error: str = "") -> None:
+        from xmpptui.ui.screens.account import AccountScreen
+
         self.push_screen(AccountScreen(self._account, error), self._account_entered)
 
     def _account_entered(self, entry: AccountEntry | None) -> None:
@@ -188,6 +192,8 @@ class XmppTuiApp(App[None]):
     # Actions ----------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from xmpptui.ui.screens.help import HelpScreen  # (not needed for the first frame)
+
         if isinstance(self.screen, HelpScreen):
             return
         keys = []

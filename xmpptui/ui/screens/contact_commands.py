@@ -9,9 +9,6 @@ from typing import TYPE_CHECKING
 from xmpptui.model import events as ev
 from xmpptui.model.contacts import parse_groups
 from xmpptui.model.presence import Presence, Show
-from xmpptui.ui.screens.blocked import BlockedScreen
-from xmpptui.ui.screens.contact_details import ContactChoice, ContactDetailsScreen
-from xmpptui.ui.screens.contact_forms import AddContactScreen, AnswerRequestScreen, NewContact, jid_problem
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.widgets.roster_view import RosterView
 
@@ -19,6 +16,8 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from xmpptui.session import Session
+    from xmpptui.ui.screens.contact_details import ContactChoice
+    from xmpptui.ui.screens.contact_forms import NewContact
     from xmpptui.ui.widgets.composer import Composer
 
 
@@ -54,6 +53,10 @@ class ContactCommands:
         # Once per batch: a flood of requests re-flattens a large roster once, not once per request.
         if requests:
             self.roster.show_requests(state.requests)
+        # The dialogs are imported when first needed, not before the first frame.
+        from xmpptui.ui.screens.blocked import BlockedScreen
+        from xmpptui.ui.screens.contact_details import ContactDetailsScreen
+
         if blocked:
             self.roster.show_blocked(state.blocked)
             if isinstance(self.app.screen, BlockedScreen):
@@ -79,6 +82,8 @@ class ContactCommands:
     def _jid_arg(self, args: str, usage: str) -> tuple[str, str] | None:
         """(JID, the rest) from command arguments; a warning with the usage if the JID is missing or bad."""
         jid, _, rest = args.strip().partition(" ")
+        from xmpptui.ui.screens.contact_forms import jid_problem
+
         problem = jid_problem(jid)
         if problem:
             self._warn(f"{problem}; usage: {usage}")
@@ -142,6 +147,8 @@ class ContactCommands:
     def _command_blocked(self, _args: str) -> None:
         if self.session is not None:
             self.composer.clear()
+            from xmpptui.ui.screens.blocked import BlockedScreen
+
             self.app.push_screen(BlockedScreen(self.session))
 
     def _command_info(self, args: str) -> None:
@@ -192,6 +199,8 @@ class ContactCommands:
             elif answer in ("deny", "block"):
                 self._contact_action(answer, request.jid)
 
+        from xmpptui.ui.screens.contact_forms import AnswerRequestScreen
+
         self.app.push_screen(AnswerRequestScreen(request), answered)
 
     def _accept(self, jid: str, nick: str) -> None:
@@ -207,6 +216,8 @@ class ContactCommands:
                 self._call(lambda s: s.add_contact(entry.jid, entry.name, entry.groups, entry.subscribe),
                            "add contact")
 
+        from xmpptui.ui.screens.contact_forms import AddContactScreen
+
         self.app.push_screen(AddContactScreen(
             f"{jid} can now see your presence. Add them to your roster too? (Escape: no)", jid=jid,
             name=contact.name if contact is not None and contact.name else nick, fixed_jid=True,
@@ -219,10 +230,14 @@ class ContactCommands:
                            "add contact", f"{entry.jid} added" + ("; waiting for their approval"
                                                                    if entry.subscribe else ""))
 
+        from xmpptui.ui.screens.contact_forms import AddContactScreen
+
         self.app.push_screen(AddContactScreen(), add)
 
     def _details(self, jid: str) -> None:
         if self.session is not None:
+            from xmpptui.ui.screens.contact_details import ContactDetailsScreen
+
             self.app.push_screen(ContactDetailsScreen(self.session, jid), self._details_chosen)
 
     def _details_chosen(self, choice: ContactChoice | None) -> None:

@@ -25,7 +25,6 @@ from xmpptui.ui.messages import SessionEvents
 from xmpptui.ui.screens import room_commands
 from xmpptui.ui.screens.contact_commands import ContactCommands
 from xmpptui.ui.screens.dialogs import PromptScreen
-from xmpptui.ui.screens.search import SearchScreen
 from xmpptui.ui.widgets.chat_log import ChatLog
 from xmpptui.ui.widgets.composer import Composer
 from xmpptui.ui.widgets.conversation_bar import ConversationBar
@@ -446,6 +445,8 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
 
         async def search() -> None:
             hits = await session.search(query, jid)
+            from xmpptui.ui.screens.search import SearchScreen  # (not needed for the first frame)
+
             self.app.push_screen(SearchScreen(session, query, hits, self._ui.timestamp_format))
 
         self._run(search(), "search")

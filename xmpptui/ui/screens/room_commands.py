@@ -15,8 +15,6 @@ from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKi
 from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
 from xmpptui.ui import render
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.screens.join_room import JoinRoomScreen
-from xmpptui.ui.screens.room_picker import RoomPickerScreen
 from xmpptui.ui.widgets.occupant_list import OccupantList
 
 if TYPE_CHECKING:
@@ -232,6 +230,8 @@ class RoomCommandsMixin:
             if result is not None:
                 self._join(*result)
 
+        from xmpptui.ui.screens.join_room import JoinRoomScreen
+
         self.app.push_screen(JoinRoomScreen(), chosen)
 
     def _command_rooms(self, args: str) -> None:
@@ -249,6 +249,8 @@ class RoomCommandsMixin:
         async def pick() -> None:
             listings = await session.list_rooms(service)
             if listings:
+                from xmpptui.ui.screens.room_picker import RoomPickerScreen
+
                 self.app.push_screen(RoomPickerScreen(service, listings), chosen)
             else:
                 self.app.notify(render.sanitize(f"{service} lists no rooms"), markup=False)
@@ -270,6 +272,8 @@ class RoomCommandsMixin:
             if bookmark is not None:
                 nick = f"/{bookmark.nick}" if bookmark.nick else ""
                 self._join(f"{bookmark.room}{nick}", bookmark.password)
+
+        from xmpptui.ui.screens.room_picker import RoomPickerScreen
 
         self.app.push_screen(RoomPickerScreen("your bookmarks", listings), chosen)
 
