@@ -7,6 +7,7 @@ import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Self
 
 STREAM_HEADER = ("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
                  "xmlns:stream='http://etherx.jabber.org/streams' id='hostile' from='localhost' version='1.0'>")
@@ -23,8 +24,27 @@ def stream_error(condition: str, text: str = "") -> str:
             "</stream:stream>")
 
 
+class _LoopbackServer:
+    """Listens on a free loopback port while used as `async with`; each connection goes to `_handle`."""
+
+    port: int
+    _server: asyncio.Server | None
+
+    async def __aenter__(self) -> Self:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+
 @dataclass
-class HostileServer:
+class HostileServer(_LoopbackServer):
     """Answers the client's stream header with `reply`; records everything the client sent."""
 
     reply: str
@@ -36,15 +56,6 @@ class HostileServer:
     port: int = 0
     connections: int = 0
     _server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> HostileServer:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -99,7 +110,7 @@ STARTTLS_FEATURES = ("<stream:features><starttls xmlns='urn:ietf:params:xml:ns:x
 
 
 @dataclass
-class TlsRedirector:
+class TlsRedirector(_LoopbackServer):
     """Speaks STARTTLS with `certificate`/`key` (so the client verifies it), then, on the encrypted stream,
     answers with a `see-other-host` redirect to `target`."""
 
@@ -111,15 +122,6 @@ class TlsRedirector:
     encrypted: bool = False
     """The redirect was sent over TLS the client accepted."""
     _server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> TlsRedirector:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         import ssl
