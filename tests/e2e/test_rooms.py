@@ -613,11 +613,14 @@ async def test_the_rooms_archive_fills_what_was_said_while_we_were_away(
             await logged_in(pilot)
             await typed(pilot, f"/join {room}")
             await joined(pilot, room)
+            await until(pilot, lambda: room in app.session._rooms_caught_up, what="the room's archive read once")
             say(bob_peer, room, "before you left")
             await until(pilot, lambda: "before you left" in bodies(app, room), what="the first run's line")
-            await until(pilot, lambda: app.session._rooms_synced, what="the room's archive read once")
+            line = next(m for m in app.session.state.conversations.get(room).messages if m.body == "before you left")
             await pilot.press("ctrl+q")
-        assert await history.archive_position(alice.jid, room) is not None, "where the room's archive was read to"
+        assert line.stanza_id, "a room's line keeps the room's stanza-id"
+        assert await history.archive_position(alice.jid, room) == line.stanza_id, \
+            "the newest line of the room we hold is where its archive is read from next time"
 
         away = [f"while you were away {n}" for n in range(60)]  # more than the 20 lines of join history
         for body in away:

@@ -49,7 +49,9 @@ class ArchiveSyncMixin:
     _archive_position: str | None
     """The newest id of our server's archive that we hold (a catch-up continues after it)."""
     _rooms_synced: set[str]
-    """Rooms whose archive we caught up with since they were last joined."""
+    """Rooms whose archive is being or has been read since they were last joined."""
+    _rooms_caught_up: set[str]
+    """Rooms whose archive has been read since they were last joined: their live lines move the position on."""
     _emit: Callable[[Event], None]
     _notice: Callable[..., None]
     _spawn: Callable[[Coroutine[Any, Any, object]], None]
@@ -181,6 +183,7 @@ class ArchiveSyncMixin:
             room = self._state.rooms.get(event.jid)
             if room is None or not room.joined:
                 self._rooms_synced.discard(event.jid)
+                self._rooms_caught_up.discard(event.jid)
             elif event.jid not in self._rooms_synced:
                 self._rooms_synced.add(event.jid)
                 self._spawn(self._room_catch_up(event.jid))
@@ -238,6 +241,7 @@ class ArchiveSyncMixin:
         if (position is None or last != position) and self._history is not None:
             # ("" when the archive held nothing yet: the next join reads it from its beginning)
             self._spawn(self._history.set_archive_position(self._state.jid, room_jid, last))
+        self._rooms_caught_up.add(room_jid)
 
     @staticmethod
     def _room_message(room_jid: str, nick: str, result: translate.ArchivedMessage) -> ChatMessage | None:

@@ -145,6 +145,7 @@ class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
         self._roster_lock = asyncio.Lock()
         self.roster_fetch = ""
         self._rooms_synced: set[str] = set()
+        self._rooms_caught_up: set[str] = set()
         """Rooms whose archive we caught up with since they were last joined."""
         self._rooms = RoomService(self._state, self._room_event,
                                   lambda jid, kind, by_user: self._open(jid, by_user, kind),
@@ -609,6 +610,11 @@ class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
                                and m.kind in (MessageKind.CHAT, MessageKind.NORMAL)), "")  # (a room's ids are its own)
                 if newest:
                     self._archived_up_to(newest)
+            # Likewise for each room whose archive we have caught up with since joining it.
+            newest_in_room = {m.conversation: m.stanza_id for m in batch if m.stanza_id and not m.delayed
+                              and m.kind is MessageKind.GROUPCHAT and m.conversation in self._rooms_caught_up}
+            for room_jid, stanza_id in newest_in_room.items():
+                self._spawn(self._history.set_archive_position(self._state.jid, room_jid, stanza_id))
 
     def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(work)
