@@ -82,7 +82,6 @@ class SearchScreen(Screen[None]):
         log = ChatLog(self._around, own_label="me", timestamp_format=self._timestamp_format, highlighted=chosen,
                       id="search-context")
         await self.query_one(Vertical).mount(log)
-        log.border_title = render.plain(hit.message.conversation, single_line=True)
 
     def action_close(self) -> None:
         self.dismiss(None)
