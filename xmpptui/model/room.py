@@ -73,7 +73,6 @@ class Room:
     password: str = ""
     state: RoomState = RoomState.JOINING
     subject: str = ""
-    subject_by: str = ""
     occupants: dict[str, Occupant] = field(default_factory=dict)
     """By nick."""
     error: str = ""

@@ -27,25 +27,28 @@ PUBLISH_OPTIONS = {
 
 def bookmarks_from_items(iq: Iq) -> list[Bookmark]:
     """The bookmarks in a PEP items result; items that are not valid room JIDs are skipped."""
-    found: list[Bookmark] = []
-    for item in iq.xml.iter(f"{{{NS_PUBSUB}}}item"):
-        conference = item.find(f"{{{NODE}}}conference")
-        if conference is None:
-            continue
-        try:
-            room = JID(item.get("id", ""))
-        except InvalidJID:
-            log.info("bookmark with an invalid room JID skipped")
-            continue
-        if not room.user or room.resource:
-            continue
-        found.append(Bookmark(
-            room=room.bare.lower(), name=conference.get("name", ""),
-            nick=(conference.findtext(f"{{{NODE}}}nick") or "").strip(),
-            password=(conference.findtext(f"{{{NODE}}}password") or "").strip(),
-            autojoin=conference.get("autojoin", "false") in ("true", "1"),
-        ))
-    return found
+    found = (_bookmark(item.get("id", ""), item.find(f"{{{NODE}}}conference"), NODE)
+             for item in iq.xml.iter(f"{{{NS_PUBSUB}}}item"))
+    return [bookmark for bookmark in found if bookmark is not None]
+
+
+def _bookmark(room_jid: str, conference: ET.Element | None, ns: str) -> Bookmark | None:
+    """One `<conference/>` (XEP-0402 or XEP-0048, namespace `ns`) for the room `room_jid`, if both are valid."""
+    if conference is None:
+        return None
+    try:
+        room = JID(room_jid)
+    except InvalidJID:
+        log.info("bookmark with an invalid room JID skipped")
+        return None
+    if not room.user or room.resource:
+        return None
+    return Bookmark(
+        room=room.bare.lower(), name=conference.get("name", ""),
+        nick=(conference.findtext(f"{{{ns}}}nick") or "").strip(),
+        password=(conference.findtext(f"{{{ns}}}password") or "").strip(),
+        autojoin=conference.get("autojoin", "false") in ("true", "1"),
+    )
 
 
 def fill_items_query(iq: Iq) -> None:
@@ -91,21 +94,9 @@ def fill_private_query(iq: Iq) -> None:
 
 def bookmarks_from_private(iq: Iq) -> list[Bookmark]:
     """The bookmarks in an XEP-0048 private storage result; invalid room JIDs are skipped."""
-    found: list[Bookmark] = []
-    for conference in iq.xml.iter(f"{{{NS_STORAGE}}}conference"):
-        try:
-            room = JID(conference.get("jid", ""))
-        except InvalidJID:
-            continue
-        if not room.user or room.resource:
-            continue
-        found.append(Bookmark(
-            room=room.bare.lower(), name=conference.get("name", ""),
-            nick=(conference.findtext(f"{{{NS_STORAGE}}}nick") or "").strip(),
-            password=(conference.findtext(f"{{{NS_STORAGE}}}password") or "").strip(),
-            autojoin=conference.get("autojoin", "false") in ("true", "1"),
-        ))
-    return found
+    found = (_bookmark(conference.get("jid", ""), conference, NS_STORAGE)
+             for conference in iq.xml.iter(f"{{{NS_STORAGE}}}conference"))
+    return [bookmark for bookmark in found if bookmark is not None]
 
 
 def fill_private_store(iq: Iq, saved: list[Bookmark]) -> None:

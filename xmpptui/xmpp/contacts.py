@@ -369,10 +369,7 @@ class ContactsMixin:
 
     async def fetch_client_version(self, jid: str) -> ClientVersion:
         """The software behind one resource (XEP-0092), asked of that full JID."""
-        try:
-            to = JID(jid.strip())
-        except InvalidJID:
-            raise ContactError(f"not a valid JID: {jid.strip()!r}") from None
+        to = _jid(jid)
         iq = self._online().make_iq_get(queryxmlns=translate_contacts.VERSION_NS, ito=to)
         version = translate_contacts.client_version(await self._request(iq, f"the client of {to}"))
         if version is None:
@@ -380,12 +377,17 @@ class ContactsMixin:
         return version
 
     async def fetch_last_activity(self, jid: str) -> LastActivity:
-        try:
-            to = JID(jid.strip())
-        except InvalidJID:
-            raise ContactError(f"not a valid JID: {jid.strip()!r}") from None
+        to = _jid(jid)
         iq = self._online().make_iq_get(queryxmlns=translate_contacts.LAST_NS, ito=to)
         activity = translate_contacts.last_activity(await self._request(iq, f"last activity of {to}"))
         if activity is None:
             raise ContactError(f"{to} sent no usable last activity")
         return activity
+
+
+def _jid(text: str) -> JID:
+    """Any JID (a full one for a resource) as typed or chosen; a `ContactError` in words if it is not one."""
+    try:
+        return JID(text.strip())
+    except InvalidJID:
+        raise ContactError(f"not a valid JID: {text.strip()!r}") from None

@@ -442,7 +442,7 @@ class RoomService:
         nick = jids.resource(incoming.sender)
         new_subject = muc.subject(stanza)
         if new_subject is not None:
-            room.subject, room.subject_by = new_subject, nick
+            room.subject = new_subject
             first = room.jid in self._joining_subject
             self._joining_subject.discard(room.jid)
             if not first and room.joined:
