@@ -72,7 +72,12 @@ async def test_cut_during_a_burst_each_way_loses_and_doubles_nothing(prosody: Pr
             proxy.cut()
             await until(pilot, lambda: session.state.connection.state is ConnectionState.RECONNECTING,
                         what="the outage noticed")
-            outage_seen.append(str(app.main_screen.query_one(StatusBar).render()))
+            status_bar = app.main_screen.query_one(StatusBar)
+            # The session knows at once; the status bar shows it with the next batch of events (or the stream is
+            # already back: then the test below fails on what was shown).
+            await until(pilot, lambda: "reconnecting" in str(status_bar.render())
+                        or session.state.connection.state is ConnectionState.ONLINE, what="the outage on screen")
+            outage_seen.append(str(status_bar.render()))
             await sending
             await until(pilot, lambda: session.state.connection.state is ConnectionState.ONLINE, timeout=30,
                         what="back online")
