@@ -122,6 +122,9 @@ class Conversation:
     """The id of the peer's message we last sent a displayed marker for (XEP-0333)."""
     archive_exhausted: bool = False
     """The server's archive has nothing older than what is held and stored (XEP-0313)."""
+    read_position: str = ""
+    """The stanza id our account last said it has displayed this conversation up to (XEP-0490), from this
+    client or another one."""
 
     _sent_by_id: dict[str, ChatMessage] = field(default_factory=dict, repr=False)
     _recent_in: dict[tuple[str, int], None] = field(default_factory=dict, repr=False)
@@ -213,6 +216,22 @@ class Conversation:
             if held.direction is Direction.IN and held.id == message_id:
                 return held
         return None
+
+    def last_archived(self) -> ChatMessage | None:
+        """The newest held message that has an archive id (the kind of id a read position names)."""
+        return next((held for held in reversed(self.messages) if held.stanza_id), None)
+
+    def read_up_to(self, stanza_id: str) -> bool:
+        """Another client of ours displayed this conversation up to the message `stanza_id`: only messages
+        after it can still be unread. Whether the unread counts changed (False if it is not held)."""
+        for index in range(len(self.messages) - 1, -1, -1):
+            if self.messages[index].stanza_id == stanza_id:
+                after = [held for held in self.messages[index + 1:] if held.direction is Direction.IN]
+                unread, mentions = min(self.unread, len(after)), min(self.mentions, sum(m.mention for m in after))
+                changed = (unread, mentions) != (self.unread, self.mentions)
+                self.unread, self.mentions = unread, mentions
+                return changed
+        return False
 
     def last_markable(self) -> ChatMessage | None:
         for held in reversed(self.messages):

@@ -10,25 +10,22 @@ from slixmpp import Iq
 from slixmpp.jid import JID, InvalidJID
 
 from xmpptui.model.room import Bookmark
+from xmpptui.xmpp import pep
 
 log = logging.getLogger(__name__)
 
-NODE = "urn:xmpp:bookmarks:1"
-NS_PUBSUB = "http://jabber.org/protocol/pubsub"
-_NS_DATA = "jabber:x:data"
-PUBLISH_OPTIONS = {
-    "pubsub#persist_items": "true",
-    "pubsub#max_items": "max",
-    "pubsub#send_last_published_item": "never",
-    "pubsub#access_model": "whitelist",
-}
-"""XEP-0402 4.2: kept, as many as we like, visible to us only."""
+NODE = pep.BOOKMARKS_NODE
 
 
 def bookmarks_from_items(iq: Iq) -> list[Bookmark]:
     """The bookmarks in a PEP items result; items that are not valid room JIDs are skipped."""
-    found = (_bookmark(item.get("id", ""), item.find(f"{{{NODE}}}conference"), NODE)
-             for item in iq.xml.iter(f"{{{NS_PUBSUB}}}item"))
+    return bookmarks_from_published(pep.result_items(iq.xml))
+
+
+def bookmarks_from_published(items: list[tuple[str, ET.Element]]) -> list[Bookmark]:
+    """The bookmarks among (item id, payload) pairs, from a query or a notification."""
+    found = (_bookmark(item_id, payload if payload.tag == f"{{{NODE}}}conference" else None, NODE)
+             for item_id, payload in items)
     return [bookmark for bookmark in found if bookmark is not None]
 
 
@@ -52,14 +49,11 @@ def _bookmark(room_jid: str, conference: ET.Element | None, ns: str) -> Bookmark
 
 
 def fill_items_query(iq: Iq) -> None:
-    pubsub = ET.SubElement(iq.xml, f"{{{NS_PUBSUB}}}pubsub")
-    ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}items", node=NODE)
+    pep.fill_items_query(iq.xml, NODE)
 
 
 def fill_publish(iq: Iq, bookmark: Bookmark) -> None:
-    pubsub = ET.SubElement(iq.xml, f"{{{NS_PUBSUB}}}pubsub")
-    publish = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish", node=NODE)
-    item = ET.SubElement(publish, f"{{{NS_PUBSUB}}}item", id=bookmark.room)
+    item = pep.fill_publish(iq.xml, NODE, bookmark.room)
     attributes = {"autojoin": "true" if bookmark.autojoin else "false"}
     if bookmark.name:
         attributes["name"] = bookmark.name
@@ -68,17 +62,12 @@ def fill_publish(iq: Iq, bookmark: Bookmark) -> None:
         ET.SubElement(conference, f"{{{NODE}}}nick").text = bookmark.nick
     if bookmark.password:
         ET.SubElement(conference, f"{{{NODE}}}password").text = bookmark.password
-    options = ET.SubElement(ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish-options"), f"{{{_NS_DATA}}}x",
-                            type="submit")
-    for var, value in {"FORM_TYPE": f"{NS_PUBSUB}#publish-options", **PUBLISH_OPTIONS}.items():
-        field = ET.SubElement(options, f"{{{_NS_DATA}}}field", var=var)
-        ET.SubElement(field, f"{{{_NS_DATA}}}value").text = value
 
 
 def fill_retract(iq: Iq, room: str) -> None:
-    pubsub = ET.SubElement(iq.xml, f"{{{NS_PUBSUB}}}pubsub")
-    retract = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}retract", node=NODE, notify="true")
-    ET.SubElement(retract, f"{{{NS_PUBSUB}}}item", id=room)
+    pubsub = ET.SubElement(iq.xml, f"{{{pep.NS_PUBSUB}}}pubsub")
+    retract = ET.SubElement(pubsub, f"{{{pep.NS_PUBSUB}}}retract", node=NODE, notify="true")
+    ET.SubElement(retract, f"{{{pep.NS_PUBSUB}}}item", id=room)
 
 
 NS_PRIVATE = "jabber:iq:private"

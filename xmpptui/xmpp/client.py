@@ -14,12 +14,21 @@ from slixmpp.xmlstream.matcher import StanzaPath
 
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
-from xmpptui.xmpp import certificate, sasl
+from xmpptui.xmpp import certificate, pep, sasl
 from xmpptui.xmpp.stream_guard import StreamGuard
 
 log = logging.getLogger(__name__)
 
-PLUGINS = ("xep_0030", "xep_0199", "xep_0203", "xep_0297", "xep_0280", "xep_0198", "xep_0191")
+PLUGINS = ("xep_0030", "xep_0115", "xep_0199", "xep_0203", "xep_0297", "xep_0280", "xep_0198", "xep_0191")
+
+CAPS_NODE = "https://pypi.org/project/xmpptui/"
+FEATURES = (
+    "http://jabber.org/protocol/chatstates", "urn:xmpp:receipts", "urn:xmpp:chat-markers:0",
+    "urn:xmpp:message-correct:0", "http://jabber.org/protocol/muc", "jabber:x:conference",
+    *(f"{node}+notify" for node in pep.NOTIFY_NODES),
+)
+"""What we tell others we understand (XEP-0030, hashed into XEP-0115 caps). The `+notify` ones make our server
+send us the changes our other clients make to those PEP nodes (XEP-0163 4.1)."""
 
 PARSE_SLICE = 8 * 1024
 """Bytes fed to the XML parser at a time; the event loop (keystrokes, frames) runs between slices."""
@@ -41,7 +50,8 @@ class Client(slixmpp.ClientXMPP):
             # PLAIN never does.
             "unencrypted_scram": account.allow_plaintext,
             sasl.REFUSAL_SINK: self._note_sasl_refusal,
-        }, "xep_0198": {"window": 1}}  # ask for an ack after every stanza: a message shows "sent" at once
+        }, "xep_0198": {"window": 1},  # ask for an ack after every stanza: a message shows "sent" at once
+            "xep_0115": {"caps_node": CAPS_NODE}}
         super().__init__(f"{account.bare_jid}/{account.resource}", password, plugin_config=plugin_config, loop=loop)
         self.account = account
         # Subscriptions are the user's decision (RFC 6121 3.1.3); slixmpp would answer them itself.
@@ -54,6 +64,8 @@ class Client(slixmpp.ClientXMPP):
             self.ca_certs = Path(account.ca_file).expanduser()
         for plugin in PLUGINS:
             self.register_plugin(plugin)
+        self._ignore_others_caps()
+        self.add_event_handler("session_bind", self._advertise)
         # slixmpp's own roster-push filter answers a spoofed push with an error whose code is an int,
         # which its serialiser cannot write (the reply is lost, an exception logged): replace it.
         self.remove_handler("Roster Update")
@@ -65,6 +77,24 @@ class Client(slixmpp.ClientXMPP):
         self._inbox_size = 0
         self._draining = False
         self._reading_paused = False
+
+    def _ignore_others_caps(self) -> None:
+        """slixmpp would query the disco#info of every entity whose presence carries caps it has not seen (any
+        stranger can send those at will, each with a new hash); we do not use others' caps: switched off."""
+        self.remove_handler("Entity Capabilities")
+        self.del_event_handler("entity_caps", self.plugin["xep_0115"]._process_caps)
+        self.unregister_feature("caps", 10010)
+
+    def _advertise(self, _jid: object) -> None:
+        """Our identity and features, for the JID just bound (slixmpp keys them by full JID)."""
+        disco = self.plugin["xep_0030"]
+        disco.add_identity(category="client", itype="console", name="xmpptui")
+        for feature in FEATURES:
+            disco.add_feature(feature)
+
+    async def announce_caps(self) -> None:
+        """Hash our features into the caps that every available presence we send carries (XEP-0115)."""
+        await self.plugin["xep_0115"].update_caps(broadcast=False)
 
     # slixmpp parses a whole socket read (up to 256 KiB) and runs every handler for it in one go, which
     # starves the UI for hundreds of milliseconds during a burst. Feed the parser in slices instead,

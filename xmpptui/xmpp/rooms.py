@@ -44,7 +44,7 @@ from xmpptui.model.events import (
 from xmpptui.model.presence import Presence
 from xmpptui.model.room import Affiliation, Bookmark, Occupant, Role, Room, RoomListing, RoomState
 from xmpptui.model.state import ClientState, ConnectionState
-from xmpptui.xmpp import bookmarks, muc, translate
+from xmpptui.xmpp import bookmarks, muc, pep, translate
 
 if TYPE_CHECKING:
     from xmpptui.xmpp.client import Client
@@ -654,14 +654,34 @@ class RoomService:
             return
         self._state.rooms.bookmarks = {b.room: b for b in saved}
         self._emit(BookmarksChanged())
-        for bookmark in self._state.rooms.bookmarks.values():
-            if bookmark.autojoin and bookmark.room not in self._state.rooms:
-                room = self._state.rooms.add(Room(bookmark.room, bookmark.nick or self._default_nick,
-                                                  bookmark.password))
-                self._open(room.jid, ConversationKind.GROUPCHAT, False)
-                self._emit(RoomChanged(room.jid))
-                self._send_join(room)
-                self._schedule_self_ping()
+        for bookmark in saved:
+            if bookmark.autojoin:
+                self._autojoin(bookmark)
+
+    def on_bookmarks_changed(self, change: pep.NodeChange) -> None:
+        """Another client of ours added, changed or removed bookmarks (XEP-0402 notifications, which come
+        for our own changes too). A bookmark that newly asks for autojoin is joined; a room we are in stays
+        joined whatever happens to its bookmark (the user may be talking there)."""
+        newly_autojoin = []
+        for bookmark in bookmarks.bookmarks_from_published(change.published):
+            before = self._state.rooms.bookmarks.get(bookmark.room)
+            self._state.rooms.bookmarks[bookmark.room] = bookmark
+            if bookmark.autojoin and (before is None or not before.autojoin):
+                newly_autojoin.append(bookmark)
+        for room_jid in change.retracted:
+            self._state.rooms.bookmarks.pop(room_jid.lower(), None)
+        self._emit(BookmarksChanged())
+        for bookmark in newly_autojoin:
+            self._autojoin(bookmark)
+
+    def _autojoin(self, bookmark: Bookmark) -> None:
+        if bookmark.room in self._state.rooms:
+            return
+        room = self._state.rooms.add(Room(bookmark.room, bookmark.nick or self._default_nick, bookmark.password))
+        self._open(room.jid, ConversationKind.GROUPCHAT, False)
+        self._emit(RoomChanged(room.jid))
+        self._send_join(room)
+        self._schedule_self_ping()
 
     async def _private_bookmarks_read(self) -> list[Bookmark] | None:
         """XEP-0048 private storage, for servers without PEP bookmarks; None if that fails too."""

@@ -55,11 +55,12 @@ from xmpptui.pins import PinStore
 from xmpptui.session import EventSink
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, dedup_key
-from xmpptui.xmpp import certificate, translate
+from xmpptui.xmpp import certificate, pep, translate
 from xmpptui.xmpp import client as client_factory
 from xmpptui.xmpp.archive import ArchiveQueries
 from xmpptui.xmpp.archive_sync import ArchiveSyncMixin
 from xmpptui.xmpp.contacts import ContactsMixin
+from xmpptui.xmpp.read_sync import ReadSyncMixin
 from xmpptui.xmpp.rooms import RoomCommands, RoomService
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ class NotConnected(Exception):
     """The session is not online; the caller keeps what the user typed."""
 
 
-class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
+class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
@@ -357,9 +358,11 @@ class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
         # What arrived while we were away, before our presence makes the server deliver its offline copies
         # (which are then recognised as already held).
         await self._catch_up()
+        await self._client.announce_caps()  # before our first presence, which carries them
         self._send_presence(self._wanted)
         self._rooms.rejoin_all()
         self._spawn(self._rooms.load_bookmarks())
+        self._spawn(self._load_read_positions())
         # A new session (not a resumed one): what the old one never had acknowledged is sent again.
         self._outbox[:0] = list(self._unacked.values())
         self._unacked.clear()
@@ -645,6 +648,7 @@ class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
         if latest is not None and latest.id != conversation.marked and self._may_report(jid) and self._is_online:
             conversation.marked = latest.id
             self._send_report(conversation.address, f"{{{translate.MARKERS_NS}}}displayed", latest.id)
+        self._share_read_position(conversation)
 
     @property
     def _is_online(self) -> bool:
@@ -809,6 +813,10 @@ class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
     def _on_message(self, stanza: Message) -> None:
         if self._archive.take(stanza, self._clock()):
             return  # a MAM result: collected for the query that asked for it (or dropped as spoofed)
+        change = pep.node_change(stanza.xml)
+        if change is not None:
+            self._on_pep_change(stanza.xml.get("from", ""), change)
+            return
         if self._rooms.on_message(stanza):
             return
         incoming = translate.incoming_message(stanza, self._clock(), archive=self._state.jid)
@@ -855,6 +863,16 @@ class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
         self._emit(UnreadChanged(bare_jid, conversation.unread))
         if incoming.receipt_requested and incoming.id and self._may_report(bare_jid):
             self._send_report(incoming.sender, f"{{{translate.RECEIPTS_NS}}}received", incoming.id)
+
+    def _on_pep_change(self, sender: str, change: pep.NodeChange) -> None:
+        """A change to one of our own PEP nodes; only our own account (its bare JID) speaks for those."""
+        if sender.lower() != self._state.jid:
+            log.warning("PEP notification for %r from %r ignored: not from our own account", change.node, sender)
+            return
+        if change.node == pep.BOOKMARKS_NODE:
+            self._rooms.on_bookmarks_changed(change)
+        elif change.node == pep.DISPLAYED_NODE:
+            self._on_read_elsewhere(change)
 
     def _on_reports(self, conversation: Conversation, incoming: translate.IncomingMessage) -> None:
         """Receipts, markers and chat states from the peer of `conversation` (so from no one else)."""

@@ -1,0 +1,93 @@
+"""Read positions shared with our other clients (XEP-0490 Message Displayed Synchronization): what one client
+shows as read, the others stop counting as unread."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from slixmpp.exceptions import IqError, IqTimeout
+
+from xmpptui.config import Account
+from xmpptui.model.conversation import Conversation, ConversationKind
+from xmpptui.model.events import Event, UnreadChanged
+from xmpptui.model.state import ClientState
+from xmpptui.xmpp import client as client_factory
+from xmpptui.xmpp import pep, translate
+
+log = logging.getLogger(__name__)
+
+
+class ReadSyncMixin:
+    """Needs the session's `_client`, `_state`, `_account`, `_emit`, `_spawn` and `_is_online`."""
+
+    _client: client_factory.Client | None
+    _state: ClientState
+    _account: Account
+    _emit: Callable[[Event], None]
+    _spawn: Callable[[Coroutine[Any, Any, object]], None]
+    _is_online: bool
+
+    def _archive_of(self, conversation: Conversation) -> str | None:
+        """Who assigns the ids a read position of `conversation` names: our server for a chat, the room for a
+        group chat; None for a private chat with an occupant (XEP-0490 has no place for those)."""
+        if conversation.kind is ConversationKind.CHAT:
+            return self._state.jid
+        if conversation.kind is ConversationKind.GROUPCHAT:
+            return conversation.jid
+        return None
+
+    async def _load_read_positions(self) -> None:
+        """A new session: what our other clients displayed while we were away (after the archive catch-up,
+        so that the messages the positions name are held)."""
+        assert self._client is not None
+        iq = self._client.make_iq_get(ito=self._state.jid)
+        pep.fill_items_query(iq.xml, pep.DISPLAYED_NODE)
+        try:
+            result = await iq.send(timeout=self._account.timeout)
+        except IqError as exc:
+            log.info("no read positions read: %s", translate.error_text(exc.iq))  # item-not-found: none yet
+            return
+        except IqTimeout:
+            log.info("no read positions read: the server did not answer")
+            return
+        self._apply_read_positions(pep.result_items(result.xml))
+
+    def _on_read_elsewhere(self, change: pep.NodeChange) -> None:
+        """A notification: one of our clients (perhaps this one) published a read position."""
+        self._apply_read_positions(change.published)
+
+    def _apply_read_positions(self, items: list[tuple[str, Any]]) -> None:
+        for item_id, payload in items:
+            position = pep.displayed_up_to(item_id, payload)
+            conversation = self._state.conversations.get(position.conversation) if position else None
+            if position is None or conversation is None or self._archive_of(conversation) != position.by:
+                continue
+            conversation.read_position = position.stanza_id
+            if conversation.read_up_to(position.stanza_id):
+                self._emit(UnreadChanged(conversation.jid, conversation.unread))
+
+    def _share_read_position(self, conversation: Conversation) -> None:
+        """The user has seen `conversation` up to its newest message: tell our other clients, once per
+        position."""
+        by = self._archive_of(conversation)
+        latest = conversation.last_archived()
+        if by is None or latest is None or latest.stanza_id == conversation.read_position or not self._is_online:
+            return
+        assert self._client is not None
+        conversation.read_position = latest.stanza_id
+        iq = self._client.make_iq_set()
+        pep.fill_displayed(iq.xml, pep.DisplayedUpTo(conversation.jid, latest.stanza_id, by))
+        self._spawn(self._publish_read_position(iq, conversation, latest.stanza_id))
+
+    async def _publish_read_position(self, iq: Any, conversation: Conversation, stanza_id: str) -> None:
+        try:
+            await iq.send(timeout=self._account.timeout)
+            return
+        except IqError as exc:
+            log.info("read position of %s not shared: %s", conversation.jid, translate.error_text(exc.iq))
+        except IqTimeout:
+            log.info("read position of %s not shared: the server did not answer", conversation.jid)
+        if conversation.read_position == stanza_id:
+            conversation.read_position = ""  # try again the next time it is shown
