@@ -150,7 +150,7 @@ class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
         self._rooms = RoomService(self._state, self._room_event,
                                   lambda jid, kind, by_user: self._open(jid, by_user, kind),
                                   self._persist, account.nick or account.bare_jid.partition("@")[0],
-                                  account.timeout, clock)
+                                  account.timeout, clock, max_occupants=account.max_room_occupants)
 
     @property
     def state(self) -> ClientState:
