@@ -12,12 +12,13 @@ from xmpptui.config import Account
 from xmpptui.model.conversation import ChatMessage, ConversationKind, Direction, MessageKind
 from xmpptui.model.events import InvitationReceived, MessageUpdated, RoomJoinFailed
 from xmpptui.model.presence import Show
-from xmpptui.model.room import Affiliation, Occupant, OccupantFlood, Role, Room, RoomState, mentions
+from xmpptui.model.room import Affiliation, Bookmark, Occupant, OccupantFlood, Role, Room, RoomState, mentions
+from xmpptui.model.roster import Contact
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
 from xmpptui.ui import render
 from xmpptui.ui.screens.room_commands import split_nick
-from xmpptui.xmpp import muc
+from xmpptui.xmpp import muc, translate
 from xmpptui.xmpp.rooms import RoomError, parse_room_address
 from xmpptui.xmpp.session import XmppSession
 
@@ -517,3 +518,39 @@ async def test_an_invalid_nick_from_a_joined_room_drops_that_stanza_only() -> No
     session._on_message(message(f"{ROOM}/bob", "<body>still here</body>"))
     assert session.state.conversations.get(ROOM).messages[-1].body == "still here"
 
+
+# Private messages in our own archive -------------------------------------------------------------
+
+def archived_pm(sender: str, to: str, body: str, through_room: bool = True, n: int = 0) -> Message:
+    x = f"<x xmlns='{USER}'/>" if through_room else ""
+    return Message(xml=ET.fromstring(
+        f"<message xmlns='jabber:client' to='alice@example.org/x'><result xmlns='urn:xmpp:mam:2' queryid='q1' "
+        f"id='a{n}'><forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' "
+        f"stamp='2024-05-01T10:00:{n:02}Z'/><message xmlns='jabber:client' from='{sender}' to='{to}' type='chat'>"
+        f"<body>{body}</body>{x}</message></forwarded></result></message>"))
+
+
+async def test_archived_private_messages_through_a_room_go_to_the_occupants_conversation() -> None:
+    session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
+    session._sink = lambda event: None
+    session.state.roster.replace([Contact("carol@example.org")])
+    session.state.rooms.bookmarks["den@conference.example.org"] = Bookmark("den@conference.example.org")
+    stanzas = [archived_pm(f"{ROOM}/bob", "alice@example.org/x", "psst", n=1),
+               archived_pm("alice@example.org/x", f"{ROOM}/bob", "hi bob", n=2),
+               archived_pm("carol@example.org/phone", "alice@example.org/x", "a contact's", n=3),
+               archived_pm("den@conference.example.org/dave", "alice@example.org/x", "bookmarked room",
+                           through_room=False, n=4),
+               archived_pm("erin@example.org/laptop", "alice@example.org/x", "a plain chat", through_room=False, n=5)]
+    results = [translate.archive_result(stanza, "alice@example.org", {"q1"}, 1.8e9) for stanza in stanzas]
+    assert [r.through_room for r in results if r is not None] == [True, True, True, False, False]
+    session._take_archived([r for r in results if r is not None])
+    conversations = session.state.conversations
+    pm = conversations.get(f"{ROOM}/bob")
+    assert pm is not None and pm.kind is ConversationKind.PRIVATE
+    assert [(m.sender, m.body, m.direction) for m in pm.messages] == [("bob", "psst", Direction.IN),
+                                                                      ("alice", "hi bob", Direction.OUT)]
+    assert conversations.get("den@conference.example.org/dave").kind is ConversationKind.PRIVATE
+    assert [m.body for m in conversations.get("carol@example.org").messages] == ["a contact's"], \
+        "a contact's messages stay in the chat with the contact"
+    assert conversations.get("erin@example.org").kind is ConversationKind.CHAT
+    assert ROOM not in conversations and "den@conference.example.org" not in conversations

@@ -567,8 +567,7 @@ class XmppSession(ArchiveSyncMixin, ContactsMixin, RoomCommands):
         if conversation is None:
             return
         if self._history is None or (conversation.history_loaded and conversation.older is None):
-            if self._is_online and not conversation.archive_exhausted and conversation.kind in (
-                    ConversationKind.CHAT, ConversationKind.GROUPCHAT):
+            if self._is_online and not conversation.archive_exhausted:
                 await self._archive_older(conversation)
             return
         before = conversation.older if conversation.history_loaded else None
