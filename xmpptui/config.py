@@ -52,6 +52,8 @@ class Account:
     """Tell contacts when their messages arrived and when you read them (XEP-0184 receipts, XEP-0333 markers)."""
     max_stanza_bytes: int = 1024 * 1024
     """A stanza larger than this from the server closes the stream (memory stays bounded)."""
+    max_room_occupants: int = 5000
+    """Occupants held per room; beyond it the least recently active are let go (memory stays bounded)."""
 
     @property
     def bare_jid(self) -> str:
@@ -115,6 +117,8 @@ def validate_account(account: Account, where: str = "account") -> Account:
         raise ConfigError(f"{where}: tls must be one of {', '.join(TLS_MODES)}, not {account.tls!r}")
     if not 0 <= account.port <= 65535:
         raise ConfigError(f"{where}: port {account.port} is not a TCP port (1-65535)")
+    if account.max_room_occupants < 1:
+        raise ConfigError(f"{where}: max_room_occupants must be at least 1, not {account.max_room_occupants}")
     if account.ca_file and not Path(account.ca_file).expanduser().is_file():
         raise ConfigError(f"{where}: ca_file {account.ca_file!r} does not exist")
     return replace(account, jid=jid)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
+from tests.e2e.test_rooms import MUC_USER, new_room, peer_join
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
+from xmpptui.model.conversation import ConversationKind, Direction
 from xmpptui.storage.history import History
 
 
@@ -105,3 +108,67 @@ async def test_archive_results_we_did_not_ask_for_are_ignored(prosody: Prosody, 
         everything = [m.body for c in app.session.state.conversations for m in c.messages]
         assert "forged archive entry" not in everything
         assert bob.jid not in app.session.state.conversations
+
+
+async def test_private_messages_through_a_room_come_back_from_our_archive_and_scrolling_pages_older_ones(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer, carol_peer = await Peer(prosody, bob).connect(), await Peer(prosody, carol).connect()
+    phone = await Peer(prosody, alice, resource="phone").connect()  # alice's other client is in the room
+    peers.extend([bob_peer, carol_peer, phone])
+    for peer, nick in ((bob_peer, "bob"), (carol_peer, "carol"), (phone, alice.user)):
+        await peer_join(peer, room, nick)
+
+    async def private(sender: Peer, to: str, body: str) -> None:
+        stanza = sender.client.make_message(mto=to, mbody=body, mtype="chat")
+        ET.SubElement(stanza.xml, f"{{{MUC_USER}}}x")
+        stanza.send()
+        receiver = bob_peer if sender is phone else phone
+        while (await receiver.next_message())["body"] != body:
+            pass  # in the archive by the time it is delivered
+
+    with_bob: list[str] = []
+    for n in range(20):
+        await private(bob_peer, f"{room}/{alice.user}", f"bob {n}")
+        with_bob.append(f"bob {n}")
+    for n in range(60):  # more than a page of someone else's private messages in the same room
+        await private(carol_peer, f"{room}/{alice.user}", f"carol {n}")
+    for n in range(20, 70):  # a latest page of only these: enough to scroll the log
+        await private(bob_peer, f"{room}/{alice.user}", f"bob {n}")
+        with_bob.append(f"bob {n}")
+        if n % 5 == 0:
+            await private(phone, f"{room}/bob", f"reply {n}")
+            with_bob.append(f"reply {n}")
+    await phone.disconnect()
+
+    occupant = f"{room}/bob"
+    app = make_app(prosody, alice)  # no local history: only the server's archive
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        # The login catch-up reads the latest page: bob's latest, in their own private conversation.
+        await until(pilot, lambda: bodies(app, occupant)[-1:] == [with_bob[-1]], what="the latest PMs")
+        state = app.session.state
+        conversation = state.conversations.get(occupant)
+        assert conversation.kind is ConversationKind.PRIVATE
+        assert room not in state.conversations, "not a chat with the room's bare JID"
+        latest = bodies(app, occupant)
+        assert latest == with_bob[-len(latest):] and len(latest) < len(with_bob)
+        replies = [m for m in conversation.messages if m.body.startswith("reply")]
+        assert replies and all(m.direction is Direction.OUT for m in replies)
+
+        app.main_screen.switch_to(occupant)
+        log = app.main_screen.chat_log(occupant)
+        await until(pilot, lambda: log is not None and log.line_count > 0, what="the PM conversation's log")
+        while not conversation.archive_exhausted:
+            before = len(conversation.messages)
+            log.scroll_end(animate=False, immediate=True)
+            await pilot.pause()
+            log.scroll_home(animate=False, immediate=True)
+            await until(pilot, lambda before=before: len(conversation.messages) > before
+                        or conversation.archive_exhausted, what="an older page")
+        assert bodies(app, occupant) == with_bob, "every PM with bob, in order, once, and only bob's"
+        assert [m.sender for m in conversation.messages[:3]] == ["bob"] * 3
+        stamps = [m.timestamp for m in conversation.messages]
+        assert stamps == sorted(stamps)
+        assert room not in state.conversations

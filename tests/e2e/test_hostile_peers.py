@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
-from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, roster_rows, until
+from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, roster_rows, until
+from tests.e2e.test_rooms import MUC_USER, joined, new_room, peer_join, say, typed
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody, RosterSeed
+from xmpptui.model.conversation import MessageKind
+from xmpptui.model.room import RoomState
 
 
 async def _ping(peer: Peer, full_jid: str) -> None:
@@ -127,3 +131,109 @@ async def test_remote_text_in_names_groups_and_status_is_inert(prosody: Prosody,
         await pilot.click("#roster", offset=(6, 0))
         await pilot.pause()
         assert app.is_running
+
+
+async def _peer_leave(peer: Peer, room: str, nick: str) -> None:
+    peer.client.send_presence(pto=f"{room}/{nick}", ptype="unavailable")
+    while True:
+        answer = await peer.presence_from(room, available=False)
+        if answer.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}status[@code='110']") is not None:
+            return
+
+
+async def test_a_room_flooding_joins_keeps_occupants_capped_one_summary_line_and_the_ui_responsive(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bots = prosody.register(), [prosody.register(), prosody.register()]
+    room = new_room()
+    app = make_app(prosody, alice)
+    app._account = replace(app._account, max_room_occupants=6)
+    host, *connections = await asyncio.gather(*(
+        Peer(prosody, bots[n % 2], resource=f"r{n}").connect(presence=False) for n in range(11)))
+    peers.extend([host, *connections])
+    await peer_join(host, room, "host")
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        started = time.monotonic()
+        for wave in range(3):  # 30 joins with ever new nicks, 20 leaves between them
+            await asyncio.gather(*(peer_join(peer, room, f"bot{n}w{wave}") for n, peer in enumerate(connections)))
+            if wave < 2:
+                await asyncio.gather(*(_peer_leave(peer, room, f"bot{n}w{wave}")
+                                       for n, peer in enumerate(connections)))
+        assert time.monotonic() - started < 10, "the flood fits in one coalescing window"
+        say(host, room, "after the flood")
+        await until(pilot, lambda: "after the flood" in bodies(app, room), what="the line after the flood")
+        state = app.session.state.rooms.get(room)
+        assert state.state is RoomState.JOINED and len(state.occupants) == 6 and alice.user in state.occupants
+        assert all(nick.endswith("w2") for nick in state.occupants if nick != alice.user), \
+            "the least recently active were let go first"
+        assert state.forgotten >= 6, "the host and at least five of the last wave were let go"
+        lines = [m.body for m in app.session.state.conversations.get(room).messages
+                 if m.kind is MessageKind.OCCUPANT]
+        single, summaries = lines[:-1], lines[-1:]
+        assert len(single) == 5 and all(line.endswith((" joined", " left")) for line in single), lines
+        shown_joins = sum(line.endswith(" joined") for line in single)
+        assert summaries == [f"… and {30 - shown_joins} more joined, {20 - (5 - shown_joins)} left"], lines
+        assert "more than 6 occupants: only the 6 most recently active are listed" in bodies(app, room)
+        await until(pilot, lambda: any(summaries[0] in line for line in log_lines(app, room)),
+                    what="the summary on screen, updated to the end of the flood")
+        await pilot.press(*"still here")
+        assert app.main_screen.composer.text == "still here", "keystrokes are echoed after the flood"
+
+
+async def test_a_peer_posing_as_a_room_or_as_the_room_itself_changes_nothing(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, host, mallory = prosody.register(), prosody.register(), prosody.register()
+    room = new_room()
+    host_peer = await Peer(prosody, host).connect()
+    mallory_peer = await Peer(prosody, mallory).connect()
+    peers.extend([host_peer, mallory_peer])
+    await peer_join(host_peer, room, "host")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await peer_join(mallory_peer, room, "mallory")
+        await until(pilot, lambda: "mallory" in app.session.state.rooms.get(room).occupants, what="mallory in")
+        to = f"{alice.jid}/{app.session.state.resource}"
+        send = mallory_peer.client.send_raw
+        fake_self = (f"<x xmlns='{MUC_USER}'><item affiliation='owner' role='moderator' jid='@@not a jid@@'/>"
+                     "<status code='110'/><status code='201'/></x>")
+        # Straight to alice, as if mallory's own JID were a room she is in.
+        send(f"<presence xmlns='jabber:client' to='{to}'>{fake_self}</presence>")
+        send(f"<presence xmlns='jabber:client' to='{to}' type='unavailable'><x xmlns='{MUC_USER}'>"
+             f"<item role='none'><actor nick='mod'/></item><status code='307'/><status code='110'/></x></presence>")
+        send(f"<message xmlns='jabber:client' to='{to}' type='groupchat'><subject>owned</subject>"
+             f"<x xmlns='{MUC_USER}'/></message>")
+        send(f"<message xmlns='jabber:client' to='{to}' type='groupchat'><body>fake room line</body>"
+             f"<x xmlns='{MUC_USER}'><status code='110'/></x></message>")
+        send(f"<message xmlns='jabber:client' to='{to}'><x xmlns='{MUC_USER}'><invite from='@@bad@@'/>"
+             f"</x><x xmlns='jabber:x:conference' jid='not a room@@/'/></message>")
+        # Through the room: an occupant's own muc#user claims (our nick, status 110, owner) are not believed.
+        mallory_peer.client.send_raw(f"<presence xmlns='jabber:client' to='{room}/mallory'><show>away</show>"
+                                     f"<x xmlns='{MUC_USER}'><item affiliation='owner' role='moderator' "
+                                     f"nick='{alice.user}'/><status code='110'/></x></presence>")
+        send(f"<message xmlns='jabber:client' to='{room}' type='groupchat'><body>i am alice now</body>"
+             f"<x xmlns='{MUC_USER}'><status code='110'/><status code='303'/>"
+             f"<item nick='{alice.user}'/></x></message>")
+        send(f"<message xmlns='jabber:client' to='{room}/{alice.user}' type='chat'><body>psst</body>"
+             f"<x xmlns='{MUC_USER}'><invite from='@@bad@@'/></x></message>")
+        say(host_peer, room, "marker")
+        await until(pilot, lambda: "marker" in bodies(app, room), what="the marker after the junk")
+        await until(pilot, lambda: bodies(app, f"{room}/mallory") == ["psst"], what="mallory's PM")
+        state = app.session.state
+        assert [r.jid for r in state.rooms] == [room], "no room made up from mallory's JID"
+        joined_room = state.rooms.get(room)
+        assert joined_room.state is RoomState.JOINED and joined_room.nick == alice.user
+        assert joined_room.occupants[alice.user].affiliation.value == "none", "the host owns the room, not us"
+        assert joined_room.occupants["mallory"].affiliation.value == "none"
+        assert joined_room.occupants["mallory"].role.value == "participant"
+        assert [m.body for m in state.conversations.get(room).messages if m.sender == "mallory"] == \
+            ["i am alice now"], "an occupant's line stays theirs"
+        assert "fake room line" not in str([m.body for c in state.conversations for m in c.messages])
+        assert mallory.jid not in state.conversations and mallory.jid not in state.rooms
+        assert joined_room.subject != "owned" and state.connection.state.value == "online"
+        await pilot.press(*"ok")
+        assert app.main_screen.composer.text == "ok"

@@ -242,3 +242,12 @@ def test_room_settings(tmp_path: Path) -> None:
     loaded = config.load(path)
     assert loaded.account is not None and loaded.account.nick == "Al"
     assert loaded.ui == UiConfig(show_joins=False)
+
+
+def test_occupants_held_per_room(tmp_path: Path) -> None:
+    assert Account(jid="alice@example.org").max_room_occupants == 5000
+    path = write(tmp_path, '[account]\njid = "alice@example.org"\nmax_room_occupants = 300\n')
+    loaded = config.load(path)
+    assert loaded.account is not None and loaded.account.max_room_occupants == 300
+    with pytest.raises(ConfigError, match="max_room_occupants must be at least 1, not 0"):
+        config.load(write(tmp_path, '[account]\njid = "alice@example.org"\nmax_room_occupants = 0\n'))

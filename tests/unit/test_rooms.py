@@ -10,14 +10,15 @@ from slixmpp.xmlstream import ET
 
 from xmpptui.config import Account
 from xmpptui.model.conversation import ChatMessage, ConversationKind, Direction, MessageKind
-from xmpptui.model.events import InvitationReceived, RoomJoinFailed
+from xmpptui.model.events import InvitationReceived, MessageUpdated, RoomJoinFailed
 from xmpptui.model.presence import Show
-from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState, mentions
+from xmpptui.model.room import Affiliation, Bookmark, Occupant, OccupantFlood, Role, Room, RoomState, mentions
+from xmpptui.model.roster import Contact
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
 from xmpptui.ui import render
 from xmpptui.ui.screens.room_commands import split_nick
-from xmpptui.xmpp import muc
+from xmpptui.xmpp import muc, translate
 from xmpptui.xmpp.rooms import RoomError, parse_room_address
 from xmpptui.xmpp.session import XmppSession
 
@@ -148,8 +149,8 @@ def test_split_nick_prefers_the_longest_occupant_nick() -> None:
 
 # RoomService through the session's handlers (async tests: joining arms the self-ping timer) -----------
 
-def joined_session() -> tuple[XmppSession, list[object]]:
-    session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
+def joined_session(max_room_occupants: int = 5000) -> tuple[XmppSession, list[object]]:
+    session = XmppSession(Account(jid="alice@example.org", max_room_occupants=max_room_occupants), Secret("pw"))
     events: list[object] = []
     session._sink = events.append
     session._rooms.join(f"{ROOM}/alice")
@@ -446,3 +447,110 @@ def test_mediated_invitation_from_a_semi_anonymous_room_names_the_occupant() -> 
     conference = f"<x xmlns='jabber:x:conference' jid='{ROOM}'/>"  # the room adds this too: mediated wins
     stanza = message(ROOM, f"<x xmlns='{USER}'><invite from='{ROOM}/bob'/></x>{conference}", "normal")
     assert muc.invitation(stanza) == muc.Invitation(ROOM, f"{ROOM}/bob", "", "", mediated=True)
+
+
+# Floods ----------------------------------------------------------------------------------------
+
+def test_occupants_beyond_the_cap_let_the_least_recently_active_go_never_ourselves() -> None:
+    room = Room(ROOM, "alice")
+    room.hold(Occupant("alice"), 3)
+    assert room.hold(Occupant("bob"), 3) == [] and room.hold(Occupant("carol"), 3) == []
+    room.active("alice")
+    room.active("bob")  # bob spoke: carol is now the least recently active
+    assert room.hold(Occupant("dave"), 3) == ["carol"]
+    assert room.hold(Occupant("erin"), 3) == ["bob"], "alice is ours and never let go, though older"
+    assert list(room.occupants) == ["alice", "dave", "erin"] and room.forgotten == 2
+    room.hold(Occupant("dave", Role.MODERATOR), 3)  # a presence update refreshes, it does not add
+    assert list(room.occupants) == ["alice", "erin", "dave"] and room.occupants["dave"].role is Role.MODERATOR
+    room.active("nobody")
+    assert len(room.occupants) == 3
+    lone = Room(ROOM, "alice")
+    lone.hold(Occupant("alice"), 1)
+    assert lone.hold(Occupant("bob"), 1) == ["bob"] and list(lone.occupants) == ["alice"]
+    room.clear_occupants()
+    assert not room.occupants and room.forgotten == 0
+
+
+def test_a_flood_of_joins_and_leaves_is_coalesced_until_a_quiet_window() -> None:
+    flood = OccupantFlood(burst=3, window=10.0)
+    assert [flood.admit(t, joined=True) for t in (0, 1, 2)] == [True, True, True]
+    assert not flood.admit(3, joined=True) and flood.counted == 1 and flood.summary() == "… and 1 more joined"
+    for t in range(4, 30):
+        assert not flood.admit(t, joined=t % 5 != 0), "the flood goes on: counted, never a line"
+    assert flood.summary() == "… and 22 more joined, 5 left"
+    assert flood.admit(40, joined=False) and flood.counted == 0, "a quiet window ends the flood"
+    leaves = OccupantFlood(burst=1, window=10.0)
+    assert leaves.admit(0, joined=False) and not leaves.admit(1, joined=False)
+    assert leaves.summary() == "… and 1 more left"
+    slow = OccupantFlood(burst=2, window=10.0)
+    assert all(slow.admit(t, joined=True) for t in range(0, 100, 6)), "a steady trickle is never a flood"
+
+
+async def test_a_room_flooding_joins_stays_bounded_with_one_summary_line() -> None:
+    session, events = joined_session(max_room_occupants=10)
+    for n in range(30):
+        session._on_presence(presence(f"{ROOM}/bot{n}", item()))
+    room = session.state.rooms.get(ROOM)
+    assert len(room.occupants) == 10 and "alice" in room.occupants and room.forgotten == 22
+    assert list(room.occupants)[-9:] == [f"bot{n}" for n in range(21, 30)]
+    lines = [m.body for m in session.state.conversations.get(ROOM).messages]
+    assert lines == [f"you joined {ROOM} as alice", *(f"bot{n} joined" for n in range(5)), "… and 25 more joined",
+                     "more than 10 occupants: only the 10 most recently active are listed"], \
+        "the summary is one line, updated in place (and said once that the list is capped)"
+    assert any(isinstance(e, MessageUpdated) and e.message.body == "… and 25 more joined" for e in events)
+    for n in range(21, 30):
+        session._on_presence(presence(f"{ROOM}/bot{n}", item(), kind="unavailable"))
+    assert [m.body for m in session.state.conversations.get(ROOM).messages if m.body.startswith("…")] == \
+        ["… and 25 more joined, 9 left"]
+    assert set(room.occupants) == {"alice"}
+
+
+async def test_an_invalid_nick_from_a_joined_room_drops_that_stanza_only() -> None:
+    session, _ = joined_session()
+    bad = f"{ROOM}/" + "x" * 1100  # longer than a resourcepart may be (RFC 7622: 1023 bytes)
+    session._on_presence(presence(bad, item("moderator", "owner", codes=("110",))))
+    session._on_message(message(bad, "<body>from nowhere</body>"))
+    session._on_message(message(bad, f"<body>psst</body><x xmlns='{USER}'/>", kind="chat"))
+    room = session.state.rooms.get(ROOM)
+    assert room.joined and room.nick == "alice" and set(room.occupants) == {"bob", "alice"}
+    assert [c.jid for c in session.state.conversations] == [ROOM]
+    assert "from nowhere" not in [m.body for m in session.state.conversations.get(ROOM).messages]
+    session._on_message(message(f"{ROOM}/bob", "<body>still here</body>"))
+    assert session.state.conversations.get(ROOM).messages[-1].body == "still here"
+
+
+# Private messages in our own archive -------------------------------------------------------------
+
+def archived_pm(sender: str, to: str, body: str, through_room: bool = True, n: int = 0) -> Message:
+    x = f"<x xmlns='{USER}'/>" if through_room else ""
+    return Message(xml=ET.fromstring(
+        f"<message xmlns='jabber:client' to='alice@example.org/x'><result xmlns='urn:xmpp:mam:2' queryid='q1' "
+        f"id='a{n}'><forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' "
+        f"stamp='2024-05-01T10:00:{n:02}Z'/><message xmlns='jabber:client' from='{sender}' to='{to}' type='chat'>"
+        f"<body>{body}</body>{x}</message></forwarded></result></message>"))
+
+
+async def test_archived_private_messages_through_a_room_go_to_the_occupants_conversation() -> None:
+    session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
+    session._sink = lambda event: None
+    session.state.roster.replace([Contact("carol@example.org")])
+    session.state.rooms.bookmarks["den@conference.example.org"] = Bookmark("den@conference.example.org")
+    stanzas = [archived_pm(f"{ROOM}/bob", "alice@example.org/x", "psst", n=1),
+               archived_pm("alice@example.org/x", f"{ROOM}/bob", "hi bob", n=2),
+               archived_pm("carol@example.org/phone", "alice@example.org/x", "a contact's", n=3),
+               archived_pm("den@conference.example.org/dave", "alice@example.org/x", "bookmarked room",
+                           through_room=False, n=4),
+               archived_pm("erin@example.org/laptop", "alice@example.org/x", "a plain chat", through_room=False, n=5)]
+    results = [translate.archive_result(stanza, "alice@example.org", {"q1"}, 1.8e9) for stanza in stanzas]
+    assert [r.through_room for r in results if r is not None] == [True, True, True, False, False]
+    session._take_archived([r for r in results if r is not None])
+    conversations = session.state.conversations
+    pm = conversations.get(f"{ROOM}/bob")
+    assert pm is not None and pm.kind is ConversationKind.PRIVATE
+    assert [(m.sender, m.body, m.direction) for m in pm.messages] == [("bob", "psst", Direction.IN),
+                                                                      ("alice", "hi bob", Direction.OUT)]
+    assert conversations.get("den@conference.example.org/dave").kind is ConversationKind.PRIVATE
+    assert [m.body for m in conversations.get("carol@example.org").messages] == ["a contact's"], \
+        "a contact's messages stay in the chat with the contact"
+    assert conversations.get("erin@example.org").kind is ConversationKind.CHAT
+    assert ROOM not in conversations and "den@conference.example.org" not in conversations

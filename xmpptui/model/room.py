@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -74,9 +75,11 @@ class Room:
     state: RoomState = RoomState.JOINING
     subject: str = ""
     occupants: dict[str, Occupant] = field(default_factory=dict)
-    """By nick."""
+    """By nick, least recently active first (see `hold`)."""
     error: str = ""
     """Why we are not in the room (in words), when the join was refused or we were removed."""
+    forgotten: int = 0
+    """Occupants let go since the list was last cleared because the room had more than we hold."""
 
     @property
     def joined(self) -> bool:
@@ -85,6 +88,32 @@ class Room:
     def occupant_jid(self, nick: str) -> str:
         return f"{self.jid}/{nick}"
 
+    def hold(self, occupant: Occupant, cap: int) -> list[str]:
+        """Add or refresh an occupant as the most recently active one. Beyond `cap` occupants the least
+        recently active are let go (never our own occupant), so a room flooding us with ever new nicks
+        cannot grow memory without end. Returns the nicks let go."""
+        self.occupants.pop(occupant.nick, None)
+        self.occupants[occupant.nick] = occupant
+        let_go: list[str] = []
+        while len(self.occupants) > max(cap, 1):
+            nick = next((n for n in self.occupants if n != self.nick), None)
+            if nick is None:
+                break
+            del self.occupants[nick]
+            let_go.append(nick)
+        self.forgotten += len(let_go)
+        return let_go
+
+    def active(self, nick: str) -> None:
+        """The occupant spoke: the last to be let go when the room is over the cap."""
+        occupant = self.occupants.pop(nick, None)
+        if occupant is not None:
+            self.occupants[nick] = occupant
+
+    def clear_occupants(self) -> None:
+        self.occupants.clear()
+        self.forgotten = 0
+
     def by_role(self) -> list[tuple[Role, list[Occupant]]]:
         """Occupants grouped by role (moderators first), each group sorted by nick, empty groups left out."""
         groups: dict[Role, list[Occupant]] = {role: [] for role in Role}
@@ -92,6 +121,54 @@ class Room:
             groups[occupant.role].append(occupant)
         return [(role, sorted(members, key=lambda o: o.nick.casefold()))
                 for role, members in groups.items() if members]
+
+
+class OccupantFlood:
+    """Joins and leaves of one room, coalesced in a flood: the first `burst` within `window` seconds are
+    lines of their own, the rest are counted into one summary line (`summary`) while the flood lasts, and
+    a quiet `window` ends it."""
+
+    def __init__(self, burst: int = 5, window: float = 10.0) -> None:
+        self._burst = burst
+        self._window = window
+        self._shown: deque[float] = deque()
+        self._last = float("-inf")
+        self.joined = 0
+        self.left = 0
+
+    def admit(self, now: float, joined: bool) -> bool:
+        """Whether this join (or leave) gets a line of its own; if not it is counted into `summary()`
+        (a new summary line when `counted` is 1, the running one otherwise)."""
+        if self.counted and now - self._last < self._window:
+            self._count(now, joined)
+            return False
+        self.joined = self.left = 0
+        while self._shown and now - self._shown[0] >= self._window:
+            self._shown.popleft()
+        if len(self._shown) < self._burst:
+            self._shown.append(now)
+            return True
+        self._count(now, joined)
+        return False
+
+    def _count(self, now: float, joined: bool) -> None:
+        self._last = now
+        if joined:
+            self.joined += 1
+        else:
+            self.left += 1
+
+    @property
+    def counted(self) -> int:
+        return self.joined + self.left
+
+    def summary(self) -> str:
+        """"… and 240 more joined", "… and 3 more left", "… and 240 more joined, 3 left"."""
+        if not self.left:
+            return f"… and {self.joined} more joined"
+        if not self.joined:
+            return f"… and {self.left} more left"
+        return f"… and {self.joined} more joined, {self.left} left"
 
 
 @dataclass(frozen=True, slots=True)

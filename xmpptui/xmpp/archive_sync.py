@@ -120,8 +120,9 @@ class ArchiveSyncMixin:
             for message in messages:
                 self._persist(message)
             self._save_unsaved()  # stored before a conversation opened below reads its history
-            if conversation is None:
-                conversation = self._open(peer, by_user=False)  # which reads them back from the history
+            if conversation is None:  # (which reads them back from the history)
+                conversation = self._open(peer, False,
+                                          ConversationKind.PRIVATE if jids.resource(peer) else ConversationKind.CHAT)
                 if self._history is None:
                     conversation.insert(messages)
                     for message in messages:
@@ -167,14 +168,33 @@ class ArchiveSyncMixin:
         if incoming.kind not in (MessageKind.CHAT, MessageKind.NORMAL) or not incoming.body or incoming.replaces:
             return None
         sent = jids.bare(incoming.sender) == self._state.jid
-        peer = jids.bare(result.to) if sent else jids.bare(incoming.sender)
+        other = result.to if sent else incoming.sender
+        peer = jids.bare(other)
         if not peer or peer == self._state.jid or peer in self._state.blocked:
             return None
-        return ChatMessage(conversation=peer, sender=self._state.jid if sent else self._display_name(peer),
+        private = self._through_room(result, other)
+        if private:
+            # With a room occupant: its own conversation under its room JID, as when it arrives live.
+            nick = jids.resource(other)
+            room = self._state.rooms.get(peer.lower())
+            peer = f"{peer.lower()}/{nick}"
+            sender = (room.nick if room else self._state.jid.partition("@")[0]) if sent else nick
+        else:
+            sender = self._state.jid if sent else self._display_name(peer)
+        return ChatMessage(conversation=peer, sender=sender,
                            body=incoming.body, timestamp=incoming.timestamp,
                            direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
                            state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=True,
                            carbon=sent, stanza_id=incoming.stanza_id, markable=incoming.markable)
+
+    def _through_room(self, result: translate.ArchivedMessage, other: str) -> bool:
+        """Whether an archived message was a private one with the room occupant `other` (room@service/nick):
+        it says so (muc#user), or `other` has a nick in a room we are in or have bookmarked. A contact's
+        messages stay in the chat with the contact, whatever they carry."""
+        room = jids.bare(other).lower()
+        if not jids.resource(other) or room in self._state.roster:
+            return False
+        return result.through_room or room in self._state.rooms or room in self._state.rooms.bookmarks
 
     def _room_event(self, event: Event) -> None:
         """Room events pass through; a room just joined has its archive fetched (XEP-0313 on the room)."""
@@ -262,10 +282,11 @@ class ArchiveSyncMixin:
         """Past the local history: ask the archive (our server's, or the room's) for the page before the oldest
         message held."""
         assert self._client is not None
+        if conversation.kind is ConversationKind.PRIVATE:
+            await self._private_older(conversation)
+            return
         in_room = conversation.kind is ConversationKind.GROUPCHAT
-        # Page by the archive's own ids where we have one (many messages may share a second), else by time.
-        anchor = next((m.stanza_id for m in conversation.messages[:500] if m.stanza_id), "")
-        oldest = conversation.messages[0].timestamp if conversation.messages and not anchor else None
+        anchor, oldest = self._oldest_held(conversation)
         try:
             page = await self._archive.query(self._client, conversation.jid if in_room else self._state.jid,
                                              own=not in_room, with_jid="" if in_room else conversation.jid,
@@ -289,3 +310,38 @@ class ArchiveSyncMixin:
             if older:
                 conversation.prepend(older)
                 self._emit(HistoryLoaded(conversation.jid, len(older)))
+
+    @staticmethod
+    def _oldest_held(conversation: Conversation) -> tuple[str, float | None]:
+        """Where an older page ends: the archive's own id where we have one (many messages may share a
+        second), else the oldest time held."""
+        anchor = next((m.stanza_id for m in conversation.messages[:500] if m.stanza_id), "")
+        oldest = conversation.messages[0].timestamp if conversation.messages and not anchor else None
+        return anchor, oldest
+
+    async def _private_older(self, conversation: Conversation) -> None:
+        """Older private messages with a room occupant. Our server's archive keeps them under the room's bare
+        JID (Prosody's mod_mam files every message by the bare JID of the other side), so pages of everything
+        said privately in that room are read back until one holds some with this occupant (at most MAX_PAGES)."""
+        assert self._client is not None
+        before, oldest = self._oldest_held(conversation)
+        mine: list[translate.ArchivedMessage] = []
+        exhausted = False
+        try:
+            for _ in range(MAX_PAGES):
+                page = await self._archive.query(self._client, self._state.jid, own=True,
+                                                 with_jid=jids.bare(conversation.jid), before=before, end=oldest,
+                                                 timeout=self._account.timeout)
+                mine = [r for r in page.results
+                        if (m := self._archived_message(r)) is not None and m.conversation == conversation.jid]
+                if page.complete or not page.results:
+                    exhausted = True
+                    break
+                if mine:
+                    break
+                before = page.results[0].archive_id
+        except (IqError, IqTimeout) as exc:
+            log.info("no older private messages from the archive: %r", exc)
+            exhausted = True
+        conversation.archive_exhausted = exhausted
+        self._take_archived(mine, older_than=conversation)

@@ -42,7 +42,16 @@ from xmpptui.model.events import (
     UnreadChanged,
 )
 from xmpptui.model.presence import Presence
-from xmpptui.model.room import Affiliation, Bookmark, Occupant, Role, Room, RoomListing, RoomState
+from xmpptui.model.room import (
+    Affiliation,
+    Bookmark,
+    Occupant,
+    OccupantFlood,
+    Role,
+    Room,
+    RoomListing,
+    RoomState,
+)
 from xmpptui.model.state import ClientState, ConnectionState
 from xmpptui.xmpp import bookmarks, muc, pep, translate
 
@@ -53,6 +62,9 @@ log = logging.getLogger(__name__)
 
 OpenConversation = Callable[[str, ConversationKind, bool], Conversation]
 
+
+MAX_OCCUPANTS = 5000
+"""Occupants held per room unless the account says otherwise (`max_room_occupants`)."""
 
 SELF_PING_INTERVAL = 300.0
 """Seconds between checks that we are still in each joined room (XEP-0410)."""
@@ -94,7 +106,8 @@ class RoomService:
 
     def __init__(self, state: ClientState, emit: Callable[[Event], None], open_conversation: OpenConversation,
                  persist: Callable[[ChatMessage], None], default_nick: str, timeout: float,
-                 clock: Callable[[], float] = time.time, self_ping_interval: float = SELF_PING_INTERVAL) -> None:
+                 clock: Callable[[], float] = time.time, self_ping_interval: float = SELF_PING_INTERVAL,
+                 max_occupants: int = MAX_OCCUPANTS) -> None:
         self._state = state
         self._emit = emit
         self._open = open_conversation
@@ -113,6 +126,9 @@ class RoomService:
         """The server has no PEP bookmarks: they live in XEP-0048 private storage."""
         self._actions: dict[str, tuple[str, str]] = {}
         """Stanza id -> (room, what we asked, in words) for requests whose refusal comes back as a message."""
+        self._max_occupants = max(max_occupants, 1)
+        self._floods: dict[str, tuple[OccupantFlood, ChatMessage | None]] = {}
+        """Per room: its joins and leaves, and the summary line of the flood going on (if any)."""
 
     @property
     def _online(self) -> bool:
@@ -144,6 +160,34 @@ class RoomService:
             self._add(conversation, ChatMessage(conversation=room.jid, sender="", body=text, timestamp=self._clock(),
                                                 kind=kind))
 
+    def _occupant_line(self, room: Room, text: str, joined: bool) -> None:
+        """A join or leave line; in a flood, one summary line counts the rest ("… and 240 more joined")."""
+        conversation = self._state.conversations.get(room.jid)
+        if conversation is None:
+            return
+        flood, summary = self._floods.get(room.jid, (None, None))
+        if flood is None:
+            flood = OccupantFlood()
+        if flood.admit(self._clock(), joined):
+            self._floods[room.jid] = (flood, None)
+            self._line(room, text, MessageKind.OCCUPANT)
+            return
+        if flood.counted == 1 or summary is None:
+            summary = ChatMessage(conversation=room.jid, sender="", body=flood.summary(), timestamp=self._clock(),
+                                  kind=MessageKind.OCCUPANT)
+            self._floods[room.jid] = (flood, summary)
+            self._add(conversation, summary)
+            return
+        summary.body = flood.summary()
+        self._emit(MessageUpdated(summary))
+
+    def _hold(self, room: Room, occupant: Occupant) -> None:
+        if room.hold(occupant, self._max_occupants) and room.forgotten <= 1:
+            log.info("%s has more than %d occupants: the least recently active are let go", room.jid,
+                     self._max_occupants)
+            self._line(room, f"more than {self._max_occupants} occupants: only the {self._max_occupants} most "
+                             "recently active are listed")
+
     # Joining and leaving ----------------------------------------------------------------------
 
     def join(self, address: str, password: str = "") -> Room:
@@ -159,7 +203,7 @@ class RoomService:
         if room is None:
             room = self._state.rooms.add(Room(parsed.room, nick, password))
         room.nick, room.password, room.state, room.error = nick, password or room.password, RoomState.JOINING, ""
-        room.occupants.clear()
+        room.clear_occupants()
         self._open(room.jid, ConversationKind.GROUPCHAT, True)
         self._emit(RoomChanged(room.jid))
         if self._online:
@@ -215,7 +259,7 @@ class RoomService:
             return  # service-unavailable, feature-not-implemented: in the room, the occupant just cannot pong
         log.info("self-ping: no longer in %s (%s); rejoining", room_jid, condition)
         room.state = RoomState.JOINING
-        room.occupants.clear()
+        room.clear_occupants()
         self._line(room, "the room had dropped you without notice: joining again")
         self._emit(RoomChanged(room.jid))
         self._send_join(room)
@@ -225,7 +269,7 @@ class RoomService:
         for room in self._state.rooms:
             if room.state is not RoomState.LEFT:
                 room.state = RoomState.JOINING
-                room.occupants.clear()
+                room.clear_occupants()
                 self._emit(RoomChanged(room.jid))
                 self._send_join(room)
 
@@ -237,7 +281,7 @@ class RoomService:
                 if room.state is not RoomState.LEFT:
                     self._dormant.add(room.jid)
                     room.state = RoomState.LEFT
-                    room.occupants.clear()
+                    room.clear_occupants()
                     self._line(room, "you went offline: out of the room until you are back")
                     self._emit(RoomChanged(room.jid))
             elif room.jid in self._dormant:
@@ -257,13 +301,14 @@ class RoomService:
             assert self.client is not None
             self.client.send_presence(pto=room.occupant_jid(room.nick), ptype="unavailable", pstatus=reason or None)
         room.state, room.error = RoomState.LEFT, ""
-        room.occupants.clear()
+        room.clear_occupants()
         self._line(room, f"you left {room.jid}" + (f" ({reason})" if reason else ""))
         self._emit(RoomChanged(room.jid))
 
     def conversation_closed(self, jid: str) -> None:
         """Closing a room's conversation leaves the room."""
         room = self._state.rooms.remove(jid)
+        self._floods.pop(jid, None)
         if room is not None and room.state is not RoomState.LEFT and self._online:
             assert self.client is not None
             self.client.send_presence(pto=room.occupant_jid(room.nick), ptype="unavailable")
@@ -333,8 +378,7 @@ class RoomService:
                     self._accept_default_configuration(room)
                 self._line(room, f"you joined {room.jid} as {update.nick}{created}")
             room.nick = update.nick
-            room.occupants[update.nick] = Occupant(update.nick, update.role, update.affiliation, update.show,
-                                                   update.real_jid)
+            self._hold(room, Occupant(update.nick, update.role, update.affiliation, update.show, update.real_jid))
             return
         if muc.NICK_CHANGED in update.codes and update.new_nick:
             room.occupants.pop(update.nick, None)
@@ -342,7 +386,7 @@ class RoomService:
             self._line(room, f"you are now known as {update.new_nick}")
             return
         room.state = RoomState.LEFT
-        room.occupants.clear()
+        room.clear_occupants()
         removal = self._removal(update)
         if removal:
             room.error = f"you were {removal}"
@@ -392,14 +436,13 @@ class RoomService:
                 self._line(room, f"{update.nick} was {removal}")
             elif room.joined:
                 why = f" ({update.reason})" if update.reason else ""
-                self._line(room, f"{update.nick} left{why}", MessageKind.OCCUPANT)
+                self._occupant_line(room, f"{update.nick} left{why}", joined=False)
             return
-        room.occupants[update.nick] = Occupant(update.nick, update.role, update.affiliation, update.show,
-                                               update.real_jid)
+        self._hold(room, Occupant(update.nick, update.role, update.affiliation, update.show, update.real_jid))
         if not room.joined:
             return  # the occupant list sent before our own presence: who is there, not who arrived
         if occupant is None:
-            self._line(room, f"{update.nick} joined", MessageKind.OCCUPANT)
+            self._occupant_line(room, f"{update.nick} joined", joined=True)
         elif occupant.role is not update.role:
             self._line(room, f"{update.nick} is now a {update.role.value}")
         elif occupant.affiliation is not update.affiliation:
@@ -472,6 +515,8 @@ class RoomService:
         if not nick:
             self._line(room, incoming.body)
             return
+        if not incoming.delayed:
+            room.active(nick)
         own = nick == room.nick
         mention = not own and rooms_model.mentions(incoming.body, room.nick)
         message = ChatMessage(conversation=room.jid, sender=nick, body=incoming.body, timestamp=incoming.timestamp,

@@ -151,7 +151,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._rooms = RoomService(self._state, self._room_event,
                                   lambda jid, kind, by_user: self._open(jid, by_user, kind),
                                   self._persist, account.nick or account.bare_jid.partition("@")[0],
-                                  account.timeout, clock)
+                                  account.timeout, clock, max_occupants=account.max_room_occupants)
 
     @property
     def state(self) -> ClientState:
@@ -570,8 +570,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if conversation is None:
             return
         if self._history is None or (conversation.history_loaded and conversation.older is None):
-            if self._is_online and not conversation.archive_exhausted and conversation.kind in (
-                    ConversationKind.CHAT, ConversationKind.GROUPCHAT):
+            if self._is_online and not conversation.archive_exhausted:
                 await self._archive_older(conversation)
             return
         before = conversation.older if conversation.history_loaded else None

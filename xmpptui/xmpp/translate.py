@@ -195,6 +195,7 @@ def forwarded_message(stanza: Message, element: str) -> Message | None:
 
 MAM_NS = "urn:xmpp:mam:2"
 _FORWARD_NS = "urn:xmpp:forward:0"
+_MUC_USER_NS = "http://jabber.org/protocol/muc#user"
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +208,9 @@ class ArchivedMessage:
     """The archived message; its timestamp is the archive's, its stanza_id the archive id."""
     to: str
     """The archived message's `to` (the peer, when it is one we sent)."""
+    through_room: bool = False
+    """It carries muc#user `<x/>`: a private message with a room occupant (XEP-0045 7.5), whose peer is the
+    occupant's room JID (room@service/nick), not the room's bare JID."""
 
 
 def archive_result(stanza: Message, archive: str, query_ids: frozenset[str] | set[str],
@@ -236,7 +240,8 @@ def archive_result(stanza: Message, archive: str, query_ids: frozenset[str] | se
     stamp = _stamp(forwarded.find("{urn:xmpp:delay}delay"), now)
     timestamp = incoming.timestamp if stamp is None else stamp
     return ArchivedMessage(query_id, archive_id, replace(incoming, timestamp=timestamp, delayed=True,
-                                                         stanza_id=archive_id), inner.get("to", ""))
+                                                         stanza_id=archive_id), inner.get("to", ""),
+                           inner.find(f"{{{_MUC_USER_NS}}}x") is not None)
 
 
 def delay_stamp(stanza: Message, now: float) -> float | None:
