@@ -268,3 +268,28 @@ async def test_width_hint_counts_before_layout_and_a_wrong_hint_is_corrected_on_
             assert_consistent(log)
             assert log.scroll_offset.y == log.max_scroll_y > 0  # at the newest line
             assert shown(log)[-1] == expected[-1]
+
+
+async def test_a_log_too_short_to_scroll_asks_for_older_history_on_page_up_and_home() -> None:
+    asked: list[ChatLog] = []
+
+    class Recording(LogApp):
+        def on_chat_log_older_requested(self, message: ChatLog.OlderRequested) -> None:
+            asked.append(message.log)
+
+    app = Recording([incoming("only", at(3, 9, 0))])
+    async with app.run_test(size=(40, 10)) as pilot:
+        log = app.query_one(ChatLog)
+        log.focus()
+        await pilot.pause()
+        assert log.max_scroll_y == 0 and asked == [], "nothing is asked before the user does"
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert asked == [log]
+        await pilot.press("home")
+        await pilot.pause()
+        assert asked == [log], "one request at a time"
+        log.prepended(0)  # answered (with nothing new)
+        await pilot.press("home")
+        await pilot.pause()
+        assert asked == [log, log]

@@ -333,8 +333,12 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
     @on(Composer.ScrollRequested)
     def _scroll_log(self, message: Composer.ScrollRequested) -> None:
         log = self.chat_log(self.active) if self.active else None
-        if log is not None:
-            (log.scroll_page_down if message.direction > 0 else log.scroll_page_up)(animate=False)
+        if log is None:
+            return
+        if message.direction > 0:
+            log.scroll_page_down(animate=False)
+        else:
+            log.scroll_up_or_older()
 
     @on(Composer.Changed)
     def _typed(self, message: Composer.Changed) -> None:

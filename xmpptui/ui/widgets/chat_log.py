@@ -149,9 +149,29 @@ class ChatLog(ScrollView, can_focus=True):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self.following = new_value >= self.max_scroll_y
-        if new_value <= 0 < old_value and not self.loading_older:
+        if new_value <= 0 < old_value:
+            self.ask_older()
+
+    def ask_older(self) -> None:
+        """Page older history in, unless a request is out already."""
+        if not self.loading_older:
             self.loading_older = True
             self.post_message(self.OlderRequested(self))
+
+    def scroll_up_or_older(self) -> None:
+        """Page up; at the top already (a log too short to scroll is always there), ask for older history."""
+        if self.scroll_y <= 0:
+            self.ask_older()
+        else:
+            self.scroll_page_up(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_up_or_older()
+
+    def action_scroll_home(self) -> None:
+        if self.scroll_y <= 0:
+            self.ask_older()
+        super().action_scroll_home()
 
     def prepended(self, count: int) -> None:
         """`count` older messages were put at the start of the list: count them, keep the view still."""
