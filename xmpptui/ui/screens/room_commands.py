@@ -12,6 +12,7 @@ from textual.widgets import Static
 from xmpptui.model import events as ev
 from xmpptui.model import jid as jids
 from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind
+from xmpptui.model.forms import DataForm
 from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
 from xmpptui.ui import render
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -359,6 +360,23 @@ class RoomCommandsMixin:
             self.app.notify("usage: /invite JID [reason]", severity="warning")
             return
         self._room_call(self.session.invite(room, jid, reason.strip()), "invite")
+
+    def _command_configure(self, _args: str) -> None:
+        room = self._room_or_warn()
+        if room is None or self.session is None:
+            return
+        session = self.session
+
+        def answered(form: DataForm | None) -> None:
+            self._run(session.configure_room(room, form), "configure room")
+
+        async def fetch() -> None:
+            form = await session.room_configuration(room)
+            from xmpptui.ui.screens.room_config import RoomConfigScreen
+
+            self.app.push_screen(RoomConfigScreen(room, form), answered)
+
+        self._room_call(fetch(), "configure room")
 
     def _command_voice(self, _args: str) -> None:
         room = self._room_or_warn()
