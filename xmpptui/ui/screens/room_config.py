@@ -88,6 +88,13 @@ class RoomConfigScreen(ModalScreen[DataForm | None]):
             return TextArea("\n".join(field.values), placeholder=hint, id=widget_id, classes=classes)
         return Input(field.value, password=field.type is FieldType.TEXT_PRIVATE, id=widget_id, classes=classes)
 
+    def widget_for(self, var: str) -> Widget | None:
+        """The widget that edits the field named `var` (None for hidden and fixed fields)."""
+        for index, field in enumerate(self._form.fields):
+            if field.var == var and field.editable:
+                return self.query_one(f"#{_field_id(index)}")
+        return None
+
     # Answers ----------------------------------------------------------------------------------
 
     def answers(self) -> dict[str, tuple[str, ...]]:
