@@ -271,3 +271,38 @@ async def test_configuring_a_room_we_do_not_own_is_refused_in_words() -> None:
         await until(pilot, lambda: any(f"you are not allowed to configure {ROOM}" in str(n.message)
                                        for n in app._notifications))
         assert not isinstance(app.screen, RoomConfigScreen) and app.is_running
+
+
+async def test_bookmarks_in_the_roster_pane_join_or_show_their_room() -> None:
+    from tests.e2e.helpers import roster_rows
+    from xmpptui.model.events import BookmarksChanged
+    from xmpptui.model.room import Bookmark
+
+    den = "den@conference.example.org"
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        session.state.rooms.bookmarks.update({ROOM: Bookmark(ROOM, "Lounge", "Al", "pw", autojoin=True),
+                                              den: Bookmark(den)})
+        session.emit(BookmarksChanged())
+        await until(pilot, lambda: "▾ Bookmarks (0/2)" in roster_rows(app))
+        assert roster_rows(app)[:3] == ["▾ Bookmarks (0/2)", f"  # {den}", f"  # Lounge · autojoin {ROOM}"]
+        await pilot.press("ctrl+r", "home", "down", "down")
+        assert app.main_screen.roster.selected_room == ROOM
+        await pilot.press("enter")
+        await until(pilot, lambda: ("join_room", (f"{ROOM}/Al", "pw")) in session.calls)
+
+        enter_room(session)  # the room answers: we are in
+        await until(pilot, lambda: roster_rows(app)[0] == "▾ Bookmarks (1/2)")
+        assert roster_rows(app)[2] == f"  # Lounge · joined · autojoin {ROOM}"
+        session.open_conversation("bob@example.org")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        joins = len([c for c in session.calls if c[0] == "join_room"])
+        await pilot.press("ctrl+r", "home", "down", "down", "enter")
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        assert len([c for c in session.calls if c[0] == "join_room"]) == joins, "in the room: shown, not rejoined"
+        assert app.main_screen.composer.has_focus
+
+        del session.state.rooms.bookmarks[den]
+        session.emit(BookmarksChanged())
+        await until(pilot, lambda: roster_rows(app)[0] == "▾ Bookmarks (1/1)")

@@ -17,6 +17,7 @@ from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
 from xmpptui.ui import render
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.widgets.occupant_list import OccupantList
+from xmpptui.ui.widgets.roster_view import RosterView
 
 if TYPE_CHECKING:
     from xmpptui.session import Session
@@ -60,6 +61,8 @@ class RoomCommandsMixin:
 
         def _run(self, work: Awaitable[object], name: str, on_success: Any = None) -> None: ...
         def _send(self, body: str) -> None: ...
+        def switch_to(self, jid: str) -> None: ...
+        def query(self, selector: Any) -> Any: ...
         def _command_chat(self, args: str) -> None: ...
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
 
@@ -138,6 +141,27 @@ class RoomCommandsMixin:
                 self._run(call(room.jid, nick, ""), message.action)
 
         self.app.push_screen(ConfirmScreen(f"{message.action.capitalize()} {nick} from {room.jid}?"), confirmed)
+
+    def show_bookmarks(self) -> None:
+        """The bookmarked rooms in the roster pane, with whether we are in each."""
+        if self.session is None or not self.query(RosterView):
+            return
+        rooms = self.session.state.rooms
+        self.query_one(RosterView).show_bookmarks(rooms.bookmarks.values(), {room.jid: room.state for room in rooms})
+
+    def on_roster_view_bookmark_selected(self, message: RosterView.BookmarkSelected) -> None:
+        """A bookmarked room picked in the roster: show it if we are in it (or joining), else join it."""
+        if self.session is None:
+            return
+        room = self.session.state.rooms.get(message.room)
+        if room is not None and room.state is not RoomState.LEFT and room.jid in self.session.state.conversations:
+            self.switch_to(room.jid)
+            self.composer.focus()
+            return
+        bookmark = self.session.state.rooms.bookmarks.get(message.room)
+        if bookmark is not None:
+            self._join(f"{bookmark.room}/{bookmark.nick}" if bookmark.nick else bookmark.room, bookmark.password)
+            self.composer.focus()
 
     def occupant_list_text(self) -> str:
         return self.query_one(OccupantList).plain()
