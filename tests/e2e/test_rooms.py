@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
-from textual.widgets import Checkbox, Input, Label, OptionList
+from textual.widgets import Checkbox, Input, Label, OptionList, Select
 
 from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.support.fault_proxy import FaultProxy
@@ -712,8 +712,13 @@ async def test_a_new_rooms_configuration_form_is_filled_in_and_saved_on_the_serv
         members_only = dialog.widget_for("muc#roomconfig_membersonly")
         assert isinstance(name, Input) and isinstance(members_only, Checkbox) and not members_only.value
         assert "Only allow members to join" in str(members_only.label), "the room's own labels"
+        whois, max_users = dialog.widget_for("muc#roomconfig_whois"), dialog.widget_for("muc#roomconfig_maxusers")
+        assert isinstance(whois, Select) and whois.value == "moderators"
+        assert isinstance(max_users, Select) and max_users.value == "0"
         name.value = "Planning"
         members_only.value = True
+        whois.value = "anyone"
+        max_users.value = "5"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "you saved the room's configuration" in bodies(app, room), what="saved")
         assert not isinstance(app.screen, RoomConfigScreen)
@@ -726,13 +731,15 @@ async def test_a_new_rooms_configuration_form_is_filled_in_and_saved_on_the_serv
         identity = info.find(".//{http://jabber.org/protocol/disco#info}identity")
         features = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
         assert identity is not None and identity.get("name") == "Planning", "the new name is the room's"
-        assert "muc_membersonly" in features
+        assert {"muc_membersonly", "muc_nonanonymous"} <= features
+        assert "the room is now non-anonymous: every occupant can see your address" in bodies(app, room)
         assert await join_refused(bob_peer, room, "bob") == "registration-required", "members only now"
 
         # Escape cancels: nothing is changed.
         await typed(pilot, "/config")
         await until(pilot, lambda: isinstance(app.screen, RoomConfigScreen), what="the form again")
         assert app.screen.widget_for("muc#roomconfig_roomname").value == "Planning", "the saved values"
+        assert app.screen.widget_for("muc#roomconfig_maxusers").value == "5"
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, RoomConfigScreen), what="cancelled")
         assert app.is_running
@@ -811,3 +818,26 @@ async def test_a_full_room_is_said_in_words_and_configuring_is_for_owners(
         await joined(pilot, room)
         await typed(pilot, "in at last")
         assert (await message_from(bob_peer, f"{room}/{alice.user}"))["body"] == "in at last"
+
+
+async def test_a_mediated_invitation_to_a_members_only_room_accepted_gets_us_in(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    await configure(bob_peer, room, {"muc#roomconfig_membersonly": "1"})
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        invite = bob_peer.client.make_message(mto=room, mtype="normal")
+        x = ET.SubElement(invite.xml, f"{{{MUC_USER}}}x")
+        ET.SubElement(x, f"{{{MUC_USER}}}invite", to=alice.jid)
+        invite.send()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the invitation offered")
+        assert f"invites you to {room}" in str(app.screen.query_one(Label).render())
+        await pilot.press("y")
+        await joined(pilot, room)
+        assert room_of(app, room).occupants[alice.user].affiliation is Affiliation.MEMBER, \
+            "the room made us a member when it passed the invitation on"
