@@ -551,18 +551,20 @@ class InviteWire:
         return stanza
 
 
-@pytest.mark.parametrize(("features", "mediated"), [
-    (("muc_membersonly", "muc_semianonymous"), True),
-    (("muc_open", "muc_passwordprotected"), False),
-    (None, True),
+@pytest.mark.parametrize(("features", "password", "mediated"), [
+    (("muc_membersonly", "muc_semianonymous"), "", True),
+    (("muc_open", "muc_passwordprotected"), "pw", False),
+    (("muc_open", "muc_passwordprotected"), "", True),
+    (("muc_open", "muc_unsecured"), "", False),
+    (None, "", True),
 ])
-async def test_invitations_go_through_the_room_when_it_is_members_only_or_does_not_say(
-        features: tuple[str, ...] | None, mediated: bool) -> None:
+async def test_invitations_go_through_the_room_unless_a_direct_one_surely_gets_them_in(
+        features: tuple[str, ...] | None, password: str, mediated: bool) -> None:
     session, _ = joined_session()
     session.state.connection = replace(session.state.connection, state=ConnectionState.ONLINE)
     wire = InviteWire(features)
     session._rooms.client = wire  # type: ignore[assignment]
-    session.state.rooms.get(ROOM).password = "pw"
+    session.state.rooms.get(ROOM).password = password
     await session._rooms.invite(ROOM, "carol@example.org", "come")
     (sent,) = wire.sent
     if mediated:
@@ -573,7 +575,7 @@ async def test_invitations_go_through_the_room_when_it_is_members_only_or_does_n
     else:
         assert sent.xml.get("to") == "carol@example.org"
         direct = sent.xml.find("{jabber:x:conference}x")
-        assert (direct.get("jid"), direct.get("reason"), direct.get("password")) == (ROOM, "come", "pw")
+        assert (direct.get("jid"), direct.get("reason"), direct.get("password")) == (ROOM, "come", password or None)
     line = session.state.conversations.get(ROOM).messages[-1].body
     assert line.startswith("you invited carol@example.org (" + ("through the room" if mediated else "directly"))
 

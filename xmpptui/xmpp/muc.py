@@ -22,6 +22,7 @@ NS_CONFERENCE = "jabber:x:conference"
 NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items"
 NS_DISCO_INFO = "http://jabber.org/protocol/disco#info"
 FEATURE_MEMBERS_ONLY = "muc_membersonly"
+FEATURE_PASSWORD = "muc_passwordprotected"
 _NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 _SHOWS = {"chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
 

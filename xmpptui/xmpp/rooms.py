@@ -590,13 +590,15 @@ class RoomService:
         stanza.send()
 
     async def invite(self, room_jid: str, invitee: str, reason: str = "") -> None:
-        """Invite someone, through the room (XEP-0045 7.8.2, "mediated") when the room is members-only or
-        we cannot tell whether it is (a members-only room makes whom its admins invite that way a member,
-        so they can get in), else directly (XEP-0249), which reaches clients whatever their room service."""
+        """Invite someone, through the room (XEP-0045 7.8.2, "mediated") when they might not get in with a
+        direct invitation: the room is members-only (it makes whom its admins invite that way a member), it
+        has a password we do not hold (it adds it), or it does not say which; else directly (XEP-0249),
+        which their client understands whatever their server's rooms."""
         room = self._room(room_jid)
         to = _valid_jid(invitee)
         features = await self._room_features(room.jid)
-        mediated = features is None or muc.FEATURE_MEMBERS_ONLY in features
+        mediated = features is None or muc.FEATURE_MEMBERS_ONLY in features or (
+            muc.FEATURE_PASSWORD in features and not room.password)
         if not room.joined or not self._online:
             raise RoomError(f"you are not in {room.jid} any more: /join it first")
         assert self.client is not None
@@ -617,8 +619,8 @@ class RoomService:
                 attributes["password"] = room.password
             ET.SubElement(stanza.xml, f"{{{muc.NS_CONFERENCE}}}x", attributes)
         stanza.send()
-        how = ("through the room (members-only: it makes them a member)" if features is not None
-               else "through the room") if mediated else "directly"
+        how = "directly" if not mediated else "through the room: it is members-only" \
+            if features is not None and muc.FEATURE_MEMBERS_ONLY in features else "through the room"
         self._line(room, f"you invited {to} ({how})")
 
     async def _room_features(self, room_jid: str) -> frozenset[str] | None:
