@@ -186,7 +186,7 @@ def room_form() -> DataForm:
         FormField("", FieldType.FIXED, values=("[red]General[/red]",)),
         FormField("muc#roomconfig_roomname", label="[b]Title[/b]", values=("Lounge",)),
         FormField("muc#roomconfig_roomsecret", FieldType.TEXT_PRIVATE, "Password"),
-        FormField("muc#roomconfig_membersonly", FieldType.BOOLEAN, "Only members", values=("0",)),
+        FormField("muc#roomconfig_membersonly", FieldType.BOOLEAN, "[@click=app.quit]Only[/] members", values=("0",)),
         FormField("muc#roomconfig_whois", FieldType.LIST_SINGLE, "Who sees addresses", values=("moderators",),
                   options=(FormOption("moderators", "Moderators only"), FormOption("anyone", "[i]Anyone[/i]"))),
         FormField("muc#roomconfig_presencebroadcast", FieldType.LIST_MULTI, "Presence of", values=("moderator",),
@@ -222,6 +222,7 @@ async def test_the_configuration_form_edits_every_kind_of_field_and_submits_them
         secret.value = "s3cret"
         members = dialog.widget_for("muc#roomconfig_membersonly")
         assert isinstance(members, Checkbox) and not members.value
+        assert "[@click=app.quit]Only[/] members" in str(members.label), "a box's label is plain text too"
         members.value = True
         whois = dialog.widget_for("muc#roomconfig_whois")
         assert isinstance(whois, Select) and whois.value == "moderators"

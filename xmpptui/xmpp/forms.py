@@ -8,7 +8,8 @@ from xmpptui.model.forms import MULTI_VALUED, DataForm, FieldType, FormField, Fo
 
 NS_DATA = "jabber:x:data"
 _MAX_FIELDS = 500
-"""A form with more fields than any real one is cut there (a hostile service could send thousands)."""
+"""A form with more fields (or a field with more options) than any real one is cut there: a hostile
+service could send thousands."""
 
 
 def _text(element: ET.Element, name: str) -> str:
@@ -24,7 +25,7 @@ def form_from_element(x: ET.Element) -> DataForm:
         if kind not in MULTI_VALUED:
             values = values[:1]
         options = tuple(FormOption(_text(option, "value"), option.get("label", ""))
-                        for option in element.findall(f"{{{NS_DATA}}}option"))
+                        for option in element.findall(f"{{{NS_DATA}}}option")[:_MAX_FIELDS])
         fields.append(FormField(element.get("var", ""), kind, element.get("label", ""), _text(element, "desc"),
                                 values, options, element.find(f"{{{NS_DATA}}}required") is not None))
     instructions = "\n".join((i.text or "").strip() for i in x.findall(f"{{{NS_DATA}}}instructions"))

@@ -455,7 +455,7 @@ class RoomService:
             self._emit(RoomChanged(room.jid))
             return
         if not incoming.body:
-            if not incoming.delayed:
+            if not incoming.delayed and not nick:  # the room's own word, not an occupant's
                 for change in muc.configuration_changes(stanza):
                     self._line(room, change)
             return
