@@ -48,7 +48,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "bookmark the current room on the server (joined on login unless noautojoin)"),
     CommandSpec("bookmarks", "/bookmarks", "list your bookmarked rooms to pick one to join"),
     CommandSpec("unbookmark", "/unbookmark", "remove the current room's bookmark"),
-    CommandSpec("invite", "/invite JID [reason]", "invite someone to the current room (XEP-0249)"),
+    CommandSpec("invite", "/invite JID [reason]",
+                "invite someone to the current room (through the room if it is members-only, else directly)"),
+    CommandSpec("configure", "/configure", "edit the current room's configuration (owners)"),
     CommandSpec("voice", "/voice", "as a visitor, ask the room's moderators for voice"),
     CommandSpec("kick", "/kick NICK [reason]", "remove an occupant from the room (moderators)"),
     CommandSpec("ban", "/ban NICK [reason]", "ban an occupant from the room (admins)"),
@@ -60,7 +62,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 )
 ALIASES = {"q": "quit", "exit": "quit", "query": "chat", "away": "status away", "prio": "priority",
            "whois": "info", "sub": "subscribe", "unsub": "unsubscribe", "auth": "authorize",
-           "topic": "subject", "leave": "part", "j": "join"}
+           "topic": "subject", "leave": "part", "j": "join", "config": "configure"}
 
 
 class CommandError(Exception):

@@ -8,6 +8,7 @@ from typing import Protocol
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
 from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.model.events import Event
+from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence
 from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.state import ClientState
@@ -122,7 +123,14 @@ class Session(Protocol):
     async def change_nick(self, room: str, nick: str) -> None: ...
 
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
-        """A direct invitation (XEP-0249) to `jid`."""
+        """Invite `jid`: through the room (XEP-0045 mediated) when it is members-only or cannot tell,
+        else a direct invitation (XEP-0249)."""
+
+    async def room_configuration(self, room: str) -> DataForm:
+        """The room's configuration form (owners only; a refusal raises in words)."""
+
+    async def configure_room(self, room: str, form: DataForm | None) -> None:
+        """Submit the filled-in configuration form, or cancel it (None)."""
 
     async def room_exists(self, address: str) -> bool | None:
         """Whether a room exists; None when that cannot be told (the join will say why)."""

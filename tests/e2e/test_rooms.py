@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Checkbox, Input, Label, OptionList, Select
 
 from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.support.fault_proxy import FaultProxy
@@ -669,3 +669,175 @@ async def test_scrolling_past_what_is_held_pages_older_lines_in_from_the_rooms_a
             log.scroll_home(animate=False, immediate=True)
             await until(pilot, lambda before=before: len(bodies(app, room)) > before, what="an older page")
         assert [b for b in bodies(app, room) if b.startswith("said before")] == said
+
+
+async def disco_info(peer: Peer, room: str) -> ET.Element:
+    iq = peer.client.make_iq_get(ito=room)
+    ET.SubElement(iq.xml, "{http://jabber.org/protocol/disco#info}query")
+    return (await iq.send(timeout=10)).xml
+
+
+async def join_refused(peer: Peer, room: str, nick: str) -> str:
+    """Try to join; the error condition the room answers with ("" if it let us in)."""
+    presence = peer.client.make_presence(pto=f"{room}/{nick}")
+    ET.SubElement(presence.xml, f"{{{MUC}}}x")
+    presence.send()
+    answer = await peer.presence_from(room)
+    if answer["type"] != "error":
+        return ""
+    return answer["error"]["condition"]
+
+
+async def test_a_new_rooms_configuration_form_is_filled_in_and_saved_on_the_server(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    from xmpptui.ui.screens.room_config import RoomConfigScreen
+
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked whether to create it")
+        await pilot.press("y")
+        await joined(pilot, room)
+        await until(pilot, lambda: "room created with the default configuration; /configure to change it"
+                    in bodies(app, room), what="the form offered")
+
+        await typed(pilot, "/configure")
+        await until(pilot, lambda: isinstance(app.screen, RoomConfigScreen), what="the configuration form")
+        dialog = app.screen
+        assert isinstance(dialog, RoomConfigScreen)
+        name = dialog.widget_for("muc#roomconfig_roomname")
+        members_only = dialog.widget_for("muc#roomconfig_membersonly")
+        assert isinstance(name, Input) and isinstance(members_only, Checkbox) and not members_only.value
+        assert "Only allow members to join" in str(members_only.label), "the room's own labels"
+        whois, max_users = dialog.widget_for("muc#roomconfig_whois"), dialog.widget_for("muc#roomconfig_maxusers")
+        assert isinstance(whois, Select) and whois.value == "moderators"
+        assert isinstance(max_users, Select) and max_users.value == "0"
+        name.value = "Planning"
+        members_only.value = True
+        whois.value = "anyone"
+        max_users.value = "5"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "you saved the room's configuration" in bodies(app, room), what="saved")
+        assert not isinstance(app.screen, RoomConfigScreen)
+        await until(pilot, lambda: "the room's configuration changed" in bodies(app, room),
+                    what="the room announces the change")
+
+        bob_peer = await Peer(prosody, bob).connect()
+        peers.append(bob_peer)
+        info = await disco_info(bob_peer, room)
+        identity = info.find(".//{http://jabber.org/protocol/disco#info}identity")
+        features = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
+        assert identity is not None and identity.get("name") == "Planning", "the new name is the room's"
+        assert {"muc_membersonly", "muc_nonanonymous"} <= features
+        assert "the room is now non-anonymous: every occupant can see your address" in bodies(app, room)
+        assert await join_refused(bob_peer, room, "bob") == "registration-required", "members only now"
+
+        # Escape cancels: nothing is changed.
+        await typed(pilot, "/config")
+        await until(pilot, lambda: isinstance(app.screen, RoomConfigScreen), what="the form again")
+        assert app.screen.widget_for("muc#roomconfig_roomname").value == "Planning", "the saved values"
+        assert app.screen.widget_for("muc#roomconfig_maxusers").value == "5"
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, RoomConfigScreen), what="cancelled")
+        assert app.is_running
+
+
+async def test_a_members_only_room_invites_through_the_room_and_the_invitee_gets_in(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    carol_peer = await Peer(prosody, carol).connect()
+    peers += [bob_peer, carol_peer]
+    await peer_join(bob_peer, room, "bob")
+    await configure(bob_peer, room, {"muc#roomconfig_membersonly": "1"})
+    await admin(bob_peer, room, {"jid": alice.jid, "affiliation": "admin"})
+    assert await join_refused(carol_peer, room, "carol") == "registration-required"
+    invitations: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
+    carol_peer.client.register_handler(Callback(
+        "mediated", MatchXPath(f"{{jabber:client}}message/{{{MUC_USER}}}x/{{{MUC_USER}}}invite"),
+        invitations.put_nowait))
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await typed(pilot, f"/invite {carol.jid} the plan is ready")
+        invitation = await asyncio.wait_for(invitations.get(), 10)
+        assert invitation["from"].bare == room, "mediated: it comes from the room"
+        invite = invitation.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}invite")
+        assert invite.findtext(f"{{{MUC_USER}}}reason") == "the plan is ready"
+        assert jids_bare(invite.get("from", "")) in (alice.jid, room)
+        await until(pilot, lambda: any(f"you invited {carol.jid} (through the room" in b for b in bodies(app, room)),
+                    what="said how it was sent")
+        await peer_join(carol_peer, room, "carol")  # the room made carol a member: she gets in
+        await until(pilot, lambda: "carol" in room_of(app, room).occupants, what="carol in the room")
+        assert room_of(app, room).occupants["carol"].affiliation is Affiliation.MEMBER
+
+
+def jids_bare(jid: str) -> str:
+    return jid.partition("/")[0]
+
+
+async def test_a_full_room_is_said_in_words_and_configuring_is_for_owners(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await typed(pilot, "/configure")
+        await until(pilot, lambda: notified(app, f"you are not allowed to configure {room}"),
+                    what="refused in words: not the owner")
+        assert app.main_screen.composer.text == "/configure", "kept after a refusal"
+        app.main_screen.composer.clear()
+        await typed(pilot, "/part")
+        await bob_peer.presence_from(room, available=False)
+
+        await configure(bob_peer, room, {"muc#roomconfig_maxusers": "1"})  # bob alone fills it
+        await typed(pilot, f"/join {room}")
+        await until(pilot, lambda: any(f"{room} is full" in b for b in bodies(app, room)), what="full in words")
+        assert room_of(app, room).state is RoomState.LEFT
+        assert f"{room} is full" in room_of(app, room).error
+        assert notified(app, f"{room} is full")
+        await pilot.pause()
+        assert "is full" in str(app.main_screen.query_one("#room-subject").render())
+
+        # The conversation stays usable: once there is room, the same conversation joins.
+        await configure(bob_peer, room, {"muc#roomconfig_maxusers": "0"})
+        app.main_screen.composer.clear()
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await typed(pilot, "in at last")
+        assert (await message_from(bob_peer, f"{room}/{alice.user}"))["body"] == "in at last"
+
+
+async def test_a_mediated_invitation_to_a_members_only_room_accepted_gets_us_in(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    room = new_room()
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    await peer_join(bob_peer, room, "bob")
+    await configure(bob_peer, room, {"muc#roomconfig_membersonly": "1"})
+    app = make_app(prosody, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        invite = bob_peer.client.make_message(mto=room, mtype="normal")
+        x = ET.SubElement(invite.xml, f"{{{MUC_USER}}}x")
+        ET.SubElement(x, f"{{{MUC_USER}}}invite", to=alice.jid)
+        invite.send()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the invitation offered")
+        assert f"invites you to {room}" in str(app.screen.query_one(Label).render())
+        await pilot.press("y")
+        await joined(pilot, room)
+        assert room_of(app, room).occupants[alice.user].affiliation is Affiliation.MEMBER, \
+            "the room made us a member when it passed the invitation on"

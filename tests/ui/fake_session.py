@@ -21,6 +21,7 @@ from xmpptui.model.events import (
     RosterReplaced,
     UnreadChanged,
 )
+from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.roster import Contact, Subscription
@@ -39,6 +40,8 @@ class FakeSession:
     online: bool = True
     listed_rooms: list[RoomListing] = field(default_factory=list)
     missing_rooms: set[str] = field(default_factory=set)
+    room_form: DataForm | None = None
+    """What room_configuration() returns; None: refused, as to someone who is not the room's owner."""
 
     def __post_init__(self) -> None:
         self._state = ClientState(jid=self.jid, resource="xmpptui")
@@ -230,6 +233,15 @@ class FakeSession:
 
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
         self.calls.append(("invite", (room, jid, reason)))
+
+    async def room_configuration(self, room: str) -> DataForm:
+        self.calls.append(("room_configuration", room))
+        if self.room_form is None:
+            raise ValueError(f"you are not allowed to configure {room} (only its owners may)")
+        return self.room_form
+
+    async def configure_room(self, room: str, form: DataForm | None) -> None:
+        self.calls.append(("configure_room", (room, form)))
 
     async def room_exists(self, address: str) -> bool | None:
         self.calls.append(("room_exists", address))

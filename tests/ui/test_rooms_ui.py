@@ -8,6 +8,7 @@ from tests.ui.fake_session import FIXED_TIME, FakeSession
 from xmpptui.config import Account, Config, UiConfig
 from xmpptui.model.conversation import ChatMessage, ConversationKind, MessageKind
 from xmpptui.model.events import ConversationOpened, MessageAdded, RoomChanged
+from xmpptui.model.forms import DataForm, FieldType, FormField, FormOption
 from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState
 from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
@@ -177,3 +178,132 @@ async def test_joining_a_missing_room_asks_first() -> None:
         await pilot.press("y")
         await until(pilot, lambda: ("join_room", (f"{ROOM}/Al", "")) in session.calls)
         await until(pilot, lambda: app.main_screen.composer.text == "")
+
+
+def room_form() -> DataForm:
+    return DataForm("Configuration for the lounge", "Complete and submit this form.", (
+        FormField("FORM_TYPE", FieldType.HIDDEN, values=("http://jabber.org/protocol/muc#roomconfig",)),
+        FormField("", FieldType.FIXED, values=("[red]General[/red]",)),
+        FormField("muc#roomconfig_roomname", label="[b]Title[/b]", values=("Lounge",)),
+        FormField("muc#roomconfig_roomsecret", FieldType.TEXT_PRIVATE, "Password"),
+        FormField("muc#roomconfig_membersonly", FieldType.BOOLEAN, "[@click=app.quit]Only[/] members", values=("0",)),
+        FormField("muc#roomconfig_whois", FieldType.LIST_SINGLE, "Who sees addresses", values=("moderators",),
+                  options=(FormOption("moderators", "Moderators only"), FormOption("anyone", "[i]Anyone[/i]"))),
+        FormField("muc#roomconfig_presencebroadcast", FieldType.LIST_MULTI, "Presence of", values=("moderator",),
+                  options=(FormOption("moderator"), FormOption("participant"), FormOption("visitor"))),
+        FormField("muc#roomconfig_roomadmins", FieldType.JID_MULTI, "Admins"),
+        FormField("muc#roomconfig_roomdesc", FieldType.TEXT_MULTI, "Description", values=("one", "two")),
+    ))
+
+
+async def test_the_configuration_form_edits_every_kind_of_field_and_submits_them() -> None:
+    from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+
+    from xmpptui.ui.screens.room_config import RoomConfigScreen
+
+    app, session = make()
+    session.room_form = room_form()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        await pilot.press(*"/configure", "enter")
+        await until(pilot, lambda: isinstance(app.screen, RoomConfigScreen))
+        dialog = app.screen
+        await pilot.pause()
+        texts = [str(w.render()) for w in dialog.query(Label)] + [str(w.render()) for w in dialog.query(Static)]
+        assert any("[b]Title[/b]" in t for t in texts) and any("[red]General[/red]" in t for t in texts), \
+            "the room's labels are plain text, not markup"
+        assert dialog.widget_for("FORM_TYPE") is None, "hidden fields are not shown"
+        name, secret = dialog.widget_for("muc#roomconfig_roomname"), dialog.widget_for("muc#roomconfig_roomsecret")
+        assert isinstance(name, Input) and name.value == "Lounge"
+        assert isinstance(secret, Input) and secret.password
+        name.value = "Den"
+        secret.value = "s3cret"
+        members = dialog.widget_for("muc#roomconfig_membersonly")
+        assert isinstance(members, Checkbox) and not members.value
+        assert "[@click=app.quit]Only[/] members" in str(members.label), "a box's label is plain text too"
+        members.value = True
+        whois = dialog.widget_for("muc#roomconfig_whois")
+        assert isinstance(whois, Select) and whois.value == "moderators"
+        whois.value = "anyone"
+        broadcast = dialog.widget_for("muc#roomconfig_presencebroadcast")
+        assert isinstance(broadcast, SelectionList) and broadcast.selected == ["moderator"]
+        broadcast.select("visitor")
+        admins, desc = dialog.widget_for("muc#roomconfig_roomadmins"), dialog.widget_for("muc#roomconfig_roomdesc")
+        assert isinstance(admins, TextArea) and isinstance(desc, TextArea) and desc.text == "one\ntwo"
+        admins.text = "bob@example.org\n\n carol@example.org "
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any(c[0] == "configure_room" for c in session.calls))
+        (_, (room, sent)), = [c for c in session.calls if c[0] == "configure_room"]
+        assert room == ROOM and isinstance(sent, DataForm)
+        assert {f.var: f.values for f in sent.fields} == {
+            "FORM_TYPE": ("http://jabber.org/protocol/muc#roomconfig",),
+            "": ("[red]General[/red]",),
+            "muc#roomconfig_roomname": ("Den",),
+            "muc#roomconfig_roomsecret": ("s3cret",),
+            "muc#roomconfig_membersonly": ("1",),
+            "muc#roomconfig_whois": ("anyone",),
+            "muc#roomconfig_presencebroadcast": ("moderator", "visitor"),
+            "muc#roomconfig_roomadmins": ("bob@example.org", "carol@example.org"),
+            "muc#roomconfig_roomdesc": ("one", "two"),
+        }
+        assert not isinstance(app.screen, RoomConfigScreen)
+
+        app.main_screen.composer.clear()
+        await pilot.press(*"/config", "enter")
+        await until(pilot, lambda: isinstance(app.screen, RoomConfigScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: ("configure_room", (ROOM, None)) in session.calls, what="Escape cancels")
+
+
+async def test_configuring_a_room_we_do_not_own_is_refused_in_words() -> None:
+    from xmpptui.ui.screens.room_config import RoomConfigScreen
+
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        await pilot.press(*"/configure", "enter")
+        assert any("this is not a room" in str(n.message) for n in app._notifications)
+        app.main_screen.composer.clear()
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        await pilot.press(*"/configure", "enter")
+        await until(pilot, lambda: any(f"you are not allowed to configure {ROOM}" in str(n.message)
+                                       for n in app._notifications))
+        assert not isinstance(app.screen, RoomConfigScreen) and app.is_running
+
+
+async def test_bookmarks_in_the_roster_pane_join_or_show_their_room() -> None:
+    from tests.e2e.helpers import roster_rows
+    from xmpptui.model.events import BookmarksChanged
+    from xmpptui.model.room import Bookmark
+
+    den = "den@conference.example.org"
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        session.state.rooms.bookmarks.update({ROOM: Bookmark(ROOM, "Lounge", "Al", "pw", autojoin=True),
+                                              den: Bookmark(den)})
+        session.emit(BookmarksChanged())
+        await until(pilot, lambda: "▾ Bookmarks (0/2)" in roster_rows(app))
+        assert roster_rows(app)[:3] == ["▾ Bookmarks (0/2)", f"  # {den}", f"  # Lounge · autojoin {ROOM}"]
+        await pilot.press("ctrl+r", "home", "down", "down")
+        assert app.main_screen.roster.selected_room == ROOM
+        await pilot.press("enter")
+        await until(pilot, lambda: ("join_room", (f"{ROOM}/Al", "pw")) in session.calls)
+
+        enter_room(session)  # the room answers: we are in
+        await until(pilot, lambda: roster_rows(app)[0] == "▾ Bookmarks (1/2)")
+        assert roster_rows(app)[2] == f"  # Lounge · joined · autojoin {ROOM}"
+        session.open_conversation("bob@example.org")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        joins = len([c for c in session.calls if c[0] == "join_room"])
+        await pilot.press("ctrl+r", "home", "down", "down", "enter")
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        assert len([c for c in session.calls if c[0] == "join_room"]) == joins, "in the room: shown, not rejoined"
+        assert app.main_screen.composer.has_focus
+
+        del session.state.rooms.bookmarks[den]
+        session.emit(BookmarksChanged())
+        await until(pilot, lambda: roster_rows(app)[0] == "▾ Bookmarks (1/1)")

@@ -3,6 +3,8 @@ RoomService's spoofing checks on stanzas built from XML, and how room lines rend
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from slixmpp import Message
 from slixmpp import Presence as PresenceStanza
@@ -554,3 +556,145 @@ async def test_archived_private_messages_through_a_room_go_to_the_occupants_conv
         "a contact's messages stay in the chat with the contact"
     assert conversations.get("erin@example.org").kind is ConversationKind.CHAT
     assert ROOM not in conversations and "den@conference.example.org" not in conversations
+
+# Configuration forms and invitations ---------------------------------------------------------------
+
+OWNER_FORM = """<iq xmlns='jabber:client' type='result'><query xmlns='http://jabber.org/protocol/muc#owner'>
+<x xmlns='jabber:x:data' type='form'><title>Configuration</title><instructions>Fill it in</instructions>
+<field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#roomconfig</value></field>
+<field type='fixed'><value>General</value></field>
+<field var='muc#roomconfig_roomname' type='text-single' label='Title'><value>Lounge</value><value>x</value></field>
+<field var='muc#roomconfig_membersonly' type='boolean' label='Members only'><value>false</value></field>
+<field var='muc#roomconfig_whois' type='list-single' label='Whois'><option label='Moderators'>
+<value>moderators</value></option><option label='Anyone'><value>anyone</value></option><value>anyone</value></field>
+<field var='muc#roomconfig_roomadmins' type='jid-multi'><value>a@x</value><value>b@x</value></field>
+<field var='weird' type='no-such-type'><required/><desc>what</desc></field>
+</x></query></iq>"""
+
+
+def owner_form():  # type: ignore[no-untyped-def]
+    from slixmpp import Iq
+
+    from xmpptui.xmpp import forms
+
+    result = Iq(xml=ET.fromstring(OWNER_FORM))
+    return forms.find_form(result.xml.find("{http://jabber.org/protocol/muc#owner}query"))
+
+
+def test_an_owner_form_is_read_into_typed_fields() -> None:
+    from xmpptui.model.forms import FieldType, FormOption
+
+    form = owner_form()
+    assert form is not None and (form.title, form.instructions) == ("Configuration", "Fill it in")
+    assert form.form_type == "http://jabber.org/protocol/muc#roomconfig"
+    assert [f.type for f in form.fields] == [FieldType.HIDDEN, FieldType.FIXED, FieldType.TEXT_SINGLE,
+                                             FieldType.BOOLEAN, FieldType.LIST_SINGLE, FieldType.JID_MULTI,
+                                             FieldType.TEXT_SINGLE]
+    assert form.field("muc#roomconfig_roomname").values == ("Lounge",), "a single-valued field keeps one"
+    assert not form.field("muc#roomconfig_membersonly").checked
+    whois = form.field("muc#roomconfig_whois")
+    assert whois.value == "anyone" and whois.options == (FormOption("moderators", "Moderators"),
+                                                         FormOption("anyone", "Anyone"))
+    assert form.field("muc#roomconfig_roomadmins").values == ("a@x", "b@x")
+    weird = form.field("weird")
+    assert weird.required and weird.desc == "what", "an unknown type is text-single (XEP-0004)"
+
+
+def test_the_answers_are_a_submit_form_and_cancel_is_empty() -> None:
+    from xmpptui.xmpp import forms
+
+    answered = owner_form().with_values({"muc#roomconfig_roomname": ("Den",),
+                                         "muc#roomconfig_membersonly": ("true",),
+                                         "muc#roomconfig_roomadmins": ()})
+    with pytest.raises(KeyError):
+        owner_form().with_values({"FORM_TYPE": ("spoofed",)})
+    x = forms.submit_element(answered)
+    assert x.get("type") == "submit"
+    sent = {f.get("var"): [v.text for v in f.findall("{jabber:x:data}value")]
+            for f in x.findall("{jabber:x:data}field")}
+    assert sent == {"FORM_TYPE": ["http://jabber.org/protocol/muc#roomconfig"], "muc#roomconfig_roomname": ["Den"],
+                    "muc#roomconfig_membersonly": ["1"], "muc#roomconfig_whois": ["anyone"],
+                    "muc#roomconfig_roomadmins": [], "weird": []}, "fixed fields are not sent back"
+    cancel = forms.cancel_element()
+    assert cancel.get("type") == "cancel" and len(cancel) == 0
+
+
+def test_configuration_changes_in_words() -> None:
+    stanza = message(ROOM, f"<x xmlns='{USER}'><status code='104'/><status code='172'/></x>")
+    assert muc.configuration_changes(stanza) == ["the room's configuration changed",
+                                                 "the room is now non-anonymous: every occupant can see your address"]
+    assert muc.configuration_changes(message(ROOM, "<body>hi</body>")) == []
+
+
+class InviteWire:
+    """Answers the room's disco#info with `features` (None: an error) and records what is sent."""
+
+    def __init__(self, features: tuple[str, ...] | None) -> None:
+        self.features = features
+        self.sent: list[Message] = []
+
+    def make_iq_get(self, ito: str | None = None):  # type: ignore[no-untyped-def]
+        from slixmpp import Iq
+        from slixmpp.exceptions import IqError
+
+        iq = Iq(xml=ET.fromstring("<iq xmlns='jabber:client' type='get'/>"))
+        features = self.features
+
+        async def send(timeout: float) -> Iq:
+            if features is None:
+                raise IqError(Iq(xml=ET.fromstring(
+                    "<iq xmlns='jabber:client' type='error'><error type='cancel'><service-unavailable "
+                    "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")))
+            inner = "".join(f"<feature var='{f}'/>" for f in features)
+            return Iq(xml=ET.fromstring(f"<iq xmlns='jabber:client' type='result'><query "
+                                        f"xmlns='http://jabber.org/protocol/disco#info'>{inner}</query></iq>"))
+
+        iq.send = send  # type: ignore[method-assign]
+        return iq
+
+    def make_message(self, mto: str, mtype: str = "normal", **_: object) -> Message:
+        stanza = Message(xml=ET.fromstring(f"<message xmlns='jabber:client' to='{mto}' type='{mtype}'/>"))
+        stanza.send = lambda: self.sent.append(stanza)  # type: ignore[method-assign]
+        return stanza
+
+
+@pytest.mark.parametrize(("features", "password", "mediated"), [
+    (("muc_membersonly", "muc_semianonymous"), "", True),
+    (("muc_open", "muc_passwordprotected"), "pw", False),
+    (("muc_open", "muc_passwordprotected"), "", True),
+    (("muc_open", "muc_unsecured"), "", False),
+    (None, "", True),
+])
+async def test_invitations_go_through_the_room_unless_a_direct_one_surely_gets_them_in(
+        features: tuple[str, ...] | None, password: str, mediated: bool) -> None:
+    session, _ = joined_session()
+    session.state.connection = replace(session.state.connection, state=ConnectionState.ONLINE)
+    wire = InviteWire(features)
+    session._rooms.client = wire  # type: ignore[assignment]
+    session.state.rooms.get(ROOM).password = password
+    await session._rooms.invite(ROOM, "carol@example.org", "come")
+    (sent,) = wire.sent
+    if mediated:
+        assert sent.xml.get("to") == ROOM
+        invite = sent.xml.find(f"{{{USER}}}x/{{{USER}}}invite")
+        assert invite.get("to") == "carol@example.org" and invite.findtext(f"{{{USER}}}reason") == "come"
+        assert session._rooms._actions[sent.xml.get("id")] == (ROOM, "invite carol@example.org")
+    else:
+        assert sent.xml.get("to") == "carol@example.org"
+        direct = sent.xml.find("{jabber:x:conference}x")
+        assert (direct.get("jid"), direct.get("reason"), direct.get("password")) == (ROOM, "come", password or None)
+    line = session.state.conversations.get(ROOM).messages[-1].body
+    assert line.startswith("you invited carol@example.org (" + ("through the room" if mediated else "directly"))
+
+
+async def test_a_refused_mediated_invitation_is_said_in_words() -> None:
+    session, _ = joined_session()
+    session.state.connection = replace(session.state.connection, state=ConnectionState.ONLINE)
+    wire = InviteWire(("muc_membersonly",))
+    session._rooms.client = wire  # type: ignore[assignment]
+    await session._rooms.invite(ROOM, "carol@example.org")
+    refused = wire.sent[0].xml.get("id")
+    session._on_message(message(ROOM, "<error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+                                      "</error>", kind="error", message_id=refused))
+    assert session.state.conversations.get(ROOM).messages[-1].body == \
+        "you are not allowed to invite carol@example.org"

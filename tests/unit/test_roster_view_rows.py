@@ -7,6 +7,7 @@ from textual.events import Key
 
 from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.presence import Presence, PresenceBook, Show
+from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Contact, Roster, Subscription
 from xmpptui.ui.render import PRESENCE_GLYPHS
 from xmpptui.ui.widgets.roster_view import RosterView
@@ -49,6 +50,9 @@ class RosterApp(App[None]):
 
     def on_roster_view_filter_changed(self, message: RosterView.FilterChanged) -> None:
         self.filters.append(message.text)
+
+    def on_roster_view_bookmark_selected(self, message: RosterView.BookmarkSelected) -> None:
+        self.selected.append(f"room:{message.room}")
 
 
 def make_app(online: dict[str, Show] | None = None) -> RosterApp:
@@ -273,3 +277,43 @@ async def test_pending_requests_come_first_and_alt_keys_act_instead_of_filtering
         view.show_requests([])
         await pilot.pause()
         assert not any("Pending" in row for row in rows(view))
+
+
+LOUNGE, DEN = "lounge@conference.example.org", "den@conference.example.org"
+
+
+async def test_bookmarked_rooms_are_a_group_above_the_contacts_and_enter_picks_one() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 20)) as pilot:
+        await pilot.pause()
+        view = app.query_one(RosterView)
+        assert not [row for row in rows(view) if "Bookmarks" in row], "no bookmarks: no group"
+        view.show_bookmarks([Bookmark(LOUNGE, "The [b]Lounge[/b]", autojoin=True), Bookmark(DEN)], {})
+        await pilot.pause()
+        assert rows(view)[:3] == ["▾ Bookmarks (0/2)", f"  # {DEN}", f"  # The [b]Lounge[/b] · autojoin {LOUNGE}"], \
+            "by name (else JID), the name as plain text, the autojoin mark"
+        assert rows(view)[3] == "▾ Friends (0/3)"
+        assert painted(view)[:3] == rows(view)[:3]
+        view.show_bookmarks([Bookmark(LOUNGE, "The [b]Lounge[/b]", autojoin=True), Bookmark(DEN)],
+                            {LOUNGE: RoomState.JOINED, DEN: RoomState.JOINING, "other@x": RoomState.JOINED})
+        await pilot.pause()
+        assert rows(view)[:3] == ["▾ Bookmarks (1/2)", f"  # {DEN} · joining",
+                                  f"  # The [b]Lounge[/b] · joined · autojoin {LOUNGE}"]
+        assert painted(view)[:3] == rows(view)[:3], "the cached rows were redrawn"
+        view.cursor = 2
+        assert view.selected_room == LOUNGE and view.selected_jid is None, "a room is no contact"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selected == [f"room:{LOUNGE}"]
+        await pilot.press("space")
+        await pilot.pause()
+        assert rows(view)[:2] == ["▸ Bookmarks (1/2)", "▾ Friends (0/3)"], "folded like a group"
+        await pilot.press("space")
+        await pilot.pause()
+        await pilot.press(*"den")
+        await pilot.pause()
+        assert rows(view) == ["▾ Bookmarks (1/2)", f"  # {DEN} · joining"], "the filter matches rooms too"
+        await pilot.press("escape")
+        view.show_bookmarks([], {})
+        await pilot.pause()
+        assert rows(view)[0] == "▾ Friends (0/3)"

@@ -11,6 +11,7 @@ from rich.text import Text
 from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
 from xmpptui.model.presence import Presence, Show
+from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ConnectionState, ConnectionStatus
 from xmpptui.text import sanitize
@@ -82,6 +83,25 @@ def contact_line(contact: Contact, presence: Presence, unread: int = 0, *, block
     if presence.status:
         line.append(" ")
         line.append_text(plain(presence.status, "italic bright_black", single_line=True))
+    return line
+
+
+def bookmark_line(bookmark: Bookmark, state: RoomState | None) -> Text:
+    """A bookmarked room in the roster: its name (else its JID), whether we are in it (`state`: None when
+    we hold no such room), whether it is joined on login, and the JID after a name."""
+    joined = state is RoomState.JOINED
+    line = Text("  ", end="", no_wrap=True, overflow="ellipsis")
+    line.append("# ", style="bold green" if joined else "bright_black")
+    line.append_text(plain(bookmark.name or bookmark.room, "bold" if joined else "", single_line=True))
+    if joined:
+        line.append(" · joined", style="green")
+    elif state is RoomState.JOINING:
+        line.append(" · joining", style="italic")
+    if bookmark.autojoin:
+        line.append(" · autojoin", style="italic bright_black")
+    if bookmark.name:  # last: in a narrow pane the address is what is cut off
+        line.append(" ")
+        line.append_text(plain(bookmark.room, "bright_black", single_line=True))
     return line
 
 

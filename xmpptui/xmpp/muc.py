@@ -20,6 +20,9 @@ NS_ADMIN = "http://jabber.org/protocol/muc#admin"
 NS_OWNER = "http://jabber.org/protocol/muc#owner"
 NS_CONFERENCE = "jabber:x:conference"
 NS_DISCO_ITEMS = "http://jabber.org/protocol/disco#items"
+NS_DISCO_INFO = "http://jabber.org/protocol/disco#info"
+FEATURE_MEMBERS_ONLY = "muc_membersonly"
+FEATURE_PASSWORD = "muc_passwordprotected"
 _NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 _SHOWS = {"chat": Show.CHAT, "away": Show.AWAY, "xa": Show.XA, "dnd": Show.DND}
 
@@ -220,3 +223,29 @@ def voice_request_nick(stanza: Message) -> str | None:
     if values.get("FORM_TYPE") != NS_REQUEST:
         return None
     return values.get("muc#roomnick") or None
+
+
+def features(result: Iq) -> frozenset[str]:
+    """The features in a disco#info result (a room's: muc_membersonly, muc_passwordprotected, ...)."""
+    return frozenset(feature.get("var", "") for feature in result.xml.iter(f"{{{NS_DISCO_INFO}}}feature"))
+
+
+_CONFIGURATION_CODES = {
+    "104": "the room's configuration changed",
+    "170": "the room now keeps a public log of what is said",
+    "171": "the room no longer keeps a public log",
+    "172": "the room is now non-anonymous: every occupant can see your address",
+    "173": "the room is now semi-anonymous: only moderators can see your address",
+    "174": "the room is now fully anonymous",
+}
+"""Status codes a room sends in a bodiless groupchat message when its configuration changes (XEP-0045
+10.2.1), in words."""
+
+
+def configuration_changes(stanza: Message) -> list[str]:
+    """What a room's bodiless status message says about its configuration, in words (none for others)."""
+    user = stanza.xml.find(f"{{{NS_USER}}}x")
+    if user is None:
+        return []
+    codes = {status.get("code", "") for status in user.findall(f"{{{NS_USER}}}status")}
+    return [words for code, words in _CONFIGURATION_CODES.items() if code in codes]

@@ -41,6 +41,7 @@ from xmpptui.model.events import (
     RoomJoinFailed,
     UnreadChanged,
 )
+from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence
 from xmpptui.model.room import (
     Affiliation,
@@ -53,7 +54,7 @@ from xmpptui.model.room import (
     RoomState,
 )
 from xmpptui.model.state import ClientState, ConnectionState
-from xmpptui.xmpp import bookmarks, muc, pep, translate
+from xmpptui.xmpp import bookmarks, forms, muc, pep, translate
 
 if TYPE_CHECKING:
     from xmpptui.xmpp.client import Client
@@ -372,11 +373,13 @@ class RoomService:
             if room.state is RoomState.JOINING:
                 room.state = RoomState.JOINED
                 self._joining_subject.add(room.jid)
-                created = ""
-                if muc.ROOM_CREATED in update.codes:
-                    created = " (a new room: you own it)"
+                created = muc.ROOM_CREATED in update.codes
+                if created:
                     self._accept_default_configuration(room)
-                self._line(room, f"you joined {room.jid} as {update.nick}{created}")
+                self._line(room, f"you joined {room.jid} as {update.nick}"
+                           + (" (a new room: you own it)" if created else ""))
+                if created:
+                    self._line(room, "room created with the default configuration; /configure to change it")
             room.nick = update.nick
             self._hold(room, Occupant(update.nick, update.role, update.affiliation, update.show, update.real_jid))
             return
@@ -495,6 +498,9 @@ class RoomService:
             self._emit(RoomChanged(room.jid))
             return
         if not incoming.body:
+            if not incoming.delayed and not nick:  # the room's own word, not an occupant's
+                for change in muc.configuration_changes(stanza):
+                    self._line(room, change)
             return
         conversation = self._state.conversations.get(room.jid)
         if conversation is None:
@@ -628,20 +634,51 @@ class RoomService:
                       to=_valid_jid(inviter))
         stanza.send()
 
-    def invite(self, room_jid: str, invitee: str, reason: str = "") -> None:
-        """A direct invitation (XEP-0249), sent to the invitee's JID."""
+    async def invite(self, room_jid: str, invitee: str, reason: str = "") -> None:
+        """Invite someone, through the room (XEP-0045 7.8.2, "mediated") when they might not get in with a
+        direct invitation: the room is members-only (it makes whom its admins invite that way a member), it
+        has a password we do not hold (it adds it), or it does not say which; else directly (XEP-0249),
+        which their client understands whatever their server's rooms."""
         room = self._room(room_jid)
         to = _valid_jid(invitee)
+        features = await self._room_features(room.jid)
+        mediated = features is None or muc.FEATURE_MEMBERS_ONLY in features or (
+            muc.FEATURE_PASSWORD in features and not room.password)
+        if not room.joined or not self._online:
+            raise RoomError(f"you are not in {room.jid} any more: /join it first")
         assert self.client is not None
-        stanza = self.client.make_message(mto=to, mtype="normal")
-        attributes = {"jid": room.jid}
-        if reason:
-            attributes["reason"] = reason
-        if room.password:
-            attributes["password"] = room.password
-        ET.SubElement(stanza.xml, f"{{{muc.NS_CONFERENCE}}}x", attributes)
+        if mediated:
+            stanza = self.client.make_message(mto=room.jid, mtype="normal")
+            stanza["id"] = message_id = uuid.uuid4().hex
+            invite = ET.SubElement(ET.SubElement(stanza.xml, f"{{{muc.NS_USER}}}x"), f"{{{muc.NS_USER}}}invite",
+                                   to=to)
+            if reason:
+                ET.SubElement(invite, f"{{{muc.NS_USER}}}reason").text = reason
+            self._actions[message_id] = (room.jid, f"invite {to}")  # a refusal (forbidden) comes back as a message
+        else:
+            stanza = self.client.make_message(mto=to, mtype="normal")
+            attributes = {"jid": room.jid}
+            if reason:
+                attributes["reason"] = reason
+            if room.password:
+                attributes["password"] = room.password
+            ET.SubElement(stanza.xml, f"{{{muc.NS_CONFERENCE}}}x", attributes)
         stanza.send()
-        self._line(room, f"you invited {to}")
+        how = "directly" if not mediated else "through the room: it is members-only" \
+            if features is not None and muc.FEATURE_MEMBERS_ONLY in features else "through the room"
+        self._line(room, f"you invited {to} ({how})")
+
+    async def _room_features(self, room_jid: str) -> frozenset[str] | None:
+        """The room's disco#info features (XEP-0045 6.4), None when it does not say."""
+        assert self.client is not None
+        iq = self.client.make_iq_get(ito=room_jid)
+        ET.SubElement(iq.xml, f"{{{muc.NS_DISCO_INFO}}}query")
+        try:
+            result = await iq.send(timeout=self._timeout)
+        except (IqError, IqTimeout) as exc:
+            log.info("no features of %s: %r", room_jid, exc)
+            return None
+        return muc.features(result)
 
     # Discovery --------------------------------------------------------------------------------
 
@@ -828,6 +865,47 @@ class RoomService:
         await self._admin(room, {"jid": target, "affiliation": affiliation.value}, reason,
                           f"make {target} {_affiliation_words(affiliation)}")
 
+    # Configuration (XEP-0045 10.2) ------------------------------------------------------------
+
+    async def configuration(self, room_jid: str) -> DataForm:
+        """The room's configuration form, as its owner may fill it in."""
+        room = self._room(room_jid)
+        assert self.client is not None
+        iq = self.client.make_iq_get(ito=room.jid)
+        ET.SubElement(iq.xml, f"{{{muc.NS_OWNER}}}query")
+        action = f"configure {room.jid}"
+        try:
+            result = await iq.send(timeout=self._timeout)
+        except IqError as exc:
+            condition, server_text = muc.error_condition(exc.iq)
+            raise RoomError(muc.action_error_text(condition, action, server_text)
+                            + (" (only its owners may)" if condition == "forbidden" else "")) from None
+        except IqTimeout:
+            raise RoomError(f"could not {action}: the room did not answer") from None
+        query = result.xml.find(f"{{{muc.NS_OWNER}}}query")
+        form = forms.find_form(query) if query is not None else None
+        if form is None:
+            raise RoomError(f"could not {action}: the room sent no configuration form")
+        return form
+
+    async def configure(self, room_jid: str, form: DataForm | None) -> None:
+        """Submit the filled-in configuration form; None cancels it (XEP-0045 10.1.3 and 10.2.1)."""
+        room = self._room(room_jid)
+        assert self.client is not None
+        iq = self.client.make_iq_set(ito=room.jid)
+        query = ET.SubElement(iq.xml, f"{{{muc.NS_OWNER}}}query")
+        query.append(forms.cancel_element() if form is None else forms.submit_element(form))
+        action = f"configure {room.jid}"
+        try:
+            await iq.send(timeout=self._timeout)
+        except IqError as exc:
+            condition, server_text = muc.error_condition(exc.iq)
+            raise RoomError(muc.action_error_text(condition, action, server_text)) from None
+        except IqTimeout:
+            raise RoomError(f"could not {action}: the room did not answer") from None
+        if form is not None:
+            self._line(room, "you saved the room's configuration")
+
 
 _HISTORY_LOOKBACK = 500
 """How many of the latest held messages room history on joining is checked against."""
@@ -876,7 +954,13 @@ class RoomCommands:
         self._rooms.change_nick(room, nick)
 
     async def invite(self, room: str, jid: str, reason: str = "") -> None:
-        self._rooms.invite(room, jid, reason)
+        await self._rooms.invite(room, jid, reason)
+
+    async def room_configuration(self, room: str) -> DataForm:
+        return await self._rooms.configuration(room)
+
+    async def configure_room(self, room: str, form: DataForm | None) -> None:
+        await self._rooms.configure(room, form)
 
     async def request_voice(self, room: str) -> None:
         self._rooms.request_voice(room)

@@ -128,6 +128,7 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
             placeholder.display = False
         self.query_one(StatusBar).show_state(session.state)
         self._refresh_conversations()
+        self.show_bookmarks()
 
     @property
     def roster(self) -> RosterView:
@@ -150,7 +151,7 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
         unread: dict[str, int] = {}
         """The latest count per conversation (a burst brings one per message: the roster takes the last)."""
         logs_to_sync: set[str] = set()
-        conversations_changed = room_shown_changed = False
+        conversations_changed = room_shown_changed = bookmarks_changed = False
         for event in message.events:
             match event:
                 case ev.ConnectionChanged() | ev.OwnPresenceChanged():
@@ -192,8 +193,10 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
                 case ev.Notice(text=text, severity=severity):
                     self.app.notify(render.sanitize(text), severity=severity.value, markup=False)
                 case ev.RoomChanged(jid=jid):
-                    conversations_changed = True
+                    conversations_changed = bookmarks_changed = True
                     room_shown_changed = room_shown_changed or jid == self.active
+                case ev.BookmarksChanged():
+                    bookmarks_changed = True
                 case ev.RoomJoinFailed() | ev.InvitationReceived():
                     self.room_event(event)
         if unread:
@@ -211,6 +214,8 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
             self.session.mark_read(self.active)
         if conversations_changed:
             self._refresh_conversations()
+        if bookmarks_changed:
+            self.show_bookmarks()
         if room_shown_changed:
             self.show_room_panes()  # once per batch: a big room's join brings hundreds of presences at once
 

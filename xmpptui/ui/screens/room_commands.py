@@ -12,10 +12,12 @@ from textual.widgets import Static
 from xmpptui.model import events as ev
 from xmpptui.model import jid as jids
 from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind
+from xmpptui.model.forms import DataForm
 from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
 from xmpptui.ui import render
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.widgets.occupant_list import OccupantList
+from xmpptui.ui.widgets.roster_view import RosterView
 
 if TYPE_CHECKING:
     from xmpptui.session import Session
@@ -59,6 +61,8 @@ class RoomCommandsMixin:
 
         def _run(self, work: Awaitable[object], name: str, on_success: Any = None) -> None: ...
         def _send(self, body: str) -> None: ...
+        def switch_to(self, jid: str) -> None: ...
+        def query(self, selector: Any) -> Any: ...
         def _command_chat(self, args: str) -> None: ...
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
 
@@ -137,6 +141,27 @@ class RoomCommandsMixin:
                 self._run(call(room.jid, nick, ""), message.action)
 
         self.app.push_screen(ConfirmScreen(f"{message.action.capitalize()} {nick} from {room.jid}?"), confirmed)
+
+    def show_bookmarks(self) -> None:
+        """The bookmarked rooms in the roster pane, with whether we are in each."""
+        if self.session is None or not self.query(RosterView):
+            return
+        rooms = self.session.state.rooms
+        self.query_one(RosterView).show_bookmarks(rooms.bookmarks.values(), {room.jid: room.state for room in rooms})
+
+    def on_roster_view_bookmark_selected(self, message: RosterView.BookmarkSelected) -> None:
+        """A bookmarked room picked in the roster: show it if we are in it (or joining), else join it."""
+        if self.session is None:
+            return
+        room = self.session.state.rooms.get(message.room)
+        if room is not None and room.state is not RoomState.LEFT and room.jid in self.session.state.conversations:
+            self.switch_to(room.jid)
+            self.composer.focus()
+            return
+        bookmark = self.session.state.rooms.bookmarks.get(message.room)
+        if bookmark is not None:
+            self._join(f"{bookmark.room}/{bookmark.nick}" if bookmark.nick else bookmark.room, bookmark.password)
+            self.composer.focus()
 
     def occupant_list_text(self) -> str:
         return self.query_one(OccupantList).plain()
@@ -359,6 +384,23 @@ class RoomCommandsMixin:
             self.app.notify("usage: /invite JID [reason]", severity="warning")
             return
         self._room_call(self.session.invite(room, jid, reason.strip()), "invite")
+
+    def _command_configure(self, _args: str) -> None:
+        room = self._room_or_warn()
+        if room is None or self.session is None:
+            return
+        session = self.session
+
+        def answered(form: DataForm | None) -> None:
+            self._run(session.configure_room(room, form), "configure room")
+
+        async def fetch() -> None:
+            form = await session.room_configuration(room)
+            from xmpptui.ui.screens.room_config import RoomConfigScreen
+
+            self.app.push_screen(RoomConfigScreen(room, form), answered)
+
+        self._room_call(fetch(), "configure room")
 
     def _command_voice(self, _args: str) -> None:
         room = self._room_or_warn()

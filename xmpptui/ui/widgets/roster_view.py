@@ -1,5 +1,5 @@
-"""RosterView: pending subscription requests, then contacts grouped by roster group on the Line API,
-online first, type-to-filter.
+"""RosterView: pending subscription requests, bookmarked rooms, then contacts grouped by roster group on
+the Line API, online first, type-to-filter.
 
 It keeps each group's members sorted, so a presence change re-sorts only that contact's groups and
 re-flattens the row list; only the rows on screen are rendered, each cached until its contact changes.
@@ -8,7 +8,7 @@ re-flattens the row list; only the rows on screen are rendered, each cached unti
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rich.style import Style
 from rich.text import Text
@@ -22,14 +22,18 @@ from textual.strip import Strip
 
 from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.presence import PresenceBook
+from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Roster
 from xmpptui.ui import render
 
 UNGROUPED = "Ungrouped"
 REQUESTS_TITLE = "Pending requests"
+BOOKMARKS_TITLE = "Bookmarks"
 
-GROUP, CONTACT, REQUESTS, REQUEST = "group", "contact", "requests", "request"
-"""Row kinds: a group header, a contact, the pending-requests header, one pending request."""
+GROUP, CONTACT, REQUESTS, REQUEST, BOOKMARKS, BOOKMARK = (
+    "group", "contact", "requests", "request", "bookmarks", "bookmark")
+"""Row kinds: a group header, a contact, the pending-requests header, one pending request, the bookmarks
+header, one bookmarked room."""
 _MODIFIED = ("alt+", "ctrl+", "meta+", "super+", "hyper+")
 Row = tuple[str, str]
 """(kind, group name or JID)."""
@@ -37,7 +41,8 @@ Row = tuple[str, str]
 
 class RosterView(ScrollView, can_focus=True):
     """The contact list. Posts `ContactSelected` on Enter or click on a contact, `RequestSelected` on a
-    pending request, and `ContactAction` for the contact-management keys."""
+    pending request, `BookmarkSelected` on a bookmarked room, and `ContactAction` for the contact-management
+    keys."""
 
     BINDINGS = [
         Binding("up", "cursor(-1)", "Up", show=False, id="roster_up"),
@@ -83,6 +88,13 @@ class RosterView(ScrollView, can_focus=True):
             super().__init__()
             self.jid = jid
 
+    class BookmarkSelected(Message):
+        """Enter (or a click) on a bookmarked room: join it, or show it if we are in it."""
+
+        def __init__(self, room: str) -> None:
+            super().__init__()
+            self.room = room
+
     class ContactAction(Message):
         """A contact-management key: `action` on the selected contact or request (`jid` may be None
         for `add`, or when the cursor is on a group header)."""
@@ -110,6 +122,11 @@ class RosterView(ScrollView, can_focus=True):
         self._unread: dict[str, int] = {}
         self._requests: dict[str, PendingRequest] = {}
         self._blocked: frozenset[str] = frozenset()
+        self._bookmarks: list[Bookmark] = []
+        """Sorted by name (or room JID when unnamed)."""
+        self._room_states: dict[str, RoomState] = {}
+        """The bookmarked rooms we hold (joined, joining or left)."""
+        self._bookmarks_collapsed = False
         self._rows: list[Row] = []
         self._versions: dict[str, int] = {}
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(512)
@@ -193,6 +210,17 @@ class RosterView(ScrollView, can_focus=True):
         self._blocked = blocked
         self.refresh()
 
+    def show_bookmarks(self, bookmarks: Iterable[Bookmark], rooms: Mapping[str, RoomState]) -> None:
+        """The bookmarked rooms, with the state of those we hold; nothing is redrawn if neither changed
+        (a big room's join brings many room events, and each one asks)."""
+        ordered = sorted(bookmarks, key=lambda b: ((b.name or b.room).casefold(), b.room))
+        states = {b.room: rooms[b.room] for b in ordered if b.room in rooms}
+        if ordered == self._bookmarks and states == self._room_states:
+            return
+        self._bookmarks, self._room_states = ordered, states
+        self._versions[BOOKMARKS] = self._versions.get(BOOKMARKS, 0) + 1
+        self._flatten()
+
     def _flatten(self, filter_changed: bool = False) -> None:
         selected = self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
         self._group_order = sorted(self._members, key=lambda g: (g == UNGROUPED, g.casefold()))
@@ -203,6 +231,12 @@ class RosterView(ScrollView, can_focus=True):
         if requests:
             rows.append((REQUESTS, REQUESTS_TITLE))
             rows.extend((REQUEST, jid) for jid in requests)
+        bookmarks = [b.room for b in self._bookmarks
+                     if not needle or needle in b.room or needle in b.name.casefold()]
+        if bookmarks:
+            rows.append((BOOKMARKS, BOOKMARKS_TITLE))
+            if needle or not self._bookmarks_collapsed:
+                rows.extend((BOOKMARK, room) for room in bookmarks)
         for group in self._group_order:
             members = self._members[group]
             if needle:
@@ -231,6 +265,13 @@ class RosterView(ScrollView, can_focus=True):
         return None
 
     @property
+    def selected_room(self) -> str | None:
+        """The bookmarked room under the cursor, if any."""
+        if 0 <= self.cursor < len(self._rows) and self._rows[self.cursor][0] == BOOKMARK:
+            return self._rows[self.cursor][1]
+        return None
+
+    @property
     def row_count(self) -> int:
         return len(self._rows)
 
@@ -255,6 +296,16 @@ class RosterView(ScrollView, can_focus=True):
         if kind == REQUEST:
             request = self._requests.get(key)
             return render.request_line(request) if request is not None else Text("")
+        if kind == BOOKMARKS:
+            joined = sum(1 for state in self._room_states.values() if state is RoomState.JOINED)
+            arrow = "▸" if self._bookmarks_collapsed and not self.filter_text else "▾"
+            return Text(f"{arrow} {BOOKMARKS_TITLE} ({joined}/{len(self._bookmarks)})", end="", no_wrap=True,
+                        overflow="ellipsis")
+        if kind == BOOKMARK:
+            bookmark = next((b for b in self._bookmarks if b.room == key), None)
+            if bookmark is None:
+                return Text("")
+            return render.bookmark_line(bookmark, self._room_states.get(key))
         if kind == GROUP:
             online, total = self._group_counts(key)
             arrow = "▸" if key in self._collapsed and not self.filter_text else "▾"
@@ -279,17 +330,19 @@ class RosterView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         row = self._rows[index]
         is_cursor = index == self.cursor
-        version = self._versions.get(REQUESTS if row[0] in (REQUESTS, REQUEST) else row[1], 0)
+        version = self._versions.get(REQUESTS if row[0] in (REQUESTS, REQUEST)
+                                     else BOOKMARKS if row[0] in (BOOKMARKS, BOOKMARK) else row[1], 0)
         # A group header shows its online/total counts and a fold arrow that depends on the filter.
         header = ((self._group_counts(row[1]), row[1] in self._collapsed, bool(self.filter_text))
-                  if row[0] == GROUP else None)
+                  if row[0] == GROUP else (self._bookmarks_collapsed, bool(self.filter_text))
+                  if row[0] == BOOKMARKS else None)
         key = (row, width, is_cursor, version, header, self.has_focus)
         strip = self._cache.get(key)
         if strip is None:
             text = self._row_text(row)
             text.truncate(width, overflow="ellipsis")
             style = base
-            if row[0] in (GROUP, REQUESTS):
+            if row[0] in (GROUP, REQUESTS, BOOKMARKS):
                 style = base + self.get_component_rich_style("roster--group")
             if is_cursor and self.has_focus:
                 style = style + self.get_component_rich_style("roster--cursor")
@@ -329,8 +382,10 @@ class RosterView(ScrollView, can_focus=True):
         if not self._rows:
             return
         kind, key = self._rows[self.cursor]
-        if kind == GROUP:
+        if kind in (GROUP, BOOKMARKS):
             self.action_toggle_group()
+        elif kind == BOOKMARK:
+            self.post_message(self.BookmarkSelected(key))
         elif kind == REQUEST:
             self.post_message(self.RequestSelected(key))
         elif kind == CONTACT:
@@ -344,6 +399,11 @@ class RosterView(ScrollView, can_focus=True):
             return
         kind, key = self._rows[self.cursor]
         if kind in (REQUESTS, REQUEST):
+            return
+        if kind in (BOOKMARKS, BOOKMARK):
+            self._bookmarks_collapsed = not self._bookmarks_collapsed
+            self._flatten()
+            self._move_to(self._rows.index((BOOKMARKS, BOOKMARKS_TITLE)))
             return
         group = key if kind == GROUP else next(
             (g for g in reversed([r[1] for r in self._rows[: self.cursor] if r[0] == GROUP])), None)
@@ -376,5 +436,5 @@ class RosterView(ScrollView, can_focus=True):
         index = event.y + self.scroll_offset.y
         if 0 <= index < len(self._rows):
             self._move_to(index)
-            if event.chain >= 2 or self._rows[index][0] in (CONTACT, REQUEST):
+            if event.chain >= 2 or self._rows[index][0] in (CONTACT, REQUEST, BOOKMARK):
                 self.action_select()
