@@ -699,12 +699,9 @@ async def test_a_new_rooms_configuration_form_is_filled_in_and_saved_on_the_serv
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="asked whether to create it")
-        await pilot.press("y")
+        await pilot.press("c")  # create it and open its configuration form
         await joined(pilot, room)
-        await until(pilot, lambda: "room created with the default configuration; /configure to change it"
-                    in bodies(app, room), what="the form offered")
-
-        await typed(pilot, "/configure")
+        assert "room created with the default configuration; /configure to change it" in bodies(app, room)
         await until(pilot, lambda: isinstance(app.screen, RoomConfigScreen), what="the configuration form")
         dialog = app.screen
         assert isinstance(dialog, RoomConfigScreen)

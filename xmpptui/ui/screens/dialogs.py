@@ -54,6 +54,8 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm_no"),
     ]
 
+    HINT = "y / Enter: yes    n / Escape: no"
+
     def __init__(self, question: str) -> None:
         super().__init__()
         self._question = question
@@ -61,7 +63,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(render.plain(self._question), classes="dialog-title")
-            yield Label(Text("y / Enter: yes    n / Escape: no", style="italic"))
+            yield Label(Text(self.HINT, style="italic"))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

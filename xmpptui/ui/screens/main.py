@@ -75,6 +75,7 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
         self._logs: dict[str, ChatLog] = {}
         self._last_log_width = 0
         """The chat log of each open conversation, by bare JID."""
+        self._configure_once_joined = set()
 
     # Layout -----------------------------------------------------------------------------------
 
@@ -193,6 +194,7 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
                 case ev.Notice(text=text, severity=severity):
                     self.app.notify(render.sanitize(text), severity=severity.value, markup=False)
                 case ev.RoomChanged(jid=jid):
+                    self.room_changed(jid)
                     conversations_changed = bookmarks_changed = True
                     room_shown_changed = room_shown_changed or jid == self.active
                 case ev.BookmarksChanged():

@@ -7,6 +7,7 @@ from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import Static
 
 from xmpptui.model import events as ev
@@ -47,6 +48,22 @@ def split_nick(args: str, nicks: list[str]) -> tuple[str, str]:
     return nick, rest.strip()
 
 
+class CreateRoomScreen(ConfirmScreen):
+    """Whether to create a room that does not exist: `y`/Enter creates it with the default configuration,
+    `c` creates it and opens its configuration form (`configure` says which), `n`/Escape does not."""
+
+    BINDINGS = [Binding("c", "create_and_configure", "Create and configure", id="confirm_create_configure")]
+    HINT = "y / Enter: create it    c: create it and open its configuration    n / Escape: no"
+
+    def __init__(self, question: str) -> None:
+        super().__init__(question)
+        self.configure = False
+
+    def action_create_and_configure(self) -> None:
+        self.configure = True
+        self.dismiss(True)
+
+
 class RoomCommandsMixin:
     """Mixed into MainScreen, which provides `session`, `active`, `composer`, `_run` and `_send`."""
 
@@ -54,6 +71,8 @@ class RoomCommandsMixin:
     active: str | None
     occupants_shown = True
     """The occupant pane is shown beside a room's log (toggled with a key)."""
+    _configure_once_joined: set[str]
+    """Rooms being created whose configuration form opens as soon as we are in (set up by MainScreen)."""
 
     if TYPE_CHECKING:
         app: Any
@@ -223,15 +242,18 @@ class RoomCommandsMixin:
             if typed is not None and self.composer.text == typed:
                 self.composer.clear()
 
+        room = address.split("/", 1)[0].lower()
+        question = CreateRoomScreen(f"{room} does not exist. Create it (you will own it)?")
+
         def create(yes: bool | None) -> None:
             if yes:
+                if question.configure:
+                    self._configure_once_joined.add(room)
                 self._run(session.join_room(address, password), "join room", taken)
 
         async def join() -> None:
-            if session.state.rooms.get(address.split("/", 1)[0].lower()) is None and \
-                    await session.room_exists(address) is False:
-                room = address.split("/", 1)[0]
-                self.app.push_screen(ConfirmScreen(f"{room} does not exist. Create it (you will own it)?"), create)
+            if session.state.rooms.get(room) is None and await session.room_exists(address) is False:
+                self.app.push_screen(question, create)
                 return
             await session.join_room(address, password)
             taken()
@@ -385,9 +407,24 @@ class RoomCommandsMixin:
             return
         self._room_call(self.session.invite(room, jid, reason.strip()), "invite")
 
+    def room_changed(self, jid: str) -> None:
+        if jid not in self._configure_once_joined or self.session is None:
+            return
+        room = self.session.state.rooms.get(jid)
+        if room is None or room.state is RoomState.LEFT:
+            self._configure_once_joined.discard(jid)  # the join failed: said in words already
+        elif room.joined:
+            self._configure_once_joined.discard(jid)
+            self._configure(jid)
+
     def _command_configure(self, _args: str) -> None:
         room = self._room_or_warn()
-        if room is None or self.session is None:
+        if room is not None:
+            self._configure(room)
+
+    def _configure(self, room: str) -> None:
+        """Open the room's configuration form and send back what the user makes of it."""
+        if self.session is None:
             return
         session = self.session
 
