@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
 from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.model.events import Event
-from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence
 from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.state import ClientState
+
+if TYPE_CHECKING:
+    from xmpptui.model.forms import DataForm
 
 EventSink = Callable[[Event], None]
 

@@ -13,7 +13,6 @@ from textual.widgets import Static
 from xmpptui.model import events as ev
 from xmpptui.model import jid as jids
 from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind
-from xmpptui.model.forms import DataForm
 from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
 from xmpptui.ui import render
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -21,6 +20,7 @@ from xmpptui.ui.widgets.occupant_list import OccupantList
 from xmpptui.ui.widgets.roster_view import RosterView
 
 if TYPE_CHECKING:
+    from xmpptui.model.forms import DataForm
     from xmpptui.session import Session
 
 
