@@ -34,7 +34,6 @@ from __future__ import annotations
 import asyncio
 import compileall
 import fcntl
-import importlib.util
 import os
 import pty
 import re
@@ -131,10 +130,11 @@ def first_frame(argv: list[str], marker: bytes = b"Contacts", env: dict[str, str
 
 
 def _byte_compile_xmpptui() -> None:
-    """Byte-compile the installed xmpptui package (wherever the console script imports it from)."""
-    spec = importlib.util.find_spec("xmpptui")
-    assert spec is not None and spec.submodule_search_locations
-    compileall.compile_dir(spec.submodule_search_locations[0], quiet=1)
+    """Byte-compile the installed xmpptui package: the one the console script imports (asked of a fresh
+    interpreter outside this checkout, whose own directory would come first on this process's path)."""
+    where = subprocess.run([sys.executable, "-c", "import os, xmpptui; print(os.path.dirname(xmpptui.__file__))"],
+                           capture_output=True, text=True, check=True, cwd="/").stdout.strip()
+    compileall.compile_dir(where, quiet=1)
 
 
 def _launch_rows(sizes: Sizes) -> list[Row]:
