@@ -113,3 +113,18 @@ def test_only_our_own_account_changes_our_bookmarks_and_read_positions() -> None
     assert session.state.rooms.bookmarks == {ROOM: Bookmark(ROOM)}
     assert conversation.unread == 0 and conversation.read_position == "s2"
     assert session._archive_of(session.state.conversations.open(ROOM, ConversationKind.GROUPCHAT)[0]) == ROOM
+
+
+async def test_read_positions_wait_a_moment_one_publish_per_conversation_and_quitting_flushes_them() -> None:
+    session = _session()
+    conversation, _ = session.state.conversations.open("bob@example.org")
+    conversation.messages = [_message("s1")]
+    session._share_read_position(conversation)
+    session._share_read_position(conversation)  # a room read live: once per while, not once per line
+    assert list(session._read_shares) == ["bob@example.org"]
+    private, _ = session.state.conversations.open(f"{ROOM}/bob", ConversationKind.PRIVATE)
+    session._share_read_position(private)
+    assert list(session._read_shares) == ["bob@example.org"], "XEP-0490 has no place for private chats"
+    session._flush_read_positions()
+    assert session._read_shares == {}
+    assert conversation.read_position == "", "offline: nothing was said, so it is said when next shown"

@@ -3,6 +3,7 @@ shows as read, the others stop counting as unread."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -18,6 +19,9 @@ from xmpptui.xmpp import pep, translate
 
 log = logging.getLogger(__name__)
 
+READ_SHARE_DELAY = 2.0
+"""Seconds a read position waits before it is published (the newest one then goes)."""
+
 
 class ReadSyncMixin:
     """Needs the session's `_client`, `_state`, `_account`, `_emit`, `_spawn` and `_is_online`."""
@@ -28,6 +32,8 @@ class ReadSyncMixin:
     _emit: Callable[[Event], None]
     _spawn: Callable[[Coroutine[Any, Any, object]], None]
     _is_online: bool
+    _read_shares: dict[str, asyncio.TimerHandle]
+    """Conversations whose read position is to be published, each with its timer."""
 
     def _archive_of(self, conversation: Conversation) -> str | None:
         """Who assigns the ids a read position of `conversation` names: our server for a chat, the room for a
@@ -69,8 +75,23 @@ class ReadSyncMixin:
                 self._emit(UnreadChanged(conversation.jid, conversation.unread))
 
     def _share_read_position(self, conversation: Conversation) -> None:
-        """The user has seen `conversation` up to its newest message: tell our other clients, once per
-        position."""
+        """The user has seen `conversation` up to its newest message: tell our other clients, shortly (a room
+        read live would otherwise publish once per line), once per position."""
+        if self._archive_of(conversation) is not None and conversation.jid not in self._read_shares:
+            self._read_shares[conversation.jid] = asyncio.get_running_loop().call_later(
+                READ_SHARE_DELAY, self._publish_read_position_now, conversation)
+
+    def _flush_read_positions(self) -> None:
+        """Publish the read positions still waiting (the app is quitting)."""
+        for jid, handle in list(self._read_shares.items()):
+            handle.cancel()
+            conversation = self._state.conversations.get(jid)
+            if conversation is not None:
+                self._publish_read_position_now(conversation)
+        self._read_shares.clear()
+
+    def _publish_read_position_now(self, conversation: Conversation) -> None:
+        self._read_shares.pop(conversation.jid, None)
         by = self._archive_of(conversation)
         latest = conversation.last_archived()
         if by is None or latest is None or latest.stanza_id == conversation.read_position or not self._is_online:

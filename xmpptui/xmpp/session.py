@@ -140,6 +140,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._no_history = {jid.lower() for jid in account.no_history}
         self._archive = ArchiveQueries()
         self._archive_position: str | None = None
+        self._read_shares: dict[str, asyncio.TimerHandle] = {}
         """The newest id of our server's archive that we hold (a catch-up continues after it)."""
         self._contacts_store = contacts_store or ContactStore.default(self._state.jid)
         self._cache_write: asyncio.TimerHandle | None = None
@@ -455,6 +456,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
     async def stop(self) -> None:
         self._stopping = True
         self._save_unsaved()
+        self._flush_read_positions()
         if self._cache_write is not None:
             self._cache_write.cancel()
             self._write_roster_cache()
