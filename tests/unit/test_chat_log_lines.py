@@ -293,3 +293,55 @@ async def test_a_log_too_short_to_scroll_asks_for_older_history_on_page_up_and_h
         await pilot.press("home")
         await pilot.pause()
         assert asked == [log, log]
+
+
+async def test_a_long_log_shows_its_newest_lines_at_a_new_width_at_once_and_recounts_the_rest_in_the_background(
+        monkeypatch) -> None:
+    monkeypatch.setattr(ChatLog, "COUNT_AT_ONCE", 50)
+    monkeypatch.setattr(ChatLog, "RECOUNT_SLICE", 0.0)  # one batch of messages per slice
+    scheduled: list[ChatLog] = []
+    monkeypatch.setattr(ChatLog, "_schedule_recount", lambda log: scheduled.append(log))  # slices run by hand
+    words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod"
+    messages = [incoming(f"{n} " + words * (n % 3), at(1 + n // 200, 9, n % 60)) for n in range(600)]
+    app = LogApp(messages)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        wide = log.plain_lines()  # (plain_lines finishes any recount)
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause()
+        assert scheduled and log._counts is not None and 0 < log._stale_below < 600, "the older ones wait"
+        newest = [strip.text.rstrip() for index in range(590, 600) for strip in log._lines(index, log.line_width)]
+        assert len(newest) > log.size.height
+        assert shown(log) == newest[-log.size.height:], "on screen: the newest messages laid out at the new width"
+        slices = 0
+        while log._counts is not None:
+            log._recount_older()
+            slices += 1
+        assert slices > 1
+        await pilot.pause()
+        assert log.scroll_offset.y == log.max_scroll_y, "still at the end once everything is counted"
+        assert_consistent(log)
+        narrow = log.plain_lines()
+        assert len(narrow) > len(wide) and all(len(line) <= 38 for line in narrow)
+
+        # A message arriving during a recount is counted at the new width too.
+        await pilot.resize_terminal(100, 20)
+        await pilot.pause()
+        assert log._counts is not None
+        messages.append(incoming("late", at(4, 12, 0)))
+        log.sync()
+        while log._counts is not None:
+            log._recount_older()
+        await pilot.pause()
+        assert_consistent(log)
+        assert log.plain_lines()[:-2] == wide and log.plain_lines()[-1].endswith("late"), "(after a day separator)"
+
+        monkeypatch.undo()  # and the slices do run by themselves
+        await pilot.resize_terminal(40, 20)
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if log._counts is None:
+                break
+        assert log._counts is None and log.scroll_offset.y == log.max_scroll_y
+        assert_consistent(log)

@@ -2,7 +2,8 @@
 
 The widget reads the conversation's message list (owned by the session) and keeps, per message, the
 line it starts on (an `array` of offsets: 8 bytes a message). Lines are rendered on demand and cached
-per (message, width); a message whose sanitised body fits on one line is counted without rendering.
+per (message, width); a message whose sanitised body fits on one line is counted without rendering. When the
+width changes, a long log counts its newest messages at once and the older ones in the background.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 from array import array
 from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
 from rich._wrap import divide_line
 from rich.cells import cell_len
@@ -32,6 +34,13 @@ _HIGHLIGHT = Style(bgcolor="grey27")
 
 class ChatLog(ScrollView, can_focus=True):
     """A virtualised, word-wrapped chat log with timestamps, nick colours and day separators."""
+
+    COUNT_AT_ONCE = 2000
+    """Logs longer than this count their older messages in the background when the width changes."""
+    RECOUNT_SLICE = 0.010
+    """Seconds of background recounting between two turns of the event loop."""
+    APPLY_EVERY = 0.2
+    """Seconds between two updates of the offsets (the scrollbar) during a background recount."""
 
     DEFAULT_CSS = """
     ChatLog {
@@ -65,6 +74,12 @@ class ChatLog(ScrollView, can_focus=True):
         """Keep the newest line in view as messages arrive (until the user scrolls up)."""
         self.loading_older = False
         """An OlderRequested is out and not yet answered by prepended()."""
+        self._counts: array[int] | None = None
+        """While older messages are being recounted in the background: every message's line count."""
+        self._stale_below = 0
+        """Messages before this index still have the count of another width (being recounted)."""
+        self._recount_scheduled = False
+        self._counts_applied = 0.0
 
     # Layout -----------------------------------------------------------------------------------
 
@@ -111,10 +126,19 @@ class ChatLog(ScrollView, can_focus=True):
             self.scroll_end(animate=False, immediate=True, force=True)
 
     def _rebuild(self, width: int, start: int = 0) -> None:
-        """Recount the lines of messages from `start` on at `width`."""
+        """Recount the lines of messages from `start` on at `width`. A long log being followed (the usual
+        case: a resize, or a conversation just opened) counts its newest messages now and the rest in the
+        background (`_recount_older`), so that the frame showing the new width is not held up by 100,000
+        messages' line counts."""
         self._width = width
         if start == 0:
             self._cache.clear()
+            if self.following and len(self._messages) > self.COUNT_AT_ONCE:
+                self._rebuild_newest_first(width)
+                return
+            self._counts, self._stale_below = None, 0  # all counted below
+        else:
+            self._finish_recount()
         del self._offsets[start:]
         line = self._offsets[start - 1] + self._count(start - 1) if start > 0 else 0
         for index in range(start, len(self._messages)):
@@ -122,6 +146,78 @@ class ChatLog(ScrollView, can_focus=True):
             line += self._count(index)
         self._total = line
         self.virtual_size = Size(width, self._total)
+
+    def _rebuild_newest_first(self, width: int) -> None:
+        """Count at `width` the newest messages (at least two screens of lines); the older ones keep the
+        count they had at the width they were last counted at (one line if never counted) until the
+        background recount reaches them. The newest lines, the ones on screen, are right at once."""
+        known = len(self._offsets)
+        counts = array("q", (self._offsets[i + 1] - self._offsets[i] for i in range(known - 1)))
+        if known:
+            counts.append(self._total - self._offsets[-1])
+        counts.extend(1 for _ in range(len(self._messages) - known))
+        wanted = 2 * max(self.scrollable_content_region.height, 50)
+        index, lines = len(self._messages), 0
+        while index > 0 and lines < wanted:
+            index -= 1
+            counts[index] = self._count(index)
+            lines += counts[index]
+        self._counts, self._stale_below = counts, index
+        self._apply_counts()
+        self._schedule_recount()
+
+    def _schedule_recount(self) -> None:
+        if self._stale_below and not self._recount_scheduled:
+            self._recount_scheduled = True
+            self.set_timer(0.001, self._recount_older)
+
+    def _recount_older(self) -> None:
+        """One slice of the background recount (about 10 ms), then the event loop runs (keys, frames)."""
+        self._recount_scheduled = False
+        if self._counts is None or not self._width:
+            return
+        deadline = time.perf_counter() + self.RECOUNT_SLICE
+        stop = self._stale_below
+        while stop > 0:  # at least one batch per slice
+            start = max(stop - 64, 0)
+            for index in range(start, stop):
+                self._counts[index] = self._count(index)
+            stop = start
+            if time.perf_counter() >= deadline:
+                break
+        self._stale_below = stop
+        now = time.perf_counter()
+        if not stop or now - self._counts_applied >= self.APPLY_EVERY:
+            self._counts_applied = now
+            self._apply_counts()  # (5 ms for 100,000 messages: not after every slice)
+        if stop:
+            self._schedule_recount()
+        else:
+            self._counts = None
+
+    def _finish_recount(self) -> None:
+        """Count the rest now (before anything that needs every offset right)."""
+        if self._counts is None:
+            return
+        for index in range(self._stale_below):
+            self._counts[index] = self._count(index)
+        self._stale_below = 0
+        self._apply_counts()
+        self._counts = None
+
+    def _apply_counts(self) -> None:
+        """Offsets from the per-message counts; the view stays on the line it showed (or at the end)."""
+        assert self._counts is not None
+        top = bisect_right(self._offsets, self.scroll_offset.y) - 1 if self._offsets else -1
+        into = self.scroll_offset.y - self._offsets[top] if top >= 0 else 0
+        self._offsets = array("q", accumulate(self._counts, initial=0))
+        self._total = self._offsets.pop()
+        self.virtual_size = Size(self._width, self._total)
+        if self.following:
+            self._keep_end()
+        elif top >= 0:
+            self.scroll_to(y=self._offsets[top] + into, animate=False, immediate=True, force=True)
+        self.refresh()
 
     def sync(self) -> None:
         """Take in messages appended to the list since the last call; keep following the end if we were."""
@@ -133,7 +229,10 @@ class ChatLog(ScrollView, can_focus=True):
         line = self._total
         for index in range(known, len(self._messages)):
             self._offsets.append(line)
-            line += self._count(index)
+            count = self._count(index)
+            if self._counts is not None:
+                self._counts.append(count)
+            line += count
         self._total = line
         self.virtual_size = Size(self._width, self._total)
         self._keep_end()
@@ -176,6 +275,7 @@ class ChatLog(ScrollView, can_focus=True):
     def prepended(self, count: int) -> None:
         """`count` older messages were put at the start of the list: count them, keep the view still."""
         self.loading_older = False
+        self._finish_recount()
         # A log laid out after the prepend (it was hidden) has counted those messages already.
         count = min(count, len(self._messages) - len(self._offsets))
         if self._width == 0 or count <= 0:
@@ -224,6 +324,7 @@ class ChatLog(ScrollView, can_focus=True):
 
     def plain_lines(self) -> list[str]:
         """Every line as shown, without styles (for tests and for copying)."""
+        self._finish_recount()
         return [strip.text.rstrip() for index in range(len(self._offsets)) for strip in self._lines(index, self._width)]
 
     # Rendering --------------------------------------------------------------------------------
