@@ -374,11 +374,10 @@ class RoomService:
                 room.state = RoomState.JOINED
                 self._joining_subject.add(room.jid)
                 created = muc.ROOM_CREATED in update.codes
-                if created:
-                    self._accept_default_configuration(room)
                 self._line(room, f"you joined {room.jid} as {update.nick}"
                            + (" (a new room: you own it)" if created else ""))
                 if created:
+                    self._accept_default_configuration(room)
                     self._line(room, "room created with the default configuration; /configure to change it")
             room.nick = update.nick
             self._hold(room, Occupant(update.nick, update.role, update.affiliation, update.show, update.real_jid))

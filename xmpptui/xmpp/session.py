@@ -140,8 +140,8 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._no_history = {jid.lower() for jid in account.no_history}
         self._archive = ArchiveQueries()
         self._archive_position: str | None = None
-        self._read_shares: dict[str, asyncio.TimerHandle] = {}
         """The newest id of our server's archive that we hold (a catch-up continues after it)."""
+        self._read_shares: dict[str, asyncio.TimerHandle] = {}
         self._contacts_store = contacts_store or ContactStore.default(self._state.jid)
         self._cache_write: asyncio.TimerHandle | None = None
         self._roster_lock = asyncio.Lock()

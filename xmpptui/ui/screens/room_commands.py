@@ -243,17 +243,17 @@ class RoomCommandsMixin:
                 self.composer.clear()
 
         room = address.split("/", 1)[0].lower()
-        question = CreateRoomScreen(f"{room} does not exist. Create it (you will own it)?")
 
-        def create(yes: bool | None) -> None:
+        def create(yes: bool | None, configure: bool) -> None:
             if yes:
-                if question.configure:
+                if configure:
                     self._configure_once_joined.add(room)
                 self._run(session.join_room(address, password), "join room", taken)
 
         async def join() -> None:
             if session.state.rooms.get(room) is None and await session.room_exists(address) is False:
-                self.app.push_screen(question, create)
+                question = CreateRoomScreen(f"{room} does not exist. Create it (you will own it)?")
+                self.app.push_screen(question, lambda yes: create(yes, question.configure))
                 return
             await session.join_room(address, password)
             taken()
