@@ -345,3 +345,28 @@ async def test_a_long_log_shows_its_newest_lines_at_a_new_width_at_once_and_reco
                 break
         assert log._counts is None and log.scroll_offset.y == log.max_scroll_y
         assert_consistent(log)
+
+
+async def test_a_long_log_scrolled_back_keeps_the_message_in_view_at_a_new_width(monkeypatch) -> None:
+    monkeypatch.setattr(ChatLog, "COUNT_AT_ONCE", 50)
+    monkeypatch.setattr(ChatLog, "_schedule_recount", lambda log: None)  # the background recount waits
+    words = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod"
+    messages = [incoming(f"{n} " + words * (n % 3), at(1 + n // 200, 9, n % 60)) for n in range(600)]
+    app = LogApp(messages)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        log.plain_lines()
+        log.scroll_to(y=log._offsets[300], animate=False, immediate=True)
+        await pilot.pause()
+        assert not log.following and shown(log)[0].endswith(f"{BOB} 300")
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause()
+        assert log._counts is not None and log._stale_below > 300, "message 300 and those before it wait"
+        expected = [strip.text.rstrip() for index in range(300, 320) for strip in log._lines(index, log.line_width)]
+        assert shown(log) == expected[:log.size.height], "message 300 still at the top, laid out at the new width"
+        while log._counts is not None:
+            log._recount_older()
+        await pilot.pause()
+        assert shown(log) == expected[:log.size.height], "and still there once everything is counted"
+        assert_consistent(log)

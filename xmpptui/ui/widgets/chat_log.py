@@ -126,14 +126,14 @@ class ChatLog(ScrollView, can_focus=True):
             self.scroll_end(animate=False, immediate=True, force=True)
 
     def _rebuild(self, width: int, start: int = 0) -> None:
-        """Recount the lines of messages from `start` on at `width`. A long log being followed (the usual
-        case: a resize, or a conversation just opened) counts its newest messages now and the rest in the
-        background (`_recount_older`), so that the frame showing the new width is not held up by 100,000
-        messages' line counts."""
+        """Recount the lines of messages from `start` on at `width`. A long log (a resize, or a conversation
+        just opened) counts its newest messages and those in view now and the rest in the background
+        (`_recount_older`), so that the frame showing the new width is not held up by 100,000 messages' line
+        counts."""
         self._width = width
         if start == 0:
             self._cache.clear()
-            if self.following and len(self._messages) > self.COUNT_AT_ONCE:
+            if len(self._messages) > self.COUNT_AT_ONCE:
                 self._rebuild_newest_first(width)
                 return
             self._counts, self._stale_below = None, 0  # all counted below
@@ -148,9 +148,9 @@ class ChatLog(ScrollView, can_focus=True):
         self.virtual_size = Size(width, self._total)
 
     def _rebuild_newest_first(self, width: int) -> None:
-        """Count at `width` the newest messages (at least two screens of lines); the older ones keep the
-        count they had at the width they were last counted at (one line if never counted) until the
-        background recount reaches them. The newest lines, the ones on screen, are right at once."""
+        """Count at `width` the newest messages (at least two screens of lines) and, if the view is elsewhere,
+        those in view; the others keep the count they had at the width they were last counted at (one line
+        if never counted) until the background recount reaches them. The lines on screen are right at once."""
         known = len(self._offsets)
         counts = array("q", (self._offsets[i + 1] - self._offsets[i] for i in range(known - 1)))
         if known:
@@ -162,7 +162,14 @@ class ChatLog(ScrollView, can_focus=True):
             index -= 1
             counts[index] = self._count(index)
             lines += counts[index]
-        self._counts, self._stale_below = counts, index
+        stale_below = index
+        if not self.following and self._offsets:
+            index, lines = bisect_right(self._offsets, self.scroll_offset.y) - 1, 0
+            while index < stale_below and lines < wanted:
+                counts[index] = self._count(index)
+                lines += counts[index]
+                index += 1
+        self._counts, self._stale_below = counts, stale_below
         self._apply_counts()
         self._schedule_recount()
 
@@ -209,7 +216,7 @@ class ChatLog(ScrollView, can_focus=True):
         """Offsets from the per-message counts; the view stays on the line it showed (or at the end)."""
         assert self._counts is not None
         top = bisect_right(self._offsets, self.scroll_offset.y) - 1 if self._offsets else -1
-        into = self.scroll_offset.y - self._offsets[top] if top >= 0 else 0
+        into = max(0, min(self.scroll_offset.y - self._offsets[top], self._counts[top] - 1)) if top >= 0 else 0
         self._offsets = array("q", accumulate(self._counts, initial=0))
         self._total = self._offsets.pop()
         self.virtual_size = Size(self._width, self._total)
