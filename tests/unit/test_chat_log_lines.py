@@ -337,6 +337,21 @@ async def test_a_long_log_shows_its_newest_lines_at_a_new_width_at_once_and_reco
         assert_consistent(log)
         assert log.plain_lines()[:-2] == wide and log.plain_lines()[-1].endswith("late"), "(after a day separator)"
 
+        # A message that changes (a receipt, a failure) during a recount is counted again at once.
+        await pilot.resize_terminal(40, 20)
+        await pilot.pause()
+        sent = outgoing("will fail", at(4, 12, 1))
+        messages.append(sent)
+        log.sync()
+        sent.state, sent.error = DeliveryState.FAILED, "recipient-unavailable: nobody there"
+        log.message_changed(sent)
+        assert log._counts is not None, "without waiting for the whole recount"
+        while log._counts is not None:
+            log._recount_older()
+        await pilot.pause()
+        assert_consistent(log)
+        assert "not delivered" in " ".join(log.plain_lines()[-4:])
+
         monkeypatch.undo()  # and the slices do run by themselves
         await pilot.resize_terminal(40, 20)
         for _ in range(200):

@@ -325,7 +325,10 @@ class ChatLog(ScrollView, can_focus=True):
         else:
             return
         self._cache.discard((index, self._width))
-        if self._width:
+        if self._counts is not None:  # a background recount is under way: count this one again, now
+            self._counts[index] = self._count(index)
+            self._apply_counts()
+        elif self._width:
             self._rebuild(self._width, index)
         self.refresh()
 
