@@ -156,6 +156,7 @@ class ChatLog(ScrollView, can_focus=True):
         if known:
             counts.append(self._total - self._offsets[-1])
         counts.extend(1 for _ in range(len(self._messages) - known))
+        del counts[len(self._messages):]
         wanted = 2 * max(self.scrollable_content_region.height, 50)
         index, lines = len(self._messages), 0
         while index > 0 and lines < wanted:
