@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import burst, chat_log, history, roster, startup, support
+from benchmarks import burst, chat_log, history, rooms, roster, startup, support
 
 SECTIONS = {
     "chat": chat_log,
@@ -28,6 +28,7 @@ SECTIONS = {
     "burst": burst,
     "startup": startup,
     "history": history,
+    "rooms": rooms,
 }
 
 

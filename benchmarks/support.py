@@ -61,13 +61,18 @@ class Sizes:
     history_messages: int = 1_000_000
     history_baseline: int = 10_000
     history_pages: int = 10
+    room_occupants: int = 200
+    room_baseline: int = 1
+    room_repetitions: int = 3
+    room_resources: int = 20
 
 
 FULL = Sizes(quick=False, chat_messages=100_000)
 QUICK = Sizes(quick=True, chat_messages=5_000, key_repetitions=10, scroll_repetitions=4, resize_repetitions=1,
               roster_contacts=2_000, presence_repetitions=10, burst=1_000, burst_rounds=1, login_contacts=500,
               login_repetitions=1, rss_contacts=500, rss_messages=5_000, startup_repetitions=3,
-              history_messages=10_000, history_baseline=2_000, history_pages=5)
+              history_messages=10_000, history_baseline=2_000, history_pages=5, room_occupants=20,
+              room_repetitions=1, room_resources=10)
 
 # ------------------------------------------------------------------------------------------------ rows
 
@@ -523,7 +528,7 @@ def send_key(app: Any, key: str) -> None:
     """Hand a key to the app as the terminal driver's input thread does (thread-safe)."""
     from textual import events
 
-    event = events.Key(key, key if len(key) == 1 else None)
+    event = events.Key(key, " " if key == "space" else key if len(key) == 1 else None)
     event.set_sender(app)
     app._driver.send_message(event)
 
