@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
@@ -93,7 +93,7 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
                                       "F1 lists every key and command.", style="italic"), id="welcome")
                 yield Static("", id="chat-state")
                 yield Composer(id="composer")
-            with VerticalScroll(id="occupant-pane"):
+            with Vertical(id="occupant-pane"):
                 yield OccupantList(id="occupants")
         yield StatusBar(id="status-bar")
         yield Footer()
