@@ -67,6 +67,12 @@ class UiConfig:
     show_joins: bool = True
     """Show occupants joining and leaving in room logs (false hides that noise; kicks, bans and nick
     changes are always shown)."""
+    bell: str = "mentions"
+    """Ring the terminal bell for a message you are not looking at: "mentions" (chats, private messages and
+    room messages that name you), "all" (every room message too) or "off"."""
+
+
+BELL_MODES = ("mentions", "all", "off")
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,8 @@ def load(path: Path | None = None) -> Config:
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(f"{path}: [keys] maps binding ids to key names, e.g. go_away = \"f3\"")
     ui = _build(UiConfig, data.get("ui", {}), "ui", path)
+    if ui.bell not in BELL_MODES:
+        raise ConfigError(f"{path}: ui.bell must be one of {', '.join(BELL_MODES)}, not {ui.bell!r}")
     return Config(account=account, keys=dict(keys), ui=ui, path=path)
 
 

@@ -3,6 +3,8 @@ the occupant pane and subject line."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.helpers import until
 from tests.ui.fake_session import FIXED_TIME, FakeSession
 from xmpptui.config import Account, Config, UiConfig
@@ -307,3 +309,41 @@ async def test_bookmarks_in_the_roster_pane_join_or_show_their_room() -> None:
         del session.state.rooms.bookmarks[den]
         session.emit(BookmarksChanged())
         await until(pilot, lambda: roster_rows(app)[0] == "▾ Bookmarks (1/1)")
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("mentions", [1, 0, 1, 0, 1]), ("all", [1, 1, 1, 0, 1]),
+                                              ("off", [0, 0, 0, 0, 0])])
+async def test_the_bell_rings_for_what_the_user_is_not_looking_at(mode: str, expected: list[int]) -> None:
+    from xmpptui.model.events import MessageAdded
+
+    app, session = make(UiConfig(bell=mode))
+    rings: list[int] = []
+    app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        await pilot.pause()
+        rings.clear()  # (the room's own lines on entering)
+        got = []
+        for message in (
+                ChatMessage("bob@example.org", "Bob", "a chat", FIXED_TIME),  # another conversation
+                ChatMessage("den@conference.example.org", "dan", "room chatter", FIXED_TIME,
+                            kind=MessageKind.GROUPCHAT),
+                ChatMessage("den@conference.example.org", "dan", "alice: look", FIXED_TIME,
+                            kind=MessageKind.GROUPCHAT, mention=True),
+                ChatMessage(ROOM, "bob", "in the room on screen", FIXED_TIME, kind=MessageKind.GROUPCHAT,
+                            mention=True),
+                ChatMessage("bob@example.org", "Bob", "while unfocused", FIXED_TIME)):
+            if message.body == "while unfocused":
+                app.app_focus = False
+            before = len(rings)
+            session.emit(MessageAdded(message))
+            await pilot.pause()
+            got.append(len(rings) - before)
+        assert got == expected
+        app.app_focus = True
+        for n in range(30):  # a burst rings once
+            session.emit(MessageAdded(ChatMessage("bob@example.org", "Bob", f"burst {n}", FIXED_TIME)))
+        await pilot.pause()
+        assert len(rings) - sum(got) == (0 if mode == "off" else 1)

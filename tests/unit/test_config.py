@@ -110,6 +110,12 @@ def test_ui_that_is_not_a_table_is_a_config_error(tmp_path: Path) -> None:
         config.load(write(tmp_path, "ui = 5\n"))
 
 
+def test_the_bell_is_one_of_its_modes(tmp_path: Path) -> None:
+    assert config.load(write(tmp_path, '[ui]\nbell = "all"\n')).ui.bell == "all"
+    with pytest.raises(ConfigError, match=r"ui\.bell must be one of mentions, all, off, not 'loud'"):
+        config.load(write(tmp_path, '[ui]\nbell = "loud"\n'))
+
+
 def test_account_without_jid(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="needs jid"):
         config.load(write(tmp_path, '[account]\nhost = "example.org"\n'))

@@ -17,7 +17,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from xmpptui import commands
 from xmpptui.config import UiConfig
 from xmpptui.model import events as ev
-from xmpptui.model.conversation import ConversationKind, MessageKind
+from xmpptui.model.conversation import ChatMessage, ConversationKind, Direction, MessageKind
 from xmpptui.model.presence import Presence, Show, parse_priority
 from xmpptui.session import Session
 from xmpptui.ui import render
@@ -106,6 +106,15 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
         self.query_one(Composer).focus()
         self.watch(self.app, "app_focus", self._terminal_focus_changed, init=False)
 
+    def _rings_for(self, message: ChatMessage) -> bool:
+        """Whether a new message rings the terminal bell (`[ui] bell`): one the user is not looking at, from
+        someone else, live (not history), and in a chat or naming us unless every room message rings."""
+        if (message.direction is not Direction.IN or message.delayed or self._ui.bell == "off"
+                or message.kind not in (MessageKind.CHAT, MessageKind.NORMAL, MessageKind.GROUPCHAT)
+                or (message.conversation == self.active and self.app.app_focus)):
+            return False
+        return self._ui.bell == "all" or message.kind is not MessageKind.GROUPCHAT or message.mention
+
     def _terminal_focus_changed(self, focused: bool) -> None:
         if focused and self.session is not None and self.active is not None:
             self.session.mark_read(self.active)  # read only once the user can actually see it
@@ -152,7 +161,7 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
         unread: dict[str, int] = {}
         """The latest count per conversation (a burst brings one per message: the roster takes the last)."""
         logs_to_sync: set[str] = set()
-        conversations_changed = room_shown_changed = bookmarks_changed = False
+        conversations_changed = room_shown_changed = bookmarks_changed = ring = False
         for event in message.events:
             match event:
                 case ev.ConnectionChanged() | ev.OwnPresenceChanged():
@@ -174,6 +183,7 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
                     logs_to_sync.add(chat_message.conversation)
                     if chat_message.mention and not chat_message.delayed:
                         self.mentioned(chat_message)
+                    ring = ring or self._rings_for(chat_message)
                 case ev.HistoryLoaded(jid=jid, count=count):
                     log = self.chat_log(jid)
                     if log is not None:
@@ -218,6 +228,8 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
             self._refresh_conversations()
         if bookmarks_changed:
             self.show_bookmarks()
+        if ring:
+            self.app.bell()  # once per batch, however many arrived
         if room_shown_changed:
             self.show_room_panes()  # once per batch: a big room's join brings hundreds of presences at once
 
