@@ -60,3 +60,21 @@ def test_login_error_dialog(snap_compare) -> None:
         await pilot.pause(0.05)
 
     assert snap_compare(_app(session), terminal_size=SIZE, run_before=fail)
+
+
+def test_room_screen(snap_compare) -> None:
+    from tests.ui.test_rooms_ui import enter_room
+    from xmpptui.model.events import RoomChanged
+    from xmpptui.model.room import Occupant, Role
+
+    session = FakeSession(contacts=list(CONTACTS))
+
+    async def join(pilot) -> None:
+        await pilot.pause()
+        enter_room(session)
+        room = session.state.rooms.get("lounge@conference.example.org")
+        room.occupants.update({f"guest{n:02d}": Occupant(f"guest{n:02d}", Role.PARTICIPANT) for n in range(40)})
+        session.emit(RoomChanged(room.jid))  # a busy room: the occupant pane scrolls
+        await pilot.pause(0.05)
+
+    assert snap_compare(_app(session), terminal_size=SIZE, run_before=join)
