@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from slixmpp import Message
+from slixmpp import Iq, Message
 from slixmpp import Presence as PresenceStanza
 from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.jid import JID, InvalidJID
@@ -667,17 +667,20 @@ class RoomService:
             if features is not None and muc.FEATURE_MEMBERS_ONLY in features else "through the room"
         self._line(room, f"you invited {to} ({how})")
 
-    async def _room_features(self, room_jid: str) -> frozenset[str] | None:
-        """The room's disco#info features (XEP-0045 6.4), None when it does not say."""
+    async def _room_info(self, room_jid: str) -> Iq:
+        """The room's disco#info (XEP-0045 6.4); raises IqError or IqTimeout."""
         assert self.client is not None
         iq = self.client.make_iq_get(ito=room_jid)
         ET.SubElement(iq.xml, f"{{{muc.NS_DISCO_INFO}}}query")
+        return await iq.send(timeout=self._timeout)
+
+    async def _room_features(self, room_jid: str) -> frozenset[str] | None:
+        """The room's disco#info features, None when it does not say."""
         try:
-            result = await iq.send(timeout=self._timeout)
+            return muc.features(await self._room_info(room_jid))
         except (IqError, IqTimeout) as exc:
             log.info("no features of %s: %r", room_jid, exc)
             return None
-        return muc.features(result)
 
     # Discovery --------------------------------------------------------------------------------
 
@@ -687,11 +690,8 @@ class RoomService:
         room = parse_room_address(address).room
         if not self._online:
             return None
-        assert self.client is not None
-        iq = self.client.make_iq_get(ito=room)
-        ET.SubElement(iq.xml, "{http://jabber.org/protocol/disco#info}query")
         try:
-            await iq.send(timeout=self._timeout)
+            await self._room_info(room)
         except IqError as exc:
             return False if muc.error_condition(exc.iq)[0] == "item-not-found" else None
         except IqTimeout:
