@@ -18,6 +18,7 @@ from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, unti
 from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
 from tests.support.prosody import MUC_DOMAIN, Prosody
+from tests.support.prosody import Account as ServerAccount
 from xmpptui.model.conversation import ConversationKind, DeliveryState, Direction
 from xmpptui.model.room import Affiliation, Role, RoomState
 from xmpptui.model.state import ConnectionState
@@ -33,6 +34,14 @@ MUC_USER = f"{MUC}#user"
 
 def new_room() -> str:
     return f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+
+
+async def peer_in_room(prosody: Prosody, peers: list[Peer], account: ServerAccount, room: str, nick: str) -> Peer:
+    """A peer bot for `account`, logged in (and disconnected after the test) and joined to `room` as `nick`."""
+    peer = await Peer(prosody, account).connect()
+    peers.append(peer)
+    await peer_join(peer, room, nick)
+    return peer
 
 
 async def peer_join(peer: Peer, room: str, nick: str, password: str = "") -> None:
@@ -201,9 +210,7 @@ async def test_nick_conflict_offers_another_nick(prosody: Prosody, peers: list[P
 async def test_password_protected_and_members_only_rooms(prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     secret_room, members_room = new_room(), new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, secret_room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, secret_room, "bob")
     await configure(bob_peer, secret_room, {"muc#roomconfig_passwordprotectedroom": "1",
                                             "muc#roomconfig_roomsecret": "s3cret"})
     await peer_join(bob_peer, members_room, "bob")
@@ -237,9 +244,7 @@ async def test_password_protected_and_members_only_rooms(prosody: Prosody, peers
 async def test_moderation_kick_ban_and_permission_errors(prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
     app = make_app(prosody, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
@@ -287,9 +292,7 @@ async def test_a_missing_room_is_created_on_request_and_moderator_commands_reach
         await pilot.press("y")  # a new room: we own it
         await joined(pilot, room)
         assert any("a new room: you own it" in body for body in bodies(app, room))
-        bob_peer = await Peer(prosody, bob).connect()
-        peers.append(bob_peer)
-        await peer_join(bob_peer, room, "bob")
+        bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
         await until(pilot, lambda: "bob" in room_of(app, room).occupants, what="bob in the room")
         await typed(pilot, "/role bob visitor")
         await until(pilot, lambda: room_of(app, room).occupants["bob"].role is Role.VISITOR, what="bob muted")
@@ -305,9 +308,7 @@ async def test_a_missing_room_is_created_on_request_and_moderator_commands_reach
 async def test_private_messages_with_an_occupant(prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
     app = make_app(prosody, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
@@ -333,9 +334,7 @@ async def test_private_messages_with_an_occupant(prosody: Prosody, peers: list[P
 async def test_rooms_are_rejoined_after_the_connection_is_cut(prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
     async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
         app = make_app(prosody, alice)
         app._account = replace(app._account, port=proxy.port)
@@ -424,9 +423,7 @@ async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_n
         prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
     app = make_app(prosody, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
@@ -539,9 +536,7 @@ async def test_room_history_with_the_local_history_is_not_doubled_on_the_next_ru
         prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
     history = History(tmp_path / "history.sqlite3")
     try:
         app = make_app(prosody, alice, history=history)
@@ -603,9 +598,7 @@ async def test_the_rooms_archive_fills_what_was_said_while_we_were_away(
         prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
     history = History(tmp_path / "history.sqlite3")
     try:
         app = make_app(prosody, alice, history=history)
@@ -645,9 +638,7 @@ async def test_scrolling_past_what_is_held_pages_older_lines_in_from_the_rooms_a
         prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
     said = [f"said before you came {n}" for n in range(80)]
     for body in said:
         say(bob_peer, room, body)
@@ -783,9 +774,7 @@ async def test_a_full_room_is_said_in_words_and_configuring_is_for_owners(
         prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
     app = make_app(prosody, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
@@ -821,9 +810,7 @@ async def test_a_mediated_invitation_to_a_members_only_room_accepted_gets_us_in(
         prosody: Prosody, peers: list[Peer]) -> None:
     alice, bob = prosody.register(), prosody.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    peers.append(bob_peer)
-    await peer_join(bob_peer, room, "bob")
+    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
     await configure(bob_peer, room, {"muc#roomconfig_membersonly": "1"})
     app = make_app(prosody, alice)
     async with app.run_test(size=SIZE) as pilot:
