@@ -108,5 +108,15 @@ class PresenceBook:
     def clear(self) -> None:
         self._by_bare.clear()
 
+    def take(self) -> PresenceBook:
+        """Move everything into a new book and leave this one empty (while we cannot know presence)."""
+        taken = PresenceBook()
+        taken._by_bare, self._by_bare = self._by_bare, {}
+        return taken
+
+    def restore(self, kept: PresenceBook) -> None:
+        """Put back what `take` moved out (a resumed stream: the server kept our session and what it knew)."""
+        self._by_bare = kept._by_bare
+
     def __len__(self) -> int:
         return len(self._by_bare)

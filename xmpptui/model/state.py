@@ -28,6 +28,8 @@ class LoginFailure(Enum):
     TLS = "tls"
     TIMEOUT = "timeout"
     STREAM_ERROR = "stream-error"
+    CONFLICT = "conflict"
+    """Another client logged in with our resource and the server ended this session for it."""
 
 
 @dataclass(frozen=True, slots=True)

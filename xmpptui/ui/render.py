@@ -10,7 +10,7 @@ from rich.text import Text
 
 from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
-from xmpptui.model.presence import Presence, Show
+from xmpptui.model.presence import OFFLINE, Presence, Show
 from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ConnectionState, ConnectionStatus
@@ -249,6 +249,8 @@ CONNECTION_STYLES = {
 def status_line(jid: str, presence: Presence, connection: ConnectionStatus) -> Text:
     line = Text(end="", no_wrap=True, overflow="ellipsis")
     line.append_text(plain(jid, "bold", single_line=True))
+    if connection.state is not ConnectionState.ONLINE:
+        presence = OFFLINE  # without a session nobody sees our presence, whatever it will be when we are back
     line.append("  ")
     line.append_text(presence_glyph(presence))
     line.append(f" {SHOW_WORDS[presence.show]}")

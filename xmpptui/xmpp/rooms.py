@@ -67,6 +67,9 @@ OpenConversation = Callable[[str, ConversationKind, bool], Conversation]
 MAX_OCCUPANTS = 5000
 """Occupants held per room unless the account says otherwise (`max_room_occupants`)."""
 
+_JOIN_TRIES = 2
+"""Join requests sent to a room that does not answer before we give up and say so."""
+
 SELF_PING_INTERVAL = 300.0
 """Seconds between checks that we are still in each joined room (XEP-0410)."""
 
@@ -108,11 +111,13 @@ class RoomService:
     def __init__(self, state: ClientState, emit: Callable[[Event], None], open_conversation: OpenConversation,
                  persist: Callable[[ChatMessage], None], default_nick: str, timeout: float,
                  clock: Callable[[], float] = time.time, self_ping_interval: float = SELF_PING_INTERVAL,
-                 max_occupants: int = MAX_OCCUPANTS) -> None:
+                 max_occupants: int = MAX_OCCUPANTS,
+                 store_update: Callable[[ChatMessage], None] = lambda message: None) -> None:
         self._state = state
         self._emit = emit
         self._open = open_conversation
         self._persist = persist
+        self._store_update = store_update
         self._default_nick = default_nick
         self._timeout = timeout
         self._clock = clock
@@ -130,6 +135,12 @@ class RoomService:
         self._max_occupants = max(max_occupants, 1)
         self._floods: dict[str, tuple[OccupantFlood, ChatMessage | None]] = {}
         """Per room: its joins and leaves, and the summary line of the flood going on (if any)."""
+        self._outbox: dict[str, list[ChatMessage]] = {}
+        """Per room: our messages typed while we were not (yet, or again) in it, sent once the join completes."""
+        self._join_watch: dict[str, asyncio.TimerHandle] = {}
+        """Per room being joined: the timer that gives up waiting for the room's answer."""
+        self._join_tries: dict[str, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     @property
     def _online(self) -> bool:
@@ -219,13 +230,16 @@ class RoomService:
         if room.password:
             ET.SubElement(x, f"{{{muc.NS_MUC}}}password").text = room.password
         conversation = self._state.conversations.get(room.jid)
-        latest = max((m.timestamp for m in conversation.messages if m.kind is MessageKind.GROUPCHAT), default=None) \
-            if conversation is not None else None
+        latest = max((m.timestamp for m in conversation.messages if m.kind is MessageKind.GROUPCHAT
+                      and m.state is not DeliveryState.PENDING), default=None) if conversation is not None else None
         if latest is not None:
-            # Rejoining: only what was said since the last message we hold.
+            # Rejoining: only what was said since the last message we hold (our messages still pending are not
+            # held by the room yet, or come back in this history and are so known to have arrived).
             since = datetime.fromtimestamp(latest + 0.001, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             ET.SubElement(x, f"{{{muc.NS_MUC}}}history", since=since)
         presence.send()
+        if room.jid not in self._join_watch:
+            self._watch_join(room)
 
     def _schedule_self_ping(self) -> None:
         if self._self_ping is None:
@@ -269,10 +283,75 @@ class RoomService:
         """A new session (not a resumed stream): the server forgot our rooms, so join them again."""
         for room in self._state.rooms:
             if room.state is not RoomState.LEFT:
-                room.state = RoomState.JOINING
-                room.clear_occupants()
-                self._emit(RoomChanged(room.jid))
-                self._send_join(room)
+                self._rejoin(room)
+
+    def _rejoin(self, room: Room, why: str = "") -> None:
+        """Join a room we were in again, but only if it still exists: joining a room that vanished while we were
+        away would create it, and creating a room is the user's decision (asked when they /join)."""
+        room.state = RoomState.JOINING
+        room.clear_occupants()
+        if why:
+            self._line(room, why)
+        self._emit(RoomChanged(room.jid))
+        task = asyncio.get_running_loop().create_task(self._rejoin_if_exists(room))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _rejoin_if_exists(self, room: Room) -> None:
+        try:
+            await self._room_info(room.jid)
+        except IqError as exc:
+            if muc.error_condition(exc.iq)[0] == "item-not-found":
+                self._join_failed(room, f"{room.jid} no longer exists (it was destroyed, or expired while you were "
+                                        "away): not joined again; /join it to create it anew")
+                return
+            log.info("disco#info of %s before rejoining: %r; joining anyway", room.jid, exc)
+        except IqTimeout:
+            log.info("no disco#info answer from %s before rejoining; joining anyway", room.jid)
+        if room.state is RoomState.JOINING and self.client is not None and self.client.transport is not None:
+            self._send_join(room)
+
+    def _join_failed(self, room: Room, reason: str) -> None:
+        """We are not in the room and will not be without the user: say why, and fail what waited to be sent."""
+        self._stop_join_watch(room.jid)
+        room.state, room.error = RoomState.LEFT, reason
+        room.clear_occupants()
+        self._line(room, reason, MessageKind.ERROR)
+        self._fail_queued(room, reason)
+        self._emit(RoomChanged(room.jid))
+
+    def _fail_queued(self, room: Room, reason: str) -> None:
+        for message in self._outbox.pop(room.jid, []):
+            if message.state is DeliveryState.PENDING:
+                message.state, message.error = DeliveryState.FAILED, f"not sent: {reason}"
+                self._store_update(message)
+                self._emit(MessageUpdated(message))
+
+    def _watch_join(self, room: Room) -> None:
+        """A join the room never answers is tried again, then given up on in words (never left hanging)."""
+        self._stop_join_watch(room.jid)
+        self._join_watch[room.jid] = asyncio.get_running_loop().call_later(
+            self._timeout * 2, self._join_unanswered, room.jid)
+
+    def _stop_join_watch(self, room_jid: str) -> None:
+        timer = self._join_watch.pop(room_jid, None)
+        if timer is not None:
+            timer.cancel()
+        self._join_tries.pop(room_jid, None)
+
+    def _join_unanswered(self, room_jid: str) -> None:
+        self._join_watch.pop(room_jid, None)
+        room = self._state.rooms.get(room_jid)
+        if room is None or room.state is not RoomState.JOINING or not self._online:
+            return  # answered, left, or the session is gone (a new one joins again)
+        tries = self._join_tries.get(room_jid, 1)
+        if tries >= _JOIN_TRIES:
+            self._join_failed(room, f"{room.jid} did not answer our request to join ({tries} tries): not in the "
+                                    "room; /join it to try again")
+            return
+        self._line(room, f"{room.jid} did not answer our request to join: trying again")
+        self._send_join(room)
+        self._join_tries[room_jid] = tries + 1
 
     def own_presence_sent(self, presence: Presence) -> None:
         """Rooms get our presence only when we address it to them: going offline takes us out of every
@@ -360,9 +439,7 @@ class RoomService:
         _, _, nick = stanza.xml.get("from", "").partition("/")
         if room.state is RoomState.JOINING:
             reason = muc.join_error_text(condition, room.jid, room.nick, bool(room.password), server_text)
-            room.state, room.error = RoomState.LEFT, reason
-            self._line(room, reason, MessageKind.ERROR)
-            self._emit(RoomChanged(room.jid))
+            self._join_failed(room, reason)
             self._emit(RoomJoinFailed(room.jid, condition, reason, room.nick))
         elif room.joined:
             action = f"change your nick to {nick}" if nick and nick != room.nick else "change your presence"
@@ -372,6 +449,7 @@ class RoomService:
         if update.available:
             if room.state is RoomState.JOINING:
                 room.state = RoomState.JOINED
+                self._stop_join_watch(room.jid)
                 self._joining_subject.add(room.jid)
                 created = muc.ROOM_CREATED in update.codes
                 self._line(room, f"you joined {room.jid} as {update.nick}"
@@ -396,6 +474,7 @@ class RoomService:
         elif muc.SHUTDOWN in update.codes:
             room.error = "the chat service shut down: you are no longer in the room"
             self._line(room, room.error, MessageKind.ERROR)
+        self._fail_queued(room, room.error or "you are no longer in the room")
 
     def _accept_default_configuration(self, room: Room) -> None:
         """A room we created may be locked until its owner configures it (XEP-0045 10.1.2): take the
@@ -490,6 +569,8 @@ class RoomService:
             room.subject = new_subject
             first = room.jid in self._joining_subject
             self._joining_subject.discard(room.jid)
+            if first:
+                self._send_queued(room)  # the join is complete, and its history showed what had arrived
             if not first and room.joined:
                 said = f"{nick or 'the room'} changed the subject to: {new_subject}" if new_subject else \
                     f"{nick or 'the room'} cleared the subject"
@@ -512,6 +593,7 @@ class RoomService:
             if sent is not None:
                 if sent.state is DeliveryState.PENDING:  # our message, reflected by the room: it got there
                     sent.state = DeliveryState.SENT
+                    self._store_update(sent)
                     self._emit(MessageUpdated(sent))
                 return
         if conversation.seen_before(incoming.id, incoming.body) or (incoming.delayed and
@@ -553,6 +635,7 @@ class RoomService:
             if sent is not None:
                 sent.state = DeliveryState.FAILED
                 sent.error = translate.error_text(stanza)
+                self._store_update(sent)
                 self._emit(MessageUpdated(sent))
                 return
         action = self._actions.pop(message_id, None)
@@ -564,17 +647,59 @@ class RoomService:
     # Sending ----------------------------------------------------------------------------------
 
     def send_groupchat(self, room_jid: str, body: str) -> ChatMessage:
-        room = self._room(room_jid)
-        assert self.client is not None
+        """Send to a room we are in; while the session or the room is being got back (an outage, a rejoin, after
+        going offline) it waits, pending, and goes once we are in again. Not in the room: refused at once."""
+        room = self._state.rooms.get(room_jid)
+        if room is None or (room.state is RoomState.LEFT and room.jid not in self._dormant):
+            why = f" ({room.error})" if room is not None and room.error else ""
+            raise RoomError(f"you are not in {room_jid}{why}: /join it first")
         conversation = self._open(room.jid, ConversationKind.GROUPCHAT, True)
         message = ChatMessage(conversation=room.jid, sender=room.nick, body=body, timestamp=self._clock(),
                               direction=Direction.OUT, kind=MessageKind.GROUPCHAT, id=uuid.uuid4().hex,
                               state=DeliveryState.PENDING)
         self._add(conversation, message)
-        stanza = self.client.make_message(mto=room.jid, mbody=body, mtype="groupchat")
+        self.queue(message)
+        return message
+
+    def queue(self, message: ChatMessage) -> None:
+        """Send one of our room messages now if we are in its room, else once the join completes."""
+        room = self._state.rooms.get(message.conversation)
+        if room is None:
+            message.state, message.error = DeliveryState.FAILED, f"not sent: you are not in {message.conversation}"
+            self._store_update(message)
+            self._emit(MessageUpdated(message))
+        elif self._online and room.joined and room.jid not in self._joining_subject:
+            self._transmit(room, message)
+        else:
+            self._outbox.setdefault(room.jid, []).append(message)
+
+    def restore_pending(self, message: ChatMessage) -> None:
+        """A room message still pending when the app last stopped: we join its room again (as the nick it was
+        written under) and send it once in, unless the room's history shows it had arrived."""
+        room = self._state.rooms.get(message.conversation)
+        if room is None or room.state is RoomState.LEFT:
+            room = self.join(f"{message.conversation}/{message.sender}")
+        conversation = self._open(room.jid, ConversationKind.GROUPCHAT, False)
+        conversation.add(message)
+        self._emit(MessageAdded(message))
+        self._outbox.setdefault(room.jid, []).append(message)
+
+    def _send_queued(self, room: Room) -> None:
+        for message in self._outbox.pop(room.jid, []):
+            if message.state is DeliveryState.PENDING:  # (the room's history may have shown that it arrived)
+                self._transmit(room, message)
+
+    def stream_resumed(self) -> None:
+        """The server kept our session, and with it our rooms: what waited for them goes now."""
+        for room in self._state.rooms:
+            if room.joined and room.jid not in self._joining_subject:
+                self._send_queued(room)
+
+    def _transmit(self, room: Room, message: ChatMessage) -> None:
+        assert self.client is not None
+        stanza = self.client.make_message(mto=room.jid, mbody=message.body, mtype="groupchat")
         stanza["id"] = message.id
         stanza.send()
-        return message
 
     def send_private(self, occupant_jid: str, body: str) -> ChatMessage:
         room_jid, nick = jids.bare(occupant_jid), jids.resource(occupant_jid)

@@ -47,7 +47,7 @@ from xmpptui.model.events import (
     Severity,
     UnreadChanged,
 )
-from xmpptui.model.presence import Presence, Show
+from xmpptui.model.presence import Presence, PresenceBook, Show
 from xmpptui.model.roster import Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, LoginFailure
 from xmpptui.passwords import Secret
@@ -66,6 +66,12 @@ from xmpptui.xmpp.rooms import RoomCommands, RoomService
 log = logging.getLogger(__name__)
 
 _RECONNECT_FIRST, _RECONNECT_MAX = 1.0, 60.0
+_STABLE_AFTER = 30.0
+"""Seconds a session must last before the next outage starts the backoff from the beginning again (a server
+that drops us right after each login must not be hammered once a second)."""
+_MAX_STRIKES = 2
+_FINAL_FAILURES = (LoginFailure.AUTH, LoginFailure.TLS, LoginFailure.CONFLICT)
+"""Failures that trying again would only repeat: the user decides."""
 _ACK_POLL, _ACK_POLL_MAX = 0.05, 5.0
 HISTORY_PAGE = 200
 """Messages paged in from the history at a time (when a conversation opens, and on each scroll to the top)."""
@@ -122,6 +128,15 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._was_online = False
         self._reconnect_delay = _RECONNECT_FIRST
         self._reconnect_task: asyncio.Task[None] | None = None
+        self._retry_reason = ""
+        """Why the connection was lost, or why the last reconnect attempt failed (shown with the countdown)."""
+        self._online_since: float | None = None
+        self._presence_kept: PresenceBook | None = None
+        """Contacts' presence as it was when the connection was lost: shown again if the stream is resumed."""
+        self._strikes: dict[str, int] = {}
+        """Message id -> how many streams the server ended with an error while it was unacknowledged."""
+        self._replaced = ""
+        """Set when the server ended our stream because another client took our resource (`conflict`)."""
         self._wanted = Presence(Show.ONLINE)
         self._throttle = NoticeThrottle(time.monotonic)
         self._pins = pins
@@ -152,7 +167,8 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._rooms = RoomService(self._state, self._room_event,
                                   lambda jid, kind, by_user: self._open(jid, by_user, kind),
                                   self._persist, account.nick or account.bare_jid.partition("@")[0],
-                                  account.timeout, clock, max_occupants=account.max_room_occupants)
+                                  account.timeout, clock, max_occupants=account.max_room_occupants,
+                                  store_update=self._store_update)
 
     @property
     def state(self) -> ClientState:
@@ -192,7 +208,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         client = self._client = self._rooms.client = client_factory.build(self._account, self._password, pinned)
         for event_name, handler in {
             "session_start": self._on_session_start,
-            "session_resumed": self._on_session_resumed,
+            "session_resumed": self._on_stream_resumed,
             "stanza_acked": self._on_acked,
             "failed_auth": self._on_failed_auth,
             "failed_all_auth": self._on_failed_all_auth,
@@ -226,6 +242,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if self._history is None or self._outbox:
             return
         for message in await self._history.pending_outgoing(self._state.jid):
+            if message.kind is MessageKind.GROUPCHAT:
+                self._rooms.restore_pending(message)  # sent to its room, once we are in it again
+                continue
             conversation = self._open(message.conversation, by_user=False)
             conversation.add(message)
             self._outbox.append(message)
@@ -236,6 +255,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         host, port = self._address
         self._login = asyncio.get_running_loop().create_future()
         self._auth_condition = ""
+        self._replaced = ""
         self._set_connection(ConnectionState.CONNECTING if first else ConnectionState.RECONNECTING,
                              f"connecting to {host}:{port}")
         if self._account.host or self._account.port:
@@ -248,7 +268,8 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             self._fail(LoginFailure.TIMEOUT, f"no answer from {host}:{port} within {self._account.timeout:g} s")
 
     def _fail(self, failure: LoginFailure, reason: str, certificate: str = "") -> None:
-        """A login attempt ended without a session: stop retrying and say why."""
+        """A login attempt ended without a session. After an outage the reconnect loop tries again (unless the
+        failure is one that retrying cannot mend); otherwise stop and say why."""
         if self._login is None or self._login.done():
             return
         log.warning("login failed (%s): %s", failure.value, reason)
@@ -256,9 +277,11 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if self._client is not None:
             self._client.cancel_connection_attempt()
             self._client.abort()
-        if self._was_online and failure not in (LoginFailure.AUTH, LoginFailure.TLS):
+        if self._was_online and failure not in _FINAL_FAILURES:
             self._schedule_reconnect(reason)
         else:
+            self._was_online = False  # nothing to resume: the user decides (retry, F10, edit the account)
+            self._cancel_reconnect()
             self._set_connection(ConnectionState.OFFLINE, reason, failure, certificate)
 
     def _on_failed_auth(self, stanza: Any) -> None:
@@ -335,13 +358,32 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
                                               "established; refused (it could be anyone's)")
 
     def _on_stream_error(self, error: Any) -> None:
-        if error["condition"] == "see-other-host":
+        condition = error["condition"]
+        if condition == "see-other-host":
             return  # decided by the client: redirected (after TLS) or redirect_refused (before)
         text = error["text"] or ""
-        reason = f"server closed the stream ({error['condition']}{': ' + text if text else ''})"
+        reason = f"server closed the stream ({condition}{': ' + text if text else ''})"
+        self._count_strikes(reason)
+        if condition == "conflict":
+            # Another client took our resource. Logging in again would take it back, and that client would do the
+            # same: a fight without end. The user decides (F10 logs in again here).
+            self._replaced = (f"another client logged in as {self._state.jid}/{self._state.resource} and replaced "
+                              "this session; F10 logs in again here (and replaces that one)")
+            self._fail(LoginFailure.CONFLICT, self._replaced)
+            return
         self._fail(LoginFailure.STREAM_ERROR, reason)
         if self._state.connection.state is ConnectionState.ONLINE:
             self._emit(Notice(reason, Severity.ERROR))
+
+    def _count_strikes(self, reason: str) -> None:
+        """The server ended the stream while these messages of ours were unacknowledged. A message that was in
+        flight each of two times is the likely cause (a stanza the server will not take): it is failed instead
+        of being sent once more, which would end the next stream too, and the next."""
+        for message in self._unacked.values():
+            strikes = self._strikes.get(message.id, 0) + 1
+            self._strikes[message.id] = strikes
+            if strikes >= _MAX_STRIKES:
+                message.error = f"not sent again: the server closed the connection each time it was sent ({reason})"
 
     def _on_stream_violation(self, reason: str) -> None:
         """We closed the stream because the server broke the XML rules (see StreamGuard)."""
@@ -353,6 +395,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
     async def _on_session_start(self, _event: Any) -> None:
         assert self._client is not None
         self._state.resource = self._client.boundjid.resource
+        self._presence_kept = None  # a new session: the server sends every presence anew
         await self._fetch_roster()
         await self._fetch_blocklist()
         await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
@@ -364,12 +407,36 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._rooms.rejoin_all()
         self._spawn(self._rooms.load_bookmarks())
         self._spawn(self._load_read_positions())
-        # A new session (not a resumed one): what the old one never had acknowledged is sent again.
-        self._outbox[:0] = list(self._unacked.values())
+        # A new session (not a resumed one): what the old one never had acknowledged is sent again, unless the
+        # server ended a stream each time it was in flight.
+        unacked = list(self._unacked.values())
         self._unacked.clear()
+        self._outbox[:0] = [message for message in unacked if not self._struck_out(message)]
         self._now_online()
 
-    async def _on_session_resumed(self, _event: Any) -> None:
+    def _on_stream_resumed(self, _event: Any) -> None:
+        """Runs inline, before the stanzas the server replays are handled: they apply on top of what we knew."""
+        if self._presence_kept is not None:
+            self._state.presence.restore(self._presence_kept)
+            self._presence_kept = None
+            self._emit(RosterReplaced(len(self._state.roster)))
+        self._spawn(self._on_session_resumed())
+
+    def _clear_presence_view(self) -> None:
+        """While there is no session nobody's presence is known: contacts are shown offline, and nobody is typing.
+        Kept aside for a resumed stream; a new session gets every presence anew."""
+        if self._presence_kept is None:
+            self._presence_kept = self._state.presence.take()
+            self._emit(RosterReplaced(len(self._state.roster)))
+        self._forget_chat_states()
+
+    def _forget_chat_states(self) -> None:
+        for conversation in self._state.conversations:
+            if conversation.chat_state:
+                conversation.chat_state = ""
+                self._emit(ChatStateChanged(conversation.jid))
+
+    async def _on_session_resumed(self) -> None:
         """Stream resumed (XEP-0198): the server kept our session and slixmpp resent what it had not acked.
         A message still in slixmpp's send queue when the connection died never reached the wire and is not in
         its unacked queue: once that queue has drained, send ours that slixmpp does not know of again."""
@@ -383,20 +450,21 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if self._state.own_presence != self._wanted:
             self._send_presence(self._wanted)  # changed while we were away
         self._now_online()
+        self._rooms.stream_resumed()
 
     def _now_online(self) -> None:
         assert self._client is not None
         log.info("online as %s (%s)", self._client.boundjid, "TLS" if self._client.encrypted else "NO TLS")
-        self._reconnect_task = None  # its work is done: a new outage needs a new one
         self._was_online = True
-        self._reconnect_delay = _RECONNECT_FIRST
+        self._online_since = time.monotonic()
         self._set_connection(ConnectionState.ONLINE,
                              "" if self._client.encrypted else "unencrypted: plaintext allowed for this account")
         if self._login is not None and not self._login.done():
             self._login.set_result(None)
         outbox, self._outbox = self._outbox, []
         for message in outbox:
-            self._transmit(message)
+            if message.state is DeliveryState.PENDING:  # (the archive catch-up may have shown it arrived)
+                self._transmit(message)
 
     async def _fetch_roster(self) -> None:
         fetched = await self._fetch_versioned_roster()
@@ -405,6 +473,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         contacts, version = fetched
         self._state.roster.replace(contacts, version)
         self._state.presence.clear()
+        self._presence_kept = None
         self._emit(RosterReplaced(len(self._state.roster)))
 
     def _on_disconnected(self, reason: Any) -> None:
@@ -420,38 +489,74 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
                 self._fail(LoginFailure.REFUSED,
                            f"the server closed the connection during login ({reason or 'no reason given'})")
             return
+        if self._replaced:
+            self._was_online = False
+            self._cancel_reconnect()
+            self._clear_presence_view()
+            self._set_connection(ConnectionState.OFFLINE, self._replaced, LoginFailure.CONFLICT)
+            self._emit(Notice(self._replaced, Severity.ERROR))
+            return
         if self._was_online and self._state.connection.state is ConnectionState.ONLINE:
             # Presence is kept while we reconnect: a resumed stream keeps it, a new session replaces it.
             why = (self._client.violation if self._client else "") or reason or "closed by the server"
             self._schedule_reconnect(f"connection lost ({why})")
 
     def _schedule_reconnect(self, reason: str) -> None:
-        """Exponential backoff with jitter; the status shows a countdown each second."""
+        """Reconnect with exponential backoff and jitter, attempt after attempt, for as long as it takes; the
+        status shows the reason and a countdown each second. One loop runs at a time: a failure during an
+        attempt only tells the loop why (the loop itself decides to wait and try again)."""
         log.info("%s; reconnecting", reason)
+        self._retry_reason = reason
+        if self._online_since is not None and time.monotonic() - self._online_since >= _STABLE_AFTER:
+            self._reconnect_delay = _RECONNECT_FIRST  # a session that lasted: this is a new outage
+        self._online_since = None
+        self._clear_presence_view()
+        if self._reconnect_task is None or self._reconnect_task.done():
+            # At once, not when the task first runs: until then a message sent would go to a dead stream, where
+            # slixmpp holds it outside stream management and we could not know to send it again.
+            self._set_connection(ConnectionState.RECONNECTING, f"{reason}; retrying soon")
+            self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect_loop())
+
+    def _next_delay(self) -> float:
         delay = self._reconnect_delay * random.uniform(0.8, 1.2)
         self._reconnect_delay = min(_RECONNECT_MAX, self._reconnect_delay * 2)
-        # At once, not when the task first runs: until then a message sent would go to a dead stream, where
-        # slixmpp holds it outside stream management and we could not know to send it again.
-        self._set_connection(ConnectionState.RECONNECTING, f"{reason}; retrying in {delay:.0f} s")
-        if self._reconnect_task is None or self._reconnect_task.done():
-            self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect_after(delay, reason))
+        return delay
 
-    async def _reconnect_after(self, delay: float, reason: str) -> None:
-        deadline = time.monotonic() + delay
-        while (left := deadline - time.monotonic()) > 0:
-            self._set_connection(ConnectionState.RECONNECTING, f"{reason}; retrying in {left:.0f} s")
-            await asyncio.sleep(min(1.0, left))
-        if not self._stopping:
+    async def _reconnect_loop(self, wait: bool = True) -> None:
+        while not self._stopping:
+            if wait:
+                delay = self._next_delay()
+                deadline = time.monotonic() + delay
+                while (left := deadline - time.monotonic()) > 0:
+                    self._set_connection(ConnectionState.RECONNECTING,
+                                         f"{self._retry_reason}; retrying in {left:.0f} s")
+                    await asyncio.sleep(min(1.0, left))
+                if self._stopping:
+                    return
+            wait = True
             await self._connect(first=False)
+            if self._state.connection.state is not ConnectionState.RECONNECTING:
+                return  # online, or a failure that retrying cannot mend (said in the status)
+
+    def _cancel_reconnect(self) -> None:
+        task, self._reconnect_task = self._reconnect_task, None
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            task.cancel()
 
     def reconnect_now(self) -> None:
-        """Skip the rest of the backoff wait."""
-        if self._state.connection.state is not ConnectionState.RECONNECTING or self._stopping:
+        """Skip the rest of the backoff wait; after a session was replaced (`conflict`), log in again."""
+        if self._stopping or self._client is None:
             return
-        if self._reconnect_task is not None and not self._reconnect_task.done():
-            self._reconnect_task.cancel()
+        connection = self._state.connection
+        replaced = connection.state is ConnectionState.OFFLINE and connection.failure is LoginFailure.CONFLICT
+        if connection.state is not ConnectionState.RECONNECTING and not replaced:
+            return
+        self._cancel_reconnect()
         self._reconnect_delay = _RECONNECT_FIRST
-        self._reconnect_task = asyncio.get_running_loop().create_task(self._connect(first=False))
+        self._was_online = True
+        self._retry_reason = connection.reason or "reconnecting"
+        self._set_connection(ConnectionState.RECONNECTING, "reconnecting now")
+        self._reconnect_task = asyncio.get_running_loop().create_task(self._reconnect_loop(wait=False))
 
     async def stop(self) -> None:
         self._stopping = True
@@ -511,9 +616,12 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             return
         self._state.presence.update(update.bare, update.resource, update.presence)
         conversation = self._state.conversations.get(update.bare)
-        if conversation is not None and not update.presence.available and (
-                not update.resource or conversation.reply_to == jids.with_resource(update.bare, update.resource)):
-            conversation.reply_to = ""
+        if conversation is not None and not update.presence.available:
+            if not update.resource or conversation.reply_to == jids.with_resource(update.bare, update.resource):
+                conversation.reply_to = ""
+            if conversation.chat_state and not self._state.presence.resources(update.bare):
+                conversation.chat_state = ""  # their last session ended: nobody is typing any more
+                self._emit(ChatStateChanged(conversation.jid))
         self._emit(PresenceChanged(update.bare))
 
     async def set_presence(self, presence: Presence) -> None:
@@ -530,6 +638,11 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             # No echo comes for our own unavailable presence: the send itself is the change.
             self._state.own_presence = presence
             self._emit(OwnPresenceChanged(presence))
+            # Nor does anyone's presence reach us now: what we hold would go stale, so it goes (coming back
+            # online brings every presence anew).
+            self._state.presence.clear()
+            self._emit(RosterReplaced(len(self._state.roster)))
+            self._forget_chat_states()
             return
         self._client.send_presence(pshow=presence.show.wire, pstatus=presence.status or None,
                                    ppriority=presence.priority)
@@ -780,7 +893,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             message.state, message.error = DeliveryState.PENDING, ""
             self._store_update(message)
             self._emit(MessageUpdated(message))
-            if self._is_online:
+            if message.kind is MessageKind.GROUPCHAT:
+                self._rooms.queue(message)
+            elif self._is_online:
                 self._transmit(message)
             else:
                 self._outbox.append(message)
@@ -801,8 +916,22 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if message is not None:
             self._acked(message)
 
+    def _struck_out(self, message: ChatMessage) -> bool:
+        if self._strikes.get(message.id, 0) < _MAX_STRIKES:
+            return False
+        del self._strikes[message.id]
+        self._failed(message, message.error)
+        return True
+
+    def _failed(self, message: ChatMessage, error: str) -> None:
+        message.state, message.error = DeliveryState.FAILED, error
+        self._unacked.pop(message.id, None)
+        self._store_update(message)
+        self._emit(MessageUpdated(message))
+
     def _acked(self, message: ChatMessage) -> None:
         self._unacked.pop(message.id, None)
+        self._strikes.pop(message.id, None)
         if message.advance(DeliveryState.SENT):
             self._store_update(message)
             self._emit(MessageUpdated(message))
