@@ -1,0 +1,124 @@
+"""The history file against what really goes wrong with it: a disk that fills during a burst, a damaged or
+unwritable file, clocks that disagree about order; against the private Prosody, driven as a user would."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import os
+import subprocess
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+
+from tests.e2e.helpers import SIZE, bodies, logged_in, make_app
+from tests.support.peer import Peer
+from tests.support.prosody import Prosody
+from xmpptui.storage.history import History
+
+FULL = "history cannot be written to"
+
+
+async def until_true(pilot: Pilot, predicate: Callable[[], Awaitable[bool]], timeout: float = 20.0,
+                     what: str = "") -> None:
+    """`until` for a condition that must be awaited (a query to the history)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.02)
+
+
+@contextlib.contextmanager
+def small_filesystem(where: Path, size: str) -> Iterator[Path]:
+    """A real filesystem that can fill up: a tmpfs mounted on `where` (the suite runs as root, as CI does)."""
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(where)],
+                             capture_output=True, text=True)
+    assert mounted.returncode == 0, f"mounting a small tmpfs failed (run as root): {mounted.stderr.strip()}"
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=True)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """Fill `disk` with a file until it is full, then give back about `leave` bytes."""
+    filler = disk / "filler"
+    chunk = b"\0" * 4096
+    with open(filler, "wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(chunk)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+        handle.truncate(max(0, handle.tell() - leave))
+    return filler
+
+
+def notices(hooked: list[Message], words: str) -> list[str]:
+    return [str(m.notification.message) for m in hooked if isinstance(m, Notify) and words in
+            str(m.notification.message)]
+
+
+async def test_a_disk_that_fills_during_a_burst_loses_no_message_once_space_is_freed(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(prosody, bob).connect()
+    peers.append(peer)
+    burst = [f"burst {n:03d}" + " lorem ipsum dolor sit amet" * 8 for n in range(300)]
+    with small_filesystem(tmp_path / "disk", "1m") as disk:
+        history = History(disk / "history.sqlite3")
+        hooked: list[Message] = []
+        app = make_app(prosody, alice, history=history)
+        try:
+            async with app.run_test(size=SIZE, message_hook=hooked.append) as pilot:
+                await logged_in(pilot)
+                peer.client.make_message(mto=alice.jid, mbody="before", mtype="chat").send()
+                await until_true(pilot, lambda: _counted(history, alice.jid, bob.jid, 1), what="'before' stored")
+                filler = fill(disk, leave=48 * 1024)  # the burst fills the rest part of the way through
+                for body in burst:
+                    peer.client.make_message(mto=alice.jid, mbody=body, mtype="chat").send()
+                await until_true(pilot, lambda: _shown(app, bob.jid, 301), what="the burst on screen")
+                assert bodies(app, bob.jid) == ["before", *burst], "shown, though not kept"
+                await until_true(pilot, lambda: _noticed(hooked), what="the notice that history cannot be written")
+                stored = await history.count(alice.jid, bob.jid)
+                assert 1 < stored < 301, f"the disk was to fill part of the way through the burst ({stored})"
+                await pilot.press("ctrl+q")  # (the last try to write, on logout, fails too)
+        finally:
+            await asyncio.to_thread(history.shutdown)
+        (notice,) = notices(hooked, FULL)  # once, not per batch
+        assert f"{disk / 'history.sqlite3'}: database or disk is full" in notice and "not kept" in notice
+        log = (Path(os.environ["XDG_STATE_HOME"]) / "xmpptui" / "log" / "xmpptui.log")
+        assert not log.exists() or "Traceback" not in log.read_text()
+
+        filler.unlink()  # space freed; the app started again catches up from what it really stored
+        history = History(disk / "history.sqlite3")
+        again = make_app(prosody, alice, history=history)
+        try:
+            async with again.run_test(size=SIZE) as pilot:
+                await logged_in(pilot)
+                await until_true(pilot, lambda: _counted(history, alice.jid, bob.jid, 301), timeout=30,
+                                 what="every message stored")
+                page, _ = await history.page(alice.jid, bob.jid, 400)
+                assert [m.body for m in page] == ["before", *burst], "none missing, none twice, the server's order"
+                await pilot.press("ctrl+q")
+        finally:
+            await asyncio.to_thread(history.shutdown)
+
+
+async def _counted(history: History, account: str, conversation: str, n: int) -> bool:
+    return await history.count(account, conversation) >= n
+
+
+async def _shown(app: object, jid: str, n: int) -> bool:
+    return len(bodies(app, jid)) >= n  # type: ignore[arg-type]
+
+
+async def _noticed(hooked: list[Message]) -> bool:
+    return bool(notices(hooked, FULL))
