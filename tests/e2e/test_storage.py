@@ -8,6 +8,7 @@ import contextlib
 import errno
 import os
 import subprocess
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 
-from tests.e2e.helpers import SIZE, bodies, logged_in, make_app
+from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
 from xmpptui.storage.history import History
@@ -122,3 +123,53 @@ async def _shown(app: object, jid: str, n: int) -> bool:
 
 async def _noticed(hooked: list[Message]) -> bool:
     return bool(notices(hooked, FULL))
+
+
+async def test_order_after_a_restart_is_the_servers_even_when_the_clocks_disagree(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(prosody, bob).connect()
+    peers.append(peer)
+
+    def ahead() -> float:
+        # Our clock an hour ahead (fractional seconds): the archive's whole-second stamps of what came later
+        # are all earlier than those of what we received live.
+        return time.time() + 3600.25
+
+    history = History(tmp_path / "history.sqlite3")
+    live, away, after = [f"live {n}" for n in range(5)], [f"away {n}" for n in range(5)], ["after the restart"]
+    try:
+        app = make_app(prosody, alice, history=history, clock=ahead)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            for body in live:
+                peer.client.make_message(mto=alice.jid, mbody=body, mtype="chat").send()
+            await until_true(pilot, lambda: _counted(history, alice.jid, bob.jid, len(live)), what="live stored")
+            await pilot.press("ctrl+q")
+        for body in away:
+            peer.client.make_message(mto=alice.jid, mbody=body, mtype="chat").send()
+        await peer.client.get_roster()  # (a round trip: everything before it is archived)
+
+        again = make_app(prosody, alice, history=history, clock=ahead)
+        async with again.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await until_true(pilot, lambda: _counted(history, alice.jid, bob.jid, len(live) + len(away)),
+                             what="the catch-up stored")
+            await pilot.press(*"/chat", "space", *bob.jid, "enter")
+            await until(pilot, lambda: again.main_screen.active == bob.jid, what="the conversation open")
+            peer.client.make_message(mto=alice.jid, mbody=after[0], mtype="chat").send()
+            await until(pilot, lambda: bodies(again, bob.jid)[-1:] == after, what="a live line after the catch-up")
+            expected = [*live, *away, *after]
+            assert bodies(again, bob.jid) == expected
+            await until(pilot, lambda: any(after[0] in line for line in log_lines(again, bob.jid)), what="shown")
+            shown = [body for line in log_lines(again, bob.jid) for body in expected if line.endswith(body)]
+            assert shown == expected, "the log in the server's order"
+            conversation = again.session.state.conversations.get(bob.jid)
+            stamps = {m.body: m.timestamp for m in conversation.messages}
+            assert stamps["away 0"] < stamps["live 4"], "the stamps do disagree with the order"
+            await pilot.press("ctrl+q")
+        page, _ = await history.page(alice.jid, bob.jid, 50)
+        assert [m.body for m in page] == expected, "the history pages in the same order"
+    finally:
+        await asyncio.to_thread(history.shutdown)
