@@ -28,7 +28,7 @@ def make_app(server: Prosody, account: ServerAccount, password: str | None = Non
                              ca_file=str(server.ca_file) if ca_file is None else ca_file, timeout=10)
     secret = account.password if password is None else password
     return XmppTuiApp(config or Config(), client_account, partial(XmppSession, history=history, clock=clock),
-                      password_resolver=lambda _account: Secret(secret), save_accounts=False)
+                      password_resolver=lambda _account: Secret(secret), save_accounts=False, history=history)
 
 
 async def until(pilot: Pilot, predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:

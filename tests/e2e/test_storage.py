@@ -12,14 +12,18 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
+import pytest
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
+from textual.widgets import Label
 
 from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
+from xmpptui.model.conversation import ChatMessage
 from xmpptui.storage.history import History
+from xmpptui.ui.screens.dialogs import ConfirmScreen
 
 FULL = "history cannot be written to"
 
@@ -173,3 +177,86 @@ async def test_order_after_a_restart_is_the_servers_even_when_the_clocks_disagre
         assert [m.body for m in page] == expected, "the history pages in the same order"
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+async def _damaged_history(path: Path, how: str) -> bytes:
+    """A history file with 200 real rows, then cut in the middle of a page; or a file of garbage."""
+    if how == "garbage":
+        path.write_bytes(os.urandom(64 * 1024))
+    else:
+        made = History(path)
+        await made.add("alice@localhost", [ChatMessage("bob@localhost", "Bob", f"old {n} " + "z" * 400,
+                                                       1_700_000_000.0 + n, id=f"old{n}") for n in range(200)])
+        await asyncio.to_thread(made.shutdown)
+        with open(path, "r+b") as handle:
+            handle.truncate(path.stat().st_size // 2 + 100)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(("how", "key"), [("truncated", "y"), ("garbage", "enter")])
+async def test_a_damaged_history_file_is_kept_aside_when_the_user_agrees_and_login_does_not_wait(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path, how: str, key: str) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(prosody, bob).connect()
+    peers.append(peer)
+    path = tmp_path / "history.sqlite3"
+    damaged = await _damaged_history(path, how)
+    history = History(path)
+    hooked: list[Message] = []
+    app = make_app(prosody, alice, history=history)
+    try:
+        async with app.run_test(size=SIZE, message_hook=hooked.append) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+            question = " ".join(str(label.render()) for label in app.screen.query(Label))
+            assert f"the history file {path} is damaged:" in question and "Keep it aside" in question
+            await logged_in(pilot)  # while the question waits
+            peer.client.make_message(mto=alice.jid, mbody="while asked", mtype="chat").send()
+            await until(pilot, lambda: bodies(app, bob.jid) == ["while asked"], what="a message while asked")
+            await pilot.press(key)
+            await until_true(pilot, lambda: _noticed_words(hooked, "the damaged history file was kept as"),
+                             what="the answer taken")
+            (aside,) = tmp_path.glob("history.sqlite3.damaged-*[0-9]")
+            assert aside.read_bytes() == damaged, "kept aside byte for byte"
+            assert str(aside) in notices(hooked, "kept as")[0]
+            await until_true(pilot, lambda: _counted(history, alice.jid, bob.jid, 1),
+                             what="what came while asked, in the fresh file")
+            peer.client.make_message(mto=alice.jid, mbody="after", mtype="chat").send()
+            await until_true(pilot, lambda: _counted(history, alice.jid, bob.jid, 2), what="the fresh file in use")
+            await pilot.press("ctrl+q")
+        page, _ = await history.page(alice.jid, bob.jid, 10)
+        assert [m.body for m in page] == ["while asked", "after"]
+    finally:
+        await asyncio.to_thread(history.shutdown)
+
+
+@pytest.mark.parametrize(("how", "key"), [("garbage", "escape"), ("truncated", "n")])
+async def test_refusing_goes_on_without_history_and_leaves_the_damaged_file_untouched(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path, how: str, key: str) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(prosody, bob).connect()
+    peers.append(peer)
+    path = tmp_path / "history.sqlite3"
+    damaged = await _damaged_history(path, how)
+    history = History(path)
+    hooked: list[Message] = []
+    app = make_app(prosody, alice, history=history)
+    try:
+        async with app.run_test(size=SIZE, message_hook=hooked.append) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+            await pilot.press(key)
+            await until_true(pilot, lambda: _noticed_words(hooked, f"running without history: {path} is left"),
+                             what="the refusal taken")
+            await logged_in(pilot)
+            peer.client.make_message(mto=alice.jid, mbody="not kept", mtype="chat").send()
+            await until(pilot, lambda: bodies(app, bob.jid) == ["not kept"], what="messages still shown")
+            await pilot.press("ctrl+q")
+    finally:
+        await asyncio.to_thread(history.shutdown)
+    assert path.read_bytes() == damaged, "untouched"
+    assert not list(tmp_path.glob("*damaged*"))
+
+
+async def _noticed_words(hooked: list[Message], words: str) -> bool:
+    return bool(notices(hooked, words))

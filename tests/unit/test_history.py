@@ -184,13 +184,15 @@ async def _damaged(tmp_path: Path, how: str) -> Path:
 
 
 @pytest.mark.parametrize("how", ["garbage", "truncated"])
-async def test_a_damaged_file_is_set_aside_byte_for_byte_for_a_fresh_one(tmp_path: Path, how: str) -> None:
+async def test_a_damaged_file_is_set_aside_byte_for_byte_for_a_fresh_one(
+        tmp_path: Path, how: str, caplog: pytest.LogCaptureFixture) -> None:
     path = await _damaged(tmp_path, how)
     damaged = path.read_bytes()
     store = History(path)
     try:
         problem = await store.check()
         assert problem is not None and problem.damaged and problem.path == path
+        assert f"the history file {path} is damaged: " in caplog.text, "named in the log"
         assert await store.page(ME, BOB, 10) == ([], None)
         await store.add(ME, [message(900)], positions={ME: "a900"})  # held until the user decides
         assert path.read_bytes() == damaged
