@@ -264,10 +264,13 @@ class History:
         """Store what may change in a held message: its delivery state and error, a correction's text."""
 
         def update(db: sqlite3.Connection) -> None:
-            db.execute("UPDATE messages SET state = ?, error = ?, body = ?, edited = ? WHERE account = ? AND "
-                       "conversation = ? AND dedup_key = ?",
-                       (message.state.value, message.error, message.body, int(message.edited), account,
-                        message.conversation, dedup_key(message)))
+            try:
+                db.execute("UPDATE messages SET state = ?, error = ?, body = ?, edited = ? WHERE account = ? AND "
+                           "conversation = ? AND dedup_key = ?",
+                           (message.state.value, message.error, message.body, int(message.edited), account,
+                            message.conversation, dedup_key(message)))
+            except sqlite3.Error as exc:
+                raise HistoryWriteError(self.path, str(exc)) from exc
 
         await self._run(update, lambda: None)
 

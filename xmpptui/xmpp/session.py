@@ -640,14 +640,17 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         try:
             await history.add(self._state.jid, batch, positions, older)
         except HistoryWriteError as exc:
-            if not self._history_failing:
-                self._history_failing = True
-                log.error("%s", exc)
-                self._emit(Notice(f"{exc}; new messages are shown but not kept", Severity.ERROR))
+            self._history_write_failed(exc)
             return
         if self._history_failing:
             self._history_failing = False
             log.info("history is written again to %s", history.path)
+
+    def _history_write_failed(self, exc: HistoryWriteError) -> None:
+        if not self._history_failing:
+            self._history_failing = True
+            log.error("%s", exc)
+            self._emit(Notice(f"{exc}; new messages are shown but not kept", Severity.ERROR))
 
     def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -656,7 +659,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
 
     def _task_done(self, task: asyncio.Task[object]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
+        if not task.cancelled() and isinstance(task.exception(), HistoryWriteError):
+            self._history_write_failed(task.exception())  # type: ignore[arg-type]  # (a state change: said once)
+        elif not task.cancelled() and task.exception() is not None:
             # The session's background work is history I/O and the certificate probe (which handles its own
             # errors): say what failed rather than let it vanish.
             log.error("background task failed: %r", task.exception())
