@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction
+from xmpptui.storage import history as history_module
 from xmpptui.storage import migrations
 from xmpptui.storage.history import History, HistoryUnavailable, HistoryWriteError
 
@@ -220,3 +221,15 @@ async def test_going_without_history_leaves_a_damaged_file_untouched(tmp_path: P
         await asyncio.to_thread(store.shutdown)
     assert path.read_bytes() == damaged
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite3"]
+
+
+async def test_a_file_cut_short_is_found_without_reading_it_all(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    path = await _damaged(tmp_path, "truncated")
+    monkeypatch.setattr(history_module, "QUICK_CHECK_UP_TO", 0)  # (as for a file too big to check whole)
+    store = History(path)
+    try:
+        problem = await store.check()
+        assert problem is not None and problem.damaged and "cut short" in problem.reason
+    finally:
+        await asyncio.to_thread(store.shutdown)
