@@ -63,3 +63,15 @@ async def test_an_unusable_log_directory_runs_without_a_log_file_and_says_so(
         assert "an error with no log file" not in capfd.readouterr().err, "nothing goes to the terminal"
     finally:
         logging.getLogger().handlers.clear()
+
+
+async def test_a_history_file_that_cannot_be_opened_is_named_and_the_app_goes_on_without_history() -> None:
+    where = Path(os.environ["XDG_DATA_HOME"]) / "xmpptui" / "history.sqlite3"
+    where.mkdir(parents=True)  # (a directory where the file should be: root can open anything else)
+    prepared = prepare([])
+    assert isinstance(prepared, Prepared)
+    (shown,) = await _notices_after_start(prepared)
+    assert shown == (f"the history file {where} cannot be used: unable to open database file: running without "
+                     "history")
+    log = Path(os.environ["XDG_STATE_HOME"]) / "xmpptui" / "log" / "xmpptui.log"
+    assert f"the history file {where} cannot be used" in log.read_text()

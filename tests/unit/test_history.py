@@ -233,3 +233,17 @@ async def test_a_file_cut_short_is_found_without_reading_it_all(tmp_path: Path,
         assert problem is not None and problem.damaged and "cut short" in problem.reason
     finally:
         await asyncio.to_thread(store.shutdown)
+
+
+async def test_a_history_file_that_cannot_be_opened_is_not_taken_for_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    path.mkdir()  # (something that is not a file where the file should be: root can open anything else)
+    store = History(path)
+    try:
+        problem = await store.check()
+        assert problem is not None and not problem.damaged and "unable to open" in problem.reason
+        assert str(problem) == f"the history file {path} cannot be used: {problem.reason}"
+        assert await store.add(ME, [message(1)]) == 0 and await store.page(ME, BOB, 5) == ([], None)
+    finally:
+        await asyncio.to_thread(store.shutdown)
+    assert path.is_dir() and not list(path.iterdir())
