@@ -1,18 +1,45 @@
-"""Composition root: CLI -> config -> logging -> session factory -> app.run()."""
+"""Composition root: CLI -> config -> data directory (lock, resource) -> logging -> history -> app.run()."""
 
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xmpptui.profile import ProfileLock
+    from xmpptui.storage.history import History
+    from xmpptui.ui.app import SessionFactory, XmppTuiApp
 
 
-def main(argv: list[str] | None = None) -> int:
+@dataclass
+class Prepared:
+    """Everything `main` runs, built and checked before the first frame."""
+
+    app: XmppTuiApp
+    session_factory: SessionFactory
+    history: History | None
+    lock: ProfileLock | None
+    notices: list[str] = field(default_factory=list)
+    """What could not be set up, in words, for the screen (the app was built with them)."""
+
+    def close(self) -> None:
+        if self.history is not None:
+            self.history.shutdown()
+        if self.lock is not None:
+            self.lock.release()
+
+
+def prepare(argv: list[str] | None = None) -> Prepared | int:
+    """Build the app, or the exit code of a start that must not go on (a config error, a profile in use)."""
     from xmpptui import cli
 
     options = cli.parse(argv)  # --help/--version exit here, before Textual or slixmpp are imported
 
+    import platformdirs
+
     from xmpptui import config as config_mod
-    from xmpptui import logs, paths
+    from xmpptui import logs, paths, profile
     from xmpptui.passwords import Secret
     from xmpptui.session import Session
 
@@ -31,25 +58,59 @@ def main(argv: list[str] | None = None) -> int:
     except config_mod.ConfigError as exc:
         print(f"xmpptui: {exc}", file=sys.stderr)
         return 2
-    logs.setup(paths.log_file(), options.debug)
+
+    notices: list[str] = []
+    data_dir = platformdirs.user_data_path(paths.APP)
+    lock = None
+    try:
+        paths.data_dir()
+        lock = profile.lock(data_dir)
+    except profile.ProfileInUse as exc:
+        # Before the TUI, and before anything in that directory is touched: the other copy owns it.
+        print(f"xmpptui: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        notices.append(f"the data directory {data_dir} cannot be used ({exc.strerror}): running without history "
+                       "(and nothing else is kept there)")
+    usable_data = lock is not None
+
+    try:
+        logs.setup(paths.log_file(), options.debug)
+    except OSError as exc:
+        logs.setup_none()
+        notices.append(f"no log file: {platformdirs.user_log_path(paths.APP)} cannot be written "
+                       f"({exc.strerror}); running without a log")
+    for notice in notices:
+        logs.log_startup_problem(notice)
 
     from xmpptui.pins import default_store
     from xmpptui.storage.history import History
     from xmpptui.ui.app import XmppTuiApp
 
-    history = History(paths.data_dir() / "history.sqlite3")
+    history = History(data_dir / "history.sqlite3") if usable_data else None
+    resource = profile.installation_resource(data_dir if usable_data else None)
 
     def session_factory(account_: config_mod.Account, password: Secret) -> Session:
         # slixmpp is imported on first use, after the first frame is on screen.
         from xmpptui.xmpp.session import XmppSession
 
+        if not account_.resource:  # (one set in the config wins)
+            account_ = replace(account_, resource=resource)
         return XmppSession(account_, password, pins=default_store(), history=history)
 
-    app = XmppTuiApp(config, account, session_factory, save_accounts=not options.jid)
+    app = XmppTuiApp(config, account, session_factory, save_accounts=not options.jid, history=history,
+                     startup_notices=notices)
+    return Prepared(app, session_factory, history, lock, notices)
+
+
+def main(argv: list[str] | None = None) -> int:
+    prepared = prepare(argv)
+    if isinstance(prepared, int):
+        return prepared
     try:
-        app.run()
+        prepared.app.run()
     finally:
-        history.shutdown()
+        prepared.close()
     return 0
 
 

@@ -34,7 +34,9 @@ class Account:
     """Carry on unencrypted if the server offers no TLS. Shown as insecure in the status bar."""
     ca_file: str = ""
     """A CA certificate (PEM) to trust for this server, e.g. a self-hosted one."""
-    resource: str = "xmpptui"
+    resource: str = ""
+    """Empty: this installation's own, `xmpptui.` and a random suffix kept in the data directory (two copies on
+    one account must not bind the same resource)."""
     nick: str = ""
     password_command: str = ""
     """A command whose first output line is the password, e.g. `pass show xmpp/alice`."""

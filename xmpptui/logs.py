@@ -46,3 +46,16 @@ def setup(path: Path, debug: bool) -> None:
     root.setLevel(logging.DEBUG if debug else logging.INFO)
     # slixmpp logs every stanza at DEBUG; only --debug wants them.
     logging.getLogger("slixmpp").setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+def setup_none() -> None:
+    """No log file could be made: records go nowhere (never to stderr, which is under the TUI)."""
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(logging.NullHandler())
+    logging.getLogger("slixmpp").setLevel(logging.WARNING)
+
+
+def log_startup_problem(text: str) -> None:
+    logging.getLogger("xmpptui").error("%s", text)

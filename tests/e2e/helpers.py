@@ -21,12 +21,14 @@ SIZE = (120, 36)
 
 
 def make_app(server: Prosody, account: ServerAccount, password: str | None = None, *,
-             ca_file: str | None = None, config: Config | None = None, history: History | None = None) -> XmppTuiApp:
+             ca_file: str | None = None, config: Config | None = None, history: History | None = None,
+             clock: Callable[[], float] = time.time) -> XmppTuiApp:
+    """`clock`: the session's idea of the time (to make it disagree with the server's)."""
     client_account = Account(jid=account.jid, host=server.host, port=server.c2s_port,
                              ca_file=str(server.ca_file) if ca_file is None else ca_file, timeout=10)
     secret = account.password if password is None else password
-    return XmppTuiApp(config or Config(), client_account, partial(XmppSession, history=history),
-                      password_resolver=lambda _account: Secret(secret), save_accounts=False)
+    return XmppTuiApp(config or Config(), client_account, partial(XmppSession, history=history, clock=clock),
+                      password_resolver=lambda _account: Secret(secret), save_accounts=False, history=history)
 
 
 async def until(pilot: Pilot, predicate: Callable[[], object], timeout: float = 10.0, what: str = "") -> None:

@@ -52,6 +52,16 @@ _STEPS: list[str] = [
         INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
     END;
     """,
+    # 3: each conversation in the order its messages were received or archived (`seq`), not by their stamps:
+    # local fractional seconds and a server's whole seconds disagree. Held rows keep the order they were shown in.
+    """
+    ALTER TABLE messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE messages SET seq = ranked.n FROM (
+        SELECT id, row_number() OVER (PARTITION BY account, conversation ORDER BY timestamp, id) AS n FROM messages
+    ) AS ranked WHERE messages.id = ranked.id;
+    DROP INDEX messages_page;
+    CREATE INDEX messages_seq ON messages (account, conversation, seq, id);
+    """,
 ]
 VERSION = len(_STEPS)
 

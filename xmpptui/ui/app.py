@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -23,11 +23,12 @@ from xmpptui.session import Session
 from xmpptui.ui import render
 from xmpptui.ui.messages import SessionEvents
 from xmpptui.ui.palette import ContactsProvider
-from xmpptui.ui.screens.dialogs import LoginErrorScreen, PromptScreen
+from xmpptui.ui.screens.dialogs import ConfirmScreen, LoginErrorScreen, PromptScreen
 from xmpptui.ui.screens.main import MainScreen
 from xmpptui.ui.widgets.roster_view import RosterView
 
 if TYPE_CHECKING:
+    from xmpptui.storage.history import History
     from xmpptui.ui.screens.account import AccountEntry
 
 SessionFactory = Callable[[Account, Secret], Session]
@@ -53,8 +54,13 @@ class XmppTuiApp(App[None]):
     ]
 
     def __init__(self, config: Config, account: Account | None, session_factory: SessionFactory,
-                 password_resolver: PasswordResolver = passwords.resolve, save_accounts: bool = True) -> None:
+                 password_resolver: PasswordResolver = passwords.resolve, save_accounts: bool = True,
+                 history: History | None = None, startup_notices: Sequence[str] = ()) -> None:
+        """`history`: checked on start (a damaged file is set aside only if the user agrees); `startup_notices`:
+        what could not be set up before the first frame, in words."""
         super().__init__()
+        self._history = history
+        self._startup_notices = list(startup_notices)
         self._config = config
         self._account = account
         self._session_factory = session_factory
@@ -78,10 +84,48 @@ class XmppTuiApp(App[None]):
         self.call_after_refresh(_calm_the_garbage_collector)
 
     def _begin(self) -> None:
+        for text in self._startup_notices:
+            self.notify(render.sanitize(text), severity="error", markup=False, timeout=15)
+        if self._history is not None:  # (the login does not wait for it)
+            self.run_worker(self._check_history(self._history), name="history", exit_on_error=False)
         if self._account is None:
             self._ask_account()
         else:
             self.run_worker(self._login_with_stored_password(self._account), name="password", exit_on_error=False)
+
+    # The history file ----------------------------------------------------------------------------
+
+    async def _check_history(self, history: History) -> None:
+        problem = await history.check()
+        if problem is None:
+            return
+        if not problem.damaged:
+            self.notify(render.sanitize(f"{problem}: running without history"), severity="error", markup=False,
+                        timeout=15)
+            return
+        question = (f"{problem}.\n\nKeep it aside as {problem.path.name}.damaged-<date> (it is not changed) and "
+                    "start a fresh history? No: go on without history, leaving the file as it is.")
+
+        def answered(yes: bool | None) -> None:
+            self.run_worker(self._settle_history(history, bool(yes)), name="history", exit_on_error=False)
+
+        self.push_screen(ConfirmScreen(question), answered)
+
+    async def _settle_history(self, history: History, fresh: bool) -> None:
+        if fresh:
+            try:
+                aside = await history.set_aside_and_start_fresh()
+            except OSError as exc:
+                await history.go_without()
+                self.notify(render.sanitize(f"the damaged history file could not be set aside ({exc.strerror}): "
+                                            "running without history"), severity="error", markup=False, timeout=15)
+                return
+            self.notify(render.sanitize(f"the damaged history file was kept as {aside}; a fresh history is started"),
+                        markup=False, timeout=10)
+        else:
+            await history.go_without()
+            self.notify(render.sanitize(f"running without history: {history.path} is left as it is"),
+                        severity="warning", markup=False, timeout=10)
 
     # Login ------------------------------------------------------------------------------------
 

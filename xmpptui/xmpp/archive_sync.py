@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 class ArchiveSyncMixin:
     """Needs the session's `_client`, `_state`, `_account`, `_history`, `_archive`, `_emit`, `_notice`, `_spawn`,
-    `_persist`, `_save_unsaved`, `_open`, `_may_open`, `_display_name`."""
+    `_persist`, `_save_unsaved`, `_schedule_save`, `_unsaved_positions`, `_open`, `_may_open`, `_display_name`."""
 
     _client: client_factory.Client | None
     _state: ClientState
@@ -55,18 +55,20 @@ class ArchiveSyncMixin:
     _emit: Callable[[Event], None]
     _notice: Callable[..., None]
     _spawn: Callable[[Coroutine[Any, Any, object]], None]
-    _persist: Callable[[ChatMessage], None]
+    _persist: Callable[..., None]
     _save_unsaved: Callable[[], None]
+    _schedule_save: Callable[[], None]
+    _unsaved_positions: dict[str, str]
     _open: Callable[..., Conversation]
     _may_open: Callable[[str], bool]
     _display_name: Callable[[str], str]
 
     def _archived_up_to(self, archive_id: str) -> None:
         """Our server's archive holds nothing newer for us than `archive_id` that we do not have ("": it held
-        nothing at all)."""
+        nothing at all). Stored with the next batch of messages, in its transaction: never ahead of them."""
         self._archive_position = archive_id
-        if self._history is not None:
-            self._spawn(self._history.set_archive_position(self._state.jid, self._state.jid, archive_id))
+        self._unsaved_positions[self._state.jid] = archive_id
+        self._schedule_save()
 
     async def _catch_up(self) -> None:
         """Fetch the 1:1 messages our server archived since the newest we hold (the latest page on a first run),
@@ -118,7 +120,7 @@ class ArchiveSyncMixin:
             if not messages:
                 continue
             for message in messages:
-                self._persist(message)
+                self._persist(message, older=older_than is not None)
             self._save_unsaved()  # stored before a conversation opened below reads its history
             if conversation is None:  # (which reads them back from the history)
                 conversation = self._open(peer, False,
@@ -131,11 +133,11 @@ class ArchiveSyncMixin:
                 conversation.prepend(messages)
                 self._emit(HistoryLoaded(peer, len(messages)))
             elif conversation.history_loaded or not self._history:
-                if conversation.insert(messages):
-                    self._emit(MessagesInserted(peer))
-                else:
-                    for message in messages:
-                        self._emit(MessageAdded(message))
+                # After what is held, in the archive's order, as the history stores them: their whole-second
+                # stamps may be earlier than those of lines received live (another clock).
+                for message in messages:
+                    conversation.add(message)
+                    self._emit(MessageAdded(message))
             for message in messages:
                 if message.direction is Direction.IN:
                     conversation.seen_before(message.stanza_id, message.body)  # so a copy delivered live is not
@@ -259,8 +261,10 @@ class ArchiveSyncMixin:
             conversation.merge_archive(list(dict.fromkeys(sequence)))
             self._emit(MessagesInserted(room_jid))
         if (position is None or last != position) and self._history is not None:
-            # ("" when the archive held nothing yet: the next join reads it from its beginning)
-            self._spawn(self._history.set_archive_position(self._state.jid, room_jid, last))
+            # ("" when the archive held nothing yet: the next join reads it from its beginning), stored with
+            # the messages just persisted, in their transaction.
+            self._unsaved_positions[room_jid] = last
+            self._schedule_save()
         self._rooms_caught_up.add(room_jid)
 
     @staticmethod
@@ -306,7 +310,7 @@ class ArchiveSyncMixin:
             held = self._held_keys(conversation, archived[0].timestamp, archived[-1].timestamp)
             older = [m for m in archived if dedup_key(m) not in held]
             for message in older:
-                self._persist(message)
+                self._persist(message, older=True)
             if older:
                 conversation.prepend(older)
                 self._emit(HistoryLoaded(conversation.jid, len(older)))

@@ -52,7 +52,8 @@ class Client(slixmpp.ClientXMPP):
             sasl.REFUSAL_SINK: self._note_sasl_refusal,
         }, "xep_0198": {"window": 1},  # ask for an ack after every stanza: a message shows "sent" at once
             "xep_0115": {"caps_node": CAPS_NODE}}
-        super().__init__(f"{account.bare_jid}/{account.resource}", password, plugin_config=plugin_config, loop=loop)
+        resource = account.resource or "xmpptui"  # (the composition root gives this installation's own)
+        super().__init__(f"{account.bare_jid}/{resource}", password, plugin_config=plugin_config, loop=loop)
         self.account = account
         # Subscriptions are the user's decision (RFC 6121 3.1.3); slixmpp would answer them itself.
         self.roster.auto_authorize = None

@@ -54,7 +54,7 @@ from xmpptui.passwords import Secret
 from xmpptui.pins import PinStore
 from xmpptui.session import EventSink
 from xmpptui.storage.contact_store import ContactStore
-from xmpptui.storage.history import History, dedup_key
+from xmpptui.storage.history import History, HistoryWriteError, dedup_key
 from xmpptui.xmpp import certificate, pep, translate
 from xmpptui.xmpp import client as client_factory
 from xmpptui.xmpp.archive import ArchiveQueries
@@ -142,6 +142,12 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._pins = pins
         self._history = history if account.history else None
         self._unsaved: list[ChatMessage] = []
+        self._unsaved_older: list[ChatMessage] = []
+        self._unsaved_positions: dict[str, str] = {}
+        """Archive positions ({our JID or a room: the newest id of it we hold}), written with the next batch."""
+        self._save_scheduled = False
+        self._history_failing = False
+        """The last write to the history failed (and the user was told)."""
         self._outbox: list[ChatMessage] = []
         """Our messages not yet sent, in order: typed while offline, or left unacknowledged by a lost session."""
         self._ack_poll: asyncio.TimerHandle | None = None
@@ -709,29 +715,55 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             return [hit.message]
         return await self._history.around(self._state.jid, hit)
 
-    def _persist(self, message: ChatMessage) -> None:
-        """Queue a message for the history; one insert per event-loop turn however many arrive."""
+    def _persist(self, message: ChatMessage, older: bool = False) -> None:
+        """Queue a message for the history; one insert per event-loop turn however many arrive. `older`: from an
+        archive page before everything held (stored before it, not after)."""
         if self._history is None or message.conversation in self._no_history:
             return
-        self._unsaved.append(message)
-        if len(self._unsaved) == 1:
+        if older:
+            self._unsaved_older.append(message)
+        else:
+            self._unsaved.append(message)
+            if message.stanza_id and not message.delayed:
+                # A live message's archive id moves the position on, stored with the message itself.
+                if message.kind in (MessageKind.CHAT, MessageKind.NORMAL):
+                    if self._archive_position is not None:  # (a room's ids are its own)
+                        self._archived_up_to(message.stanza_id)
+                elif message.kind is MessageKind.GROUPCHAT and message.conversation in self._rooms_caught_up:
+                    self._unsaved_positions[message.conversation] = message.stanza_id
+        self._schedule_save()
+
+    def _schedule_save(self) -> None:
+        if not self._save_scheduled:
+            self._save_scheduled = True
             asyncio.get_running_loop().call_soon(self._save_unsaved)
 
     def _save_unsaved(self) -> None:
+        self._save_scheduled = False
         batch, self._unsaved = self._unsaved, []
-        if self._history is not None and batch:
-            self._spawn(self._history.add(self._state.jid, batch))
-            if self._archive_position is not None:
-                # The newest message of ours that our server archived: the next catch-up starts after it.
-                newest = next((m.stanza_id for m in reversed(batch) if m.stanza_id and not m.delayed
-                               and m.kind in (MessageKind.CHAT, MessageKind.NORMAL)), "")  # (a room's ids are its own)
-                if newest:
-                    self._archived_up_to(newest)
-            # Likewise for each room whose archive we have caught up with since joining it.
-            newest_in_room = {m.conversation: m.stanza_id for m in batch if m.stanza_id and not m.delayed
-                              and m.kind is MessageKind.GROUPCHAT and m.conversation in self._rooms_caught_up}
-            for room_jid, stanza_id in newest_in_room.items():
-                self._spawn(self._history.set_archive_position(self._state.jid, room_jid, stanza_id))
+        older, self._unsaved_older = self._unsaved_older, []
+        positions, self._unsaved_positions = self._unsaved_positions, {}
+        if self._history is not None and (batch or older or positions):
+            self._spawn(self._store(self._history, batch, older, positions))
+
+    async def _store(self, history: History, batch: list[ChatMessage], older: list[ChatMessage],
+                     positions: dict[str, str]) -> None:
+        """One write; positions go with the messages they cover, so neither gets ahead of the other. A failed
+        write is kept by the history and retried with the next one; the user is told once, not per batch."""
+        try:
+            await history.add(self._state.jid, batch, positions, older)
+        except HistoryWriteError as exc:
+            self._history_write_failed(exc)
+            return
+        if self._history_failing:
+            self._history_failing = False
+            log.info("history is written again to %s", history.path)
+
+    def _history_write_failed(self, exc: HistoryWriteError) -> None:
+        if not self._history_failing:
+            self._history_failing = True
+            log.error("%s", exc)
+            self._emit(Notice(f"{exc}; new messages are shown but not kept", Severity.ERROR))
 
     def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -740,7 +772,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
 
     def _task_done(self, task: asyncio.Task[object]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
+        if not task.cancelled() and isinstance(task.exception(), HistoryWriteError):
+            self._history_write_failed(task.exception())  # type: ignore[arg-type]  # (a state change: said once)
+        elif not task.cancelled() and task.exception() is not None:
             # The session's background work is history I/O and the certificate probe (which handles its own
             # errors): say what failed rather than let it vanish.
             log.error("background task failed: %r", task.exception())
