@@ -51,17 +51,20 @@ run_dir = sys.argv[1]
 app = subprocess.Popen(sys.argv[2:])
 with open(os.path.join(run_dir, "pid"), "w") as f:
     f.write(f"{app.pid}\\n")
-for sig in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+signal.signal(signal.SIGHUP, lambda *_: app.send_signal(signal.SIGHUP))
+for sig in (signal.SIGTERM, signal.SIGINT):
     signal.signal(sig, signal.SIG_IGN)
 status = app.wait()
 with open(os.path.join(run_dir, "status.tmp"), "w") as f:
     f.write(str(status))
 os.replace(os.path.join(run_dir, "status.tmp"), os.path.join(run_dir, "status"))
 """
-"""Runs in the pane and starts xmpptui as its child in the terminal's foreground process group (so a
-closed terminal's SIGHUP reaches it), then records its exit status: tmux 3.3 can mark a pane dead before
-it has the status, and then never reports it (tmux/tmux#4841). The reaper ignores the signals a test sends,
-so it outlives the app. It starts the app before ignoring them: an ignored signal would be inherited."""
+"""Runs in the pane as a login shell would: it starts xmpptui as its child (in the terminal's foreground
+process group) and records its exit status, because tmux 3.3 can mark a pane dead before it has the status
+and then never reports it (tmux/tmux#4841). When the terminal closes, only this session leader gets the
+kernel's SIGHUP (measured), so it passes it on to the app, as a shell passes it to its jobs. It ignores
+the other signals a test sends, so it outlives the app; it starts the app first, since an ignored signal
+would be inherited."""
 
 
 def xdg_environment(home: Path) -> dict[str, str]:
@@ -141,13 +144,18 @@ class TerminalApp:
     # Reading the terminal ---------------------------------------------------------------------
 
     def screen(self) -> str:
-        """The pane's visible text, one line per row (trailing blanks trimmed by tmux)."""
-        return self._tmux("capture-pane", "-p", "-t", "app").stdout
+        """The pane's visible text, one line per row (trailing blanks trimmed by tmux); "" once the terminal
+        is closed."""
+        return self._tmux("capture-pane", "-p", "-t", "app", check=False).stdout
 
     def terminal_modes(self) -> dict[str, bool]:
         """What mode the pane's terminal is in: alternate screen, mouse reporting, cursor, keypad, ..."""
         values = self._format(" ".join(f"#{{{flag}}}" for flag in MODE_FLAGS)).split(" ")
         return {flag: value == "1" for flag, value in zip(MODE_FLAGS, values, strict=True)}
+
+    def terminal_gone(self) -> bool:
+        """Whether the terminal was closed (`close_terminal`, or tmux ended)."""
+        return self._tmux("has-session", "-t", "app", check=False).returncode != 0
 
     def exit_status(self) -> int | None:
         """None while the app runs; its exit code once it ended, or minus the signal that ended it."""
@@ -253,7 +261,9 @@ class TerminalApp:
 
     def _still_running(self, timeout: float) -> str:
         state = "alive" if self.alive() else "ended, status not yet recorded"
-        return f"xmpptui (pid {self.pid}, {state}) still running after {timeout} s; screen:\n{self.screen()}"
+        log_tail = "\n".join(self.log_text().splitlines()[-15:])
+        return (f"xmpptui (pid {self.pid}, {state}) still running after {timeout} s; screen:\n{self.screen()}\n"
+                f"log (last lines):\n{log_tail}")
 
     @staticmethod
     def _matches(what: ScreenTest, screen: str) -> bool:
