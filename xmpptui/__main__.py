@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
             }
             account = config_mod.validate_account(
                 replace(account, **{k: v for k, v in overrides.items() if v is not None}), "command line")
+        from xmpptui.ui import keymap  # [keys] names our bindings and Textual's keys: checked where they live
+
+        if problem := keymap.check(config.keys, config.path):
+            raise config_mod.ConfigError(problem)
     except config_mod.ConfigError as exc:
         print(f"xmpptui: {exc}", file=sys.stderr)
         return 2

@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import signal
 import sqlite3
+import subprocess
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,3 +126,26 @@ async def test_a_closed_terminal_logs_out_and_keeps_the_pending_message(
     assert ending.stored == [(PENDING, "pending")], "kept for the next start to send"
     assert "SIGHUP: logging out and quitting (the terminal is gone)" in ending.log
     assert "Traceback" not in ending.log
+
+
+def test_ctrl_q_quits_at_once_while_password_command_hangs_and_leaves_no_child(tmp_path: Path) -> None:
+    marker = f"600.{uuid.uuid4().int % 10**9}"
+    home = tmp_path / "home"
+    config = home / "config" / "xmpptui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    # No server is needed: the app never gets past the password.
+    config.write_text(f'[account]\njid = "alice@localhost"\nhost = "127.0.0.1"\nport = 9\n'
+                      f'password_command = "sleep {marker} & wait"\npassword_command_timeout = 300\n')
+    with TerminalApp.start(jid=None, home=home) as term:
+        term.wait_for("waiting for password_command (at most 300 s) … Ctrl+Q to give up")
+        assert _processes_with(f"sleep {marker}"), "the command runs"
+        started = time.monotonic()
+        term.send_keys("C-q")
+        assert term.wait_exit(timeout=10) == 0
+        assert time.monotonic() - started < 3, "quit at once"
+        assert not any(term.terminal_modes()[flag] for flag in RESTORED)
+    assert _processes_with(f"sleep {marker}") == [], "the command's whole process group was killed"
+
+
+def _processes_with(marker: str) -> list[str]:
+    return subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True, check=False).stdout.split()

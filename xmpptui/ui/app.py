@@ -113,11 +113,18 @@ class XmppTuiApp(App[None]):
         self.start_session(entry.account, entry.password)
 
     async def _login_with_stored_password(self, account: Account) -> None:
+        if account.password_command:
+            # It may wait on the user (a pinentry dialog) or hang: say what we wait for and the way out.
+            self.main_screen.show_notice(f"waiting for password_command (at most {account.password_command_timeout:g}"
+                                         " s) … Ctrl+Q to give up")
         try:
             password = await asyncio.to_thread(self._resolve_password, account)
         except passwords.PasswordError as exc:
+            log.warning("%s", exc)
             self.notify(str(exc), severity="error", markup=False)
             password = None
+        if account.password_command and self.session is None:
+            self.main_screen.show_notice("")
         if password:
             self.start_session(account, password)
             return
@@ -220,6 +227,7 @@ class XmppTuiApp(App[None]):
         if self._quitting:  # a second Ctrl+Q or signal while logging out: the first one finishes the job
             return
         self._quitting = True
+        passwords.stop_commands()  # a hanging password_command must not keep us (or itself) running
         if self.session is not None:
             try:
                 await asyncio.wait_for(self.session.stop(), 3)
