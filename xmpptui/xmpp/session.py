@@ -561,7 +561,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
 
     def _next_delay(self) -> float:
         delay = self._reconnect_delay * random.uniform(0.8, 1.2)
-        self._reconnect_delay = min(_RECONNECT_MAX, self._reconnect_delay * 2)
+        self._reconnect_delay = min(RECONNECT_MAX, self._reconnect_delay * 2)
         return delay
 
     async def _reconnect_loop(self, wait: bool = True) -> None:
