@@ -131,8 +131,8 @@ def validate_account(account: Account, where: str = "account") -> Account:
         if not getattr(account, name) > 0:
             raise ConfigError(f"{where}: {name} must be a number of seconds above 0, not {getattr(account, name)!r}"
                               f"; e.g. {name} = {getattr(Account(jid=account.jid), name):g}")
-    if not account.resource.strip() or any(ch in account.resource for ch in "\0\n\r\t") \
-            or len(account.resource.encode()) > 1023:
+    if account.resource and (not account.resource.strip() or any(ch in account.resource for ch in "\0\n\r\t")
+                             or len(account.resource.encode()) > 1023):
         raise ConfigError(f"{where}: resource {account.resource!r} cannot be a resource; leave it out for the "
                           f"default or give a name like \"laptop\"")
     if account.max_room_occupants < 1:
@@ -163,6 +163,9 @@ def load(path: Path | None = None) -> Config:
     if "account" in data:
         if isinstance(data["account"], dict) and "jid" not in data["account"]:
             raise ConfigError(f"{path}: [account] needs jid = \"you@example.org\"")
+        if data["account"].get("resource") == "":
+            raise ConfigError(f"{path}: [account]: resource '' cannot be a resource; leave it out for the default "
+                              "(this installation's own) or give a name like \"laptop\"")
         account = validate_account(_build(Account, data["account"], "account", path), f"{path}: [account]")
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
