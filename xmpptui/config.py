@@ -165,7 +165,7 @@ def load(path: Path | None = None) -> Config:
             raise ConfigError(f"{path}: [account] needs jid = \"you@example.org\"")
         if data["account"].get("resource") == "":
             raise ConfigError(f"{path}: [account]: resource '' cannot be a resource; leave it out for the default "
-                              "(this installation's own) or give a name like \"laptop\"")
+                              "or give a name like \"laptop\"")
         account = validate_account(_build(Account, data["account"], "account", path), f"{path}: [account]")
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
