@@ -8,6 +8,7 @@ import ssl
 from collections import deque
 from pathlib import Path
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape as xml_escape
 
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
@@ -33,6 +34,12 @@ send us the changes our other clients make to those PEP nodes (XEP-0163 4.1)."""
 
 PARSE_SLICE = 8 * 1024
 """Bytes fed to the XML parser at a time; the event loop (keystrokes, frames) runs between slices."""
+MAX_OUTGOING_STANZA = 256 * 1024
+"""What we assume a server takes in one stanza from us unless it says (XEP-0478): Prosody's and ejabberd's
+default. A bigger one would make it end the stream (`policy-violation`)."""
+_STANZA_OVERHEAD = 2048
+"""Room for the stanza around a message's body (addresses, ids, receipts, markers, chat state)."""
+STREAM_LIMITS_NS = "urn:xmpp:stream-limits:0"
 INBOX_HIGH_WATER = 1024 * 1024
 """Stop reading the socket while this much received data waits to be parsed."""
 
@@ -80,6 +87,8 @@ class Client(slixmpp.ClientXMPP):
         self._draining = False
         self._reading_paused = False
         self.last_received = 0.0
+        self.max_outgoing = MAX_OUTGOING_STANZA
+        """The biggest stanza the server takes from us: what it advertised (XEP-0478), else the usual default."""
         """When the server last sent us anything (the event loop's clock): how we tell a live stream."""
 
     def _ignore_others_caps(self) -> None:
@@ -234,14 +243,29 @@ class Client(slixmpp.ClientXMPP):
     def encrypted(self) -> bool:
         return self.transport is not None and self.transport.get_extra_info("ssl_object") is not None
 
+    def check_outgoing(self, body: str) -> None:
+        """Refuse, in words, a message too big for the server (it would end the stream instead of taking it)."""
+        size = len(xml_escape(body).encode())
+        if size + _STANZA_OVERHEAD > self.max_outgoing:
+            raise ValueError(f"the message is {_kib(size)} and the server takes at most "
+                             f"{_kib(self.max_outgoing - _STANZA_OVERHEAD)} in one message: not sent (your text is "
+                             "kept); shorten it or split it")
+
     async def _handle_stream_features(self, features):  # type: ignore[override]
-        """Refuse to authenticate on a stream the server did not let us encrypt."""
+        """Refuse to authenticate on a stream the server did not let us encrypt; note the server's limits."""
+        advertised = features.xml.findtext(f"{{{STREAM_LIMITS_NS}}}limits/{{{STREAM_LIMITS_NS}}}max-bytes")
+        if advertised is not None and advertised.strip().isdigit() and int(advertised) > _STANZA_OVERHEAD:
+            self.max_outgoing = int(advertised)
         if not self.encrypted and "starttls" not in features["features"] and not self.account.allow_plaintext:
             log.error("server offered no STARTTLS; refusing to continue in plaintext")
             self.event("tls_missing")
             self.abort()
             return True
         return await super()._handle_stream_features(features)
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:,.0f} KiB"
 
 
 def build(account: Account, password: Secret, pinned: str | None = None) -> Client:
