@@ -1,0 +1,116 @@
+"""A stanza over the client's size limit costs that stanza only (issue 14, defect 10): a stranger's oversize
+message or iq is dropped and said in words, the stream stays up, what follows is shown, and the stream
+management count stays right (the server neither closes the stream over a wrong ack nor replays the dropped
+stanza after a resumption)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+
+import pytest
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
+from tests.support.fault_proxy import FaultProxy
+from tests.support.peer import Peer
+from tests.support.prosody import Account as ServerAccount
+from tests.support.prosody import Prosody
+from xmpptui.model.state import ConnectionState
+from xmpptui.ui.app import XmppTuiApp
+
+LIMIT = 64 * 1024
+"""The client's limit in these tests; the server's own (Prosody's c2s_stanza_size_limit, 256 KiB) lets more pass."""
+BIG_BODY = "x" * (100 * 1024)
+
+
+def _app(prosody: Prosody, account: ServerAccount, proxy: FaultProxy) -> XmppTuiApp:
+    """The app logging in through `proxy` (which counts connections: a reconnect would show) with a 64 KiB limit."""
+    app = make_app(prosody, account)
+    app._account = replace(app._account, port=proxy.port, max_stanza_bytes=LIMIT)
+    return app
+
+
+def _notices(app: XmppTuiApp, words: str) -> list[str]:
+    return [str(notification.message) for notification in app._notifications if words in str(notification.message)]
+
+
+async def test_a_strangers_oversize_message_is_dropped_alone_and_the_next_one_is_shown(
+        prosody: Prosody, peers: list[Peer], caplog: pytest.LogCaptureFixture) -> None:
+    alice, mallory = prosody.register(), prosody.register()
+    mallory_peer = await Peer(prosody, mallory).connect()
+    peers.append(mallory_peer)
+    mallory_full = str(mallory_peer.client.boundjid)
+    caplog.set_level(logging.WARNING, logger="xmpptui.xmpp.client")
+    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
+        app = _app(prosody, alice, proxy)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            mallory_peer.client.make_message(mto=alice.jid, mbody=BIG_BODY, mtype="chat").send()
+            mallory_peer.client.make_message(mto=alice.jid, mbody="after the big one", mtype="chat").send()
+            await until(pilot, lambda: bodies(app, mallory.jid) == ["after the big one"], timeout=20,
+                        what="the message after the oversize one")
+            expected = f"a message of 100 KiB from {mallory_full} was dropped: larger than the 64 KiB limit"
+            await until(pilot, lambda: _notices(app, "was dropped"), what="the drop said in words")
+            assert _notices(app, "was dropped") == [expected]
+            assert expected in caplog.text, "and in the log"
+            # A reply goes through the same stream: the server has read our acknowledgements before it (a count
+            # one too high would have made it close the stream then).
+            await app.session.send_chat(mallory.jid, "got it")
+            reply = await mallory_peer.next_message(timeout=10)
+            assert reply["body"] == "got it"
+            assert app.session.state.connection.state is ConnectionState.ONLINE
+            assert proxy.connections == 1, "the stream stayed up: no reconnect"
+            assert BIG_BODY not in str(app.main_screen.chat_log(mallory.jid).plain_lines())
+
+
+async def test_a_dropped_iq_request_is_answered_with_an_error(prosody: Prosody, peers: list[Peer]) -> None:
+    alice, mallory = prosody.register(), prosody.register()
+    mallory_peer = await Peer(prosody, mallory).connect()
+    peers.append(mallory_peer)
+    replies: asyncio.Queue = asyncio.Queue()
+    mallory_peer.client.register_handler(Callback("big iq reply", MatchXPath("{jabber:client}iq"), replies.put_nowait))
+    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
+        app = _app(prosody, alice, proxy)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            mallory_peer.client.send_raw(
+                f"<iq xmlns='jabber:client' type='set' id='huge1' to='{alice.jid}/{app.session.state.resource}'>"
+                f"<query xmlns='urn:example:big'>{BIG_BODY}</query></iq>")
+            reply = await asyncio.wait_for(replies.get(), 10)
+            assert (reply["id"], reply["type"], reply["error"]["condition"]) == ("huge1", "error", "not-acceptable")
+            await until(pilot, lambda: _notices(app, "an iq of 100 KiB"), what="the drop said in words")
+            assert proxy.connections == 1
+
+
+async def test_after_a_cut_the_resumed_stream_does_not_replay_the_dropped_stanza(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    """The server keeps what we have not acknowledged and sends it again on resumption: counted as handled, the
+    dropped message is not in that queue (nor is anything counted that never came: the resumption succeeds)."""
+    alice, mallory = prosody.register(), prosody.register()
+    mallory_peer = await Peer(prosody, mallory).connect()
+    peers.append(mallory_peer)
+    mallory_full = str(mallory_peer.client.boundjid)
+    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
+        app = _app(prosody, alice, proxy)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            session = app.session
+            mallory_peer.client.make_message(mto=alice.jid, mbody="before", mtype="chat").send()
+            await until(pilot, lambda: bodies(app, mallory.jid) == ["before"], what="the first message")
+            mallory_peer.client.make_message(mto=alice.jid, mbody=BIG_BODY, mtype="chat").send()
+            await until(pilot, lambda: _notices(app, "was dropped"), timeout=20, what="the drop")
+            proxy.cut()  # the dropped message is the last stanza the server sent on this stream
+            await until(pilot, lambda: session.state.connection.state is not ConnectionState.ONLINE,
+                        what="the cut noticed")
+            await until(pilot, lambda: session.state.connection.state is ConnectionState.ONLINE, timeout=30,
+                        what="back online")
+            mallory_peer.client.make_message(mto=alice.jid, mbody="after the cut", mtype="chat").send()
+            await until(pilot, lambda: bodies(app, mallory.jid) == ["before", "after the cut"], timeout=20,
+                        what="the message after the cut, once")
+            # Replayed, it would arrive (and be dropped again) before "after the cut". An archive catch-up after a
+            # new session may fetch its archived copy, which comes from our own archive, not from mallory.
+            assert len(_notices(app, f"from {mallory_full} was dropped")) == 1
+            assert proxy.connections >= 2
