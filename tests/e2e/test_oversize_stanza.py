@@ -114,3 +114,37 @@ async def test_after_a_cut_the_resumed_stream_does_not_replay_the_dropped_stanza
             # new session may fetch its archived copy, which comes from our own archive, not from mallory.
             assert len(_notices(app, f"from {mallory_full} was dropped")) == 1
             assert proxy.connections >= 2
+
+
+async def test_an_oversize_message_that_came_while_we_were_away_costs_only_itself(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    """The archive catch-up and the server's offline store both hand it over again at the next login: each copy is
+    dropped, the login goes on, and what came after it is shown once."""
+    alice, mallory = prosody.register(), prosody.register()
+    mallory_peer = await Peer(prosody, mallory).connect()
+    peers.append(mallory_peer)
+    mallory_full = str(mallory_peer.client.boundjid)
+    mallory_peer.client.make_message(mto=alice.jid, mbody=BIG_BODY, mtype="chat").send()
+    mallory_peer.client.make_message(mto=alice.jid, mbody="after the big one", mtype="chat").send()
+    await _ping_server(mallory_peer)  # both stored before alice logs in
+    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
+        app = _app(prosody, alice, proxy)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await until(pilot, lambda: bodies(app, mallory.jid) == ["after the big one"], timeout=20,
+                        what="the message after the oversize one")
+            await until(pilot, lambda: _notices(app, "was dropped"), what="the drop said in words")
+            assert _notices(app, "was dropped")[0].startswith(
+                f"a message of 100 KiB from {mallory_full} (forwarded by your server) was dropped")
+            mallory_peer.client.make_message(mto=alice.jid, mbody="and later", mtype="chat").send()
+            await until(pilot, lambda: bodies(app, mallory.jid) == ["after the big one", "and later"],
+                        what="a live message after that")
+            assert proxy.connections == 1
+
+
+async def _ping_server(peer: Peer) -> None:
+    """A round trip to the server: everything the peer sent before it has been handled by then."""
+    iq = peer.client.make_iq_get(queryxmlns="urn:xmpp:ping", ito=peer.client.boundjid.domain)
+    future = asyncio.get_running_loop().create_future()
+    iq.send(callback=future.set_result)
+    await asyncio.wait_for(future, 10)

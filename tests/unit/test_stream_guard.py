@@ -117,6 +117,27 @@ def test_the_dropped_stanza_is_described_in_words_with_its_sender_and_size() -> 
     assert (dropped.name, dropped.sender, dropped.kind) == ("presence", "y@localhost", "")
 
 
+def test_an_attribute_value_never_passes_for_the_sender() -> None:
+    big = b"<message x=' from=\"bob@localhost\"' from='mallory@localhost'><body>" + b"z" * 3000 + b"</body></message>"
+    (dropped,) = _dropped(StreamGuard(max_stanza_bytes=1024).feed(HEADER + big))
+    assert dropped.sender == "mallory@localhost"
+
+
+@pytest.mark.parametrize("outer, wrapper, described", [
+    (b"<message to='me@localhost/r'>", b"<result xmlns='urn:xmpp:mam:2' queryid='q' id='1'>",
+     "a message of 3 KiB from m@localhost/peer (forwarded by your server) was dropped"),
+    (b"<message from='me@localhost' to='me@localhost/r'>", b"<received xmlns='urn:xmpp:carbons:2'>",
+     "a message of 3 KiB from m@localhost/peer (forwarded by me@localhost) was dropped"),
+], ids=["archive result", "carbon"])
+def test_a_dropped_forwarded_message_names_its_original_sender(outer: bytes, wrapper: bytes, described: str) -> None:
+    forwarded = (outer + wrapper + b"<forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' "
+                 b"stamp='2020-01-01T00:00:00Z'/><message xmlns='jabber:client' type='chat' id='x' "
+                 b"from='m@localhost/peer'><body>" + b"x" * 3000 + b"</body></message></forwarded>")
+    forwarded += b"</result></message>" if b"mam" in wrapper else b"</received></message>"
+    (dropped,) = _dropped(StreamGuard(max_stanza_bytes=1024).feed(HEADER + forwarded))
+    assert dropped.describe().startswith(described)
+
+
 def test_the_sender_is_known_even_when_a_huge_attribute_comes_first() -> None:
     big = b"<message junk='" + b"j" * 5000 + b"' from='far@localhost'><body/></message>"
     slices = [HEADER] + [big[i:i + 100] for i in range(0, len(big), 100)]

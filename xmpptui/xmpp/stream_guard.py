@@ -39,9 +39,10 @@ _TOP_TAG = re.compile(_EMPTY_ELEMENT + rb"|" + _START_OR_END_TAG)
 """Between stanzas: a whole tag, when this slice holds it."""
 _TAG_STOP = re.compile(rb"['\"<>]")
 _NAME = re.compile(rb"<([^\s/>'\"<]+)")
-_START_TAG = re.compile(rb"<(?:[^'\"<>]++|" + _QUOTED + rb")*+")
-"""A stanza's start tag, or as much of it as arrived (it ends at the first `>` outside quotes)."""
-_ATTRIBUTE = re.compile(rb"\s(from|id|type)\s*=\s*(?:'([^'<]*)'|\"([^\"<]*)\")")
+_FORWARDED_MESSAGE = re.compile(rb"<forwarded[\s>/][^<]*+(?:<(?!message[\s>/])[^<]*+)*+<message(?=[\s>/])")
+"""The message inside a XEP-0297 <forwarded/> (MAM results, carbons), up to the end of its name."""
+_ATTRIBUTE = re.compile(rb"\s+([^\s=/>'\"<]+)\s*=\s*(?:'([^'<]*)'|\"([^\"<]*)\")")
+"""One attribute, read in turn from the end of the element's name: a value never passes for an attribute."""
 
 
 class StreamViolation(Exception):
@@ -57,10 +58,14 @@ class DroppedStanza(NamedTuple):
     kind: str
     size: int
     reason: str
+    origin: str = ""
+    """For a forwarded message (an archive result, a carbon), the `from` of the message inside, if it came."""
 
     def describe(self) -> str:
-        sender = self.sender or "an unknown sender"
         article = "an" if self.name == "iq" else "a"
+        sender = self.sender or ("your server" if self.origin else "an unknown sender")
+        if self.origin:
+            sender = f"{self.origin} (forwarded by {sender})"
         return f"{article} {self.name} of {_kib(self.size)} from {sender} was dropped: {self.reason}"
 
 
@@ -307,9 +312,20 @@ class StreamGuard:
         if name not in DROPPABLE or self._unit_depth != 1:
             self._held.clear()
             raise StreamViolation(refusal)
-        tag = _START_TAG.match(head)
-        found = {key.decode(): html.unescape((single or double).decode("utf-8", "replace"))
-                 for key, single, double in _ATTRIBUTE.findall(head, 0, tag.end() if tag else len(head))}
+        found = _attributes(head, named.end() if named else 0)
+        inner = _FORWARDED_MESSAGE.search(head) if name == "message" else None
+        origin = _attributes(head, inner.end()).get("from", "") if inner else ""
         self._held.clear()
         self._dropping = DroppedStanza(name, found.get("from", ""), found.get("id", ""), found.get("type", ""),
-                                       0, reason)
+                                       0, reason, origin)
+
+
+def _attributes(head: bytearray, at: int) -> dict[str, str]:
+    """The attributes of the start tag whose name ends at `at`, as far as it arrived (the first of a name wins)."""
+    found: dict[str, str] = {}
+    while (pair := _ATTRIBUTE.match(head, at)) is not None:
+        name, single, double = pair.groups()
+        found.setdefault(name.decode("utf-8", "replace"),
+                         html.unescape((single if single is not None else double).decode("utf-8", "replace")))
+        at = pair.end()
+    return found
