@@ -139,7 +139,7 @@ class StreamGuard:
                 at = match.end()
                 if chunk[tag_at + 1] == 0x2F:
                     self._end_tag(at)
-                else:
+                elif chunk[at - 2] != 0x2F:  # (an empty element is taken by the run; this is only a safeguard)
                     self._start_tag(at)
             else:
                 found = chunk.find(b"<", at)
