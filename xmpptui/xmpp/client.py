@@ -11,13 +11,14 @@ from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape as xml_escape
 
 import slixmpp
+from slixmpp.jid import InvalidJID
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import StanzaPath
 
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
 from xmpptui.xmpp import certificate, pep, sasl
-from xmpptui.xmpp.stream_guard import StreamGuard
+from xmpptui.xmpp.stream_guard import DroppedStanza, StreamGuard, StreamViolation
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ default. A bigger one would make it end the stream (`policy-violation`)."""
 _STANZA_OVERHEAD = 2048
 """Room for the stanza around a message's body (addresses, ids, receipts, markers, chat state)."""
 STREAM_LIMITS_NS = "urn:xmpp:stream-limits:0"
+_SEQUENCE_MODULUS = 2 ** 32
+"""XEP-0198 counts stanzas modulo 2^32."""
 INBOX_HIGH_WATER = 1024 * 1024
 """Stop reading the socket while this much received data waits to be parsed."""
 
@@ -133,13 +136,18 @@ class Client(slixmpp.ClientXMPP):
             self._inbox.appendleft(chunk[PARSE_SLICE:])
             chunk = chunk[:PARSE_SLICE]
         self._inbox_size -= len(chunk)
-        problem = self.guard.check(chunk, in_stream=self.xml_depth > 0)
-        if problem is None:
-            super().data_received(chunk)
-            problem = self.guard.check_depth(self.xml_depth)
-        if problem is not None:
-            self._refuse_stream(problem)
+        try:
+            pieces = self.guard.feed(chunk)
+        except StreamViolation as violation:
+            self._refuse_stream(str(violation))
             return
+        for piece in pieces:
+            if self.parser is None:
+                break  # a handler ended the stream
+            if isinstance(piece, DroppedStanza):
+                self._dropped(piece)
+            else:
+                super().data_received(piece)
         if self._reading_paused and self._inbox_size < INBOX_HIGH_WATER // 4 and self.transport is not None:
             self.transport.resume_reading()
             self._reading_paused = False
@@ -147,6 +155,23 @@ class Client(slixmpp.ClientXMPP):
             self.loop.call_soon(self._parse_slice)
         else:
             self._draining = False
+
+    def _dropped(self, dropped: DroppedStanza) -> None:
+        """A stanza the guard dropped (too large or too deep) costs that stanza only. It still counts as handled,
+        in stream order: the server counts every stanza it sent (XEP-0198), and an ack short of one would make
+        it resend from there, or refuse to resume. An iq request is answered, as every one must be (RFC 6120
+        8.2.3), so that its sender does not wait in vain."""
+        log.warning("%s", dropped.describe())
+        management = self.plugin["xep_0198"]
+        if management.enabled_in:
+            management.handled = (management.handled + 1) % _SEQUENCE_MODULUS
+        if dropped.name == "iq" and dropped.kind in ("get", "set") and dropped.stanza_id:
+            try:
+                self.make_iq_error(dropped.stanza_id, type="modify", condition="not-acceptable",
+                                   text="too large for this client", ito=dropped.sender or None).send()
+            except InvalidJID:
+                log.warning("no error sent for the dropped iq: its sender %r is not a valid JID", dropped.sender)
+        self.event("stanza_dropped", dropped)
 
     def _refuse_stream(self, reason: str) -> None:
         """Close a stream that broke the rules: say so to the server, stop parsing, drop the connection."""
@@ -157,7 +182,8 @@ class Client(slixmpp.ClientXMPP):
         self._draining = False
         self.parser = None
         if self.transport is not None:
-            condition = "restricted-xml" if "forbids" in reason else "policy-violation"
+            condition = ("restricted-xml" if "forbids" in reason
+                         else "not-well-formed" if "not well-formed" in reason else "policy-violation")
             self.transport.write(f"<stream:error><{condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
                                  "</stream:error></stream:stream>".encode())
         self.event("stream_violation", reason)
@@ -167,10 +193,6 @@ class Client(slixmpp.ClientXMPP):
         super().init_parser()
         self.guard.reset()
         self.violation = ""
-
-    def _spawn_event(self, xml) -> None:  # type: ignore[no-untyped-def]
-        self.guard.stanza_done()
-        super()._spawn_event(xml)
 
     def connection_lost(self, exception: BaseException | None) -> None:
         self._inbox.clear()

@@ -233,6 +233,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             "connection_failed": self._on_connection_failed,
             "stream_error": self._on_stream_error,
             "stream_violation": self._on_stream_violation,
+            "stanza_dropped": lambda dropped: self._emit(Notice(dropped.describe(), Severity.WARNING)),
             "pin_mismatch": self._on_pin_mismatch,
             "redirect_refused": self._on_redirect_refused,
             "redirected": self._on_redirected,
