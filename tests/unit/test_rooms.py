@@ -86,6 +86,7 @@ def test_unknown_role_and_affiliation_fall_back_to_none() -> None:
     ("registration-required", False, "members-only and you are not a member"),
     ("forbidden", False, "you are banned"),
     ("item-not-found", False, "does not exist"),
+    ("gone", False, "no longer exists"),
     ("service-unavailable", False, "is full"),
     ("resource-constraint", False, "is full"),
     ("remote-server-not-found", False, "the chat service conference.example.org is unavailable"),

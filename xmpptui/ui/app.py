@@ -20,6 +20,7 @@ from xmpptui import config as config_mod
 from xmpptui import passwords
 from xmpptui.config import Account, Config
 from xmpptui.model.events import ConnectionChanged, Event
+from xmpptui.model.state import LoginFailure
 from xmpptui.passwords import Secret
 from xmpptui.session import Session
 from xmpptui.ui import render, shutdown
@@ -202,7 +203,8 @@ class XmppTuiApp(App[None]):
             # At most one batch per frame; a lone event after a quiet spell goes on the next loop turn.
             wait = max(0.0, self._last_flush + _FRAME - time.monotonic())
             self._flush_handle = asyncio.get_running_loop().call_later(wait, self._flush_events)
-        if isinstance(event, ConnectionChanged) and event.status.failure is not None:
+        if isinstance(event, ConnectionChanged) and event.status.failure not in (None, LoginFailure.CONFLICT):
+            # (A session replaced by another client is no failed login: the status says so, and F10 logs in.)
             self.call_later(self._login_failed, event.status.reason, event.status.certificate)
 
     def _flush_events(self) -> None:

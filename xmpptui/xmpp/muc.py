@@ -53,6 +53,8 @@ class OccupantPresence:
     reason: str
     actor: str
     """Who kicked or banned (their nick), when the room says."""
+    destroyed: bool = False
+    """The room was destroyed (XEP-0045 10.9); `reason` then says why, if the owner gave a reason."""
 
 
 def _enum(kind: type[Role] | type[Affiliation], value: str | None, default: Role | Affiliation):  # type: ignore[no-untyped-def]
@@ -90,10 +92,14 @@ def occupant_presence(stanza: PresenceStanza) -> OccupantPresence | None:
         actor_element = item.find(f"{{{NS_USER}}}actor")
         if actor_element is not None:
             actor = actor_element.get("nick", "") or actor_element.get("jid", "")
+    destroy = user.find(f"{{{NS_USER}}}destroy")
+    if destroy is not None:
+        reason = (destroy.findtext(f"{{{NS_USER}}}reason") or "").strip()
     available = stanza.xml.get("type", "available") != "unavailable"
     show = _SHOWS.get((stanza.xml.findtext("{jabber:client}show") or "").strip(), Show.ONLINE) if available \
         else Show.OFFLINE
-    return OccupantPresence(room, nick, available, role, affiliation, show, real_jid, codes, new_nick, reason, actor)
+    return OccupantPresence(room, nick, available, role, affiliation, show, real_jid, codes, new_nick, reason, actor,
+                            destroy is not None)
 
 
 def error_condition(stanza: PresenceStanza | Message) -> tuple[str, str]:
@@ -122,6 +128,7 @@ def join_error_text(condition: str, room: str, nick: str, had_password: bool, se
         "registration-required": f"{room} is members-only and you are not a member",
         "forbidden": f"you are banned from {room}",
         "item-not-found": f"{room} does not exist (and the service does not let you create it)",
+        "gone": f"{room} no longer exists: it was destroyed",
         "not-allowed": f"you may not join or create {room}",
         "service-unavailable": f"{room} is full (or it accepts no more occupants now)",
         "resource-constraint": f"{room} is full (or it accepts no more occupants now)",

@@ -303,7 +303,7 @@ class RoomService:
         try:
             await self._room_info(room.jid)
         except IqError as exc:
-            if muc.error_condition(exc.iq)[0] == "item-not-found":
+            if muc.error_condition(exc.iq)[0] in ("item-not-found", "gone"):
                 self._join_failed(room, f"{room.jid} no longer exists (it was destroyed, or expired while you were "
                                         "away): not joined again; /join it to create it anew")
                 return
@@ -472,6 +472,9 @@ class RoomService:
         removal = self._removal(update)
         if removal:
             room.error = f"you were {removal}"
+            self._line(room, room.error, MessageKind.ERROR)
+        elif update.destroyed:
+            room.error = f"{room.jid} was destroyed" + (f" ({update.reason})" if update.reason else "")
             self._line(room, room.error, MessageKind.ERROR)
         elif muc.SHUTDOWN in update.codes:
             room.error = "the chat service shut down: you are no longer in the room"
