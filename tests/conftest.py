@@ -1,4 +1,9 @@
-"""Shared fixtures: one private Prosody per test session, fresh accounts per test, isolated user dirs."""
+"""Shared fixtures: private servers (Prosody, ejabberd) once per test session, isolated user dirs.
+
+`server` runs a test against every server kind (ids `[prosody]`, `[ejabberd]`); `prosody` is for the tests
+that are about Prosody itself (its storage files, its modules). A server a test needs that cannot start
+fails that test loudly: nothing is skipped for a missing server.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,27 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ejabberd import Ejabberd
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
+from tests.support.server import XmppServer
+
+SERVER_KINDS = ("prosody", "ejabberd")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "xfail_on(kind, reason): a strict xfail for the `server` parametrization of that kind only")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`@pytest.mark.xfail_on("ejabberd", reason=...)`: expected to fail (strictly) on that server only."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        kind = callspec.params.get("server") if callspec is not None else None
+        for mark in item.iter_markers("xfail_on"):
+            if mark.args and mark.args[0] == kind:
+                item.add_marker(pytest.mark.xfail(strict=True, reason=mark.kwargs["reason"]))
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +53,22 @@ def prosody() -> Iterator[Prosody]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def ejabberd() -> Iterator[Ejabberd]:
+    server = Ejabberd.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session", params=SERVER_KINDS)
+def server(request: pytest.FixtureRequest) -> XmppServer:
+    """Each server kind in turn, each started once per test session when a test first needs it."""
+    started: XmppServer = request.getfixturevalue(request.param)
+    return started
 
 
 @pytest.fixture

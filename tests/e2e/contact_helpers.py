@@ -9,7 +9,7 @@ from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
 from tests.support.peer import Peer
-from tests.support.prosody import Account, Prosody
+from tests.support.server import Account, XmppServer
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,9 @@ class ServerItem:
     ask: bool
 
 
-async def server_roster(prosody: Prosody, account: Account, peers: list[Peer]) -> dict[str, ServerItem]:
+async def server_roster(server: XmppServer, account: Account, peers: list[Peer]) -> dict[str, ServerItem]:
     """A fresh `jabber:iq:roster` get, as the server holds `account`'s roster now (another resource)."""
-    peer = await Peer(prosody, account, resource="roster-check").connect(presence=False)
+    peer = await Peer(server, account, resource="roster-check").connect(presence=False)
     peers.append(peer)
     return await roster_of(peer)
 

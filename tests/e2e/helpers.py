@@ -1,4 +1,4 @@
-"""Running the real app with the real session against the private Prosody, driven by Pilot."""
+"""Running the real app with the real session against a private server, driven by Pilot."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from functools import partial
 
 from textual.pilot import Pilot
 
-from tests.support.prosody import Account as ServerAccount
-from tests.support.prosody import Prosody
+from tests.support.server import Account as ServerAccount
+from tests.support.server import XmppServer
 from xmpptui.config import Account, Config
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
@@ -20,7 +20,7 @@ from xmpptui.xmpp.session import XmppSession
 SIZE = (120, 36)
 
 
-def make_app(server: Prosody, account: ServerAccount, password: str | None = None, *,
+def make_app(server: XmppServer, account: ServerAccount, password: str | None = None, *,
              ca_file: str | None = None, config: Config | None = None, history: History | None = None,
              clock: Callable[[], float] = time.time) -> XmppTuiApp:
     """`clock`: the session's idea of the time (to make it disagree with the server's)."""

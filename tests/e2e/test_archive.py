@@ -1,5 +1,5 @@
-"""Archive sync (XEP-0313) against the private Prosody's mod_mam: catch-up on login, older pages past the local
-history, and results that do not come from the archive we asked are ignored."""
+"""Archive sync (XEP-0313) against each private server (Prosody, ejabberd): catch-up on login, older pages
+past the local history, and results that do not come from the archive we asked are ignored."""
 
 from __future__ import annotations
 
@@ -10,24 +10,24 @@ from xml.etree import ElementTree as ET
 from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
 from tests.e2e.test_rooms import MUC_USER, new_room, peer_join
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody
+from tests.support.server import XmppServer
 from xmpptui.model.conversation import ConversationKind, Direction
 from xmpptui.storage.history import History
 
 
 async def test_messages_sent_while_we_were_away_come_from_the_archive_in_order_once(
-        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
     history = History(tmp_path / "history.sqlite3")
     try:
-        first = make_app(prosody, alice, history=history)
+        first = make_app(server, alice, history=history)
         async with first.run_test(size=SIZE) as pilot:
             await logged_in(pilot)  # the first run: the archive is empty, and that is remembered
             await pilot.press("ctrl+q")
         assert await history.archive_position(alice.jid, alice.jid) == ""
 
-        peer = await Peer(prosody, bob).connect()
+        peer = await Peer(server, bob).connect()
         peers.append(peer)
         away = [f"while you were away {n}" for n in range(120)]  # more than two pages of 50
         for body in away:
@@ -35,11 +35,11 @@ async def test_messages_sent_while_we_were_away_come_from_the_archive_in_order_o
         # A round trip to the server after the burst: everything before it has been archived.
         await peer.client.get_roster()
 
-        again = make_app(prosody, alice, history=history)
+        again = make_app(server, alice, history=history)
         async with again.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
             await until(pilot, lambda: len(bodies(again, bob.jid)) >= len(away), what="the archived messages")
-            # Prosody also hands over its offline copies on our presence: they must not show twice.
+            # The server may also hand over its offline copies on our presence: they must not show twice.
             peer.client.make_message(mto=alice.jid, mbody="fence", mtype="chat").send()
             await until(pilot, lambda: bodies(again, bob.jid)[-1:] == ["fence"], what="the fence")
             assert bodies(again, bob.jid) == [*away, "fence"]
@@ -55,13 +55,13 @@ async def test_messages_sent_while_we_were_away_come_from_the_archive_in_order_o
 
 
 async def test_scrolling_past_what_is_held_pages_older_messages_in_from_the_archive(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(prosody, bob).connect()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(server, bob).connect()
     peers.append(peer)
     # Received by alice's phone (so archived, and not kept as offline messages), then the phone leaves.
-    phone = await Peer(prosody, alice, resource="phone").connect()
+    phone = await Peer(server, alice, resource="phone").connect()
     sent = [f"archived {n}" for n in range(80)]
     for body in sent:
         peer.client.make_message(mto=alice.jid, mbody=body, mtype="chat").send()
@@ -69,7 +69,7 @@ async def test_scrolling_past_what_is_held_pages_older_messages_in_from_the_arch
         await phone.next_message()
     await phone.disconnect()
 
-    app = make_app(prosody, alice)  # no local history at all: only the server's archive
+    app = make_app(server, alice)  # no local history at all: only the server's archive
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         # A first run fetches only the latest page.
@@ -90,13 +90,13 @@ async def test_scrolling_past_what_is_held_pages_older_messages_in_from_the_arch
         assert bodies(app, bob.jid) == [*sent, "fence"]
 
 
-async def test_archive_results_we_did_not_ask_for_are_ignored(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, mallory = prosody.register(), prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    app = make_app(prosody, alice)
+async def test_archive_results_we_did_not_ask_for_are_ignored(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, mallory = server.register(), server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        mallory_peer = await Peer(prosody, mallory).connect()
+        mallory_peer = await Peer(server, mallory).connect()
         peers.append(mallory_peer)
         mallory_peer.client.send_raw(
             f"<message xmlns='jabber:client' to='{alice.jid}'><result xmlns='urn:xmpp:mam:2' queryid='q1' id='a1'>"
@@ -111,11 +111,11 @@ async def test_archive_results_we_did_not_ask_for_are_ignored(prosody: Prosody, 
 
 
 async def test_private_messages_through_a_room_come_back_from_our_archive_and_scrolling_pages_older_ones(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, carol = server.register(), server.register(), server.register()
     room = new_room()
-    bob_peer, carol_peer = await Peer(prosody, bob).connect(), await Peer(prosody, carol).connect()
-    phone = await Peer(prosody, alice, resource="phone").connect()  # alice's other client is in the room
+    bob_peer, carol_peer = await Peer(server, bob).connect(), await Peer(server, carol).connect()
+    phone = await Peer(server, alice, resource="phone").connect()  # alice's other client is in the room
     peers.extend([bob_peer, carol_peer, phone])
     for peer, nick in ((bob_peer, "bob"), (carol_peer, "carol"), (phone, alice.user)):
         await peer_join(peer, room, nick)
@@ -143,7 +143,7 @@ async def test_private_messages_through_a_room_come_back_from_our_archive_and_sc
     await phone.disconnect()
 
     occupant = f"{room}/bob"
-    app = make_app(prosody, alice)  # no local history: only the server's archive
+    app = make_app(server, alice)  # no local history: only the server's archive
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         # The login catch-up reads the latest page: bob's latest, in their own private conversation.

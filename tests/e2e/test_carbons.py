@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody
+from tests.support.server import XmppServer
 from xmpptui.model.conversation import Direction
 
 
 async def test_carbons_from_our_other_device_appear_and_spoofed_ones_do_not(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, mallory = prosody.register(), prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(prosody, bob).connect()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, mallory = server.register(), server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    bob_peer = await Peer(server, bob).connect()
     peers.append(bob_peer)
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        phone = await Peer(prosody, alice, resource="phone").connect()
+        phone = await Peer(server, alice, resource="phone").connect()
         peers.append(phone)
         phone.client.make_message(mto=bob.jid, mbody="sent from my phone", mtype="chat").send()
         await bob_peer.next_message()
         bob_peer.client.make_message(mto=f"{alice.jid}/phone", mbody="to your phone only", mtype="chat").send()
 
-        mallory_peer = await Peer(prosody, mallory).connect()
+        mallory_peer = await Peer(server, mallory).connect()
         peers.append(mallory_peer)
         mallory_peer.client.send_raw(
             f"<message xmlns='jabber:client' to='{alice.jid}'><received xmlns='urn:xmpp:carbons:2'>"

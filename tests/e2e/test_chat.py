@@ -10,23 +10,23 @@ from slixmpp.xmlstream import ET
 
 from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody
+from tests.support.server import XmppServer
 from xmpptui.model.conversation import DeliveryState
 from xmpptui.ui.widgets.conversation_bar import ConversationBar
 
 
-async def _pair(prosody: Prosody, peers: list[Peer], resource: str = "peer"):
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(prosody, bob, resource).connect()
+async def _pair(server: XmppServer, peers: list[Peer], resource: str = "peer"):
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(server, bob, resource).connect()
     peers.append(peer)
     return alice, bob, peer
 
 
 async def test_incoming_message_opens_conversation_without_stealing_focus_and_reply_keeps_thread(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, peer = await _pair(prosody, peers)
-    app = make_app(prosody, alice)
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, peer = await _pair(server, peers)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await pilot.press(*"/chat", "space", *"someone@localhost", "enter")
@@ -60,9 +60,9 @@ async def test_incoming_message_opens_conversation_without_stealing_focus_and_re
 
 
 async def test_reply_falls_back_to_bare_jid_when_the_resource_goes_offline(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, phone = await _pair(prosody, peers, resource="phone")
-    app = make_app(prosody, alice)
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, phone = await _pair(server, peers, resource="phone")
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         phone.client.make_message(mto=alice.jid, mbody="from my phone", mtype="chat").send()
@@ -71,7 +71,7 @@ async def test_reply_falls_back_to_bare_jid_when_the_resource_goes_offline(
         first = await phone.next_message()
         assert str(first["to"]) == f"{bob.jid}/phone"
 
-        laptop = await Peer(prosody, bob, resource="laptop").connect()
+        laptop = await Peer(server, bob, resource="laptop").connect()
         peers.append(laptop)
         await phone.disconnect()
         await until(pilot, lambda: app.session.state.conversations.get(bob.jid).reply_to == "",
@@ -82,9 +82,9 @@ async def test_reply_falls_back_to_bare_jid_when_the_resource_goes_offline(
         assert str(second["to"]) == bob.jid
 
 
-async def test_message_to_unknown_user_is_marked_failed_with_the_error_in_words(prosody: Prosody) -> None:
-    alice = prosody.register()
-    app = make_app(prosody, alice)
+async def test_message_to_unknown_user_is_marked_failed_with_the_error_in_words(server: XmppServer) -> None:
+    alice = server.register()
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await pilot.press(*"/chat nobody@localhost", "enter", *"are you there?", "enter")
@@ -96,12 +96,12 @@ async def test_message_to_unknown_user_is_marked_failed_with_the_error_in_words(
                                        for line in log_lines(app, "nobody@localhost")), what="failure shown")
 
 
-async def test_hostile_text_is_shown_literally_and_does_nothing(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, peer = await _pair(prosody, peers)
+async def test_hostile_text_is_shown_literally_and_does_nothing(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, peer = await _pair(server, peers)
     # ESC itself cannot travel in XML 1.0 (Prosody closes a stream that carries it); its 8-bit twin, the
     # C1 control CSI (U+009B), can, and so can bidi overrides. Both must arrive inert and visible.
     body = "[bold red]x[/] [@click=app.quit]click me[/] [/foo] \u009b31mred \u202eevil"
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         peer.client.make_message(mto=alice.jid, mbody=body, mtype="chat").send()
@@ -119,10 +119,10 @@ async def test_hostile_text_is_shown_literally_and_does_nothing(prosody: Prosody
 
 
 async def test_delayed_message_shows_its_original_time_and_headline_is_a_notice(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, peer = await _pair(prosody, peers)
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, peer = await _pair(server, peers)
     stamp = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         delayed = peer.client.make_message(mto=alice.jid, mbody="sent long ago", mtype="chat")
@@ -140,9 +140,9 @@ async def test_delayed_message_shows_its_original_time_and_headline_is_a_notice(
         assert app.session.state.conversations.get(bob.jid).messages[0].delayed
 
 
-async def test_unknown_iq_gets_feature_not_implemented(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, _bob, peer = await _pair(prosody, peers)
-    app = make_app(prosody, alice)
+async def test_unknown_iq_gets_feature_not_implemented(server: XmppServer, peers: list[Peer]) -> None:
+    alice, _bob, peer = await _pair(server, peers)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         iq = peer.client.make_iq_get(queryxmlns="urn:example:unknown", ito=f"{alice.jid}/{app.session.state.resource}")

@@ -8,7 +8,7 @@ import asyncio
 from tests.e2e.contact_helpers import presence_of_type, record_iqs, server_blocklist
 from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, roster_rows, until
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody
+from tests.support.server import XmppServer
 from xmpptui.model.presence import Show
 from xmpptui.ui.screens.blocked import BlockedScreen
 from xmpptui.ui.screens.contact_details import ContactDetailsScreen
@@ -20,15 +20,15 @@ async def _type(pilot, text: str) -> None:
 
 
 async def test_blocking_stops_a_contacts_messages_and_the_block_list_unblocks(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    app = make_app(prosody, alice)
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, carol = server.register(), server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        bob_peer = await Peer(prosody, bob).connect()
-        carol_peer = await Peer(prosody, carol).connect()
-        alice_elsewhere = await Peer(prosody, alice, resource="elsewhere").connect(presence=False)
+        bob_peer = await Peer(server, bob).connect()
+        carol_peer = await Peer(server, carol).connect()
+        alice_elsewhere = await Peer(server, alice, resource="elsewhere").connect(presence=False)
         peers.extend([bob_peer, carol_peer, alice_elsewhere])
         await _type(pilot, f"/block {bob.jid}")
         await until(pilot, lambda: bob.jid in app.session.state.blocked, what="blocked")
@@ -60,12 +60,12 @@ async def test_blocking_stops_a_contacts_messages_and_the_block_list_unblocks(
         await until(pilot, lambda: app.session.state.blocked == {carol.jid}, what="the pushed block")
 
 
-async def test_a_block_list_push_from_another_account_is_refused(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, mallory, bob = prosody.register(), prosody.register(), prosody.register()
-    app = make_app(prosody, alice)
+async def test_a_block_list_push_from_another_account_is_refused(server: XmppServer, peers: list[Peer]) -> None:
+    alice, mallory, bob = server.register(), server.register(), server.register()
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        peer = await Peer(prosody, mallory).connect()
+        peer = await Peer(server, mallory).connect()
         peers.append(peer)
         replies = record_iqs(peer)
         peer.client.send_raw(
@@ -77,16 +77,16 @@ async def test_a_block_list_push_from_another_account_is_refused(prosody: Prosod
 
 
 async def test_details_show_two_resources_and_a_conversation_locks_to_one(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    app = make_app(prosody, alice)
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        desk = Peer(prosody, bob, resource="desk")
+        desk = Peer(server, bob, resource="desk")
         desk.client.register_plugin("xep_0092", {"software_name": "DeskClient", "version": "2.0", "os": "Plan 9"})
         await desk.connect(pshow="away", pstatus="at my desk", ppriority=5)
-        phone = await Peer(prosody, bob, resource="phone").connect(pstatus="on the go", ppriority=1)
+        phone = await Peer(server, bob, resource="phone").connect(pstatus="on the go", ppriority=1)
         peers.extend([desk, phone])
         await until(pilot, lambda: len(app.session.state.presence.resources(bob.jid)) == 2, what="two resources")
         assert app.session.state.presence.best(bob.jid).show is Show.AWAY, "the higher priority wins"
@@ -114,10 +114,10 @@ async def test_details_show_two_resources_and_a_conversation_locks_to_one(
         assert desk.messages.empty()
 
 
-async def test_vcard_and_last_activity_on_demand(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(prosody, bob).connect()
+async def test_vcard_and_last_activity_on_demand(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(server, bob).connect()
     iq = peer.client.make_iq_set()
     iq.xml.append(peer.client.make_iq().xml.makeelement("{vcard-temp}vCard", {}))
     card = iq.xml.find("{vcard-temp}vCard")
@@ -126,7 +126,7 @@ async def test_vcard_and_last_activity_on_demand(prosody: Prosody, peers: list[P
         card[-1].text = text
     await iq.send(timeout=10)
     await peer.disconnect()
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await _type(pilot, f"/info {bob.jid}")
@@ -141,12 +141,12 @@ async def test_vcard_and_last_activity_on_demand(prosody: Prosody, peers: list[P
         assert " s ago" in app.screen.plain_text() or " min ago" in app.screen.plain_text()
 
 
-async def test_directed_presence_reaches_only_that_entity(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, carol = prosody.register(), prosody.register()
-    app = make_app(prosody, alice)
+async def test_directed_presence_reaches_only_that_entity(server: XmppServer, peers: list[Peer]) -> None:
+    alice, carol = server.register(), server.register()
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        peer = await Peer(prosody, carol).connect()
+        peer = await Peer(server, carol).connect()
         peers.append(peer)
         await _type(pilot, f"/presence {carol.jid} away in a meeting")
         presence = await presence_of_type(peer, alice.jid, "available")
@@ -156,12 +156,12 @@ async def test_directed_presence_reaches_only_that_entity(prosody: Prosody, peer
         await until(pilot, lambda: any("unknown status 'sleepy'" in str(n.message) for n in app._notifications))
 
 
-async def test_hostile_subscription_request_text_is_inert(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, mallory = prosody.register(), prosody.register()
-    app = make_app(prosody, alice)
+async def test_hostile_subscription_request_text_is_inert(server: XmppServer, peers: list[Peer]) -> None:
+    alice, mallory = server.register(), server.register()
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        peer = await Peer(prosody, mallory).connect()
+        peer = await Peer(server, mallory).connect()
         peers.append(peer)
         peer.client.send_raw(
             f"<presence xmlns='jabber:client' to='{alice.jid}' type='subscribe'>"

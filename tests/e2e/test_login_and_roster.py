@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from tests.e2e.helpers import SIZE, dialog_text, logged_in, make_app, roster_rows, until
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody, RosterSeed
+from tests.support.server import RosterSeed, XmppServer
 from xmpptui.ui.screens.dialogs import LoginErrorScreen
 from xmpptui.ui.widgets.composer import Composer
 
 
-async def test_login_shows_roster_with_presence(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
-    prosody.seed_roster(alice, [RosterSeed(bob.jid, "Bob Builder", ("Friends",)),
+async def test_login_shows_roster_with_presence(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, carol = server.register(), server.register(), server.register()
+    server.seed_roster(alice, [RosterSeed(bob.jid, "Bob Builder", ("Friends",)),
                                 RosterSeed(carol.jid, None, ("Work",))])
-    prosody.seed_roster(bob, [RosterSeed(alice.jid, "Alice")])
-    peers.append(await Peer(prosody, bob).connect(pshow="away", pstatus="at the ball"))
+    server.seed_roster(bob, [RosterSeed(alice.jid, "Alice")])
+    peers.append(await Peer(server, bob).connect(pshow="away", pstatus="at the ball"))
 
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         assert isinstance(app.focused, Composer), "the composer has focus after login"
@@ -28,22 +28,22 @@ async def test_login_shows_roster_with_presence(prosody: Prosody, peers: list[Pe
         assert f"○ {carol.jid}" in rows[3]
 
 
-async def test_roster_push_appears_live(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, dave = prosody.register(), prosody.register()
-    app = make_app(prosody, alice)
+async def test_roster_push_appears_live(server: XmppServer, peers: list[Peer]) -> None:
+    alice, dave = server.register(), server.register()
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         assert roster_rows(app) == []
-        other_device = await Peer(prosody, alice, resource="phone").connect()
+        other_device = await Peer(server, alice, resource="phone").connect()
         peers.append(other_device)
         await other_device.client.update_roster(dave.jid, name="Dave", groups=["New"])
         await until(pilot, lambda: any("Dave" in row for row in roster_rows(app)), what="pushed contact")
         assert roster_rows(app)[0].startswith("▾ New (0/1)")
 
 
-async def test_wrong_password_is_explained(prosody: Prosody) -> None:
-    alice = prosody.register()
-    app = make_app(prosody, alice, password="not-the-password")
+async def test_wrong_password_is_explained(server: XmppServer) -> None:
+    alice = server.register()
+    app = make_app(server, alice, password="not-the-password")
     async with app.run_test(size=SIZE) as pilot:
         reason = await dialog_text(pilot, LoginErrorScreen, "#login-error-reason")
         assert "wrong password" in reason and "not-authorized" in reason
@@ -51,9 +51,9 @@ async def test_wrong_password_is_explained(prosody: Prosody) -> None:
         await until(pilot, lambda: not app.is_running, what="quit from the error screen")
 
 
-async def test_untrusted_certificate_is_explained(prosody: Prosody) -> None:
-    alice = prosody.register()
-    app = make_app(prosody, alice, ca_file="")
+async def test_untrusted_certificate_is_explained(server: XmppServer) -> None:
+    alice = server.register()
+    app = make_app(server, alice, ca_file="")
     async with app.run_test(size=SIZE) as pilot:
         reason = await dialog_text(pilot, LoginErrorScreen, "#login-error-reason")
         assert "TLS certificate of localhost rejected" in reason

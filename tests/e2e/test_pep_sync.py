@@ -1,34 +1,65 @@
 """What our other clients change in our own PEP nodes reaches the app live (XEP-0163 +notify in our caps):
-bookmarks (XEP-0402) and read positions (XEP-0490), both ways, against the private Prosody."""
+bookmarks (XEP-0402) and read positions (XEP-0490), both ways, against each private server."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
+import pytest
+from slixmpp.exceptions import IqError
 from slixmpp.xmlstream import ET
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
 from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
 from tests.support.peer import Peer
-from tests.support.prosody import MUC_DOMAIN, Prosody
+from tests.support.server import MUC_DOMAIN, XmppServer
 from xmpptui.ui.widgets.conversation_bar import ConversationBar
 
 PUBSUB = "http://jabber.org/protocol/pubsub"
-OPTIONS = """<publish-options xmlns='http://jabber.org/protocol/pubsub'><x xmlns='jabber:x:data' type='submit'>
-  <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>
-  <field var='pubsub#persist_items'><value>true</value></field>
-  <field var='pubsub#max_items'><value>max</value></field>
-  <field var='pubsub#send_last_published_item'><value>never</value></field>
-  <field var='pubsub#access_model'><value>whitelist</value></field></x></publish-options>"""
+_FIELD = "<field var='pubsub#{}'><value>{}</value></field>"
+OPTIONS = (("persist_items", "true"), ("access_model", "whitelist"))
+"""What must hold for our private nodes: stored, visible to our own account only."""
+OPTIONAL = (("max_items", "max"), ("send_last_published_item", "never"))
+"""What XEP-0402/XEP-0490 also ask for, and ejabberd 23.01 refuses as unknown publish-options fields."""
+
+
+def _publish_options(options: tuple[tuple[str, str], ...]) -> str:
+    return ("<publish-options xmlns='http://jabber.org/protocol/pubsub'><x xmlns='jabber:x:data' type='submit'>"
+            "<field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#publish-options</value>"
+            "</field>" + "".join(_FIELD.format(*option) for option in options) + "</x></publish-options>")
 
 
 async def _publish(peer: Peer, node: str, item_id: str, payload: str) -> None:
-    """Publish as another client of the same account would (raw XML: independent of the app's own code)."""
-    iq = peer.client.make_iq_set()
-    iq.append(ET.fromstring(f"<pubsub xmlns='{PUBSUB}'><publish node='{node}'><item id='{item_id}'>{payload}"
-                            f"</item></publish>{OPTIONS}</pubsub>"))
+    """Publish as another client of the same account would (raw XML: independent of the app's own code):
+    with every option first, the node's options must match the app's on a server that keeps them all
+    (Prosody); refused for an option the server does not know (ejabberd), again with the ones that matter,
+    and then the node configured as XEP-0223 asks where publish-options fall short: ejabberd's PEP nodes
+    otherwise keep one item and send no retraction."""
+    for options in (OPTIONS + OPTIONAL, OPTIONS):
+        iq = peer.client.make_iq_set()
+        iq.append(ET.fromstring(f"<pubsub xmlns='{PUBSUB}'><publish node='{node}'><item id='{item_id}'>{payload}"
+                                f"</item></publish>{_publish_options(options)}</pubsub>"))
+        try:
+            await iq.send(timeout=10)
+        except IqError as refused:
+            if options == OPTIONS or refused.condition not in ("resource-constraint", "not-acceptable"):
+                raise
+        else:
+            if options == OPTIONS:
+                await _configure(peer, node)
+            return
+
+
+async def _configure(peer: Peer, node: str) -> None:
+    fields = (("FORM_TYPE", f"{PUBSUB}#node_config"), ("pubsub#max_items", "max"),
+              ("pubsub#notify_retract", "true"), ("pubsub#send_last_published_item", "never"))
+    iq = peer.client.make_iq_set(ito=peer.client.boundjid.bare)
+    iq.append(ET.fromstring(
+        f"<pubsub xmlns='{PUBSUB}#owner'><configure node='{node}'><x xmlns='jabber:x:data' type='submit'>"
+        + "".join(f"<field var='{var}'><value>{value}</value></field>" for var, value in fields)
+        + "</x></configure></pubsub>"))
     await iq.send(timeout=10)
 
 
@@ -39,15 +70,18 @@ async def _items(peer: Peer, node: str) -> dict[str, ET.Element]:
     return {item.get("id"): item[0] for item in result.xml.iter(f"{{{PUBSUB}}}item")}
 
 
+@pytest.mark.xfail_on("ejabberd", reason=(
+    "not in issue #15's list: ejabberd 23.01 sends no retract notification to +notify (caps) interest, even "
+    "with pubsub#notify_retract on (an explicit subscription gets it), so a bookmark removed elsewhere stays"))
 async def test_bookmarks_changed_by_another_client_appear_live_and_spoofed_ones_do_not(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    phone = await Peer(prosody, alice, "phone").connect()
-    stranger = await Peer(prosody, bob).connect()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    phone = await Peer(server, alice, "phone").connect()
+    stranger = await Peer(server, bob).connect()
     peers.extend([phone, stranger])
     room = f"pepbook{time.monotonic_ns()}@{MUC_DOMAIN}"
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         rooms = app.session.state.rooms
@@ -79,12 +113,15 @@ async def test_bookmarks_changed_by_another_client_appear_live_and_spoofed_ones_
         assert evil not in rooms.bookmarks and evil not in rooms
 
 
+@pytest.mark.xfail_on("ejabberd", reason=(
+    "issue #15 defect 1: the app publishes with pubsub#max_items and pubsub#send_last_published_item, "
+    "which ejabberd refuses (resource-constraint: Unknown field)"))
 async def test_read_positions_are_shared_with_our_other_clients_both_ways_and_on_login(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    phone = await Peer(prosody, alice, "phone").connect()
-    peer = await Peer(prosody, bob).connect()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    phone = await Peer(server, alice, "phone").connect()
+    peer = await Peer(server, bob).connect()
     peers.extend([phone, peer])
 
     async def send(body: str) -> str:
@@ -107,7 +144,7 @@ async def test_read_positions_are_shared_with_our_other_clients_both_ways_and_on
     second = await send("two")
     await phone_reads_up_to(first)
 
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await until(pilot, lambda: bodies(app, bob.jid) == ["one", "two"], what="the archive catch-up")
@@ -136,15 +173,15 @@ async def test_read_positions_are_shared_with_our_other_clients_both_ways_and_on
 
 
 async def test_our_presence_carries_caps_that_answer_for_our_features_and_others_caps_cost_us_nothing(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(prosody, bob).connect()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(server, bob).connect()
     peers.append(peer)
     queries: asyncio.Queue = asyncio.Queue()
     peer.client.register_handler(Callback("disco to bob", MatchXPath(
         "{jabber:client}iq/{http://jabber.org/protocol/disco#info}query"), queries.put_nowait))
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         presence = await peer.presence_from(alice.jid, available=True)

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from tests.e2e.helpers import SIZE, logged_in, make_app, until
 from tests.support.peer import Peer
-from tests.support.prosody import Account, Prosody
+from tests.support.server import Account, XmppServer
 from xmpptui.model.presence import Show
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.screens.dialogs import PromptScreen
 from xmpptui.ui.widgets.status_bar import StatusBar
 
 
-async def _alice_watched_by_bob(prosody: Prosody, peers: list[Peer]) -> tuple[Account, Peer, XmppTuiApp]:
+async def _alice_watched_by_bob(server: XmppServer, peers: list[Peer]) -> tuple[Account, Peer, XmppTuiApp]:
     """Alice (the app, not yet running) and Bob (a peer, online) with mutual presence subscriptions."""
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob)
-    peer = await Peer(prosody, bob).connect()
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob)
+    peer = await Peer(server, bob).connect()
     peers.append(peer)
-    return alice, peer, make_app(prosody, alice)
+    return alice, peer, make_app(server, alice)
 
 
-async def test_status_bar_keys_set_show_status_and_priority(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, peer, app = await _alice_watched_by_bob(prosody, peers)
+async def test_status_bar_keys_set_show_status_and_priority(server: XmppServer, peers: list[Peer]) -> None:
+    alice, peer, app = await _alice_watched_by_bob(server, peers)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         initial = await peer.presence_from(alice.jid, available=True)
@@ -57,8 +57,8 @@ async def test_status_bar_keys_set_show_status_and_priority(prosody: Prosody, pe
         assert "online" in bar.split("│")[1]
 
 
-async def test_status_and_priority_commands_and_going_offline(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, peer, app = await _alice_watched_by_bob(prosody, peers)
+async def test_status_and_priority_commands_and_going_offline(server: XmppServer, peers: list[Peer]) -> None:
+    alice, peer, app = await _alice_watched_by_bob(server, peers)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await peer.presence_from(alice.jid, available=True)
@@ -80,8 +80,8 @@ async def test_status_and_priority_commands_and_going_offline(prosody: Prosody, 
         assert back["type"] == "available" and back["priority"] == 12
 
 
-async def test_quit_command_logs_out(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, peer, app = await _alice_watched_by_bob(prosody, peers)
+async def test_quit_command_logs_out(server: XmppServer, peers: list[Peer]) -> None:
+    alice, peer, app = await _alice_watched_by_bob(server, peers)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await peer.presence_from(alice.jid, available=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.e2e.contact_helpers import roster_of
 from tests.e2e.helpers import SIZE, logged_in, make_app, roster_rows, until
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody, RosterSeed, free_port
+from tests.support.server import RosterSeed, XmppServer, free_port
 from xmpptui.config import Account as ClientAccount
 from xmpptui.config import Config
 from xmpptui.model.state import ConnectionState
@@ -32,12 +32,12 @@ async def server_roster_version(peer: Peer) -> str:
 
 
 async def test_second_login_gets_no_roster_when_unchanged_and_the_cache_follows_pushes(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice = prosody.register()
-    prosody.seed_roster(alice, [RosterSeed("bob@localhost", "Bob"), RosterSeed("carol@localhost", "Carol")])
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice = server.register()
+    server.seed_roster(alice, [RosterSeed("bob@localhost", "Bob"), RosterSeed("carol@localhost", "Carol")])
     store = ContactStore.default(alice.jid)
 
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         assert app.session.roster_fetch == "full"
@@ -48,14 +48,14 @@ async def test_second_login_gets_no_roster_when_unchanged_and_the_cache_follows_
     assert sorted(c.jid for c in cached) == ["bob@localhost", "carol@localhost"]
 
     # The exchange itself: asked with the cached version, the server answers with an empty result.
-    other = await Peer(prosody, alice, resource="other").connect(presence=False)
+    other = await Peer(server, alice, resource="other").connect(presence=False)
     peers.append(other)
     iq = other.client.make_iq_get(queryxmlns="jabber:iq:roster")
     iq.xml.find("{jabber:iq:roster}query").set("ver", version)
     result = await iq.send(timeout=10)
     assert result["type"] == "result" and result.xml.find("{jabber:iq:roster}query") is None
 
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         assert app.session.roster_fetch == "unchanged"
@@ -65,7 +65,7 @@ async def test_second_login_gets_no_roster_when_unchanged_and_the_cache_follows_
         await pilot.press("ctrl+q")
     assert store.load_roster()[0] == await server_roster_version(other)
 
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         assert app.session.roster_fetch == "unchanged", "the cache followed the push"
@@ -73,7 +73,7 @@ async def test_second_login_gets_no_roster_when_unchanged_and_the_cache_follows_
         await pilot.press("ctrl+q")
 
     await _roster_set(other, "erin@localhost", "Erin")  # changed while we are away
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         assert app.session.roster_fetch == "full"
@@ -85,15 +85,15 @@ async def test_second_login_gets_no_roster_when_unchanged_and_the_cache_follows_
 
 
 async def test_the_cached_roster_shows_before_login_even_with_the_server_unreachable(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice = prosody.register()
-    prosody.seed_roster(alice, [RosterSeed("bob@localhost", "Bob", ("Friends",))])
-    app = make_app(prosody, alice)
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice = server.register()
+    server.seed_roster(alice, [RosterSeed("bob@localhost", "Bob", ("Friends",))])
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await pilot.press("ctrl+q")
 
-    unreachable = ClientAccount(jid=alice.jid, host="127.0.0.1", port=free_port(), ca_file=str(prosody.ca_file),
+    unreachable = ClientAccount(jid=alice.jid, host="127.0.0.1", port=free_port(), ca_file=str(server.ca_file),
                                 timeout=5)
     app = XmppTuiApp(Config(), unreachable, XmppSession, password_resolver=lambda _a: Secret(alice.password),
                      save_accounts=False)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tests.e2e.helpers import SIZE, dialog_text, logged_in, make_app, until
 from tests.support.prosody import Prosody
+from tests.support.server import XmppServer
 from xmpptui import logs
 from xmpptui.config import Account, Config
 from xmpptui.model.state import ConnectionState
@@ -22,10 +23,10 @@ from xmpptui.ui.widgets.status_bar import StatusBar
 from xmpptui.xmpp.session import XmppSession
 
 
-async def test_direct_tls(prosody: Prosody) -> None:
-    alice = prosody.register()
-    app = make_app(prosody, alice)
-    app._account = replace(app._account, tls="direct", port=prosody.direct_tls_port)
+async def test_direct_tls(server: XmppServer) -> None:
+    alice = server.register()
+    app = make_app(server, alice)
+    app._account = replace(app._account, tls="direct", port=server.direct_tls_port)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         assert app.session.state.connection.secure
@@ -53,15 +54,15 @@ async def test_plaintext_only_with_opt_in_and_shown_as_insecure() -> None:
         server.stop()
 
 
-async def test_debug_log_has_stanzas_but_no_credentials(prosody: Prosody, tmp_path: Path) -> None:
-    alice = prosody.register()
+async def test_debug_log_has_stanzas_but_no_credentials(server: XmppServer, tmp_path: Path) -> None:
+    alice = server.register()
     log_path = tmp_path / "xmpptui.log"
     root = logging.getLogger()
     saved = (list(root.handlers), root.level)
     logs.setup(log_path, debug=True)
     try:
-        session = XmppSession(Account(jid=alice.jid, host=prosody.host, port=prosody.c2s_port,
-                                      ca_file=str(prosody.ca_file)), Secret(alice.password))
+        session = XmppSession(Account(jid=alice.jid, host=server.host, port=server.c2s_port,
+                                      ca_file=str(server.ca_file)), Secret(alice.password))
         await session.start(lambda event: None)
         assert session.state.connection.state is ConnectionState.ONLINE
         await session.stop()
@@ -86,13 +87,13 @@ def _openssl_fingerprint(cert: Path) -> str:
 
 
 async def test_untrusted_certificate_can_be_trusted_on_first_use_and_a_change_is_refused(
-        prosody: Prosody, tmp_path: Path) -> None:
-    alice = prosody.register()
+        server: XmppServer, tmp_path: Path) -> None:
+    alice = server.register()
     store = PinStore(tmp_path / "pins.json")
-    account = Account(jid=alice.jid, host=prosody.host, port=prosody.c2s_port, timeout=10)  # no CA file
+    account = Account(jid=alice.jid, host=server.host, port=server.c2s_port, timeout=10)  # no CA file
     app = XmppTuiApp(Config(), account, partial(XmppSession, pins=store),
                      password_resolver=lambda _a: Secret(alice.password), save_accounts=False)
-    expected = _openssl_fingerprint(prosody.root / "tls" / "server.crt")
+    expected = _openssl_fingerprint(server.root / "tls" / "server.crt")
     async with app.run_test(size=SIZE) as pilot:
         shown = await dialog_text(pilot, LoginErrorScreen, "#login-error-certificate")
         assert expected in shown
@@ -111,14 +112,14 @@ async def test_untrusted_certificate_can_be_trusted_on_first_use_and_a_change_is
         assert changed.session.state.connection.state is ConnectionState.OFFLINE
 
 
-async def test_redirect_after_tls_is_followed_with_the_new_host_verified(prosody: Prosody) -> None:
+async def test_redirect_after_tls_is_followed_with_the_new_host_verified(server: XmppServer) -> None:
     from tests.support.hostile_server import TlsRedirector
 
-    alice = prosody.register()
-    tls = prosody.root / "tls"
+    alice = server.register()
+    tls = server.root / "tls"
     async with TlsRedirector(str(tls / "server.crt"), str(tls / "server.key"),
-                             target=f"localhost:{prosody.c2s_port}") as redirector:
-        app = make_app(prosody, alice)
+                             target=f"localhost:{server.c2s_port}") as redirector:
+        app = make_app(server, alice)
         app._account = replace(app._account, host="127.0.0.1", port=redirector.port)
         notices: list[str] = []
         async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -127,22 +128,22 @@ async def test_redirect_after_tls_is_followed_with_the_new_host_verified(prosody
             await logged_in(pilot)
             assert redirector.encrypted, "the redirect came over TLS the client had verified"
             assert app.session.state.connection.secure
-            assert any(f"redirected us to localhost:{prosody.c2s_port}" in n for n in notices), notices
+            assert any(f"redirected us to localhost:{server.c2s_port}" in n for n in notices), notices
 
 
 async def test_redirect_after_tls_to_a_host_with_an_untrusted_certificate_is_refused(
-        prosody: Prosody, tmp_path: Path) -> None:
+        server: XmppServer, tmp_path: Path) -> None:
     from tests.support.hostile_server import TlsRedirector
 
-    alice = prosody.register()
-    tls = prosody.root / "tls"
+    alice = server.register()
+    tls = server.root / "tls"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(tmp_path / "evil.key"),
                     "-out", str(tmp_path / "evil.crt")], check=True, capture_output=True)
     async with TlsRedirector(str(tmp_path / "evil.crt"), str(tmp_path / "evil.key"), target="unused:1") as evil, \
             TlsRedirector(str(tls / "server.crt"), str(tls / "server.key"),
                           target=f"localhost:{evil.port}") as redirector:
-        app = make_app(prosody, alice)
+        app = make_app(server, alice)
         app._account = replace(app._account, host="127.0.0.1", port=redirector.port)
         async with app.run_test(size=SIZE) as pilot:
             text = await dialog_text(pilot, LoginErrorScreen, "#login-error-reason")

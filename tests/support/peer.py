@@ -9,13 +9,13 @@ import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
-from tests.support.prosody import Account, Prosody
+from tests.support.server import Account, XmppServer
 
 
 class Peer:
     """A logged-in slixmpp client that records what it receives."""
 
-    def __init__(self, server: Prosody, account: Account, resource: str = "peer") -> None:
+    def __init__(self, server: XmppServer, account: Account, resource: str = "peer") -> None:
         self.account = account
         self.client = slixmpp.ClientXMPP(f"{account.jid}/{resource}", account.password)
         self.client.ca_certs = Path(server.ca_file)

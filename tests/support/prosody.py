@@ -12,8 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DOMAIN = "localhost"
-MUC_DOMAIN = "conference.localhost"
+from tests.support.server import DOMAIN, MUC_DOMAIN, Account, RosterSeed, free_port, make_tls
+
+__all__ = ["DOMAIN", "MUC_DOMAIN", "Account", "Prosody", "RosterSeed", "free_port"]
+
 PLUGINS = Path(__file__).parent / "prosody_modules"
 """Prosody modules of our own for tests (an occupant limit for rooms, which Prosody 0.12 lacks)."""
 
@@ -59,29 +61,6 @@ Component "{muc_domain}" "muc"
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _make_tls(tls_dir: Path) -> None:
-    """A test CA and a server certificate for localhost, conference.localhost and 127.0.0.1."""
-    tls_dir.mkdir(parents=True)
-    ext = tls_dir / "san.ext"
-    ext.write_text("subjectAltName=DNS:localhost,DNS:conference.localhost,IP:127.0.0.1\n")
-
-    def run(*args: str) -> None:
-        subprocess.run(["openssl", *args], cwd=tls_dir, check=True, capture_output=True)
-
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=xmpptui test CA",
-        "-keyout", "ca.key", "-out", "ca.crt")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key",
-        "-out", "server.csr")
-    run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-        "-days", "30", "-extfile", "san.ext", "-out", "server.crt")
-
-
 def _lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -91,32 +70,11 @@ def _percent_encode(name: str) -> str:
     return "".join(ch if ch.isalnum() else "".join(f"%{b:02x}" for b in ch.encode()) for ch in name)
 
 
-@dataclass(frozen=True)
-class RosterSeed:
-    """One roster entry written into Prosody's storage before the owner's first login."""
-
-    jid: str
-    name: str | None = None
-    groups: tuple[str, ...] = ()
-    subscription: str = "both"
-    ask: bool = False
-
-
-@dataclass
-class Account:
-    user: str
-    password: str
-    domain: str = DOMAIN
-
-    @property
-    def jid(self) -> str:
-        return f"{self.user}@{self.domain}"
-
-
 @dataclass
 class Prosody:
     """A running private Prosody. Use `Prosody.start()`; call `stop()` when done."""
 
+    kind = "prosody"
     root: Path
     c2s_port: int
     direct_tls_port: int
@@ -143,7 +101,7 @@ class Prosody:
         owns = root is None
         root = Path(tempfile.mkdtemp(prefix="xmpptui-prosody-")) if root is None else root
         server = cls(root=root, c2s_port=free_port(), direct_tls_port=free_port(), _owns_root=owns)
-        _make_tls(root / "tls")
+        make_tls(root / "tls")
         (root / "data").mkdir()
         server.config_path.write_text(
             _CONFIG.format(root=root, c2s_port=server.c2s_port, direct_tls_port=server.direct_tls_port,
