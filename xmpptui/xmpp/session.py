@@ -1095,7 +1095,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         inner = translate.forwarded_message(stanza, "carbon_sent" if sent else "carbon_received")
         if inner is None:
             return
-        incoming = translate.incoming_message(inner, self._clock())
+        # Our server archives what it carbon-copies and says under which id (XEP-0359, by our bare JID): keyed
+        # by it, the copy the next archive catch-up brings is the same message, not a second one.
+        incoming = translate.incoming_message(inner, self._clock(), archive=self._state.jid)
         if incoming is None or incoming.kind not in (MessageKind.CHAT, MessageKind.NORMAL) or not incoming.body:
             return
         peer = inner.xml.get("to", "") if sent else incoming.sender
@@ -1112,7 +1114,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
                               timestamp=incoming.timestamp,
                               direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
                               state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=incoming.delayed,
-                              carbon=True)
+                              carbon=True, stanza_id=incoming.stanza_id)
         conversation.add(message)
         self._persist(message)
         self._emit(MessageAdded(message))
