@@ -40,6 +40,8 @@ class Account:
     nick: str = ""
     password_command: str = ""
     """A command whose first output line is the password, e.g. `pass show xmpp/alice`."""
+    password_command_timeout: float = 60.0
+    """Seconds to wait for `password_command` (e.g. while you type a passphrase into pinentry)."""
     password: str = field(default="", repr=False)
     """Only if you explicitly chose to keep the password in this file; the keyring is preferred."""
     timeout: float = 20.0
@@ -125,6 +127,14 @@ def validate_account(account: Account, where: str = "account") -> Account:
         raise ConfigError(f"{where}: tls must be one of {', '.join(TLS_MODES)}, not {account.tls!r}")
     if not 0 <= account.port <= 65535:
         raise ConfigError(f"{where}: port {account.port} is not a TCP port (1-65535)")
+    for name in ("timeout", "password_command_timeout"):
+        if not getattr(account, name) > 0:
+            raise ConfigError(f"{where}: {name} must be a number of seconds above 0, not {getattr(account, name)!r}"
+                              f"; e.g. {name} = {getattr(Account(jid=account.jid), name):g}")
+    if account.resource and (not account.resource.strip() or any(ch in account.resource for ch in "\0\n\r\t")
+                             or len(account.resource.encode()) > 1023):
+        raise ConfigError(f"{where}: resource {account.resource!r} cannot be a resource; leave it out for the "
+                          f"default or give a name like \"laptop\"")
     if account.max_room_occupants < 1:
         raise ConfigError(f"{where}: max_room_occupants must be at least 1, not {account.max_room_occupants}")
     if account.ca_file and not Path(account.ca_file).expanduser().is_file():
@@ -153,6 +163,9 @@ def load(path: Path | None = None) -> Config:
     if "account" in data:
         if isinstance(data["account"], dict) and "jid" not in data["account"]:
             raise ConfigError(f"{path}: [account] needs jid = \"you@example.org\"")
+        if data["account"].get("resource") == "":
+            raise ConfigError(f"{path}: [account]: resource '' cannot be a resource; leave it out for the default "
+                              "or give a name like \"laptop\"")
         account = validate_account(_build(Account, data["account"], "account", path), f"{path}: [account]")
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import subprocess
+import threading
 
 from xmpptui.config import Account
 
@@ -45,17 +48,58 @@ class PasswordError(Exception):
     """A configured password source failed; the message says which and why (never the password)."""
 
 
-def from_command(command: str) -> Secret:
+_running: set[subprocess.Popen[str]] = set()
+"""password_command processes still running (this process's children: one set for the whole process)."""
+_running_lock = threading.Lock()
+
+
+def from_command(command: str, timeout: float = 60.0) -> Secret:
+    """Run `command` (blocking: call it off the event loop) and take the first line it prints.
+
+    It runs in a process group of its own, so that on a timeout or `stop_commands` the whole group is
+    killed: a shell's children (`sh -c "pass show ..."` starts gpg, pinentry) would otherwise outlive it."""
+    process = subprocess.Popen(command, shell=True, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    with _running_lock:
+        _running.add(process)
     try:
-        result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60, check=False)
-    except subprocess.TimeoutExpired:
-        raise PasswordError(f"password_command did not finish within 60 s: {command}") from None
-    if result.returncode != 0:
-        raise PasswordError(f"password_command exited with status {result.returncode}: {command}")
-    line = result.stdout.split("\n", 1)[0].rstrip("\r")
+        try:
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            process.communicate()
+            raise PasswordError(f"password_command did not finish within {timeout:g} s "
+                                f"(password_command_timeout): {command}") from None
+    finally:
+        with _running_lock:
+            _running.discard(process)
+    if process.returncode < 0 and -process.returncode in (signal.SIGKILL, signal.SIGTERM):
+        raise PasswordError(f"password_command was stopped: {command}")
+    if process.returncode != 0:
+        raise PasswordError(f"password_command exited with status {process.returncode}: {command}")
+    line = output.split("\n", 1)[0].rstrip("\r")
     if not line:
         raise PasswordError(f"password_command printed no password: {command}")
     return Secret(line)
+
+
+def commands_running() -> bool:
+    with _running_lock:
+        return bool(_running)
+
+
+def stop_commands() -> None:
+    """Kill every running password_command with its process group (quitting must not wait for them)."""
+    with _running_lock:
+        running = list(_running)
+    for process in running:
+        _kill_group(process)
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    # Its own group (start_new_session), so the group id is its pid; the group may outlive the shell.
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the whole group is gone already
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def from_keyring(jid: str) -> Secret | None:
@@ -88,7 +132,7 @@ def resolve(account: Account) -> Secret | None:
     if env:
         return Secret(env)
     if account.password_command:
-        return from_command(account.password_command)
+        return from_command(account.password_command, account.password_command_timeout)
     if account.password:
         return Secret(account.password)
     return from_keyring(account.bare_jid)

@@ -1,4 +1,4 @@
-"""Group chat (XEP-0045) against the private Prosody's MUC component, with plain slixmpp peers as the
+"""Group chat (XEP-0045) against each private server's MUC service (Prosody, ejabberd), with plain slixmpp peers as the
 other occupants: joining, messages both ways, subject, occupants, errors, moderation, PMs, rejoin."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import pytest
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
@@ -17,8 +18,8 @@ from textual.widgets import Checkbox, Input, Label, OptionList, Select
 from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
-from tests.support.prosody import MUC_DOMAIN, Prosody
-from tests.support.prosody import Account as ServerAccount
+from tests.support.server import MUC_DOMAIN, XmppServer
+from tests.support.server import Account as ServerAccount
 from xmpptui.model.conversation import ConversationKind, DeliveryState, Direction
 from xmpptui.model.room import Affiliation, Role, RoomState
 from xmpptui.model.state import ConnectionState
@@ -36,9 +37,9 @@ def new_room() -> str:
     return f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
 
 
-async def peer_in_room(prosody: Prosody, peers: list[Peer], account: ServerAccount, room: str, nick: str) -> Peer:
+async def peer_in_room(server: XmppServer, peers: list[Peer], account: ServerAccount, room: str, nick: str) -> Peer:
     """A peer bot for `account`, logged in (and disconnected after the test) and joined to `room` as `nick`."""
-    peer = await Peer(prosody, account).connect()
+    peer = await Peer(server, account).connect()
     peers.append(peer)
     await peer_join(peer, room, nick)
     return peer
@@ -108,16 +109,16 @@ def notified(app: XmppTuiApp, words: str) -> bool:
     return any(words in str(n.message) for n in app._notifications)
 
 
-async def test_join_talk_both_ways_subject_and_occupants(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
+async def test_join_talk_both_ways_subject_and_occupants(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, carol = server.register(), server.register(), server.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    carol_peer = await Peer(prosody, carol).connect()
+    bob_peer = await Peer(server, bob).connect()
+    carol_peer = await Peer(server, carol).connect()
     peers += [bob_peer, carol_peer]
     await peer_join(bob_peer, room, "bob")  # bob creates the room: its owner and a moderator
     say(bob_peer, room, "said before alice came")
     await message_from(bob_peer, f"{room}/bob")
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     nick = alice.user
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
@@ -147,8 +148,10 @@ async def test_join_talk_both_ways_subject_and_occupants(prosody: Prosody, peers
         say(bob_peer, room, "/me waves")
         await until(pilot, lambda: any("* bob waves" in line for line in log_lines(app, room)), what="action")
 
-        # Subject: refused in words while only moderators may change it; then ours reaches bob, bob's
-        # reaches us; shown at the top.
+        # Subject: refused in words while only moderators may change it (set so: ejabberd's rooms let
+        # occupants change it by default, Prosody's do not); then ours reaches bob, bob's reaches us; shown
+        # at the top.
+        await configure(bob_peer, room, {"muc#roomconfig_changesubject": "0"})
         await typed(pilot, "/subject Weekly sync")
         await until(pilot, lambda: any("you are not allowed to change the subject" in line
                                        for line in log_lines(app, room)), what="refusal in words")
@@ -187,13 +190,13 @@ async def test_join_talk_both_ways_subject_and_occupants(prosody: Prosody, peers
         assert not screen.query_one("#occupant-pane").display, "the occupant pane toggles"
 
 
-async def test_nick_conflict_offers_another_nick(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+async def test_nick_conflict_offers_another_nick(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
+    bob_peer = await Peer(server, bob).connect()
     peers.append(bob_peer)
     await peer_join(bob_peer, room, alice.user)  # bob took the nick alice would get by default
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
@@ -207,15 +210,15 @@ async def test_nick_conflict_offers_another_nick(prosody: Prosody, peers: list[P
         assert seen["from"].resource == f"{alice.user}_", "the room has us under the new nick"
 
 
-async def test_password_protected_and_members_only_rooms(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+async def test_password_protected_and_members_only_rooms(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     secret_room, members_room = new_room(), new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, secret_room, "bob")
+    bob_peer = await peer_in_room(server, peers, bob, secret_room, "bob")
     await configure(bob_peer, secret_room, {"muc#roomconfig_passwordprotectedroom": "1",
                                             "muc#roomconfig_roomsecret": "s3cret"})
     await peer_join(bob_peer, members_room, "bob")
     await configure(bob_peer, members_room, {"muc#roomconfig_membersonly": "1"})
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {secret_room}")
@@ -241,11 +244,11 @@ async def test_password_protected_and_members_only_rooms(prosody: Prosody, peers
         assert room_of(app, members_room).occupants[alice.user].affiliation is Affiliation.MEMBER
 
 
-async def test_moderation_kick_ban_and_permission_errors(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+async def test_moderation_kick_ban_and_permission_errors(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
-    app = make_app(prosody, alice)
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
@@ -275,10 +278,10 @@ async def test_moderation_kick_ban_and_permission_errors(prosody: Prosody, peers
 
 
 async def test_a_missing_room_is_created_on_request_and_moderator_commands_reach_it(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
@@ -292,7 +295,7 @@ async def test_a_missing_room_is_created_on_request_and_moderator_commands_reach
         await pilot.press("y")  # a new room: we own it
         await joined(pilot, room)
         assert any("a new room: you own it" in body for body in bodies(app, room))
-        bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
+        bob_peer = await peer_in_room(server, peers, bob, room, "bob")
         await until(pilot, lambda: "bob" in room_of(app, room).occupants, what="bob in the room")
         await typed(pilot, "/role bob visitor")
         await until(pilot, lambda: room_of(app, room).occupants["bob"].role is Role.VISITOR, what="bob muted")
@@ -301,15 +304,17 @@ async def test_a_missing_room_is_created_on_request_and_moderator_commands_reach
                     what="bob a member")
         await typed(pilot, "/kick bob bye now")
         gone = await bob_peer.presence_from(room, available=False)
+        while gone["from"].resource != "bob":  # ejabberd: the room's own presence first, from its bare JID
+            gone = await bob_peer.presence_from(room, available=False)
         assert gone.xml.find(f"{{{MUC_USER}}}x/{{{MUC_USER}}}status[@code='307']") is not None, "bob was kicked"
         await until(pilot, lambda: any("bob was kicked" in body for body in bodies(app, room)), what="kick shown")
 
 
-async def test_private_messages_with_an_occupant(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+async def test_private_messages_with_an_occupant(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
-    app = make_app(prosody, alice)
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
@@ -331,12 +336,12 @@ async def test_private_messages_with_an_occupant(prosody: Prosody, peers: list[P
             ("psst, alice", Direction.IN), ("hi back", Direction.OUT)]
 
 
-async def test_rooms_are_rejoined_after_the_connection_is_cut(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+async def test_rooms_are_rejoined_after_the_connection_is_cut(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
-    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
-        app = make_app(prosody, alice)
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
+    async with FaultProxy(server.host, server.c2s_port) as proxy:
+        app = make_app(server, alice)
         app._account = replace(app._account, port=proxy.port)
         async with app.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
@@ -360,19 +365,19 @@ async def test_rooms_are_rejoined_after_the_connection_is_cut(prosody: Prosody, 
             assert bodies(app, room).count("welcome back") == 1
 
 
-async def test_nick_change_part_close_and_invitations(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, carol, mallory = (prosody.register() for _ in range(4))
+async def test_nick_change_part_close_and_invitations(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, carol, mallory = (server.register() for _ in range(4))
     room, other_room = new_room(), new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    carol_peer = await Peer(prosody, carol).connect()
-    mallory_peer = await Peer(prosody, mallory).connect()
+    bob_peer = await Peer(server, bob).connect()
+    carol_peer = await Peer(server, carol).connect()
+    mallory_peer = await Peer(server, mallory).connect()
     peers += [bob_peer, carol_peer, mallory_peer]
     await peer_join(bob_peer, room, "bob")
     await peer_join(bob_peer, other_room, "bob")
     invitations: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
     carol_peer.client.register_handler(Callback(
         "invitations", MatchXPath("{jabber:client}message/{jabber:x:conference}x"), invitations.put_nowait))
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}/alice")
@@ -419,12 +424,15 @@ async def test_nick_change_part_close_and_invitations(prosody: Prosody, peers: l
         assert room_of(app, other_room) is None
 
 
+@pytest.mark.xfail_on("ejabberd", reason=(
+    "issue #15 defect 1: /bookmark publishes with pubsub#max_items, which ejabberd refuses "
+    "(resource-constraint: Unknown field 'pubsub#max_items')"))
 async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_next_login(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
-    app = make_app(prosody, alice)
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}/Ally")
@@ -435,7 +443,7 @@ async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_n
         await pilot.press("ctrl+q")
     await bob_peer.presence_from(room, available=False)
 
-    phone = await Peer(prosody, alice, resource="phone").connect()
+    phone = await Peer(server, alice, resource="phone").connect()
     peers.append(phone)
     query = phone.client.make_iq_get(ito=alice.jid)
     pubsub = ET.SubElement(query.xml, "{http://jabber.org/protocol/pubsub}pubsub")
@@ -446,7 +454,7 @@ async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_n
     conference = item.find("{urn:xmpp:bookmarks:1}conference")
     assert conference.get("autojoin") == "true" and conference.findtext("{urn:xmpp:bookmarks:1}nick") == "Ally"
 
-    again = make_app(prosody, alice)
+    again = make_app(server, alice)
     async with again.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         back = await bob_peer.presence_from(room, available=True)
@@ -454,17 +462,17 @@ async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_n
         await joined(pilot, room)
 
 
-async def test_rooms_of_a_service_are_listed_to_pick_from(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+async def test_rooms_of_a_service_are_listed_to_pick_from(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room, other = new_room(), new_room()
-    bob_peer = await Peer(prosody, bob).connect()
+    bob_peer = await Peer(server, bob).connect()
     peers.append(bob_peer)
     for public in (room, other):
         await peer_join(bob_peer, public, "bob")
         await configure(bob_peer, public, {"muc#roomconfig_publicroom": "1"})
     await peer_join(bob_peer, hidden := new_room(), "bob")
     await configure(bob_peer, hidden, {"muc#roomconfig_publicroom": "0"})
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, "/rooms")  # the default service: conference.<our domain>
@@ -480,11 +488,11 @@ async def test_rooms_of_a_service_are_listed_to_pick_from(prosody: Prosody, peer
 
 
 async def test_voice_request_reaches_the_moderators_and_hostile_names_stay_plain(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, mallory = prosody.register(), prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, mallory = server.register(), server.register(), server.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    mallory_peer = await Peer(prosody, mallory).connect()
+    bob_peer = await Peer(server, bob).connect()
+    mallory_peer = await Peer(server, mallory).connect()
     peers += [bob_peer, mallory_peer]
     requests: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
     bob_peer.client.register_handler(Callback(
@@ -493,7 +501,7 @@ async def test_voice_request_reaches_the_moderators_and_hostile_names_stay_plain
     await configure(bob_peer, room, {"muc#roomconfig_changesubject": "1"})
     hostile = "[@click=app.quit]boss[/]"
     await peer_join(mallory_peer, room, hostile)
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
@@ -518,28 +526,31 @@ async def test_voice_request_reaches_the_moderators_and_hostile_names_stay_plain
         assert " ".join(log_lines(app, room)).count("[bold red]obey[/]") == 1, "shown literally"
 
 
-async def test_an_unreachable_chat_service_is_said_in_words(prosody: Prosody, peers: list[Peer]) -> None:
-    alice = prosody.register()
-    app = make_app(prosody, alice)
+async def test_an_unreachable_chat_service_is_said_in_words(server: XmppServer, peers: list[Peer]) -> None:
+    alice = server.register()
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, "/join lounge@nowhere.localhost")
         await until(pilot, lambda: room_of(app, "lounge@nowhere.localhost").state is RoomState.LEFT,
                     what="no such service")
         error = room_of(app, "lounge@nowhere.localhost").error
-        assert "you may not join or create lounge@nowhere.localhost" in error and "remote domains" in error, \
-            "the server's own words are kept"
+        # Each server refuses in its own words (Prosody: not allowed, no remote domains; ejabberd: the
+        # service unavailable, DNS lookup failed): they are kept, after ours.
+        assert ("you may not join or create lounge@nowhere.localhost" in error and "remote domains" in error) \
+            or ("the chat service nowhere.localhost is unavailable" in error and "DNS lookup failed" in error), \
+            error
         assert app.is_running and app.main_screen.composer.text == ""
 
 
 async def test_room_history_with_the_local_history_is_not_doubled_on_the_next_run(
-        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
     history = History(tmp_path / "history.sqlite3")
     try:
-        app = make_app(prosody, alice, history=history)
+        app = make_app(server, alice, history=history)
         async with app.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
             await typed(pilot, f"/join {room}")
@@ -554,7 +565,7 @@ async def test_room_history_with_the_local_history_is_not_doubled_on_the_next_ru
                         what="ours reflected")
             await pilot.press("ctrl+q")
 
-        again = make_app(prosody, alice, history=history)
+        again = make_app(server, alice, history=history)
         async with again.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
             await typed(pilot, f"/join {room}")
@@ -568,17 +579,17 @@ async def test_room_history_with_the_local_history_is_not_doubled_on_the_next_ru
         await asyncio.to_thread(history.shutdown)
 
 
-async def test_a_mediated_invitation_declined_tells_the_inviter(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+async def test_a_mediated_invitation_declined_tells_the_inviter(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
+    bob_peer = await Peer(server, bob).connect()
     peers.append(bob_peer)
     declines: asyncio.Queue[slixmpp.Message] = asyncio.Queue()
     bob_peer.client.register_handler(Callback(
         "declines", MatchXPath(f"{{jabber:client}}message/{{{MUC_USER}}}x/{{{MUC_USER}}}decline"),
         declines.put_nowait))
     await peer_join(bob_peer, room, "bob")
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         invite = bob_peer.client.make_message(mto=room, mtype="normal")
@@ -587,7 +598,9 @@ async def test_a_mediated_invitation_declined_tells_the_inviter(prosody: Prosody
         invite.send()
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the invitation offered")
         question = str(app.screen.query_one(Label).render())
-        assert f"{room}/bob invites you to {room} (hi)" in question, "the inviter as the room names them"
+        # XEP-0045 lets the room name the inviter by occupant JID (Prosody) or real JID (ejabberd).
+        assert any(f"{inviter} invites you to {room} (hi)" in question for inviter in (f"{room}/bob", bob.jid)), \
+            "the inviter as the room names them"
         await pilot.press("escape")
         decline = await asyncio.wait_for(declines.get(), 10)
         assert decline["from"].bare == room
@@ -595,13 +608,13 @@ async def test_a_mediated_invitation_declined_tells_the_inviter(prosody: Prosody
 
 
 async def test_the_rooms_archive_fills_what_was_said_while_we_were_away(
-        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
     history = History(tmp_path / "history.sqlite3")
     try:
-        app = make_app(prosody, alice, history=history)
+        app = make_app(server, alice, history=history)
         async with app.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
             await typed(pilot, f"/join {room}")
@@ -621,7 +634,7 @@ async def test_the_rooms_archive_fills_what_was_said_while_we_were_away(
         for _ in away:
             await message_from(bob_peer, f"{room}/bob")  # the room has handled (and archived) each of them
 
-        again = make_app(prosody, alice, history=history)
+        again = make_app(server, alice, history=history)
         async with again.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
             await typed(pilot, f"/join {room}")
@@ -635,17 +648,17 @@ async def test_the_rooms_archive_fills_what_was_said_while_we_were_away(
 
 
 async def test_scrolling_past_what_is_held_pages_older_lines_in_from_the_rooms_archive(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
     said = [f"said before you came {n}" for n in range(80)]
     for body in said:
         say(bob_peer, room, body)
     for _ in said:
         await message_from(bob_peer, f"{room}/bob")
 
-    app = make_app(prosody, alice)  # no local history: only the room's archive
+    app = make_app(server, alice)  # no local history: only the room's archive
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
@@ -680,12 +693,12 @@ async def join_refused(peer: Peer, room: str, nick: str) -> str:
 
 
 async def test_a_new_rooms_configuration_form_is_filled_in_and_saved_on_the_server(
-        prosody: Prosody, peers: list[Peer]) -> None:
+        server: XmppServer, peers: list[Peer]) -> None:
     from xmpptui.ui.screens.room_config import RoomConfigScreen
 
-    alice, bob = prosody.register(), prosody.register()
+    alice, bob = server.register(), server.register()
     room = new_room()
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
@@ -699,10 +712,12 @@ async def test_a_new_rooms_configuration_form_is_filled_in_and_saved_on_the_serv
         name = dialog.widget_for("muc#roomconfig_roomname")
         members_only = dialog.widget_for("muc#roomconfig_membersonly")
         assert isinstance(name, Input) and isinstance(members_only, Checkbox) and not members_only.value
-        assert "Only allow members to join" in str(members_only.label), "the room's own labels"
+        assert str(members_only.label) in ("Only allow members to join", "Make room members-only"), \
+            "the room's own labels (Prosody's, ejabberd's)"
         whois, max_users = dialog.widget_for("muc#roomconfig_whois"), dialog.widget_for("muc#roomconfig_maxusers")
         assert isinstance(whois, Select) and whois.value == "moderators"
-        assert isinstance(max_users, Select) and max_users.value == "0"
+        assert isinstance(max_users, Select) and max_users.value in ("0", "200"), \
+            "the room's default (Prosody's, ejabberd's)"
         name.value = "Planning"
         members_only.value = True
         whois.value = "anyone"
@@ -713,7 +728,7 @@ async def test_a_new_rooms_configuration_form_is_filled_in_and_saved_on_the_serv
         await until(pilot, lambda: "the room's configuration changed" in bodies(app, room),
                     what="the room announces the change")
 
-        bob_peer = await Peer(prosody, bob).connect()
+        bob_peer = await Peer(server, bob).connect()
         peers.append(bob_peer)
         info = await disco_info(bob_peer, room)
         identity = info.find(".//{http://jabber.org/protocol/disco#info}identity")
@@ -734,11 +749,11 @@ async def test_a_new_rooms_configuration_form_is_filled_in_and_saved_on_the_serv
 
 
 async def test_a_members_only_room_invites_through_the_room_and_the_invitee_gets_in(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob, carol = prosody.register(), prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob, carol = server.register(), server.register(), server.register()
     room = new_room()
-    bob_peer = await Peer(prosody, bob).connect()
-    carol_peer = await Peer(prosody, carol).connect()
+    bob_peer = await Peer(server, bob).connect()
+    carol_peer = await Peer(server, carol).connect()
     peers += [bob_peer, carol_peer]
     await peer_join(bob_peer, room, "bob")
     await configure(bob_peer, room, {"muc#roomconfig_membersonly": "1"})
@@ -748,7 +763,7 @@ async def test_a_members_only_room_invites_through_the_room_and_the_invitee_gets
     carol_peer.client.register_handler(Callback(
         "mediated", MatchXPath(f"{{jabber:client}}message/{{{MUC_USER}}}x/{{{MUC_USER}}}invite"),
         invitations.put_nowait))
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
@@ -770,12 +785,15 @@ def jids_bare(jid: str) -> str:
     return jid.partition("/")[0]
 
 
+@pytest.mark.xfail_on("ejabberd", reason=(
+    "not in issue #15's list: ejabberd refuses a join to a full room with resource-constraint (\"Too many "
+    "users in this conference\"), Prosody with service-unavailable; the app says 'is full' for the latter only"))
 async def test_a_full_room_is_said_in_words_and_configuring_is_for_owners(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
-    app = make_app(prosody, alice)
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, f"/join {room}")
@@ -807,12 +825,12 @@ async def test_a_full_room_is_said_in_words_and_configuring_is_for_owners(
 
 
 async def test_a_mediated_invitation_to_a_members_only_room_accepted_gets_us_in(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
     room = new_room()
-    bob_peer = await peer_in_room(prosody, peers, bob, room, "bob")
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
     await configure(bob_peer, room, {"muc#roomconfig_membersonly": "1"})
-    app = make_app(prosody, alice)
+    app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         invite = bob_peer.client.make_message(mto=room, mtype="normal")

@@ -161,7 +161,7 @@ def _stop_all() -> None:
 
 
 def _descendants(pid: int) -> list[int]:
-    """Every process below `pid` (from /proc), children before their parents are forgotten."""
+    """Every process below `pid` (read from /proc), found before any of them is signalled."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):

@@ -16,10 +16,12 @@ class FaultProxy:
     _server: asyncio.Server | None = None
     _writers: list[asyncio.StreamWriter] = field(default_factory=list)
     _flowing: asyncio.Event = field(default_factory=asyncio.Event)
+    _replies_flowing: asyncio.Event = field(default_factory=asyncio.Event)
     _refusing: bool = False
 
     async def __aenter__(self) -> FaultProxy:
         self._flowing.set()
+        self._replies_flowing.set()
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -40,8 +42,14 @@ class FaultProxy:
         """Stop forwarding in both directions (bytes wait in the proxy)."""
         self._flowing.clear()
 
+    def stall_replies(self) -> None:
+        """Stop forwarding what the server sends; what the client sends still gets through (its messages
+        arrive, the acknowledgements never come back)."""
+        self._replies_flowing.clear()
+
     def resume(self) -> None:
         self._flowing.set()
+        self._replies_flowing.set()
 
     def refuse(self, refusing: bool = True) -> None:
         """While refusing, new connections are closed at once (the server looks down)."""
@@ -58,18 +66,21 @@ class FaultProxy:
             writer.transport.abort()
             return
         self._writers += [writer, upstream_writer]
-        await asyncio.gather(self._pump(reader, upstream_writer), self._pump(upstream_reader, writer),
-                             return_exceptions=True)
+        await asyncio.gather(self._pump(reader, upstream_writer),
+                             self._pump(upstream_reader, writer, self._replies_flowing), return_exceptions=True)
         for end in (writer, upstream_writer):
             with contextlib.suppress(Exception):
                 end.transport.abort()
 
-    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                    also: asyncio.Event | None = None) -> None:
         while True:
             data = await reader.read(65536)
             if not data:
                 break
             await self._flowing.wait()
+            if also is not None:
+                await also.wait()
             if writer.transport.is_closing():
                 break
             writer.write(data)

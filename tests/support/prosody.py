@@ -148,6 +148,19 @@ class Prosody:
         if self._owns_root:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    def halt(self) -> None:
+        """Stop the server as an outage would, keeping its data (accounts, rooms, archives) for `resume()`."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+    def resume(self, timeout: float = 20.0) -> None:
+        """Start the server again after `halt()`, on the same ports, from the same data."""
+        with (self.root / "prosody.stderr").open("ab") as stderr:
+            self.process = subprocess.Popen(["prosody", "--config", str(self.config_path), "-F"],
+                                            cwd=self.root, stdout=subprocess.DEVNULL, stderr=stderr)
+        self._wait_listening(timeout)
+
     # Accounts -------------------------------------------------------------------------------
 
     def register(self, user: str | None = None, password: str | None = None) -> Account:

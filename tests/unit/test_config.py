@@ -257,3 +257,54 @@ def test_occupants_held_per_room(tmp_path: Path) -> None:
     assert loaded.account is not None and loaded.account.max_room_occupants == 300
     with pytest.raises(ConfigError, match="max_room_occupants must be at least 1, not 0"):
         config.load(write(tmp_path, '[account]\njid = "alice@example.org"\nmax_room_occupants = 0\n'))
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ("timeout = -5", "timeout must be a number of seconds above 0, not -5.0; e.g. timeout = 20"),
+    ("timeout = 0", "timeout must be a number of seconds above 0"),
+    ("password_command_timeout = -1", "password_command_timeout must be a number of seconds above 0, not -1.0; "
+                                      "e.g. password_command_timeout = 60"),
+    ('resource = ""', "resource '' cannot be a resource; leave it out for the default or give a name like"),
+    ('resource = "  "', "resource '  ' cannot be a resource"),
+    ('resource = "a\\nb"', "cannot be a resource"),
+])
+def test_account_values_out_of_range_name_the_file_the_key_and_a_fix(tmp_path: Path, line: str, words: str) -> None:
+    path = write(tmp_path, f'[account]\njid = "a@example.org"\n{line}\n')
+    with pytest.raises(ConfigError) as caught:
+        config.load(path)
+    assert str(caught.value).startswith(f"{path}: [account]: ")
+    assert words in str(caught.value)
+
+
+def test_password_command_timeout_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, '[account]\njid = "a@example.org"\npassword_command_timeout = 5\n')
+    assert config.load(path).account == Account(jid="a@example.org", password_command_timeout=5.0)
+
+
+@pytest.mark.parametrize(("table", "words"), [
+    ('go_awya = "f4"', "unknown binding id 'go_awya'; did you mean 'go_away'?"),
+    ('frobnicate = "f4"', "unknown binding id 'frobnicate'; F1 in the app lists every id"),
+    ('go_away = "f44"', "go_away = 'f44': 'f44' is not a key name; did you mean 'f4'?"),
+    ('go_away = "ctlr+a"', "go_away = 'ctlr+a': 'ctlr' is not a modifier; did you mean 'ctrl'?"),
+    ('next_conversation = "ctrl+n,alt+rigth"', "'rigth' is not a key name; did you mean 'right'?"),
+    ('go_away = "f4,"', "an empty key name"),
+])
+def test_keys_name_our_bindings_and_keys_textual_knows(tmp_path: Path, table: str, words: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from xmpptui.__main__ import main
+
+    path = write(tmp_path, f"[keys]\n{table}\n")
+    assert main(["--config", str(path)]) == 2, "refused before the app starts"
+    error = capsys.readouterr().err
+    assert error.startswith(f"xmpptui: {path}: [keys]: ")
+    assert words in error
+
+
+def test_sound_keys_pass() -> None:
+    from xmpptui.ui import keymap
+
+    good = {"go_away": "f10", "next_conversation": "ctrl+n,alt+right", "help_key": "question_mark",
+            "quit": "ctrl+q", "log_page_up": "shift+pageup", "roster_remove": "delete", "newline": "ctrl+j, alt+enter"}
+    assert keymap.check(good, None) is None
+    ids = keymap.binding_ids()
+    assert {"quit", "go_away", "roster_open", "newline"} <= set(ids)

@@ -195,6 +195,20 @@ def test_delay_stamp_far_in_the_future_is_ignored() -> None:
     assert (received.timestamp, received.delayed) == (NOW, False)
 
 
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "1998-12-31T23:59:59Z",
+                                   "0001-01-01T00:00:00+14:00"])
+def test_delay_stamp_from_before_jabber_existed_is_replaced_by_the_receive_time(stamp: str) -> None:
+    received = translate.incoming_message(message("<body>x</body>" + delay(stamp), type="chat"), now=NOW)
+    assert received is not None
+    assert (received.timestamp, received.delayed) == (NOW, False)
+
+
+def test_the_earliest_believed_delay_stamp() -> None:
+    received = translate.incoming_message(message("<body>x</body>" + delay("1999-01-01T00:00:00Z")), now=NOW)
+    assert received is not None
+    assert (received.timestamp, received.delayed) == (915148800.0, True)
+
+
 def test_delay_stamp_slightly_ahead_is_believed() -> None:
     received = translate.incoming_message(message("<body>x</body>" + delay("2023-11-14T22:14:20Z")), now=NOW)
     assert received is not None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -20,7 +22,7 @@ from xmpptui.config import Account, Config
 from xmpptui.model.events import ConnectionChanged, Event
 from xmpptui.passwords import Secret
 from xmpptui.session import Session
-from xmpptui.ui import render
+from xmpptui.ui import render, shutdown
 from xmpptui.ui.messages import SessionEvents
 from xmpptui.ui.palette import ContactsProvider
 from xmpptui.ui.screens.dialogs import ConfirmScreen, LoginErrorScreen, PromptScreen
@@ -35,6 +37,8 @@ SessionFactory = Callable[[Account, Secret], Session]
 PasswordResolver = Callable[[Account], "Secret | None"]
 
 _FRAME = 1 / 60
+
+log = logging.getLogger(__name__)
 
 
 def _calm_the_garbage_collector() -> None:
@@ -70,6 +74,8 @@ class XmppTuiApp(App[None]):
         self._pending: list[Event] = []
         self._flush_handle: asyncio.TimerHandle | None = None
         self._last_flush = 0.0
+        self._quitting = False
+        self._remove_signal_handlers: Callable[[], None] = lambda: None
         self.main_screen = MainScreen(config.ui)
 
     def get_default_screen(self) -> Screen:
@@ -77,6 +83,7 @@ class XmppTuiApp(App[None]):
         return self.main_screen
 
     def on_mount(self) -> None:
+        self._remove_signal_handlers = shutdown.install(self._quit_on_signal)
         if self._config.keys:
             self.set_keymap(self._config.keys)
         # First frame first: building the client (its TLS context, plugins) would delay it.
@@ -150,11 +157,18 @@ class XmppTuiApp(App[None]):
         self.start_session(entry.account, entry.password)
 
     async def _login_with_stored_password(self, account: Account) -> None:
+        if account.password_command:
+            # It may wait on the user (a pinentry dialog) or hang: say what we wait for and the way out.
+            self.main_screen.show_notice(f"waiting for password_command (at most {account.password_command_timeout:g}"
+                                         " s) … Ctrl+Q to give up")
         try:
             password = await asyncio.to_thread(self._resolve_password, account)
         except passwords.PasswordError as exc:
+            log.warning("%s", exc)
             self.notify(str(exc), severity="error", markup=False)
             password = None
+        if account.password_command and self.session is None:
+            self.main_screen.show_notice("")
         if password:
             self.start_session(account, password)
             return
@@ -254,9 +268,25 @@ class XmppTuiApp(App[None]):
         await self.exit_after_logout()
 
     async def exit_after_logout(self) -> None:
+        if self._quitting:  # a second Ctrl+Q or signal while logging out: the first one finishes the job
+            return
+        self._quitting = True
+        passwords.stop_commands()  # a hanging password_command must not keep us (or itself) running
         if self.session is not None:
             try:
                 await asyncio.wait_for(self.session.stop(), 3)
-            except Exception:  # quitting must always work; the log has the details
-                self.log.error("logout failed")
+            except Exception as exc:  # quitting must always work; the log has the details
+                log.error("logout failed: %s", type(exc).__name__)
+        shutdown.release_input()
         self.exit()
+
+    def _quit_on_signal(self, sig: signal.Signals) -> None:
+        """SIGTERM, or SIGHUP (the terminal window closed): the same way out as Ctrl+Q, logout first."""
+        hung_up = sig is signal.SIGHUP and shutdown.terminal_hung_up()
+        log.info("%s: logging out and quitting%s", sig.name, " (the terminal is gone)" if hung_up else "")
+        if hung_up:
+            shutdown.leave_hung_up_terminal(self._driver)
+        self.run_worker(self.exit_after_logout(), name="quit", group="quit", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        self._remove_signal_handlers()

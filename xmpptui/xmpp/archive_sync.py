@@ -62,6 +62,8 @@ class ArchiveSyncMixin:
     _open: Callable[..., Conversation]
     _may_open: Callable[[str], bool]
     _display_name: Callable[[str], str]
+    _outbox: list[ChatMessage]
+    _acked: Callable[[ChatMessage], None]
 
     def _archived_up_to(self, archive_id: str) -> None:
         """Our server's archive holds nothing newer for us than `archive_id` that we do not have ("": it held
@@ -106,10 +108,17 @@ class ArchiveSyncMixin:
         """File archived 1:1 messages into their conversations (stored, deduplicated).
         With `older_than`, they are a page from before what that conversation holds and are prepended to it."""
         by_peer: dict[str, list[ChatMessage]] = {}
+        waiting = {message.id: message for message in self._outbox}
         for result in fetched:
             message = self._archived_message(result)
-            if message is not None:
-                by_peer.setdefault(message.conversation, []).append(message)
+            if message is None:
+                continue
+            if message.direction is Direction.OUT and (ours := waiting.get(message.id)) is not None:
+                # Ours, waiting to be sent again (not acknowledged before the app or the stream stopped), but the
+                # archive has it: it reached the server, and sending it again would double it.
+                self._acked(ours)
+                continue
+            by_peer.setdefault(message.conversation, []).append(message)
         for peer, messages in by_peer.items():
             conversation = self._state.conversations.get(peer)
             if conversation is not None:

@@ -7,6 +7,7 @@ import logging
 import ssl
 from collections import deque
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
@@ -79,6 +80,8 @@ class Client(slixmpp.ClientXMPP):
         self._inbox_size = 0
         self._draining = False
         self._reading_paused = False
+        self.last_received = 0.0
+        """When the server last sent us anything (the event loop's clock): how we tell a live stream."""
 
     def _ignore_others_caps(self) -> None:
         """slixmpp would query the disco#info of every entity whose presence carries caps it has not seen (any
@@ -103,6 +106,7 @@ class Client(slixmpp.ClientXMPP):
     # yielding to the event loop between them, and apply back-pressure to the socket.
 
     def data_received(self, data: bytes) -> None:  # type: ignore[override]
+        self.last_received = self.loop.time()
         self._inbox.append(data)
         self._inbox_size += len(data)
         if self._inbox_size > INBOX_HIGH_WATER and self.transport is not None and not self._reading_paused:
@@ -220,6 +224,12 @@ class Client(slixmpp.ClientXMPP):
                 transport.abort()
                 return
         super().connection_made(transport, send_event)
+
+    def ping_server(self, timeout: float) -> None:
+        """An XEP-0199 ping to our server; any answer (even an error) shows the stream is alive."""
+        iq = self.make_iq_get(ito=self.boundjid.domain)
+        ET.SubElement(iq.xml, "{urn:xmpp:ping}ping")
+        iq.send(timeout=timeout).add_done_callback(lambda done: done.cancelled() or done.exception())
 
     @property
     def encrypted(self) -> bool:

@@ -33,6 +33,7 @@ from xmpptui.model.conversation import (
 )
 from xmpptui.model.events import (
     BookmarksChanged,
+    ConversationOpened,
     Event,
     InvitationReceived,
     MessageAdded,
@@ -209,6 +210,7 @@ class RoomService:
         room = self._state.rooms.get(parsed.room)
         if room is not None and room.joined:
             self._open(room.jid, ConversationKind.GROUPCHAT, True)
+            self._emit(ConversationOpened(room.jid, by_user=True))  # (again, to show it)
             if room.nick != nick and self._online:
                 self._send_presence_as(room, nick)  # already in: a nick change, the occupant list stays
             return room

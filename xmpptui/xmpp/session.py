@@ -65,10 +65,16 @@ from xmpptui.xmpp.rooms import RoomCommands, RoomService
 
 log = logging.getLogger(__name__)
 
-_RECONNECT_FIRST, _RECONNECT_MAX = 1.0, 60.0
+_RECONNECT_FIRST, RECONNECT_MAX = 1.0, 30.0
 _STABLE_AFTER = 30.0
 """Seconds a session must last before the next outage starts the backoff from the beginning again (a server
 that drops us right after each login must not be hammered once a second)."""
+_LIVENESS_CHECK = 2.0
+IDLE_BEFORE_PING = 15.0
+"""Seconds of silence from the server after which we ping it (XEP-0199)."""
+PING_TIMEOUT = 8.0
+"""Seconds to wait for any answer after that ping before we take the stream for dead and reconnect: a dead link
+(a suspended laptop, a NAT that forgot us, a stalled peer) is noticed within half a minute."""
 _MAX_STRIKES = 2
 _FINAL_FAILURES = (LoginFailure.AUTH, LoginFailure.TLS, LoginFailure.CONFLICT)
 """Failures that trying again would only repeat: the user decides."""
@@ -132,6 +138,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         """Why the connection was lost, or why the last reconnect attempt failed (shown with the countdown)."""
         self._online_since: float | None = None
         self._presence_kept: PresenceBook | None = None
+        self._liveness: asyncio.TimerHandle | None = None
+        self._pinged_at: float | None = None
+        """When we pinged a silent server (the event loop's clock), until anything arrives."""
         """Contacts' presence as it was when the connection was lost: shown again if the stream is resumed."""
         self._strikes: dict[str, int] = {}
         """Message id -> how many streams the server ended with an error while it was unacknowledged."""
@@ -405,6 +414,11 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         await self._fetch_roster()
         await self._fetch_blocklist()
         await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
+        # A new session (not a resumed one): what the old one never had acknowledged is sent again (unless the
+        # catch-up finds it in the archive, or the server ended a stream each time it was in flight).
+        unacked = list(self._unacked.values())
+        self._unacked.clear()
+        self._outbox[:0] = [message for message in unacked if not self._struck_out(message)]
         # What arrived while we were away, before our presence makes the server deliver its offline copies
         # (which are then recognised as already held).
         await self._catch_up()
@@ -413,11 +427,6 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._rooms.rejoin_all()
         self._spawn(self._rooms.load_bookmarks())
         self._spawn(self._load_read_positions())
-        # A new session (not a resumed one): what the old one never had acknowledged is sent again, unless the
-        # server ended a stream each time it was in flight.
-        unacked = list(self._unacked.values())
-        self._unacked.clear()
-        self._outbox[:0] = [message for message in unacked if not self._struck_out(message)]
         self._now_online()
 
     def _on_stream_resumed(self, _event: Any) -> None:
@@ -463,6 +472,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         log.info("online as %s (%s)", self._client.boundjid, "TLS" if self._client.encrypted else "NO TLS")
         self._was_online = True
         self._online_since = time.monotonic()
+        self._watch_liveness()
         self._set_connection(ConnectionState.ONLINE,
                              "" if self._client.encrypted else "unencrypted: plaintext allowed for this account")
         if self._login is not None and not self._login.done():
@@ -471,6 +481,32 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         for message in outbox:
             if message.state is DeliveryState.PENDING:  # (the archive catch-up may have shown it arrived)
                 self._transmit(message)
+
+    def _watch_liveness(self) -> None:
+        if self._liveness is None:
+            self._liveness = asyncio.get_running_loop().call_later(_LIVENESS_CHECK, self._check_liveness)
+
+    def _check_liveness(self) -> None:
+        """Ping a server that has been silent for a while; drop a stream that stays silent after the ping."""
+        self._liveness = None
+        client = self._client
+        if self._stopping or client is None or client.transport is None \
+                or self._state.connection.state is not ConnectionState.ONLINE:
+            return
+        now = client.loop.time()
+        if self._pinged_at is not None and client.last_received < self._pinged_at:
+            if now - self._pinged_at >= PING_TIMEOUT:
+                log.warning("no answer from the server %.0f s after a ping: the stream is dead", now - self._pinged_at)
+                self._pinged_at = None
+                client.violation = f"no answer from the server for {now - client.last_received:.0f} s"
+                client.abort()  # -> disconnected -> reconnect (resuming the stream if the server kept it)
+                return
+        elif now - client.last_received >= IDLE_BEFORE_PING:
+            self._pinged_at = now
+            client.ping_server(PING_TIMEOUT)
+        else:
+            self._pinged_at = None
+        self._watch_liveness()
 
     async def _fetch_roster(self) -> None:
         fetched = await self._fetch_versioned_roster()
@@ -525,7 +561,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
 
     def _next_delay(self) -> float:
         delay = self._reconnect_delay * random.uniform(0.8, 1.2)
-        self._reconnect_delay = min(_RECONNECT_MAX, self._reconnect_delay * 2)
+        self._reconnect_delay = min(RECONNECT_MAX, self._reconnect_delay * 2)
         return delay
 
     async def _reconnect_loop(self, wait: bool = True) -> None:

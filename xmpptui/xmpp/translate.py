@@ -32,6 +32,9 @@ _KINDS = {
 }
 _MAX_FUTURE_SKEW = 300.0
 """A delay stamp later than now by more than this is not believed (it would reorder history)."""
+_EARLIEST_STAMP = datetime(1999, 1, 1, tzinfo=UTC).timestamp()
+"""A delay stamp before Jabber existed is not believed either: a contact's client (whose clock or code is
+wrong, or which lies) could otherwise file a message in year 1, above everything in the conversation."""
 
 
 def roster_items(iq: Iq) -> tuple[list[Contact], str | None]:
@@ -245,7 +248,8 @@ def archive_result(stanza: Message, archive: str, query_ids: frozenset[str] | se
 
 
 def delay_stamp(stanza: Message, now: float) -> float | None:
-    """The XEP-0203 original time, or None when absent, unparsable, or implausibly in the future."""
+    """The XEP-0203 original time, or None when absent, unparsable, implausibly in the future or before 1999
+    (then the receive time stands)."""
     return _stamp(stanza.xml.find("{urn:xmpp:delay}delay"), now)
 
 
@@ -261,7 +265,7 @@ def _stamp(element, now: float) -> float | None:  # element: xml.etree Element o
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     value = parsed.timestamp()
-    return None if value > now + _MAX_FUTURE_SKEW else value
+    return value if _EARLIEST_STAMP <= value <= now + _MAX_FUTURE_SKEW else None
 
 
 _ERROR_NS = "urn:ietf:params:xml:ns:xmpp-stanzas"

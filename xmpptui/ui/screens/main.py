@@ -140,6 +140,10 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
         self._refresh_conversations()
         self.show_bookmarks()
 
+    def show_notice(self, text: str) -> None:
+        """A line in the status bar until a session's state replaces it."""
+        self.query_one(StatusBar).show_notice(text)
+
     @property
     def roster(self) -> RosterView:
         return self.query_one(RosterView)

@@ -1,0 +1,206 @@
+"""Outages longer than one reconnect attempt: the server down for a minute, a silently dead link, a restart of the
+app with messages still pending. The client comes back by itself and delivers what was typed exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
+from tests.e2e.test_rooms import configure, joined, new_room, peer_in_room, peer_join, typed
+from tests.support.fault_proxy import FaultProxy
+from tests.support.peer import Peer
+from tests.support.prosody import Prosody
+from xmpptui.model.conversation import DeliveryState
+from xmpptui.model.room import RoomState
+from xmpptui.model.state import ConnectionState
+from xmpptui.storage.history import History
+from xmpptui.ui.widgets.status_bar import StatusBar
+from xmpptui.xmpp import session as xmpp_session
+
+OUTAGE = 60.0
+BACK_WITHIN = xmpp_session.RECONNECT_MAX * 1.2 + 15
+"""The longest backoff step (with its jitter) and a login."""
+
+
+async def _received_until(peer: Peer, *expected: tuple[str, str, str], timeout: float = 30) -> dict[str, list[str]]:
+    """What `peer` receives, by (sender, type), until each of `expected` = (sender, type, last body) has come. A
+    sender is a bare JID, or a room occupant's full JID."""
+    got: dict[str, list[str]] = {}
+    deadline = time.monotonic() + timeout
+    while not all(got.get(f"{sender} {kind}", [""])[-1] == last for sender, kind, last in expected):
+        message = await peer.next_message(timeout=max(0.1, deadline - time.monotonic()))
+        source = str(message["from"]) if message["type"] == "groupchat" else message["from"].bare
+        got.setdefault(f"{source} {message['type']}", []).append(message["body"])
+    return got
+
+
+async def _persistent_room(prosody: Prosody, peers: list[Peer], owner_account, nick: str) -> str:  # type: ignore[no-untyped-def]
+    room = new_room()
+    owner = await peer_in_room(prosody, peers, owner_account, room, nick)
+    await configure(owner, room, {"muc#roomconfig_persistentroom": "1"})
+    return room
+
+
+@pytest.mark.timeout(300)
+async def test_server_stopped_a_minute_comes_back_by_itself_and_delivers_what_was_typed_once(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    room = await _persistent_room(prosody, peers, bob, "bob")
+    history = History(tmp_path / "history.sqlite3")
+    app = make_app(prosody, alice, history=history)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            session = app.session
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            await typed(pilot, f"/chat {bob.jid}")
+
+            await asyncio.to_thread(prosody.halt)
+            stopped = time.monotonic()
+            await until(pilot, lambda: session.state.connection.state is ConnectionState.RECONNECTING,
+                        what="the outage noticed")
+            await typed(pilot, "typed in the outage")
+            await typed(pilot, f"/join {room}")  # (we are in it still, as far as we know: this shows it)
+            await typed(pilot, "said in the room in the outage")
+            await until(pilot, lambda: "said in the room in the outage" in bodies(app, room), what="shown pending")
+            pending = [m for m in session.state.conversations.get(room).messages if m.body.endswith("in the outage")]
+            assert [m.state for m in pending] == [DeliveryState.PENDING]
+
+            # Attempt after attempt while the server is down: each new attempt restarts the countdown higher.
+            status_bar = app.main_screen.query_one(StatusBar)
+            countdowns: list[int] = []
+            while time.monotonic() - stopped < OUTAGE:
+                shown = str(status_bar.render())
+                assert "● online" not in shown, f"our presence shown online during the outage: {shown!r}"
+                if match := re.search(r"retrying in (\d+) s", shown):
+                    countdowns.append(int(match.group(1)))
+                await pilot.pause(0.2)
+            attempts = 1 + sum(1 for before, after in itertools.pairwise(countdowns) if after > before)
+            assert attempts >= 4, f"only {attempts} reconnect attempts in a minute: {countdowns}"
+            assert session.state.connection.state is ConnectionState.RECONNECTING
+            assert "refused" in session.state.connection.reason
+
+            await asyncio.to_thread(prosody.resume)
+            back = time.monotonic()
+            bob_again = await Peer(prosody, bob, resource="again").connect()
+            peers.append(bob_again)
+            await peer_join(bob_again, room, "bob")
+            # Back by itself, within the backoff step under way.
+            await until(pilot, lambda: session.state.connection.state is ConnectionState.ONLINE,
+                        timeout=BACK_WITHIN, what="back online by itself")
+            print(f"\nserver down {back - stopped:.0f} s; {attempts} attempts; online {time.monotonic() - back:.1f} s "
+                  "after it came back")
+            await joined(pilot, room)
+            await until(pilot, lambda: all(m.state is DeliveryState.SENT for m in pending), timeout=20,
+                        what="the room message sent once we are in again")
+
+            await typed(pilot, "the room after")
+            await typed(pilot, f"/chat {bob.jid}")
+            await typed(pilot, "after")
+            occupant = f"{room}/{alice.user}"
+            got = await _received_until(bob_again, (alice.jid, "chat", "after"),
+                                        (occupant, "groupchat", "the room after"))
+            assert got[f"{occupant} groupchat"] == ["said in the room in the outage", "the room after"]
+            assert got[f"{alice.jid} chat"] == ["typed in the outage", "after"]
+
+            assert bodies(app, bob.jid) == ["typed in the outage", "after"]
+            room_bodies = [b for b in bodies(app, room) if b in ("said in the room in the outage", "the room after")]
+            assert room_bodies == ["said in the room in the outage", "the room after"], "nothing shown twice"
+            assert session.state.rooms.get(room).state is RoomState.JOINED
+            await until(pilot, lambda: all(m.state is not DeliveryState.PENDING
+                                           for m in session.state.conversations.get(bob.jid).messages),
+                        what="acknowledged")
+        assert await history.pending_outgoing(alice.jid) == []
+    finally:
+        if prosody.process is None or prosody.process.poll() is not None:
+            await asyncio.to_thread(prosody.resume)
+        await asyncio.to_thread(history.shutdown)
+
+
+@pytest.mark.timeout(180)
+async def test_a_silently_dead_link_is_noticed_within_half_a_minute_and_nothing_is_lost(
+        prosody: Prosody, peers: list[Peer]) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
+        app = make_app(prosody, alice)
+        app._account = replace(app._account, port=proxy.port)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            session = app.session
+            proxy.stall()  # nothing moves either way, nothing is closed: a suspended laptop, a forgetful NAT
+            stalled = time.monotonic()
+            for n in range(5):
+                bob_peer.client.make_message(mto=alice.jid, mbody=f"while stalled {n}", mtype="chat").send()
+            await until(pilot, lambda: session.state.connection.state is not ConnectionState.ONLINE,
+                        timeout=xmpp_session.IDLE_BEFORE_PING + xmpp_session.PING_TIMEOUT + 5,
+                        what="the dead stream noticed")
+            noticed = time.monotonic() - stalled
+            assert noticed <= 30, f"noticed after {noticed:.0f} s"
+            proxy.cut()
+            proxy.resume()
+            await until(pilot, lambda: session.state.connection.state is ConnectionState.ONLINE, timeout=30,
+                        what="back online")
+            await until(pilot, lambda: bodies(app, bob.jid) == [f"while stalled {n}" for n in range(5)], timeout=20,
+                        what="what was sent meanwhile, once each")
+            print(f"\ndead link noticed after {noticed:.1f} s")
+
+
+@pytest.mark.timeout(120)
+async def test_a_restart_with_a_pending_chat_and_room_message_delivers_each_once_as_the_right_type(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    room = await _persistent_room(prosody, peers, bob, "bob")
+    bob_peer = peers[-1]
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
+            app = make_app(prosody, alice, history=history)
+            app._account = replace(app._account, port=proxy.port)
+            async with app.run_test(size=SIZE) as pilot:
+                await logged_in(pilot)
+                await typed(pilot, f"/join {room}")
+                await joined(pilot, room)
+                proxy.stall()  # what we send now never gets there, and nothing tells us
+                await typed(pilot, "to the room, pending")
+                await typed(pilot, f"/chat {bob.jid}")
+                await typed(pilot, "to bob, pending")
+                await until(pilot, lambda: bodies(app, bob.jid) == ["to bob, pending"], what="shown")
+                await pilot.press("ctrl+q")
+        pending = await history.pending_outgoing(alice.jid)
+        assert {(m.conversation, m.body) for m in pending} == {(bob.jid, "to bob, pending"),
+                                                               (room, "to the room, pending")}
+
+        again = make_app(prosody, alice, history=history)  # straight to the server this time
+        async with again.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await joined(pilot, room)  # the room is joined again to deliver what was written in it
+            await until(pilot, lambda: all(m.state is DeliveryState.SENT for c in (room, bob.jid)
+                                           for m in again.session.state.conversations.get(c).messages
+                                           if m.body.endswith("pending")), what="both sent")
+            await typed(pilot, f"/chat {bob.jid}")
+            await typed(pilot, "to bob, after")
+            await typed(pilot, f"/join {room}")
+            await typed(pilot, "to the room, after")
+            occupant = f"{room}/{alice.user}"
+            got = await _received_until(bob_peer, (alice.jid, "chat", "to bob, after"),
+                                        (occupant, "groupchat", "to the room, after"))
+            assert got[f"{alice.jid} chat"] == ["to bob, pending", "to bob, after"]
+            assert got[f"{occupant} groupchat"] == ["to the room, pending", "to the room, after"]
+            assert bodies(again, bob.jid).count("to bob, pending") == 1
+            assert bodies(again, room).count("to the room, pending") == 1
+        assert await history.pending_outgoing(alice.jid) == []
+    finally:
+        await asyncio.to_thread(history.shutdown)
