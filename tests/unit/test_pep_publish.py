@@ -131,3 +131,23 @@ async def test_another_refusal_is_said_in_words_and_features_are_asked_again_in_
     publisher.new_session()
     assert await publisher.features() == frozenset(EVERYTHING)
     assert [what for what, _ in service.asked] == ["disco", "publish", "disco"]
+
+
+async def test_features_that_could_not_be_read_are_asked_again() -> None:
+    service = Service(EVERYTHING, set(EVERY), UNKNOWN_FIELD)
+    publisher = PrivatePep(timeout=5)
+    publisher.client = service
+    answers = [_error("<service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>")]
+    answer = service._answer
+
+    def flaky(iq: Iq) -> Iq:
+        if answers:
+            service.asked.append(("disco", {}))
+            raise answers.pop()
+        return answer(iq)
+
+    service._answer = flaky  # type: ignore[method-assign]
+    assert await publisher.features() == frozenset()
+    assert await publisher.features() == frozenset(EVERYTHING)
+    assert await publisher.features() == frozenset(EVERYTHING)
+    assert [what for what, _ in service.asked] == ["disco", "disco"]

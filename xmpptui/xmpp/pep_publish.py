@@ -98,7 +98,11 @@ class PrivatePep:
         """What our account's service supports (asked once per session; empty if it cannot be asked)."""
         if self._features is None:
             self._features = asyncio.ensure_future(self._discover())
-        return await asyncio.shield(self._features)
+        asked = self._features
+        features = await asyncio.shield(asked)
+        if not features and self._features is asked:
+            self._features = None  # not answered: asked again next time rather than taken as "nothing"
+        return features
 
     async def _discover(self) -> frozenset[str]:
         iq = self.client.make_iq_get(ito=self.client.boundjid.bare)
