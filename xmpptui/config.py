@@ -55,7 +55,8 @@ class Account:
     receipts: bool = True
     """Tell contacts when their messages arrived and when you read them (XEP-0184 receipts, XEP-0333 markers)."""
     max_stanza_bytes: int = 1024 * 1024
-    """A stanza larger than this from the server closes the stream (memory stays bounded)."""
+    """A message, presence or iq larger than this is dropped alone, and the user told (memory stays bounded); any
+    other stream element larger than this closes the stream."""
     max_room_occupants: int = 5000
     """Occupants held per room; beyond it the least recently active are let go (memory stays bounded)."""
 

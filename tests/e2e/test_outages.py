@@ -9,18 +9,24 @@ import re
 import time
 from dataclasses import replace
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
+from slixmpp.exceptions import IqError
+from textual import events
 
-from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
+from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, roster_rows, until
 from tests.e2e.test_rooms import configure, joined, new_room, peer_in_room, peer_join, typed
 from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody
+from tests.support.server import Account as ServerAccount
+from tests.support.server import XmppServer
 from xmpptui.model.conversation import DeliveryState
+from xmpptui.model.presence import Presence, Show
 from xmpptui.model.room import RoomState
 from xmpptui.model.state import ConnectionState
 from xmpptui.storage.history import History
+from xmpptui.ui import render
 from xmpptui.ui.widgets.status_bar import StatusBar
 from xmpptui.xmpp import session as xmpp_session
 
@@ -41,21 +47,22 @@ async def _received_until(peer: Peer, *expected: tuple[str, str, str], timeout: 
     return got
 
 
-async def _persistent_room(prosody: Prosody, peers: list[Peer], owner_account, nick: str) -> str:  # type: ignore[no-untyped-def]
+async def _persistent_room(server: XmppServer, peers: list[Peer], owner_account: ServerAccount, nick: str) -> str:
     room = new_room()
-    owner = await peer_in_room(prosody, peers, owner_account, room, nick)
+    owner = await peer_in_room(server, peers, owner_account, room, nick)
     await configure(owner, room, {"muc#roomconfig_persistentroom": "1"})
     return room
 
 
 @pytest.mark.timeout(300)
 async def test_server_stopped_a_minute_comes_back_by_itself_and_delivers_what_was_typed_once(
-        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    room = await _persistent_room(prosody, peers, bob, "bob")
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    room = await _persistent_room(server, peers, bob, "bob")
     history = History(tmp_path / "history.sqlite3")
-    app = make_app(prosody, alice, history=history)
+    app = make_app(server, alice, history=history)
+    halted = False
     try:
         async with app.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
@@ -64,7 +71,8 @@ async def test_server_stopped_a_minute_comes_back_by_itself_and_delivers_what_wa
             await joined(pilot, room)
             await typed(pilot, f"/chat {bob.jid}")
 
-            await asyncio.to_thread(prosody.halt)
+            await asyncio.to_thread(server.halt)
+            halted = True
             stopped = time.monotonic()
             await until(pilot, lambda: session.state.connection.state is ConnectionState.RECONNECTING,
                         what="the outage noticed")
@@ -89,9 +97,10 @@ async def test_server_stopped_a_minute_comes_back_by_itself_and_delivers_what_wa
             assert session.state.connection.state is ConnectionState.RECONNECTING
             assert "refused" in session.state.connection.reason
 
-            await asyncio.to_thread(prosody.resume)
+            await asyncio.to_thread(server.resume)
+            halted = False
             back = time.monotonic()
-            bob_again = await Peer(prosody, bob, resource="again").connect()
+            bob_again = await Peer(server, bob, resource="again").connect()
             peers.append(bob_again)
             await peer_join(bob_again, room, "bob")
             # Back by itself, within the backoff step under way.
@@ -121,20 +130,20 @@ async def test_server_stopped_a_minute_comes_back_by_itself_and_delivers_what_wa
                         what="acknowledged")
         assert await history.pending_outgoing(alice.jid) == []
     finally:
-        if prosody.process is None or prosody.process.poll() is not None:
-            await asyncio.to_thread(prosody.resume)
+        if halted:
+            await asyncio.to_thread(server.resume)
         await asyncio.to_thread(history.shutdown)
 
 
 @pytest.mark.timeout(180)
 async def test_a_silently_dead_link_is_noticed_within_half_a_minute_and_nothing_is_lost(
-        prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(prosody, bob).connect()
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    bob_peer = await Peer(server, bob).connect()
     peers.append(bob_peer)
-    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
-        app = make_app(prosody, alice)
+    async with FaultProxy(server.host, server.c2s_port) as proxy:
+        app = make_app(server, alice)
         app._account = replace(app._account, port=proxy.port)
         async with app.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
@@ -159,15 +168,15 @@ async def test_a_silently_dead_link_is_noticed_within_half_a_minute_and_nothing_
 
 @pytest.mark.timeout(120)
 async def test_a_restart_with_a_pending_chat_and_room_message_delivers_each_once_as_the_right_type(
-        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    room = await _persistent_room(prosody, peers, bob, "bob")
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    room = await _persistent_room(server, peers, bob, "bob")
     bob_peer = peers[-1]
     history = History(tmp_path / "history.sqlite3")
     try:
-        async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
-            app = make_app(prosody, alice, history=history)
+        async with FaultProxy(server.host, server.c2s_port) as proxy:
+            app = make_app(server, alice, history=history)
             app._account = replace(app._account, port=proxy.port)
             async with app.run_test(size=SIZE) as pilot:
                 await logged_in(pilot)
@@ -183,7 +192,7 @@ async def test_a_restart_with_a_pending_chat_and_room_message_delivers_each_once
         assert {(m.conversation, m.body) for m in pending} == {(bob.jid, "to bob, pending"),
                                                                (room, "to the room, pending")}
 
-        again = make_app(prosody, alice, history=history)  # straight to the server this time
+        again = make_app(server, alice, history=history)  # straight to the server this time
         async with again.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
             await joined(pilot, room)  # the room is joined again to deliver what was written in it
@@ -204,3 +213,154 @@ async def test_a_restart_with_a_pending_chat_and_room_message_delivers_each_once
         assert await history.pending_outgoing(alice.jid) == []
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+@pytest.mark.timeout(120)
+async def test_a_message_too_big_is_refused_in_words_and_one_that_ends_the_stream_is_failed_not_resent(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    bob_peer = await Peer(server, bob).connect()
+    peers.append(bob_peer)
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        app = make_app(server, alice, history=history)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            session = app.session
+            await typed(pilot, f"/chat {bob.jid}")
+            pasted = "too long " * 40_000  # 360 KB: more than servers take in one stanza by default
+            composer = app.main_screen.composer
+            composer.post_message(events.Paste(pasted))
+            await until(pilot, lambda: composer.text == pasted, what="pasted")
+            await pilot.press("enter")
+            await until(pilot, lambda: any("the server takes at most" in str(n.message) for n in app._notifications),
+                        what="refused in words")
+            assert composer.text == pasted, "the text is kept"
+            assert bodies(app, bob.jid) == [], "nothing sent, nothing shown as sent"
+            composer.clear()
+
+            # A server that takes less than it said: the stream ends each time the message is in flight.
+            session._client.max_outgoing = 64 * 1024 * 1024
+            connections: list[str] = []
+            await session.send_chat(bob.jid, "y" * 1_500_000)
+            big = session.state.conversations.get(bob.jid).messages[-1]
+            while big.state is not DeliveryState.FAILED:
+                state = session.state.connection.state
+                if not connections or connections[-1] != state.value:
+                    connections.append(state.value)
+                assert connections.count("reconnecting") <= 3, f"sent again and again: {connections}"
+                await pilot.pause(0.05)
+            assert "not sent again" in big.error and "policy-violation" in big.error, big.error
+            await until(pilot, lambda: session.state.connection.state is ConnectionState.ONLINE, timeout=40,
+                        what="back online")
+            await typed(pilot, "a normal one")
+            assert (await bob_peer.next_message())["body"] == "a normal one"
+            await pilot.press("ctrl+q")
+        stored = {m.body[:10]: m.state for m in (await history.page(alice.jid, bob.jid, 10))[0]}
+        assert stored == {"y" * 10: DeliveryState.FAILED, "a normal o": DeliveryState.SENT}, "nothing left to resend"
+    finally:
+        await asyncio.to_thread(history.shutdown)
+
+
+def _bob_row(app, name: str = "Bob") -> str:  # type: ignore[no-untyped-def]
+    return next(row for row in roster_rows(app) if name in row)
+
+
+def _shown_online(app) -> bool:  # type: ignore[no-untyped-def]
+    return _bob_row(app).startswith(render.presence_glyph(Presence(Show.ONLINE)).plain)
+
+
+async def _composing(peer: Peer, to: str) -> None:
+    message = peer.client.make_message(mto=to, mtype="chat")
+    ET.SubElement(message.xml, "{http://jabber.org/protocol/chatstates}composing")
+    message.send()
+
+
+@pytest.mark.timeout(120)
+async def test_while_disconnected_or_offline_nobody_is_shown_online_or_typing(
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    async with FaultProxy(server.host, server.c2s_port) as proxy:
+        app = make_app(server, alice)
+        app._account = replace(app._account, port=proxy.port)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            screen = app.main_screen
+            bob_peer = await Peer(server, bob).connect()
+            await until(pilot, lambda: _shown_online(app), what="Bob online")
+            await typed(pilot, f"/chat {bob.jid}")
+            await _composing(bob_peer, alice.jid)
+            await until(pilot, lambda: screen.chat_state_line == "Bob is typing…", what="Bob typing")
+            await bob_peer.disconnect()  # his session ends while he was typing
+            await until(pilot, lambda: screen.chat_state_line == "" and not _shown_online(app),
+                        what="nobody typing once his session ended")
+
+            bob_peer = await Peer(server, bob, resource="again").connect()
+            peers.append(bob_peer)
+            await until(pilot, lambda: _shown_online(app), what="Bob back")
+            await _composing(bob_peer, alice.jid)
+            await until(pilot, lambda: screen.chat_state_line == "Bob is typing…", what="Bob typing again")
+            await pilot.press("f7")  # we go offline: no presence reaches us now
+            await until(pilot, lambda: not _shown_online(app) and screen.chat_state_line == "",
+                        what="Bob no longer shown online or typing after F7")
+            await pilot.press("f2")
+            await until(pilot, lambda: _shown_online(app), what="Bob online again once we are")
+
+            proxy.refuse()
+            proxy.cut()
+            status_bar = screen.query_one(StatusBar)
+            await until(pilot, lambda: "reconnecting" in str(status_bar.render()), what="the outage shown")
+            assert not _shown_online(app), "nobody's presence is known without a session"
+            assert "● online" not in str(status_bar.render())
+            proxy.refuse(False)
+            pilot.app.session.reconnect_now()
+            await until(pilot, lambda: app.session.state.connection.state is ConnectionState.ONLINE, timeout=30,
+                        what="back")
+            await until(pilot, lambda: _shown_online(app), what="Bob shown online again (resumed or anew)")
+
+
+@pytest.mark.timeout(120)
+async def test_a_room_that_vanished_while_we_were_away_is_not_created_again(
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    room = await _persistent_room(server, peers, bob, "bob")
+    bob_peer = peers[-1]
+    async with FaultProxy(server.host, server.c2s_port) as proxy:
+        app = make_app(server, alice)
+        app._account = replace(app._account, port=proxy.port)
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            session = app.session
+            await typed(pilot, f"/join {room}")
+            await joined(pilot, room)
+            proxy.refuse()
+            proxy.cut()
+            await until(pilot, lambda: session.state.connection.state is ConnectionState.RECONNECTING)
+            await typed(pilot, "written while away")
+            # The room goes while we are away.
+            destroy = bob_peer.client.make_iq_set(ito=room)
+            ET.SubElement(ET.SubElement(destroy.xml, "{http://jabber.org/protocol/muc#owner}query"),
+                          "{http://jabber.org/protocol/muc#owner}destroy")
+            await destroy.send(timeout=10)
+            proxy.refuse(False)
+            session.reconnect_now()
+            await until(pilot, lambda: session.state.connection.state is ConnectionState.ONLINE, timeout=30,
+                        what="back")
+            await until(pilot, lambda: session.state.rooms.get(room).state is RoomState.LEFT, timeout=20,
+                        what="not joined again")
+            assert "no longer exists" in session.state.rooms.get(room).error
+            written = next(m for m in session.state.conversations.get(room).messages
+                           if m.body == "written while away")
+            assert written.state is DeliveryState.FAILED and "no longer exists" in written.error
+            info = bob_peer.client.make_iq_get(ito=room)
+            ET.SubElement(info.xml, "{http://jabber.org/protocol/disco#info}query")
+            with pytest.raises(IqError) as refused:
+                await info.send(timeout=10)
+            assert refused.value.iq["error"]["condition"] == "item-not-found", "not created again"
+            # Typing in it now is refused at once, in words, and the text stays.
+            await pilot.press(*"still here?", "enter")
+            await until(pilot, lambda: any("you are not in" in str(n.message) for n in app._notifications),
+                        what="refused in words")
+            assert app.main_screen.composer.text == "still here?"

@@ -278,10 +278,30 @@ class Ejabberd:
                 parts.append(f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}")
         return "\n".join(parts)
 
+    def halt(self) -> None:
+        """Stop the server as an outage would, keeping its data (accounts, rooms, archives) for `resume()`."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(OSError, http.client.HTTPException, RuntimeError):
+            self._call("stop", {})  # an orderly stop: its database is written out
+        self._close_api()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(20)
+        self._end_processes()
+
+    def resume(self, timeout: float = 60.0) -> None:
+        """Start the server again after `halt()`, on the same ports, from the same data."""
+        self._launch()
+        self._wait_started(timeout)
+
     def stop(self) -> None:
         """End every process of this server (the VM, its port programs), however far start() got."""
         _running.discard(self)
         self._close_api()
+        self._end_processes()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _end_processes(self) -> None:
         if self.process is not None:
             # The VM's port helper (erl_child_setup) makes a session of its own, so the process group
             # alone would miss it: every process below ejabberdctl's shell is killed by pid; the shell
@@ -295,7 +315,6 @@ class Ejabberd:
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
             self.process = None
-        shutil.rmtree(self.root, ignore_errors=True)
 
     # The HTTP API -----------------------------------------------------------------------------
 

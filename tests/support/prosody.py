@@ -108,13 +108,14 @@ class Prosody:
                            domain=DOMAIN, muc_domain=MUC_DOMAIN, plugins=PLUGINS, require_encryption=str(tls).lower(),
                            disabled="" if tls else '"tls";')
         )
-        with (root / "prosody.stderr").open("wb") as stderr:
-            server.process = subprocess.Popen(
-                ["prosody", "--config", str(server.config_path), "-F"],
-                cwd=root, stdout=subprocess.DEVNULL, stderr=stderr,
-            )
+        server._launch()
         server._wait_listening(timeout)
         return server
+
+    def _launch(self) -> None:
+        with (self.root / "prosody.stderr").open("ab") as stderr:
+            self.process = subprocess.Popen(["prosody", "--config", str(self.config_path), "-F"],
+                                            cwd=self.root, stdout=subprocess.DEVNULL, stderr=stderr)
 
     def _wait_listening(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -156,9 +157,7 @@ class Prosody:
 
     def resume(self, timeout: float = 20.0) -> None:
         """Start the server again after `halt()`, on the same ports, from the same data."""
-        with (self.root / "prosody.stderr").open("ab") as stderr:
-            self.process = subprocess.Popen(["prosody", "--config", str(self.config_path), "-F"],
-                                            cwd=self.root, stdout=subprocess.DEVNULL, stderr=stderr)
+        self._launch()
         self._wait_listening(timeout)
 
     # Accounts -------------------------------------------------------------------------------

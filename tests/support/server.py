@@ -81,6 +81,12 @@ class XmppServer(Protocol):
 
     def stop(self) -> None: ...
 
+    def halt(self) -> None:
+        """Stop the server as an outage would, keeping its data for `resume()`."""
+
+    def resume(self) -> None:
+        """Start it again after `halt()`, on the same ports, from the same data."""
+
     def logs(self) -> str: ...
 
     def register(self, user: str | None = None, password: str | None = None) -> Account: ...

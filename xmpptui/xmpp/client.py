@@ -8,15 +8,17 @@ import ssl
 from collections import deque
 from pathlib import Path
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape as xml_escape
 
 import slixmpp
+from slixmpp.jid import InvalidJID
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import StanzaPath
 
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
 from xmpptui.xmpp import certificate, pep, sasl
-from xmpptui.xmpp.stream_guard import StreamGuard
+from xmpptui.xmpp.stream_guard import DroppedStanza, StreamGuard, StreamViolation
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,14 @@ send us the changes our other clients make to those PEP nodes (XEP-0163 4.1)."""
 
 PARSE_SLICE = 8 * 1024
 """Bytes fed to the XML parser at a time; the event loop (keystrokes, frames) runs between slices."""
+MAX_OUTGOING_STANZA = 256 * 1024
+"""What we assume a server takes in one stanza from us unless it says (XEP-0478): Prosody's and ejabberd's
+default. A bigger one would make it end the stream (`policy-violation`)."""
+_STANZA_OVERHEAD = 2048
+"""Room for the stanza around a message's body (addresses, ids, receipts, markers, chat state)."""
+STREAM_LIMITS_NS = "urn:xmpp:stream-limits:0"
+_SEQUENCE_MODULUS = 2 ** 32
+"""XEP-0198 counts stanzas modulo 2^32."""
 INBOX_HIGH_WATER = 1024 * 1024
 """Stop reading the socket while this much received data waits to be parsed."""
 
@@ -81,6 +91,8 @@ class Client(slixmpp.ClientXMPP):
         self._draining = False
         self._reading_paused = False
         self.last_received = 0.0
+        self.max_outgoing = MAX_OUTGOING_STANZA
+        """The biggest stanza the server takes from us: what it advertised (XEP-0478), else the usual default."""
         """When the server last sent us anything (the event loop's clock): how we tell a live stream."""
 
     def _ignore_others_caps(self) -> None:
@@ -125,13 +137,18 @@ class Client(slixmpp.ClientXMPP):
             self._inbox.appendleft(chunk[PARSE_SLICE:])
             chunk = chunk[:PARSE_SLICE]
         self._inbox_size -= len(chunk)
-        problem = self.guard.check(chunk, in_stream=self.xml_depth > 0)
-        if problem is None:
-            super().data_received(chunk)
-            problem = self.guard.check_depth(self.xml_depth)
-        if problem is not None:
-            self._refuse_stream(problem)
+        try:
+            pieces = self.guard.feed(chunk)
+        except StreamViolation as violation:
+            self._refuse_stream(str(violation))
             return
+        for piece in pieces:
+            if self.parser is None:
+                break  # a handler ended the stream
+            if isinstance(piece, DroppedStanza):
+                self._dropped(piece)
+            else:
+                super().data_received(piece)
         if self._reading_paused and self._inbox_size < INBOX_HIGH_WATER // 4 and self.transport is not None:
             self.transport.resume_reading()
             self._reading_paused = False
@@ -139,6 +156,23 @@ class Client(slixmpp.ClientXMPP):
             self.loop.call_soon(self._parse_slice)
         else:
             self._draining = False
+
+    def _dropped(self, dropped: DroppedStanza) -> None:
+        """A stanza the guard dropped (too large or too deep) costs that stanza only. It still counts as handled,
+        in stream order: the server counts every stanza it sent (XEP-0198), and an ack short of one would make
+        it resend from there, or refuse to resume. An iq request is answered, as every one must be (RFC 6120
+        8.2.3), so that its sender does not wait in vain."""
+        log.warning("%s", dropped.describe())
+        management = self.plugin["xep_0198"]
+        if management.enabled_in:
+            management.handled = (management.handled + 1) % _SEQUENCE_MODULUS
+        if dropped.name == "iq" and dropped.kind in ("get", "set") and dropped.stanza_id:
+            try:
+                self.make_iq_error(dropped.stanza_id, type="modify", condition="not-acceptable",
+                                   text="too large for this client", ito=dropped.sender or None).send()
+            except InvalidJID:
+                log.warning("no error sent for the dropped iq: its sender %r is not a valid JID", dropped.sender)
+        self.event("stanza_dropped", dropped)
 
     def _refuse_stream(self, reason: str) -> None:
         """Close a stream that broke the rules: say so to the server, stop parsing, drop the connection."""
@@ -149,7 +183,8 @@ class Client(slixmpp.ClientXMPP):
         self._draining = False
         self.parser = None
         if self.transport is not None:
-            condition = "restricted-xml" if "forbids" in reason else "policy-violation"
+            condition = ("restricted-xml" if "forbids" in reason
+                         else "not-well-formed" if "not well-formed" in reason else "policy-violation")
             self.transport.write(f"<stream:error><{condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/>"
                                  "</stream:error></stream:stream>".encode())
         self.event("stream_violation", reason)
@@ -159,10 +194,6 @@ class Client(slixmpp.ClientXMPP):
         super().init_parser()
         self.guard.reset()
         self.violation = ""
-
-    def _spawn_event(self, xml) -> None:  # type: ignore[no-untyped-def]
-        self.guard.stanza_done()
-        super()._spawn_event(xml)
 
     def connection_lost(self, exception: BaseException | None) -> None:
         self._inbox.clear()
@@ -235,14 +266,29 @@ class Client(slixmpp.ClientXMPP):
     def encrypted(self) -> bool:
         return self.transport is not None and self.transport.get_extra_info("ssl_object") is not None
 
+    def check_outgoing(self, body: str) -> None:
+        """Refuse, in words, a message too big for the server (it would end the stream instead of taking it)."""
+        size = len(xml_escape(body).encode())
+        if size + _STANZA_OVERHEAD > self.max_outgoing:
+            raise ValueError(f"the message is {_kib(size)} and the server takes at most "
+                             f"{_kib(self.max_outgoing - _STANZA_OVERHEAD)} in one message: not sent (your text is "
+                             "kept); shorten it or split it")
+
     async def _handle_stream_features(self, features):  # type: ignore[override]
-        """Refuse to authenticate on a stream the server did not let us encrypt."""
+        """Refuse to authenticate on a stream the server did not let us encrypt; note the server's limits."""
+        advertised = features.xml.findtext(f"{{{STREAM_LIMITS_NS}}}limits/{{{STREAM_LIMITS_NS}}}max-bytes")
+        if advertised is not None and advertised.strip().isdigit() and int(advertised) > _STANZA_OVERHEAD:
+            self.max_outgoing = int(advertised)
         if not self.encrypted and "starttls" not in features["features"] and not self.account.allow_plaintext:
             log.error("server offered no STARTTLS; refusing to continue in plaintext")
             self.event("tls_missing")
             self.abort()
             return True
         return await super()._handle_stream_features(features)
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:,.0f} KiB"
 
 
 def build(account: Account, password: Secret, pinned: str | None = None) -> Client:

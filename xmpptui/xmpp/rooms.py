@@ -657,6 +657,8 @@ class RoomService:
         if room is None or (room.state is RoomState.LEFT and room.jid not in self._dormant):
             why = f" ({room.error})" if room is not None and room.error else ""
             raise RoomError(f"you are not in {room_jid}{why}: /join it first")
+        if self.client is not None:
+            self.client.check_outgoing(body)
         conversation = self._open(room.jid, ConversationKind.GROUPCHAT, True)
         message = ChatMessage(conversation=room.jid, sender=room.nick, body=body, timestamp=self._clock(),
                               direction=Direction.OUT, kind=MessageKind.GROUPCHAT, id=uuid.uuid4().hex,
@@ -711,6 +713,7 @@ class RoomService:
         if not nick:
             raise RoomError("a private message needs an occupant's nick")
         assert self.client is not None
+        self.client.check_outgoing(body)
         key = room.occupant_jid(nick)
         conversation = self._open(key, ConversationKind.PRIVATE, True)
         message = ChatMessage(conversation=key, sender=room.nick, body=body, timestamp=self._clock(),

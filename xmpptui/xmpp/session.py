@@ -236,6 +236,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             "connection_failed": self._on_connection_failed,
             "stream_error": self._on_stream_error,
             "stream_violation": self._on_stream_violation,
+            "stanza_dropped": lambda dropped: self._emit(Notice(dropped.describe(), Severity.WARNING)),
             "pin_mismatch": self._on_pin_mismatch,
             "redirect_refused": self._on_redirect_refused,
             "redirected": self._on_redirected,
@@ -888,6 +889,8 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         return contact.display_name if contact is not None else bare_jid
 
     async def send_chat(self, to: str, body: str) -> None:
+        if self._client is not None:
+            self._client.check_outgoing(body)
         bare_jid = jids.bare(to)
         conversation = self._open(bare_jid, by_user=True)
         if jids.resource(to):
@@ -944,6 +947,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if not self._is_online:
             raise NotConnected("not connected: the correction was not sent (your text is kept)")
         assert self._client is not None and conversation is not None
+        self._client.check_outgoing(body)
         in_room = conversation.kind is ConversationKind.GROUPCHAT
         stanza = self._client.make_message(mto=conversation.jid if in_room else conversation.address, mbody=body,
                                            mtype="groupchat" if in_room else "chat")
