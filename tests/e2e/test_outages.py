@@ -21,10 +21,11 @@ from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
 from tests.support.server import Account as ServerAccount
 from tests.support.server import XmppServer
+from tests.support.terminal_app import TerminalApp
 from xmpptui.model.conversation import DeliveryState
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.room import RoomState
-from xmpptui.model.state import ConnectionState
+from xmpptui.model.state import ConnectionState, LoginFailure
 from xmpptui.storage.history import History
 from xmpptui.ui import render
 from xmpptui.ui.widgets.status_bar import StatusBar
@@ -364,3 +365,51 @@ async def test_a_room_that_vanished_while_we_were_away_is_not_created_again(
             await until(pilot, lambda: any("you are not in" in str(n.message) for n in app._notifications),
                         what="refused in words")
             assert app.main_screen.composer.text == "still here?"
+
+
+@pytest.mark.timeout(60)
+async def test_a_session_replaced_on_its_resource_does_not_fight_back_until_asked(
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice = server.register()
+    app = make_app(server, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        session = app.session
+        rival = await Peer(server, alice, resource=session.state.resource).connect()
+        peers.append(rival)
+        await until(pilot, lambda: session.state.connection.failure is LoginFailure.CONFLICT, what="replaced")
+        assert session.state.connection.state is ConnectionState.OFFLINE
+        assert "another client logged in" in session.state.connection.reason
+        # Watched for longer than the first backoff steps: no attempt to take the resource back.
+        watched = time.monotonic()
+        while time.monotonic() - watched < 4 * xmpp_session.RECONNECT_FIRST:
+            assert session.state.connection.state is ConnectionState.OFFLINE
+            assert rival.client.transport is not None, "the other client was not replaced in turn"
+            await pilot.pause(0.1)
+        lost = asyncio.get_running_loop().create_future()
+        rival.client.add_event_handler("disconnected", lambda _: lost.done() or lost.set_result(None))
+        await pilot.press("f10")  # the user's choice: log in here again
+        await until(pilot, lambda: session.state.connection.state is ConnectionState.ONLINE, timeout=20,
+                    what="online again")
+        await asyncio.wait_for(lost, 10)
+
+
+@pytest.mark.timeout(60)
+async def test_two_installations_on_one_account_keep_both_sessions(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice = server.register()
+    started = [TerminalApp.start(jid=alice.jid, password=alice.password, host=server.host, port=server.c2s_port,
+                                 ca_file=server.ca_file, home=tmp_path / name) for name in ("laptop", "desktop")]
+    with started[0] as laptop, started[1] as desktop:
+        await laptop.wait_for_async("● online", timeout=30)
+        await desktop.wait_for_async("● online", timeout=30)
+        resources = {(term.home / "data" / "xmpptui" / "resource").read_text().strip() for term in started}
+        assert len(resources) == 2 and all(r.startswith("xmpptui.") for r in resources), resources
+        # A third client of the account is told of its other sessions: both are there at once.
+        phone = await Peer(server, alice, resource="phone").connect()
+        peers.append(phone)
+        seen: set[str] = set()
+        while not resources <= seen:
+            presence = await phone.presence_from(alice.jid, timeout=10, available=True)
+            seen.add(presence["from"].resource)
+        assert "another client logged in" not in laptop.screen() + desktop.screen()

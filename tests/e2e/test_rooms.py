@@ -819,9 +819,6 @@ def jids_bare(jid: str) -> str:
     return jid.partition("/")[0]
 
 
-@pytest.mark.xfail_on("ejabberd", reason=(
-    "not in issue #15's list: ejabberd refuses a join to a full room with resource-constraint (\"Too many "
-    "users in this conference\"), Prosody with service-unavailable; the app says 'is full' for the latter only"))
 async def test_a_full_room_is_said_in_words_and_configuring_is_for_owners(
         server: XmppServer, peers: list[Peer]) -> None:
     alice, bob = server.register(), server.register()

@@ -87,6 +87,7 @@ def test_unknown_role_and_affiliation_fall_back_to_none() -> None:
     ("forbidden", False, "you are banned"),
     ("item-not-found", False, "does not exist"),
     ("service-unavailable", False, "is full"),
+    ("resource-constraint", False, "is full"),
     ("remote-server-not-found", False, "the chat service conference.example.org is unavailable"),
     ("undefined-condition", False, "refused the join (undefined-condition)"),
 ])

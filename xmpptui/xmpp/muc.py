@@ -124,6 +124,7 @@ def join_error_text(condition: str, room: str, nick: str, had_password: bool, se
         "item-not-found": f"{room} does not exist (and the service does not let you create it)",
         "not-allowed": f"you may not join or create {room}",
         "service-unavailable": f"{room} is full (or it accepts no more occupants now)",
+        "resource-constraint": f"{room} is full (or it accepts no more occupants now)",
         "remote-server-not-found": f"the chat service {room.partition('@')[2]} is unavailable",
         "remote-server-timeout": f"the chat service {room.partition('@')[2]} did not answer",
         "jid-malformed": f"{nick!r} is not a nick {room} accepts",

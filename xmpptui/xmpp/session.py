@@ -66,7 +66,7 @@ from xmpptui.xmpp.rooms import RoomCommands, RoomService
 
 log = logging.getLogger(__name__)
 
-_RECONNECT_FIRST, RECONNECT_MAX = 1.0, 30.0
+RECONNECT_FIRST, RECONNECT_MAX = 1.0, 30.0
 _STABLE_AFTER = 30.0
 """Seconds a session must last before the next outage starts the backoff from the beginning again (a server
 that drops us right after each login must not be hammered once a second)."""
@@ -133,7 +133,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._auth_condition = ""
         self._stopping = False
         self._was_online = False
-        self._reconnect_delay = _RECONNECT_FIRST
+        self._reconnect_delay = RECONNECT_FIRST
         self._reconnect_task: asyncio.Task[None] | None = None
         self._retry_reason = ""
         """Why the connection was lost, or why the last reconnect attempt failed (shown with the countdown)."""
@@ -555,7 +555,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         log.info("%s; reconnecting", reason)
         self._retry_reason = reason
         if self._online_since is not None and time.monotonic() - self._online_since >= _STABLE_AFTER:
-            self._reconnect_delay = _RECONNECT_FIRST  # a session that lasted: this is a new outage
+            self._reconnect_delay = RECONNECT_FIRST  # a session that lasted: this is a new outage
         self._online_since = None
         self._clear_presence_view()
         if self._reconnect_task is None or self._reconnect_task.done():
@@ -599,7 +599,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if connection.state is not ConnectionState.RECONNECTING and not replaced:
             return
         self._cancel_reconnect()
-        self._reconnect_delay = _RECONNECT_FIRST
+        self._reconnect_delay = RECONNECT_FIRST
         self._was_online = True
         self._retry_reason = connection.reason or "reconnecting"
         self._set_connection(ConnectionState.RECONNECTING, "reconnecting now")
