@@ -173,3 +173,33 @@ async def test_hostile_subscription_request_text_is_inert(server: XmppServer, pe
         await pilot.click("#roster", offset=(6, 1))
         await pilot.pause()
         assert app.is_running
+
+
+async def test_an_unblocked_contact_shows_online_again_at_once_and_sees_us_again(
+        server: XmppServer, peers: list[Peer]) -> None:
+    """Neither server tells the contact's presence again on unblock (ejabberd tells nothing at all): the app
+    asks for it, and tells the contact ours, without waiting for the contact to send presence again."""
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    app = make_app(server, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        bob_peer = await Peer(server, bob).connect(pstatus="here")
+        peers.append(bob_peer)
+        await bob_peer.presence_from(alice.jid, available=True)
+        presence = app.session.state.presence
+        await until(pilot, lambda: presence.best(bob.jid).available, what="bob online")
+
+        await _type(pilot, f"/block {bob.jid}")
+        await until(pilot, lambda: bob.jid in app.session.state.blocked, what="blocked")
+        assert not presence.best(bob.jid).available, "a blocked contact shows offline"
+        while bob_peer.presences.qsize():  # what bob saw of the block (Prosody: alice unavailable; ejabberd: nothing)
+            bob_peer.presences.get_nowait()
+
+        await _type(pilot, f"/unblock {bob.jid}")
+        await until(pilot, lambda: not app.session.state.blocked, what="unblocked")
+        await until(pilot, lambda: presence.best(bob.jid).available, what="bob online again without a word from him")
+        assert presence.best(bob.jid).status == "here"
+        await until(pilot, lambda: any("Bob" in row and "here" in row for row in roster_rows(app)),
+                    what="bob online on screen")
+        await bob_peer.presence_from(alice.jid, available=True)  # and bob sees alice again

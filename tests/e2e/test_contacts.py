@@ -61,6 +61,33 @@ async def test_request_accepted_with_name_and_group_then_both_on_the_server(
         assert (await server_roster(server, bob, peers))[alice.jid].subscription == "both"
 
 
+async def test_a_contact_in_groups_asking_to_subscribe_is_accepted_with_enter_and_keeps_its_groups(
+        server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.seed_roster(alice, [RosterSeed(bob.jid, "Bob", ("Work", "Climbing"), subscription="to")])
+    server.seed_roster(bob, [RosterSeed(alice.jid, "Alice", subscription="from")])
+    app = make_app(server, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        peer = await Peer(server, bob).connect()
+        peers.append(peer)
+        peer.client.send_presence(pto=alice.jid, ptype="subscribe")
+        await until(pilot, lambda: bob.jid in app.session.state.requests, what="the request")
+        await until(pilot, lambda: roster_rows(app)[0].startswith("▾ Pending requests (1)"), what="requests")
+        await pilot.press("ctrl+r", *bob.user, "enter")
+        await until(pilot, lambda: isinstance(app.screen, AnswerRequestScreen), what="answer dialog")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AddContactScreen), what="add-back dialog")
+        await pilot.press("enter")  # nothing changed: the contact stays as it was
+        await presence_of_type(peer, alice.jid, "subscribed")
+        await until(pilot, lambda: (c := app.session.state.roster.get(bob.jid)) is not None
+                    and c.subscription is Subscription.BOTH, what="both")
+        assert sorted(app.session.state.roster.get(bob.jid).groups) == ["Climbing", "Work"]
+        on_server = await server_roster(server, alice, peers)
+        assert (on_server[bob.jid].name, on_server[bob.jid].groups) == ("Bob", ("Climbing", "Work"))
+        assert on_server[bob.jid].subscription == "both"
+
+
 async def test_add_waits_for_approval_then_the_contact_asks_back_and_both_see_each_other(
         server: XmppServer, peers: list[Peer]) -> None:
     alice, bob = server.register(), server.register()

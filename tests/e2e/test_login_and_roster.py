@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+
+import pytest
+
 from tests.e2e.helpers import SIZE, dialog_text, logged_in, make_app, roster_rows, until
 from tests.support.peer import Peer
 from tests.support.server import RosterSeed, XmppServer
@@ -49,6 +55,32 @@ async def test_wrong_password_is_explained(server: XmppServer) -> None:
         assert "wrong password" in reason and "not-authorized" in reason
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running, what="quit from the error screen")
+
+
+async def test_a_wrong_password_is_tried_once_not_with_every_mechanism(
+        server: XmppServer, caplog: pytest.LogCaptureFixture) -> None:
+    """A refused password would be refused by every mechanism; each try counts against the server's limits on
+    failed logins (ejabberd logs each one)."""
+    alice = server.register()
+    server_log = server.root / "logs" / "ejabberd.log"  # Prosody does not log a failed login at info
+    logged_before = server_log.read_text(errors="replace") if server_log.exists() else ""
+    caplog.set_level(logging.DEBUG, logger="slixmpp.xmlstream.xmlstream")
+    app = make_app(server, alice, password="not-the-password")
+    async with app.run_test(size=SIZE) as pilot:
+        reason = await dialog_text(pilot, LoginErrorScreen, "#login-error-reason")
+        assert reason == f"login refused (not-authorized): wrong password or unknown user {alice.jid}"
+    sent_auth = [r for r in caplog.records if r.getMessage().startswith("SEND: <auth ")]
+    assert len(sent_auth) == 1, [r.getMessage()[:60] for r in sent_auth]
+    if server.kind == "ejabberd":
+        def failures() -> list[str]:
+            logged = server_log.read_text(errors="replace")[len(logged_before):]
+            return [line for line in logged.splitlines() if "Failed c2s" in line and alice.user in line]
+
+        deadline = time.monotonic() + 10
+        while not failures():  # ejabberd writes its log a moment later
+            assert time.monotonic() < deadline, "ejabberd never logged the failed login"
+            await asyncio.sleep(0.05)
+        assert len(failures()) == 1, failures()
 
 
 async def test_untrusted_certificate_is_explained(server: XmppServer) -> None:

@@ -113,9 +113,6 @@ async def test_bookmarks_changed_by_another_client_appear_live_and_spoofed_ones_
         assert evil not in rooms.bookmarks and evil not in rooms
 
 
-@pytest.mark.xfail_on("ejabberd", reason=(
-    "issue #15 defect 1: the app publishes with pubsub#max_items and pubsub#send_last_published_item, "
-    "which ejabberd refuses (resource-constraint: Unknown field)"))
 async def test_read_positions_are_shared_with_our_other_clients_both_ways_and_on_login(
         server: XmppServer, peers: list[Peer]) -> None:
     alice, bob = server.register(), server.register()
@@ -169,6 +166,39 @@ async def test_read_positions_are_shared_with_our_other_clients_both_ways_and_on
         deadline = time.monotonic() + 10
         while not await phone_sees_third():
             assert time.monotonic() < deadline, "the app never published its read position"
+            await asyncio.sleep(0.05)
+
+
+async def test_read_positions_of_several_conversations_are_all_kept_on_the_server(
+        server: XmppServer, peers: list[Peer]) -> None:
+    """One item per conversation in one node: a node left to keep one item (ejabberd's PEP default, where
+    publish-options cannot set max_items) would keep the last conversation's position only."""
+    alice, bob, carol = server.register(), server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    server.befriend(alice, carol, "Alice", "Carol")
+    phone = await Peer(server, alice, "phone").connect()
+    writers = [await Peer(server, bob).connect(), await Peer(server, carol).connect()]
+    peers.extend([phone, *writers])
+    app = make_app(server, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        for writer in writers:
+            writer.client.make_message(mto=alice.jid, mbody="read me", mtype="chat").send()
+            sender = writer.account.jid
+            await until(pilot, lambda sender=sender: bodies(app, sender) == ["read me"], what="the message")
+            await pilot.press("alt+a")  # the user looks at it
+            await until(pilot, lambda sender=sender: app.main_screen.active == sender, what="shown")
+
+        async def kept() -> set[str]:
+            try:
+                return set(await _items(phone, "urn:xmpp:mds:displayed:0"))
+            except IqError as exc:  # item-not-found: no position published yet
+                assert exc.condition == "item-not-found"
+                return set()
+
+        deadline = time.monotonic() + 10
+        while await kept() != {bob.jid, carol.jid}:
+            assert time.monotonic() < deadline, "both read positions kept on the server"
             await asyncio.sleep(0.05)
 
 

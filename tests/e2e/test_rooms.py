@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-import pytest
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
@@ -424,35 +423,58 @@ async def test_nick_change_part_close_and_invitations(server: XmppServer, peers:
         assert room_of(app, other_room) is None
 
 
-@pytest.mark.xfail_on("ejabberd", reason=(
-    "issue #15 defect 1: /bookmark publishes with pubsub#max_items, which ejabberd refuses "
-    "(resource-constraint: Unknown field 'pubsub#max_items')"))
+async def _stored_bookmarks(phone: Peer) -> dict[str, ET.Element]:
+    """Our bookmarks as another client of ours reads them: XEP-0048 private storage, which every server keeps,
+    and, where the server says it keeps the two in step (`urn:xmpp:bookmarks:1#compat`), XEP-0402 too; room ->
+    `<conference/>`, the same in both where both are read."""
+    info = phone.client.make_iq_get(ito=phone.account.jid)
+    ET.SubElement(info.xml, "{http://jabber.org/protocol/disco#info}query")
+    features = {f.get("var") for f in (await info.send(timeout=10)).xml.iter(
+        "{http://jabber.org/protocol/disco#info}feature")}
+    private = phone.client.make_iq_get()
+    ET.SubElement(ET.SubElement(private.xml, "{jabber:iq:private}query"), "{storage:bookmarks}storage")
+    stored = {c.get("jid"): c for c in (await private.send(timeout=10)).xml.iter("{storage:bookmarks}conference")}
+    if "urn:xmpp:bookmarks:1#compat" in features:
+        query = phone.client.make_iq_get(ito=phone.account.jid)
+        pubsub = ET.SubElement(query.xml, "{http://jabber.org/protocol/pubsub}pubsub")
+        ET.SubElement(pubsub, "{http://jabber.org/protocol/pubsub}items", node="urn:xmpp:bookmarks:1")
+        items = (await query.send(timeout=10)).xml.iter("{http://jabber.org/protocol/pubsub}item")
+        native = {item.get("id"): item.find("{urn:xmpp:bookmarks:1}conference") for item in items}
+        assert set(native) == set(stored), "XEP-0402 and XEP-0048 agree"
+        for room, conference in native.items():
+            assert conference.get("autojoin") == stored[room].get("autojoin")
+            assert conference.findtext("{urn:xmpp:bookmarks:1}nick") == stored[room].findtext("{storage:bookmarks}nick")
+    return stored
+
+
 async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_next_login(
         server: XmppServer, peers: list[Peer]) -> None:
+    """Where the server keeps XEP-0402 and XEP-0048 bookmarks in step (Prosody) the app uses XEP-0402, else
+    XEP-0048 (ejabberd 23.01), as XEP-0479 asks; either way every client of ours sees them, several of them."""
     alice, bob = server.register(), server.register()
-    room = new_room()
+    room, second, third = new_room(), new_room(), new_room()
     bob_peer = await peer_in_room(server, peers, bob, room, "bob")
+    for each in (second, third):  # rooms that exist (persistent ones stay after bob leaves on ejabberd too)
+        await peer_join(bob_peer, each, "bob")
     app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
-        await typed(pilot, f"/join {room}/Ally")
-        await joined(pilot, room)
-        await typed(pilot, "/bookmark")
-        await until(pilot, lambda: room in app.session.state.rooms.bookmarks, what="bookmark saved")
+        for each in (room, second):
+            await typed(pilot, f"/join {each}/Ally")
+            await joined(pilot, each)
+            await typed(pilot, "/bookmark")
+            await until(pilot, lambda each=each: f"bookmarked {each} (joined on login)" in bodies(app, each),
+                        what="bookmark saved")
+            assert each in app.session.state.rooms.bookmarks
         await bob_peer.presence_from(room, available=True)
         await pilot.press("ctrl+q")
     await bob_peer.presence_from(room, available=False)
 
     phone = await Peer(server, alice, resource="phone").connect()
     peers.append(phone)
-    query = phone.client.make_iq_get(ito=alice.jid)
-    pubsub = ET.SubElement(query.xml, "{http://jabber.org/protocol/pubsub}pubsub")
-    ET.SubElement(pubsub, "{http://jabber.org/protocol/pubsub}items", node="urn:xmpp:bookmarks:1")
-    result = await query.send(timeout=10)
-    item = result.xml.find(".//{http://jabber.org/protocol/pubsub}item")
-    assert item is not None and item.get("id") == room, "the server holds the bookmark (XEP-0402)"
-    conference = item.find("{urn:xmpp:bookmarks:1}conference")
-    assert conference.get("autojoin") == "true" and conference.findtext("{urn:xmpp:bookmarks:1}nick") == "Ally"
+    stored = await _stored_bookmarks(phone)
+    assert set(stored) == {room, second}, "both kept"
+    assert stored[room].get("autojoin") in ("true", "1") and stored[room].findtext("{storage:bookmarks}nick") == "Ally"
 
     again = make_app(server, alice)
     async with again.run_test(size=SIZE) as pilot:
@@ -460,6 +482,17 @@ async def test_bookmark_with_autojoin_is_saved_on_the_server_and_joined_on_the_n
         back = await bob_peer.presence_from(room, available=True)
         assert back["from"].resource == "Ally", "joined on login under the bookmarked nick"
         await joined(pilot, room)
+        await joined(pilot, second)
+
+        # Live: the phone adds a bookmark as a client on any server can (XEP-0048, whole document).
+        store = phone.client.make_iq_set()
+        document = ET.SubElement(ET.SubElement(store.xml, "{jabber:iq:private}query"), "{storage:bookmarks}storage")
+        for each, autojoin in ((room, "true"), (second, "true"), (third, "true")):
+            conference = ET.SubElement(document, "{storage:bookmarks}conference", jid=each, autojoin=autojoin)
+            ET.SubElement(conference, "{storage:bookmarks}nick").text = "Ally"
+        await store.send(timeout=10)
+        await until(pilot, lambda: third in again.session.state.rooms.bookmarks, what="the phone's bookmark")
+        await joined(pilot, third)
 
 
 async def test_rooms_of_a_service_are_listed_to_pick_from(server: XmppServer, peers: list[Peer]) -> None:

@@ -3,9 +3,13 @@ for, and what the roster shows."""
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from tests.e2e.helpers import until
-from tests.ui.test_app_ui import make
+from tests.ui.fake_session import FakeSession
+from tests.ui.test_app_ui import CONTACTS, Factory, make
 from xmpptui.model.presence import Presence, Show
+from xmpptui.model.roster import Contact, Subscription
 from xmpptui.ui.screens.blocked import BlockedScreen
 from xmpptui.ui.screens.contact_details import ContactDetailsScreen
 from xmpptui.ui.screens.contact_forms import AddContactScreen, AnswerRequestScreen
@@ -36,6 +40,27 @@ async def test_a_request_shows_on_top_and_block_from_the_answer_dialog() -> None
         await pilot.press("b")
         await until(pilot, lambda: ("block", "eve@example.org") in factory.session.calls, what="block")
         await until(pilot, lambda: not any("Pending" in row for row in _rows(app)), what="section gone")
+
+
+async def test_accepting_a_request_from_a_contact_keeps_its_name_and_groups() -> None:
+    """The add-back dialog rewrites the whole roster item: what it does not show pre-filled, Enter drops."""
+    factory = Factory(FakeSession(contacts=[*CONTACTS, Contact("dave@example.org", "Dave", ("Work", "Old friends"),
+                                                                   Subscription.TO)]))
+    app, _ = make(factory=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await _started(pilot, factory)
+        factory.session.request("dave@example.org", nick="D")
+        await until(pilot, lambda: _rows(app)[0].startswith("▾ Pending requests (1)"), what="requests section")
+        await pilot.press("ctrl+r", *"dave", "enter")
+        await until(pilot, lambda: isinstance(app.screen, AnswerRequestScreen), what="answer dialog")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AddContactScreen), what="add-back dialog")
+        assert app.screen.query_one("#contact-name", Input).value == "Dave"
+        assert app.screen.query_one("#contact-groups", Input).value == "Work, Old friends"
+        await pilot.press("enter")
+        await until(pilot, lambda: any(c[0] == "add_contact" for c in factory.session.calls), what="added back")
+        assert ("authorize", "dave@example.org") in factory.session.calls
+        assert ("add_contact", ("dave@example.org", "Dave", ("Work", "Old friends"), False)) in factory.session.calls
 
 
 async def test_add_dialog_validates_and_sends_name_groups_and_subscribe() -> None:

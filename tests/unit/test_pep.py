@@ -10,7 +10,7 @@ from xmpptui.config import Account
 from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind, Direction
 from xmpptui.model.room import Bookmark
 from xmpptui.passwords import Secret
-from xmpptui.xmpp import bookmarks, pep
+from xmpptui.xmpp import bookmarks, pep, pep_publish
 from xmpptui.xmpp.session import XmppSession
 
 ME = "alice@example.org"
@@ -59,14 +59,14 @@ def test_read_positions_parse_and_malformed_ones_are_dropped() -> None:
 
 def test_a_read_position_round_trips_through_a_publish() -> None:
     iq = Iq(xml=ET.fromstring("<iq xmlns='jabber:client' type='set' id='p1'/>"))
-    pep.fill_displayed(iq.xml, pep.DisplayedUpTo(ROOM, "room-sid-9", ROOM))
-    item = iq.xml.find(".//{http://jabber.org/protocol/pubsub}item")
-    assert item is not None and iq.xml.find(".//{http://jabber.org/protocol/pubsub}publish").get("node") == \
-        "urn:xmpp:mds:displayed:0"
+    item = pep.fill_publish(iq.xml, pep.DISPLAYED_NODE, ROOM, pep_publish.REQUIRED_OPTIONS)
+    pep.fill_displayed(item, pep.DisplayedUpTo(ROOM, "room-sid-9", ROOM))
+    assert iq.xml.find(".//{http://jabber.org/protocol/pubsub}publish").get("node") == "urn:xmpp:mds:displayed:0"
     assert pep.displayed_up_to(item.get("id"), item[0]) == pep.DisplayedUpTo(ROOM, "room-sid-9", ROOM)
     options = {field.get("var"): field.findtext("{jabber:x:data}value")
                for field in iq.xml.iter("{jabber:x:data}field")}
-    assert options["pubsub#access_model"] == "whitelist" and options["pubsub#max_items"] == "max"
+    assert options == {"FORM_TYPE": "http://jabber.org/protocol/pubsub#publish-options",
+                       "pubsub#persist_items": "true", "pubsub#access_model": "whitelist"}
 
 
 def _message(sid: str, direction: Direction = Direction.IN, mention: bool = False) -> ChatMessage:

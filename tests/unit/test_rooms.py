@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from slixmpp import Message
+from slixmpp import JID, Message
 from slixmpp import Presence as PresenceStanza
 from slixmpp.xmlstream import ET
 
@@ -410,7 +410,9 @@ def test_xep_0048_private_storage_bookmarks_round_trip() -> None:
     assert bookmarks.bookmarks_from_private(result) == saved
 
 
-async def test_bookmarks_fall_back_to_private_storage_without_pep() -> None:
+async def _bookmarks_loaded(features: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
+    """load_bookmarks against a scripted server whose account advertises `features`: (bookmarks, rooms joined,
+    what was asked: disco, pep or private)."""
     import asyncio
 
     from slixmpp import Iq
@@ -418,20 +420,35 @@ async def test_bookmarks_fall_back_to_private_storage_without_pep() -> None:
 
     session, _ = joined_session()
     joins: list[str] = []
+    asked: list[str] = []
+    info = ("<iq xmlns='jabber:client' type='result'><query xmlns='http://jabber.org/protocol/disco#info'>"
+            + "".join(f"<feature var='{var}'/>" for var in features) + "</query></iq>")
     private = ("<iq xmlns='jabber:client' type='result'><query xmlns='jabber:iq:private'>"
                "<storage xmlns='storage:bookmarks'><conference jid='den@conference.example.org' autojoin='true'>"
                "<nick>Al</nick></conference></storage></query></iq>")
-    no_pep = ("<iq xmlns='jabber:client' type='error'><error type='cancel'><feature-not-implemented "
-              "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
+    native = ("<iq xmlns='jabber:client' type='result'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+              "<items node='urn:xmpp:bookmarks:1'><item id='hall@conference.example.org'>"
+              "<conference xmlns='urn:xmpp:bookmarks:1' autojoin='true'/></item></items></pubsub></iq>")
+    refused = ("<iq xmlns='jabber:client' type='error'><error type='cancel'><feature-not-implemented "
+               "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>")
 
     class Wire:
+        boundjid = JID("alice@example.org/tui")
+
         def make_iq_get(self, ito: str | None = None) -> Iq:
             iq = Iq(xml=ET.fromstring("<iq xmlns='jabber:client' type='get'/>"))
 
             async def send(timeout: float) -> Iq:
+                if iq.xml.find("{http://jabber.org/protocol/disco#info}query") is not None:
+                    asked.append("disco")
+                    return Iq(xml=ET.fromstring(info))
                 if iq.xml.find("{jabber:iq:private}query") is not None:
+                    asked.append("private")
                     return Iq(xml=ET.fromstring(private))
-                raise IqError(Iq(xml=ET.fromstring(no_pep)))
+                asked.append("pep")
+                if "urn:xmpp:bookmarks:1#compat" in features:
+                    return Iq(xml=ET.fromstring(native))
+                raise IqError(Iq(xml=ET.fromstring(refused)))
 
             iq.send = send  # type: ignore[method-assign]
             return iq
@@ -441,10 +458,21 @@ async def test_bookmarks_fall_back_to_private_storage_without_pep() -> None:
             stanza.send = lambda: joins.append(pto)  # type: ignore[method-assign]
             return stanza
 
-    session._rooms.client = Wire()  # type: ignore[assignment]
+    session._rooms.client = session._pep.client = Wire()  # type: ignore[assignment]
     await asyncio.wait_for(session._rooms.load_bookmarks(), 5)
-    assert list(session.state.rooms.bookmarks) == ["den@conference.example.org"]
-    assert joins == ["den@conference.example.org/Al"], "the autojoin room is joined"
+    return list(session.state.rooms.bookmarks), joins, asked
+
+
+async def test_bookmarks_are_xep_0402_ones_only_where_the_server_keeps_them_in_step_with_xep_0048() -> None:
+    """XEP-0402 5 / XEP-0479: `urn:xmpp:bookmarks:1#compat` on our account decides, before anything is read
+    (not an error to a PEP query afterwards)."""
+    pubsub = "http://jabber.org/protocol/pubsub"
+    without = await _bookmarks_loaded((pubsub, f"{pubsub}#publish-options"))
+    assert without == (["den@conference.example.org"], ["den@conference.example.org/Al"], ["disco", "private"])
+    with_compat = await _bookmarks_loaded((pubsub, f"{pubsub}#publish-options", "urn:xmpp:bookmarks:1#compat"))
+    assert with_compat == (["hall@conference.example.org"], ["hall@conference.example.org/alice"], ["disco", "pep"])
+    unprivate = await _bookmarks_loaded((pubsub, "urn:xmpp:bookmarks:1#compat"))  # no way to keep them private
+    assert unprivate[2] == ["disco", "private"]
 
 
 def test_mediated_invitation_from_a_semi_anonymous_room_names_the_occupant() -> None:

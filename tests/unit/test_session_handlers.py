@@ -60,3 +60,27 @@ async def test_a_conversation_kept_out_of_the_history_is_never_stored(tmp_path) 
         assert await history.count("alice@example.org", "bob@example.org") == 1
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+async def test_a_carbon_is_keyed_by_the_archive_id_our_server_gave_it_and_no_one_else() -> None:
+    """The archive catch-up keys what it brings by the XEP-0359 id (by our bare JID): a live carbon keyed the same
+    way is the same message; an id claimed by anyone else is not ours to trust."""
+    import slixmpp
+
+    from xmpptui.storage.history import dedup_key
+
+    slixmpp.ClientXMPP("x@example.org", "x").register_plugin("xep_0280")  # carbons' stanza classes, as the app's
+
+    session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
+    session._sink = lambda event: None
+    for n, by in enumerate(("alice@example.org", "bob@example.org")):
+        carbon = Message(xml=ET.fromstring(
+            "<message xmlns='jabber:client' from='alice@example.org' to='alice@example.org/xmpptui' type='chat'>"
+            "<received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>"
+            f"<message xmlns='jabber:client' from='bob@example.org/r' to='alice@example.org/phone' type='chat' "
+            f"id='m{n}'><body>hi {n}</body><stanza-id xmlns='urn:xmpp:sid:0' by='{by}' id='arch{n}'/></message>"
+            "</forwarded></received></message>"))
+        session._on_carbon(carbon, sent=False)
+    ours, claimed = session.state.conversations.get("bob@example.org").messages
+    assert (ours.stanza_id, dedup_key(ours)) == ("arch0", "s:arch0")
+    assert claimed.stanza_id == ""

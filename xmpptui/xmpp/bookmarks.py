@@ -1,5 +1,5 @@
 """Bookmarks: stanzas to and from `Bookmark` values, as XEP-0402 PEP native bookmarks, or XEP-0048 private
-XML storage on servers without PEP."""
+XML storage on servers that do not keep the two in step (no `urn:xmpp:bookmarks:1#compat`, XEP-0479)."""
 
 from __future__ import annotations
 
@@ -52,8 +52,8 @@ def fill_items_query(iq: Iq) -> None:
     pep.fill_items_query(iq.xml, NODE)
 
 
-def fill_publish(iq: Iq, bookmark: Bookmark) -> None:
-    item = pep.fill_publish(iq.xml, NODE, bookmark.room)
+def fill_conference(item: ET.Element, bookmark: Bookmark) -> None:
+    """The payload of the XEP-0402 item (whose id is the room's JID) for `bookmark`."""
     attributes = {"autojoin": "true" if bookmark.autojoin else "false"}
     if bookmark.name:
         attributes["name"] = bookmark.name
@@ -72,8 +72,6 @@ def fill_retract(iq: Iq, room: str) -> None:
 
 NS_PRIVATE = "jabber:iq:private"
 NS_STORAGE = "storage:bookmarks"
-PEP_MISSING = frozenset({"feature-not-implemented", "service-unavailable", "not-allowed"})
-"""Errors to a PEP query that mean the server has no PEP bookmarks (item-not-found only means none saved)."""
 
 
 def fill_private_query(iq: Iq) -> None:
@@ -83,8 +81,14 @@ def fill_private_query(iq: Iq) -> None:
 
 def bookmarks_from_private(iq: Iq) -> list[Bookmark]:
     """The bookmarks in an XEP-0048 private storage result; invalid room JIDs are skipped."""
+    return bookmarks_from_storage(iq.xml)
+
+
+def bookmarks_from_storage(document: ET.Element) -> list[Bookmark]:
+    """The bookmarks in an XEP-0048 `<storage/>` (or an element holding one): from private storage, or as the
+    server publishes it to our `storage:bookmarks` PEP node when it changes."""
     found = (_bookmark(conference.get("jid", ""), conference, NS_STORAGE)
-             for conference in iq.xml.iter(f"{{{NS_STORAGE}}}conference"))
+             for conference in document.iter(f"{{{NS_STORAGE}}}conference"))
     return [bookmark for bookmark in found if bookmark is not None]
 
 

@@ -74,6 +74,7 @@ class Client(slixmpp.ClientXMPP):
         self.enable_plaintext = False
         if account.ca_file:
             self.ca_certs = Path(account.ca_file).expanduser()
+        sasl.stop_at_refusal(self)
         for plugin in PLUGINS:
             self.register_plugin(plugin)
         self._ignore_others_caps()

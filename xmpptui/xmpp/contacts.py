@@ -329,6 +329,25 @@ class ContactsMixin:
             for jid in before ^ self._state.blocked:
                 if jid in self._state.roster:
                     self._emit(ContactChanged(jid))
+            for jid in before - self._state.blocked:
+                self._exchange_presence_again(jid)
+
+    def _exchange_presence_again(self, jid: str) -> None:
+        """An unblocked contact: while blocked, presence went neither way, and no server is bound to send it
+        again on unblock (XEP-0191 asks only for ours to the contact; Prosody does that, ejabberd 23.01 sends
+        nothing either way), so the contact would look offline until it next changes its presence. Ask for
+        its presence with a probe (RFC 6121 4.3: a probe is normally the server's, but a client's probe is
+        processed by the server and answered by the contact's server as its own would be) and send ours to it
+        (a presence directed to a contact subscribed to us is delivered like a broadcast one, RFC 6121 4.6)."""
+        contact = self._state.roster.get(jid)
+        client = self._client
+        if contact is None or client is None or self._state.connection.state is not ConnectionState.ONLINE:
+            return
+        if contact.subscription.can_see_presence:
+            client.send_presence(pto=jid, ptype="probe")
+        own = self._state.own_presence
+        if contact.subscription in (Subscription.FROM, Subscription.BOTH) and own.show is not Show.OFFLINE:
+            client.send_presence(pto=jid, pshow=own.show.wire, pstatus=own.status or None, ppriority=own.priority)
 
     def _on_block_push(self, iq: Iq, blocked: bool) -> None:
         """A block list push from our server (another of our clients blocked or unblocked someone)."""

@@ -4,6 +4,7 @@ XEP-0490 (Message Displayed Synchronization), which live in one of those nodes."
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
@@ -17,16 +18,11 @@ NS_DATA = "jabber:x:data"
 NS_SID = "urn:xmpp:sid:0"
 BOOKMARKS_NODE = "urn:xmpp:bookmarks:1"
 DISPLAYED_NODE = "urn:xmpp:mds:displayed:0"
-NOTIFY_NODES = (BOOKMARKS_NODE, DISPLAYED_NODE)
+PRIVATE_BOOKMARKS_NODE = "storage:bookmarks"
+"""Where a server keeping XEP-0048 private storage in step with PEP (XEP-0411) publishes the bookmarks
+document whenever it changes: how XEP-0048 bookmarks changed by another client reach us live."""
+NOTIFY_NODES = (BOOKMARKS_NODE, DISPLAYED_NODE, PRIVATE_BOOKMARKS_NODE)
 """The nodes we want to hear about (advertised as `+notify` in our caps)."""
-
-PRIVATE_NODE_OPTIONS = {
-    "pubsub#persist_items": "true",
-    "pubsub#max_items": "max",
-    "pubsub#send_last_published_item": "never",
-    "pubsub#access_model": "whitelist",
-}
-"""Kept, as many items as we like, visible to us only (XEP-0402 4.2, XEP-0490 4)."""
 
 
 @dataclass(frozen=True)
@@ -59,16 +55,20 @@ def result_items(iq_xml: ET.Element) -> list[tuple[str, ET.Element]]:
     return [(item.get("id", ""), payload) for item in iq_xml.iter(f"{{{NS_PUBSUB}}}item") for payload in item[:1]]
 
 
-def fill_publish(iq_xml: ET.Element, node: str, item_id: str) -> ET.Element:
-    """A publish of one item to one of our private nodes; returns the item element, for its payload."""
+def fill_publish(iq_xml: ET.Element, node: str, item_id: str, options: Mapping[str, str]) -> ET.Element:
+    """A publish of one item to one of our private nodes with these publish-options (XEP-0223; what to send is
+    the publisher's choice, see pep_publish); returns the item element, for its payload."""
     pubsub = ET.SubElement(iq_xml, f"{{{NS_PUBSUB}}}pubsub")
     publish = ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish", node=node)
     item = ET.SubElement(publish, f"{{{NS_PUBSUB}}}item", id=item_id)
-    options = ET.SubElement(ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish-options"), f"{{{NS_DATA}}}x",
-                            type="submit")
-    for var, value in {"FORM_TYPE": f"{NS_PUBSUB}#publish-options", **PRIVATE_NODE_OPTIONS}.items():
-        option = ET.SubElement(options, f"{{{NS_DATA}}}field", var=var)
-        ET.SubElement(option, f"{{{NS_DATA}}}value").text = value
+    if options:
+        form = ET.SubElement(ET.SubElement(pubsub, f"{{{NS_PUBSUB}}}publish-options"), f"{{{NS_DATA}}}x",
+                             type="submit")
+        for var, value in {"FORM_TYPE": f"{NS_PUBSUB}#publish-options", **options}.items():
+            option = ET.SubElement(form, f"{{{NS_DATA}}}field", var=var)
+            if var == "FORM_TYPE":
+                option.set("type", "hidden")
+            ET.SubElement(option, f"{{{NS_DATA}}}value").text = value
     return item
 
 
@@ -101,7 +101,7 @@ def displayed_up_to(item_id: str, payload: ET.Element) -> DisplayedUpTo | None:
     return DisplayedUpTo(conversation.bare.lower(), sid.get("id", ""), by.bare.lower())
 
 
-def fill_displayed(iq_xml: ET.Element, position: DisplayedUpTo) -> None:
-    item = fill_publish(iq_xml, DISPLAYED_NODE, position.conversation)
+def fill_displayed(item: ET.Element, position: DisplayedUpTo) -> None:
+    """The payload of the read-position item (whose id is `position.conversation`)."""
     displayed = ET.SubElement(item, f"{{{DISPLAYED_NODE}}}displayed")
     ET.SubElement(displayed, f"{{{NS_SID}}}stanza-id", id=position.stanza_id, by=position.by)

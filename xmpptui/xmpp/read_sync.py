@@ -16,6 +16,7 @@ from xmpptui.model.events import Event, UnreadChanged
 from xmpptui.model.state import ClientState
 from xmpptui.xmpp import client as client_factory
 from xmpptui.xmpp import pep, translate
+from xmpptui.xmpp.pep_publish import PepError, PrivatePep
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ READ_SHARE_DELAY = 2.0
 
 
 class ReadSyncMixin:
-    """Needs the session's `_client`, `_state`, `_account`, `_emit`, `_spawn` and `_is_online`."""
+    """Needs the session's `_client`, `_pep`, `_state`, `_account`, `_emit`, `_spawn` and `_is_online`."""
 
     _client: client_factory.Client | None
     _state: ClientState
@@ -32,6 +33,7 @@ class ReadSyncMixin:
     _emit: Callable[[Event], None]
     _spawn: Callable[[Coroutine[Any, Any, object]], None]
     _is_online: bool
+    _pep: PrivatePep
     _read_shares: dict[str, asyncio.TimerHandle]
     """Conversations whose read position is to be published, each with its timer."""
 
@@ -96,19 +98,16 @@ class ReadSyncMixin:
         latest = conversation.last_archived()
         if by is None or latest is None or latest.stanza_id == conversation.read_position or not self._is_online:
             return
-        assert self._client is not None
         conversation.read_position = latest.stanza_id
-        iq = self._client.make_iq_set()
-        pep.fill_displayed(iq.xml, pep.DisplayedUpTo(conversation.jid, latest.stanza_id, by))
-        self._spawn(self._publish_read_position(iq, conversation, latest.stanza_id))
+        position = pep.DisplayedUpTo(conversation.jid, latest.stanza_id, by)
+        self._spawn(self._publish_read_position(position, conversation))
 
-    async def _publish_read_position(self, iq: Any, conversation: Conversation, stanza_id: str) -> None:
+    async def _publish_read_position(self, position: pep.DisplayedUpTo, conversation: Conversation) -> None:
         try:
-            await iq.send(timeout=self._account.timeout)
+            await self._pep.publish(pep.DISPLAYED_NODE, position.conversation,
+                                    lambda item: pep.fill_displayed(item, position))
             return
-        except IqError as exc:
-            log.info("read position of %s not shared: %s", conversation.jid, translate.error_text(exc.iq))
-        except IqTimeout:
-            log.info("read position of %s not shared: the server did not answer", conversation.jid)
-        if conversation.read_position == stanza_id:
+        except PepError as exc:
+            log.info("read position of %s not shared: %s", conversation.jid, exc)
+        if conversation.read_position == position.stanza_id:
             conversation.read_position = ""  # try again the next time it is shown

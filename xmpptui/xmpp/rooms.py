@@ -56,6 +56,7 @@ from xmpptui.model.room import (
 )
 from xmpptui.model.state import ClientState, ConnectionState
 from xmpptui.xmpp import bookmarks, forms, muc, pep, translate
+from xmpptui.xmpp.pep_publish import PepError, PrivatePep
 
 if TYPE_CHECKING:
     from xmpptui.xmpp.client import Client
@@ -113,7 +114,8 @@ class RoomService:
                  persist: Callable[[ChatMessage], None], default_nick: str, timeout: float,
                  clock: Callable[[], float] = time.time, self_ping_interval: float = SELF_PING_INTERVAL,
                  max_occupants: int = MAX_OCCUPANTS,
-                 store_update: Callable[[ChatMessage], None] = lambda message: None) -> None:
+                 store_update: Callable[[ChatMessage], None] = lambda message: None,
+                 private_pep: PrivatePep | None = None) -> None:
         self._state = state
         self._emit = emit
         self._open = open_conversation
@@ -129,8 +131,8 @@ class RoomService:
         """Rooms we were in when the user went offline: joined again when they come back."""
         self._joining_subject: set[str] = set()
         """Rooms whose first subject (the one that completes a join, XEP-0045 7.2.15) has not come yet."""
-        self._private_bookmarks = False
-        """The server has no PEP bookmarks: they live in XEP-0048 private storage."""
+        self._pep = private_pep or PrivatePep(timeout)
+        """Our account's PEP service: whether bookmarks are XEP-0402 ones, and publishing them."""
         self._actions: dict[str, tuple[str, str]] = {}
         """Stanza id -> (room, what we asked, in words) for requests whose refusal comes back as a message."""
         self._max_occupants = max(max_occupants, 1)
@@ -850,19 +852,23 @@ class RoomService:
     # Bookmarks (XEP-0402) ---------------------------------------------------------------------
 
     async def load_bookmarks(self) -> None:
-        """A new session: read our bookmarks and join the autojoin rooms we are not already in."""
+        """A new session: read our bookmarks and join the autojoin rooms we are not already in. XEP-0402 ones
+        only where the server keeps them in step with XEP-0048 ones (XEP-0402 5, XEP-0479), else XEP-0048
+        private storage: other clients of ours may use either."""
         assert self.client is not None
-        iq = self.client.make_iq_get(ito=self._state.jid)
-        bookmarks.fill_items_query(iq)
+        if await self._pep.bookmarks_in_pep():
+            iq = self.client.make_iq_get(ito=self._state.jid)
+            bookmarks.fill_items_query(iq)
+            read = bookmarks.bookmarks_from_items
+        else:
+            iq = self.client.make_iq_get()
+            bookmarks.fill_private_query(iq)
+            read = bookmarks.bookmarks_from_private
         try:
-            saved = bookmarks.bookmarks_from_items(await iq.send(timeout=self._timeout))
+            saved = read(await iq.send(timeout=self._timeout))
         except IqError as exc:
-            if muc.error_condition(exc.iq)[0] not in bookmarks.PEP_MISSING:
-                log.info("no bookmarks read: %s", translate.error_text(exc.iq))  # item-not-found: none saved yet
-                return
-            saved = await self._private_bookmarks_read()
-            if saved is None:
-                return
+            log.info("no bookmarks read: %s", translate.error_text(exc.iq))  # item-not-found: none saved yet
+            return
         except IqTimeout:
             log.info("no bookmarks read: the server did not answer")
             return
@@ -872,12 +878,22 @@ class RoomService:
             if bookmark.autojoin:
                 self._autojoin(bookmark)
 
-    def on_bookmarks_changed(self, change: pep.NodeChange) -> None:
+    def on_private_bookmarks_changed(self, change: pep.NodeChange) -> None:
+        """Our XEP-0048 bookmarks document changed (the server publishes it to a PEP node, XEP-0411): the whole
+        set, as on_bookmarks_changed takes it. Only where XEP-0048 is where our bookmarks live: elsewhere the
+        XEP-0402 notifications tell the same change."""
+        if not change.published or self._pep.known_bookmarks_in_pep() is not False:
+            return
+        saved = bookmarks.bookmarks_from_storage(change.published[-1][1])
+        gone = [room for room in self._state.rooms.bookmarks if room not in {b.room for b in saved}]
+        self.on_bookmarks_changed(pep.NodeChange(change.node, retracted=gone), saved)
+
+    def on_bookmarks_changed(self, change: pep.NodeChange, published: list[Bookmark] | None = None) -> None:
         """Another client of ours added, changed or removed bookmarks (XEP-0402 notifications, which come
         for our own changes too). A bookmark that newly asks for autojoin is joined; a room we are in stays
         joined whatever happens to its bookmark (the user may be talking there)."""
         newly_autojoin = []
-        for bookmark in bookmarks.bookmarks_from_published(change.published):
+        for bookmark in bookmarks.bookmarks_from_published(change.published) if published is None else published:
             before = self._state.rooms.bookmarks.get(bookmark.room)
             self._state.rooms.bookmarks[bookmark.room] = bookmark
             if bookmark.autojoin and (before is None or not before.autojoin):
@@ -897,19 +913,6 @@ class RoomService:
         self._send_join(room)
         self._schedule_self_ping()
 
-    async def _private_bookmarks_read(self) -> list[Bookmark] | None:
-        """XEP-0048 private storage, for servers without PEP bookmarks; None if that fails too."""
-        assert self.client is not None
-        iq = self.client.make_iq_get()
-        bookmarks.fill_private_query(iq)
-        try:
-            result = await iq.send(timeout=self._timeout)
-        except (IqError, IqTimeout) as exc:
-            log.info("no bookmarks read from private storage either: %r", exc)
-            return None
-        self._private_bookmarks = True
-        return bookmarks.bookmarks_from_private(result)
-
     async def _publish(self, fill: Callable[[Any], None], action: str) -> None:
         assert self.client is not None
         iq = self.client.make_iq_set()
@@ -925,11 +928,14 @@ class RoomService:
         """Save the room (with our nick and its password) as a bookmark on the server."""
         room = self._room(room_jid, joined=False)
         saved = Bookmark(room.jid, nick=room.nick, password=room.password, autojoin=autojoin)
-        if self._private_bookmarks:
+        if not await self._pep.bookmarks_in_pep():
             every = [*(b for b in self._state.rooms.bookmarks.values() if b.room != room.jid), saved]
             await self._publish(lambda iq: bookmarks.fill_private_store(iq, every), f"bookmark {room.jid}")
         else:
-            await self._publish(lambda iq: bookmarks.fill_publish(iq, saved), f"bookmark {room.jid}")
+            try:
+                await self._pep.publish(bookmarks.NODE, saved.room, lambda item: bookmarks.fill_conference(item, saved))
+            except PepError as exc:
+                raise RoomError(f"could not bookmark {room.jid}: {exc}") from None
         self._state.rooms.bookmarks[room.jid] = saved
         self._emit(BookmarksChanged())
         self._line(room, f"bookmarked {room.jid}" + (" (joined on login)" if autojoin else ""))
@@ -938,7 +944,7 @@ class RoomService:
         if room_jid not in self._state.rooms.bookmarks:
             raise RoomError(f"{room_jid} is not bookmarked")
         action = f"remove the bookmark of {room_jid}"
-        if self._private_bookmarks:
+        if not await self._pep.bookmarks_in_pep():
             rest = [b for b in self._state.rooms.bookmarks.values() if b.room != room_jid]
             await self._publish(lambda iq: bookmarks.fill_private_store(iq, rest), action)
         else:

@@ -1,13 +1,21 @@
 """SCRAM as slixmpp does it, but with client nonces from `secrets`, PBKDF2 in C, and a cap on the
-iteration count a server may ask for (a huge count would freeze the client: a CPU denial of service)."""
+iteration count a server may ask for (a huge count would freeze the client: a CPU denial of service); and a
+refused login that stops at the first refusal of the credentials instead of trying them with every mechanism."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from typing import Any
 
+from slixmpp.features.feature_mechanisms.stanza import Failure
 from slixmpp.util.sasl import client as sasl_client
 from slixmpp.util.sasl import mechanisms
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
+
+log = logging.getLogger(__name__)
 
 MAX_SCRAM_ITERATIONS = 100_000
 """Servers use 4,096 to 10,000; far above that is refused before any work is done."""
@@ -19,6 +27,12 @@ ALLOWED_MECHANISMS = frozenset({
     "SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1",
     "PLAIN",  # slixmpp allows it only on an encrypted stream (unencrypted_plain stays False)
 })
+MECHANISM_FAILURES = frozenset({
+    "invalid-mechanism", "mechanism-too-weak", "encryption-required", "incorrect-encoding", "malformed-request",
+})
+"""SASL failures (RFC 6120 6.5) about the mechanism, not the credentials: another mechanism may succeed. Any
+other failure (not-authorized, account-disabled, credentials-expired, ...) would be the same with every
+mechanism; trying each anyway counts against the account's failed-login limits on the server."""
 
 
 class HardenedSCRAM(mechanisms.SCRAM):  # type: ignore[misc]
@@ -59,3 +73,24 @@ def install() -> None:
     for name, mech in list(sasl_client.MECHANISMS.items()):
         if mech is mechanisms.SCRAM:
             sasl_client.MECHANISMS[name] = HardenedSCRAM
+
+
+def stop_at_refusal(xmpp: Any) -> None:
+    """Replace slixmpp's SASL failure handler, which tries the next mechanism whatever the failure, with one
+    that does so only for a failure in `MECHANISM_FAILURES`; any other ends the login at once, with the events
+    slixmpp sends when every mechanism has failed (`failed_auth`, then `failed_all_auth`)."""
+    plugin = xmpp.plugin["feature_mechanisms"]
+
+    def on_failure(failure: Any) -> None:
+        condition = failure["condition"]
+        if condition in MECHANISM_FAILURES:
+            plugin._handle_fail(failure)
+            return
+        log.info("SASL %s refused (%s): no other mechanism tried", getattr(plugin.mech, "name", "?"), condition)
+        plugin.attempted_mechs = set()  # the next login starts afresh
+        xmpp.event("failed_auth", failure)
+        xmpp.event("failed_all_auth")
+        xmpp.disconnect()
+
+    xmpp.remove_handler("SASL Failure")
+    xmpp.register_handler(Callback("SASL Failure", MatchXPath(Failure.tag_name()), on_failure, instream=True))

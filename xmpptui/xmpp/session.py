@@ -60,6 +60,7 @@ from xmpptui.xmpp import client as client_factory
 from xmpptui.xmpp.archive import ArchiveQueries
 from xmpptui.xmpp.archive_sync import ArchiveSyncMixin
 from xmpptui.xmpp.contacts import ContactsMixin
+from xmpptui.xmpp.pep_publish import PrivatePep
 from xmpptui.xmpp.read_sync import ReadSyncMixin
 from xmpptui.xmpp.rooms import RoomCommands, RoomService
 
@@ -179,11 +180,12 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._rooms_synced: set[str] = set()
         self._rooms_caught_up: set[str] = set()
         """Rooms whose archive we caught up with since they were last joined."""
+        self._pep = PrivatePep(account.timeout)
         self._rooms = RoomService(self._state, self._room_event,
                                   lambda jid, kind, by_user: self._open(jid, by_user, kind),
                                   self._persist, account.nick or account.bare_jid.partition("@")[0],
                                   account.timeout, clock, max_occupants=account.max_room_occupants,
-                                  store_update=self._store_update)
+                                  store_update=self._store_update, private_pep=self._pep)
 
     @property
     def state(self) -> ClientState:
@@ -221,6 +223,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._stopping = False
         pinned = self._pins.get(self._state.jid) if self._pins is not None else None
         client = self._client = self._rooms.client = client_factory.build(self._account, self._password, pinned)
+        self._pep.client = client
         for event_name, handler in {
             "session_start": self._on_session_start,
             "session_resumed": self._on_stream_resumed,
@@ -412,6 +415,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         assert self._client is not None
         self._state.resource = self._client.boundjid.resource
         self._presence_kept = None  # a new session: the server sends every presence anew
+        self._pep.new_session()  # what our account's service supports is asked again
         await self._fetch_roster()
         await self._fetch_blocklist()
         await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
@@ -1077,6 +1081,8 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             self._rooms.on_bookmarks_changed(change)
         elif change.node == pep.DISPLAYED_NODE:
             self._on_read_elsewhere(change)
+        elif change.node == pep.PRIVATE_BOOKMARKS_NODE:
+            self._rooms.on_private_bookmarks_changed(change)
 
     def _on_reports(self, conversation: Conversation, incoming: translate.IncomingMessage) -> None:
         """Receipts, markers and chat states from the peer of `conversation` (so from no one else)."""
@@ -1135,7 +1141,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         inner = translate.forwarded_message(stanza, "carbon_sent" if sent else "carbon_received")
         if inner is None:
             return
-        incoming = translate.incoming_message(inner, self._clock())
+        # Our server archives what it carbon-copies and says under which id (XEP-0359, by our bare JID): keyed
+        # by it, the copy the next archive catch-up brings is the same message, not a second one.
+        incoming = translate.incoming_message(inner, self._clock(), archive=self._state.jid)
         if incoming is None or incoming.kind not in (MessageKind.CHAT, MessageKind.NORMAL) or not incoming.body:
             return
         peer = inner.xml.get("to", "") if sent else incoming.sender
@@ -1152,7 +1160,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
                               timestamp=incoming.timestamp,
                               direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
                               state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=incoming.delayed,
-                              carbon=True)
+                              carbon=True, stanza_id=incoming.stanza_id)
         conversation.add(message)
         self._persist(message)
         self._emit(MessageAdded(message))

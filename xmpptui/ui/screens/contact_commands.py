@@ -220,8 +220,8 @@ class ContactCommands:
 
         self.app.push_screen(AddContactScreen(
             f"{jid} can now see your presence. Add them to your roster too? (Escape: no)", jid=jid,
-            name=contact.name if contact is not None and contact.name else nick, fixed_jid=True,
-            subscribe=not sees), add)
+            name=contact.name if contact is not None and contact.name else nick,
+            groups=contact.groups if contact is not None else (), fixed_jid=True, subscribe=not sees), add)
 
     def _add_dialog(self) -> None:
         def add(entry: NewContact | None) -> None:

@@ -35,16 +35,18 @@ class NewContact:
 
 class AddContactScreen(ModalScreen[NewContact | None]):
     """JID, name, groups (comma separated) and "ask to see their presence". Enter adds, Escape cancels.
-    With `fixed_jid` (after accepting a request) the JID is not editable."""
+    With `fixed_jid` (after accepting a request) the JID is not editable; `name` and `groups` pre-fill what the
+    roster already holds, so that Enter keeps them (the add rewrites the whole roster item)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="add_contact_cancel")]
 
-    def __init__(self, title: str = "Add a contact", *, jid: str = "", name: str = "", fixed_jid: bool = False,
-                 subscribe: bool = True) -> None:
+    def __init__(self, title: str = "Add a contact", *, jid: str = "", name: str = "",
+                 groups: tuple[str, ...] = (), fixed_jid: bool = False, subscribe: bool = True) -> None:
         super().__init__()
         self._title = title
         self._jid = jid
         self._name = name
+        self._groups = groups
         self._fixed = fixed_jid
         self._subscribe = subscribe
 
@@ -54,7 +56,8 @@ class AddContactScreen(ModalScreen[NewContact | None]):
             yield Input(value=self._jid, placeholder="JID, e.g. bob@example.org", id="contact-jid",
                         disabled=self._fixed)
             yield Input(value=self._name, placeholder="name (optional)", id="contact-name")
-            yield Input(placeholder="groups, comma separated (optional)", id="contact-groups")
+            yield Input(value=", ".join(self._groups), placeholder="groups, comma separated (optional)",
+                        id="contact-groups")
             yield Checkbox("ask to see their presence (subscribe)", value=self._subscribe, id="contact-subscribe")
             yield Static("", id="contact-error", classes="dialog-error")
             yield Label(Text("Enter: add    Tab: next field    Escape: cancel", style="italic"))
