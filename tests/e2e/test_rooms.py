@@ -846,7 +846,7 @@ async def test_a_full_room_is_said_in_words_and_configuring_is_for_owners(
         assert "is full" in str(app.main_screen.query_one("#room-subject").render())
 
         # The conversation stays usable: once there is room, the same conversation joins.
-        await configure(bob_peer, room, {"muc#roomconfig_maxusers": "0"})
+        await configure(bob_peer, room, {"muc#roomconfig_maxusers": "10"})
         app.main_screen.composer.clear()
         await typed(pilot, f"/join {room}")
         await joined(pilot, room)
