@@ -728,3 +728,63 @@ async def test_a_refused_mediated_invitation_is_said_in_words() -> None:
                                       "</error>", kind="error", message_id=refused))
     assert session.state.conversations.get(ROOM).messages[-1].body == \
         "you are not allowed to invite carol@example.org"
+
+
+class _RejoinWire:
+    """A client whose disco#info queries time out and whose presences are recorded."""
+
+    transport = object()  # (connected)
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def make_iq_get(self, ito: str):  # type: ignore[no-untyped-def]
+        import asyncio
+
+        from slixmpp import Iq
+        from slixmpp.exceptions import IqTimeout
+
+        iq = Iq(xml=ET.fromstring(f"<iq xmlns='jabber:client' type='get' to='{ito}' id='d1'/>"))
+
+        def send(timeout: float) -> asyncio.Future[Iq]:
+            future: asyncio.Future[Iq] = asyncio.get_running_loop().create_future()
+            future.set_exception(IqTimeout(iq))
+            return future
+
+        iq.send = send  # type: ignore[method-assign]
+        return iq
+
+    def make_presence(self, pto: str) -> PresenceStanza:
+        stanza = PresenceStanza(xml=ET.fromstring(f"<presence xmlns='jabber:client' to='{pto}'/>"))
+        stanza.send = lambda: self.sent.append(pto)  # type: ignore[method-assign]
+        return stanza
+
+
+async def test_a_room_that_drops_us_without_a_reason_is_joined_again_a_few_times_then_left() -> None:
+    import asyncio
+
+    session, _ = joined_session()
+    conversation = session.state.conversations.get(ROOM)
+    wire = _RejoinWire()
+    session._rooms.client = wire  # type: ignore[assignment]
+    session._state.connection = session._state.connection.__class__(ConnectionState.ONLINE)
+    for _ in range(2):
+        session._on_presence(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
+        assert session.state.rooms.get(ROOM).state is RoomState.JOINING
+        await asyncio.sleep(0.01)
+        assert wire.sent[-1] == f"{ROOM}/alice", "joined again"
+        session._on_presence(presence(f"{ROOM}/alice", item("participant", codes=("110",))))
+        assert session.state.rooms.get(ROOM).joined
+    assert sum("without saying why" in m.body for m in conversation.messages) == 2
+    session._on_presence(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
+    assert session.state.rooms.get(ROOM).state is RoomState.LEFT, "a room that keeps dropping us is left alone"
+
+
+async def test_an_unavailable_for_an_earlier_session_does_not_stop_a_join() -> None:
+    session, _ = joined_session()
+    room = session.state.rooms.get(ROOM)
+    room.state = RoomState.JOINING  # (joining again after a restart; the room has not answered yet)
+    session._on_presence(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
+    assert room.state is RoomState.JOINING
+    session._on_presence(presence(f"{ROOM}/alice", item("participant", codes=("110",))))
+    assert room.joined

@@ -144,6 +144,8 @@ class RoomService:
         """Per room being joined: the timer that gives up waiting for the room's answer."""
         self._join_tries: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._rejoins: dict[str, list[float]] = {}
+        """Per room: when it last dropped us without a reason and we joined again (monotonic clock)."""
 
     @property
     def _online(self) -> bool:
@@ -324,6 +326,13 @@ class RoomService:
         self._fail_queued(room, reason)
         self._emit(RoomChanged(room.jid))
 
+    def _may_rejoin(self, room_jid: str) -> bool:
+        """At most a few unasked rejoins of one room a minute: a room that keeps dropping us is left alone."""
+        now = time.monotonic()
+        recent = [t for t in self._rejoins.get(room_jid, []) if now - t < 60]
+        self._rejoins[room_jid] = [*recent, now]
+        return len(recent) < _JOIN_TRIES
+
     def _fail_queued(self, room: Room, reason: str) -> None:
         for message in self._outbox.pop(room.jid, []):
             if message.state is DeliveryState.PENDING:
@@ -469,9 +478,20 @@ class RoomService:
             room.nick = update.new_nick
             self._line(room, f"you are now known as {update.new_nick}")
             return
+        removal = self._removal(update)
+        if room.state is RoomState.JOINING:
+            # Not an answer to our join (that is our available presence, or an error): the room ending an earlier
+            # session of ours under the same full JID (a restart, a replaced session). The join goes on.
+            log.info("%s: an unavailable presence for an earlier session of ours, ignored", room.jid)
+            return
+        if not (removal or update.destroyed or muc.SHUTDOWN in update.codes) and self._online \
+                and self._may_rejoin(room.jid):
+            # We did not leave (leave() marks the room left first) and the room gives no reason: it dropped us
+            # (an older session of ours with the same full JID ended, say). We join again.
+            self._rejoin(room, "the room took you out without saying why: joining again")
+            return
         room.state = RoomState.LEFT
         room.clear_occupants()
-        removal = self._removal(update)
         if removal:
             room.error = f"you were {removal}"
             self._line(room, room.error, MessageKind.ERROR)
