@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
 from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
-from tests.support.prosody import Prosody
+from tests.support.server import XmppServer
 from xmpptui.model.conversation import DeliveryState, Direction
 from xmpptui.model.state import ConnectionState
 from xmpptui.storage.history import History
@@ -40,14 +40,14 @@ async def _received_bodies(peer: Peer, sender: str, count: int, timeout: float =
     return got
 
 
-async def test_cut_during_a_burst_each_way_loses_and_doubles_nothing(prosody: Prosody, peers: list[Peer]) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(prosody, bob).connect()
+async def test_cut_during_a_burst_each_way_loses_and_doubles_nothing(server: XmppServer, peers: list[Peer]) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    bob_peer = await Peer(server, bob).connect()
     peers.append(bob_peer)
     started = time.monotonic()
-    async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
-        app = _via(make_app(prosody, alice), proxy)
+    async with FaultProxy(server.host, server.c2s_port) as proxy:
+        app = _via(make_app(server, alice), proxy)
         async with app.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
             session = app.session
@@ -103,15 +103,15 @@ async def test_cut_during_a_burst_each_way_loses_and_doubles_nothing(prosody: Pr
 
 
 async def test_message_typed_while_unreachable_is_kept_across_a_restart_and_delivered(
-        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(prosody, bob).connect()
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    bob_peer = await Peer(server, bob).connect()
     peers.append(bob_peer)
     history = History(tmp_path / "history.sqlite3")
     try:
-        async with FaultProxy(prosody.host, prosody.c2s_port) as proxy:
-            app = _via(make_app(prosody, alice, history=history), proxy)
+        async with FaultProxy(server.host, server.c2s_port) as proxy:
+            app = _via(make_app(server, alice, history=history), proxy)
             async with app.run_test(size=SIZE) as pilot:
                 await logged_in(pilot)
                 await pilot.press(*f"/chat {bob.jid}", "enter")
@@ -125,7 +125,7 @@ async def test_message_typed_while_unreachable_is_kept_across_a_restart_and_deli
                 await pilot.press("ctrl+q")
         assert [m.body for m in await history.pending_outgoing(alice.jid)] == ["written on the train"]
 
-        again = make_app(prosody, alice, history=history)  # straight to the server this time
+        again = make_app(server, alice, history=history)  # straight to the server this time
         async with again.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
             delivered = await bob_peer.next_message()
