@@ -71,6 +71,8 @@ MAX_OCCUPANTS = 5000
 
 _JOIN_TRIES = 2
 """Join requests sent to a room that does not answer before we give up and say so."""
+_UNASKED_REJOINS_A_MINUTE = 2
+"""How often a room may drop us without a reason and be joined again before we leave it be."""
 
 SELF_PING_INTERVAL = 300.0
 """Seconds between checks that we are still in each joined room (XEP-0410)."""
@@ -279,11 +281,7 @@ class RoomService:
                 or room.nick != nick:
             return  # service-unavailable, feature-not-implemented: in the room, the occupant just cannot pong
         log.info("self-ping: no longer in %s (%s); rejoining", room_jid, condition)
-        room.state = RoomState.JOINING
-        room.clear_occupants()
-        self._line(room, "the room had dropped you without notice: joining again")
-        self._emit(RoomChanged(room.jid))
-        self._send_join(room)
+        self._rejoin(room, "the room had dropped you without notice: joining again")
 
     def rejoin_all(self) -> None:
         """A new session (not a resumed stream): the server forgot our rooms, so join them again."""
@@ -331,7 +329,7 @@ class RoomService:
         now = time.monotonic()
         recent = [t for t in self._rejoins.get(room_jid, []) if now - t < 60]
         self._rejoins[room_jid] = [*recent, now]
-        return len(recent) < _JOIN_TRIES
+        return len(recent) < _UNASKED_REJOINS_A_MINUTE
 
     def _fail_queued(self, room: Room, reason: str) -> None:
         for message in self._outbox.pop(room.jid, []):
