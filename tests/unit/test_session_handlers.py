@@ -84,3 +84,26 @@ async def test_a_carbon_is_keyed_by_the_archive_id_our_server_gave_it_and_no_one
     ours, claimed = session.state.conversations.get("bob@example.org").messages
     assert (ours.stanza_id, dedup_key(ours)) == ("arch0", "s:arch0")
     assert claimed.stanza_id == ""
+
+
+async def test_a_stream_resumed_on_a_connection_lost_meanwhile_does_not_go_online() -> None:
+    """Seen with a server shutting down: the stream resumes, the connection drops while the resumption is set up
+    (the login attempt is given up, the reconnect loop goes on): the session must not then say "online"."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from xmpptui.config import Account
+    from xmpptui.model.state import ConnectionState
+    from xmpptui.passwords import Secret
+    from xmpptui.xmpp.session import XmppSession
+
+    session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
+    session._sink = lambda event: None
+    queue: asyncio.Queue[object] = asyncio.Queue()
+    session._client = SimpleNamespace(waiting_queue=queue, transport=None,  # type: ignore[assignment]
+                                      plugin={"xep_0198": SimpleNamespace(unacked_queue=[])})
+    session._state.connection = session._state.connection.__class__(ConnectionState.RECONNECTING)
+    session._login = asyncio.get_running_loop().create_future()
+    session._login.set_result(None)  # given up: the connection was lost during the resumption
+    await session._on_session_resumed()
+    assert session.state.connection.state is ConnectionState.RECONNECTING

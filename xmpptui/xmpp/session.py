@@ -432,7 +432,8 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._rooms.rejoin_all()
         self._spawn(self._rooms.load_bookmarks())
         self._spawn(self._load_read_positions())
-        self._now_online()
+        if self._attempt_alive:
+            self._now_online()
 
     def _on_stream_resumed(self, _event: Any) -> None:
         """Runs inline, before the stanzas the server replays are handled: they apply on top of what we knew."""
@@ -462,6 +463,8 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         its unacked queue: once that queue has drained, send ours that slixmpp does not know of again."""
         assert self._client is not None
         await self._client.waiting_queue.join()
+        if not self._attempt_alive:
+            return
         tracked = {stanza.xml.get("id", "") for _, stanza in self._client.plugin["xep_0198"].unacked_queue}
         lost = [message for message_id, message in self._unacked.items() if message_id not in tracked]
         for message in lost:
@@ -471,6 +474,16 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             self._send_presence(self._wanted)  # changed while we were away
         self._now_online()
         self._rooms.stream_resumed()
+
+    @property
+    def _attempt_alive(self) -> bool:
+        """The login attempt under way still has its connection. A session set up on a connection lost meanwhile
+        (the reconnect loop has moved on) must not go online: we would be "online" on a dead stream."""
+        alive = self._login is not None and not self._login.done() and self._client is not None \
+            and self._client.transport is not None
+        if not alive:
+            log.info("session set up on a connection that is gone: not online")
+        return alive
 
     def _now_online(self) -> None:
         assert self._client is not None
