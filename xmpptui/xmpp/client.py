@@ -91,9 +91,9 @@ class Client(slixmpp.ClientXMPP):
         self._draining = False
         self._reading_paused = False
         self.last_received = 0.0
+        """When the server last sent us anything (the event loop's clock): how we tell a live stream."""
         self.max_outgoing = MAX_OUTGOING_STANZA
         """The biggest stanza the server takes from us: what it advertised (XEP-0478), else the usual default."""
-        """When the server last sent us anything (the event loop's clock): how we tell a live stream."""
 
     def _ignore_others_caps(self) -> None:
         """slixmpp would query the disco#info of every entity whose presence carries caps it has not seen (any
