@@ -18,6 +18,34 @@ if TYPE_CHECKING:
 EventSink = Callable[[Event], None]
 
 
+# Errors: what a session call raises when it cannot be done. The text is for the user, as is; the UI shows a
+# `SessionError` in words and treats any other exception from a session call as a bug.
+
+
+class SessionError(Exception):
+    """A session call that cannot be done; its text says why, in words the user reads."""
+
+
+class NotConnected(SessionError):
+    """The session is not online; the caller keeps what the user typed."""
+
+    def __init__(self, consequence: str = "try again when the session is back") -> None:
+        super().__init__(f"not connected: {consequence}")
+
+
+class ContactError(SessionError):
+    """A contact operation failed (a bad JID, not in the roster, the server's refusal or silence)."""
+
+
+class RoomError(SessionError):
+    """A room command that cannot be done (not in the room, a bad address, the room's refusal or silence)."""
+
+
+class ConversationError(SessionError):
+    """A conversation command that cannot be done: nothing to correct or send again, a message too big for
+    the server, no history to search."""
+
+
 class Session(Protocol):
     @property
     def state(self) -> ClientState: ...

@@ -26,7 +26,7 @@ from xmpptui.model.presence import Presence, Show
 from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus
-from xmpptui.session import EventSink
+from xmpptui.session import ConversationError, EventSink, RoomError
 
 FIXED_TIME = 1_764_590_400.0  # 2025-12-01 12:00 UTC: snapshots do not depend on the clock
 
@@ -105,7 +105,7 @@ class FakeSession:
         conversation = self._state.conversations.get(jid)
         last = conversation.last_sent() if conversation is not None else None
         if last is None:
-            raise ValueError("there is no message of yours to correct in this conversation")
+            raise ConversationError("there is no message of yours to correct in this conversation")
         last.body, last.edited = body, True
         self.emit(MessageUpdated(last))
 
@@ -237,7 +237,7 @@ class FakeSession:
     async def room_configuration(self, room: str) -> DataForm:
         self.calls.append(("room_configuration", room))
         if self.room_form is None:
-            raise ValueError(f"you are not allowed to configure {room} (only its owners may)")
+            raise RoomError(f"you are not allowed to configure {room} (only its owners may)")
         return self.room_form
 
     async def configure_room(self, room: str, form: DataForm | None) -> None:

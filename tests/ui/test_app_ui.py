@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 from dataclasses import dataclass, field
 
+import pytest
 from textual.command import CommandPalette
 
 from tests.e2e.helpers import until
@@ -16,12 +17,12 @@ from xmpptui.config import Account, Config
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
+from xmpptui.session import NotConnected
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.screens.account import AccountScreen
 from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.screens.help import HelpScreen
 from xmpptui.ui.widgets.composer import Composer
-from xmpptui.xmpp.session import NotConnected
 
 SIZE = (120, 36)
 ACCOUNT = Account(jid="alice@example.org")
@@ -135,7 +136,7 @@ async def test_confirmation_accepts_y_and_enter_and_refuses_escape() -> None:
 async def test_text_stays_in_the_composer_when_sending_fails() -> None:
     class Offline(FakeSession):
         async def send_chat(self, to: str, body: str) -> None:
-            raise NotConnected("not connected: your message was kept in the composer")
+            raise NotConnected("your message was kept in the composer")
 
     factory = Factory(session=Offline(contacts=list(CONTACTS)))
     app, _ = make(factory=factory)
@@ -146,6 +147,28 @@ async def test_text_stays_in_the_composer_when_sending_fails() -> None:
                     what="the failure is said in words")
         assert app.main_screen.composer.text == "important words"
         assert app.is_running
+
+
+async def test_a_bug_in_a_session_call_is_an_internal_error_with_the_traceback_in_the_log(
+        caplog: pytest.LogCaptureFixture) -> None:
+    class Broken(FakeSession):
+        async def send_chat(self, to: str, body: str) -> None:
+            raise KeyError("conversation")  # not a SessionError: a bug, not something to say to the user
+
+    factory = Factory(session=Broken(contacts=list(CONTACTS)))
+    app, _ = make(factory=factory)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made)
+        await pilot.press(*"/chat bob@example.org", "enter", *"important words", "enter")
+        await until(pilot, lambda: any("internal error" in str(n.message) for n in app._notifications),
+                    what="the bug is reported as an internal error")
+        shown = [str(n.message) for n in app._notifications if "internal error" in str(n.message)]
+        assert shown == ["internal error: 'conversation' (see the log)"]
+        assert not any("Traceback" in str(n.message) for n in app._notifications)
+        assert app.main_screen.composer.text == "important words"
+        assert app.is_running
+    logged = [r for r in caplog.records if r.name == "xmpptui.ui.app" and r.exc_info is not None]
+    assert logged and isinstance(logged[0].exc_info[1], KeyError), "the traceback goes to the log"
 
 
 async def test_command_palette_lists_contacts_as_plain_text() -> None:

@@ -23,9 +23,10 @@ from xmpptui.model.contacts import (
 from xmpptui.model.events import Notice, RequestsChanged
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
+from xmpptui.session import ContactError
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.xmpp import translate_contacts
-from xmpptui.xmpp.contacts import MAX_PENDING_REQUESTS, ContactError, valid_bare_jid
+from xmpptui.xmpp.contacts import MAX_PENDING_REQUESTS, valid_bare_jid
 from xmpptui.xmpp.session import XmppSession
 
 NOW = 1_700_000_000.0

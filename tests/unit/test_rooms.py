@@ -18,10 +18,11 @@ from xmpptui.model.room import Affiliation, Bookmark, Occupant, OccupantFlood, R
 from xmpptui.model.roster import Contact
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
+from xmpptui.session import RoomError
 from xmpptui.ui import render
 from xmpptui.ui.screens.room_commands import split_nick
 from xmpptui.xmpp import muc, translate
-from xmpptui.xmpp.rooms import RoomError, parse_room_address
+from xmpptui.xmpp.rooms import parse_room_address
 from xmpptui.xmpp.session import XmppSession
 
 ROOM = "lounge@conference.example.org"

@@ -22,7 +22,7 @@ from xmpptui.config import Account, Config
 from xmpptui.model.events import ConnectionChanged, Event
 from xmpptui.model.state import LoginFailure
 from xmpptui.passwords import Secret
-from xmpptui.session import Session
+from xmpptui.session import Session, SessionError
 from xmpptui.ui import render, shutdown
 from xmpptui.ui.messages import SessionEvents
 from xmpptui.ui.palette import ContactsProvider
@@ -243,11 +243,16 @@ class XmppTuiApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed worker (any session call, login, logout) becomes words on screen."""
-        if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            self.log.error(f"worker {event.worker.name!r} failed: {error!r}")
-            self.notify(render.sanitize(str(error) or type(error).__name__), severity="error", markup=False,
-                        title=event.worker.name or "error")
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, SessionError):
+            log.info("%s: %s", event.worker.name, error)
+            text = str(error) or type(error).__name__
+        else:  # a bug: the traceback goes to the log file, never on screen
+            log.error("worker %r failed", event.worker.name, exc_info=error)
+            text = f"internal error: {str(error) or type(error).__name__} (see the log)"
+        self.notify(render.sanitize(text), severity="error", markup=False, title=event.worker.name or "error")
 
     # Actions ----------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from slixmpp.xmlstream.matcher import StanzaPath
 
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
+from xmpptui.session import ConversationError
 from xmpptui.xmpp import certificate, pep, sasl
 from xmpptui.xmpp.stream_guard import DroppedStanza, StreamGuard, StreamViolation
 
@@ -270,7 +271,7 @@ class Client(slixmpp.ClientXMPP):
         """Refuse, in words, a message too big for the server (it would end the stream instead of taking it)."""
         size = len(xml_escape(body).encode())
         if size + _STANZA_OVERHEAD > self.max_outgoing:
-            raise ValueError(f"the message is {_kib(size)} and the server takes at most "
+            raise ConversationError(f"the message is {_kib(size)} and the server takes at most "
                              f"{_kib(self.max_outgoing - _STANZA_OVERHEAD)} in one message: not sent (your text is "
                              "kept); shorten it or split it")
 

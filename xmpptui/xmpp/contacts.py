@@ -30,6 +30,7 @@ from xmpptui.model.events import (
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ClientState, ConnectionState
+from xmpptui.session import ContactError, NotConnected
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.xmpp import client as client_factory
 from xmpptui.xmpp import translate, translate_contacts
@@ -42,10 +43,6 @@ MAX_PENDING_REQUESTS = 500
 notice), so a flood of strangers cannot grow memory, the roster or the requests file without end."""
 _CACHE_DELAY = 1.0
 """Seconds to gather roster pushes before the roster cache is written once."""
-
-
-class ContactError(Exception):
-    """A contact operation failed; the message says why in words (e.g. the server's error)."""
 
 
 def valid_bare_jid(text: str) -> str:
@@ -97,7 +94,7 @@ class ContactsMixin:
 
     def _online(self) -> client_factory.Client:
         if self._client is None or self._state.connection.state is not ConnectionState.ONLINE:
-            raise ContactError("not connected: try again when the session is back")
+            raise NotConnected()
         return self._client
 
     async def _request(self, iq: Iq, what: str) -> Iq:

@@ -55,6 +55,7 @@ from xmpptui.model.room import (
     RoomState,
 )
 from xmpptui.model.state import ClientState, ConnectionState
+from xmpptui.session import NotConnected, RoomError
 from xmpptui.xmpp import bookmarks, forms, muc, pep, translate
 from xmpptui.xmpp.pep_publish import PepError, PrivatePep
 
@@ -76,10 +77,6 @@ _UNASKED_REJOINS_A_MINUTE = 2
 
 SELF_PING_INTERVAL = 300.0
 """Seconds between checks that we are still in each joined room (XEP-0410)."""
-
-
-class RoomError(Exception):
-    """A room command that cannot be done, in words for the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +155,7 @@ class RoomService:
         if room is None or (joined and not room.joined):
             raise RoomError(f"you are not in {room_jid}: /join it first")
         if not self._online:
-            raise RoomError("not connected: try again when the session is back")
+            raise NotConnected()
         return room
 
     def _add(self, conversation: Conversation, message: ChatMessage, unread: bool = False) -> None:
@@ -854,7 +851,7 @@ class RoomService:
     async def list_rooms(self, service: str) -> list[RoomListing]:
         """The rooms a chat service lists (XEP-0030 disco#items)."""
         if not self._online:
-            raise RoomError("not connected: try again when the session is back")
+            raise NotConnected()
         assert self.client is not None
         target = _valid_jid(service)
         iq = self.client.make_iq_get(ito=target)

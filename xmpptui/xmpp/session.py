@@ -52,7 +52,7 @@ from xmpptui.model.roster import Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, LoginFailure
 from xmpptui.passwords import Secret
 from xmpptui.pins import PinStore
-from xmpptui.session import EventSink
+from xmpptui.session import ConversationError, EventSink, NotConnected
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, HistoryWriteError, dedup_key
 from xmpptui.xmpp import certificate, pep, translate
@@ -111,10 +111,6 @@ class NoticeThrottle:
         self._sent[kind] = recent
         held = self._held.pop(kind, 0)
         return f"{text} (and {held} more like it)" if held else text
-
-
-class NotConnected(Exception):
-    """The session is not online; the caller keeps what the user typed."""
 
 
 class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
@@ -687,7 +683,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
     async def set_presence(self, presence: Presence) -> None:
         self._wanted = presence
         if self._state.connection.state is not ConnectionState.ONLINE:
-            raise NotConnected("not connected: your presence will be sent when the session is back")
+            raise NotConnected("your presence will be sent when the session is back")
         self._send_presence(presence)
         self._rooms.own_presence_sent(presence)
 
@@ -760,7 +756,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
 
     async def search(self, query: str, jid: str | None = None) -> list[SearchHit]:
         if self._history is None:
-            raise ValueError("history is off for this account: there is nothing to search")
+            raise ConversationError("history is off for this account: there is nothing to search")
         self._save_unsaved()  # what arrived this very moment is found too
         return await self._history.search(self._state.jid, query, jid)
 
@@ -956,9 +952,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         conversation = self._state.conversations.get(jid)
         original = conversation.last_sent() if conversation is not None else None
         if original is None or not original.id:
-            raise ValueError("there is no message of yours to correct in this conversation")
+            raise ConversationError("there is no message of yours to correct in this conversation")
         if not self._is_online:
-            raise NotConnected("not connected: the correction was not sent (your text is kept)")
+            raise NotConnected("the correction was not sent (your text is kept)")
         assert self._client is not None and conversation is not None
         self._client.check_outgoing(body)
         in_room = conversation.kind is ConversationKind.GROUPCHAT
@@ -979,7 +975,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         failed = [m for m in conversation.messages if m.direction is Direction.OUT and m.state is DeliveryState.FAILED
                   and not m.carbon] if conversation is not None else []
         if not failed:
-            raise ValueError("no failed message to send again in this conversation")
+            raise ConversationError("no failed message to send again in this conversation")
         for message in failed:
             message.state, message.error = DeliveryState.PENDING, ""
             self._store_update(message)

@@ -29,6 +29,24 @@ class ContactCommands:
     composer: Composer
     _run: Callable[..., None]
 
+    def contact_commands(self) -> dict[str, Callable[[str], None]]:
+        """The slash commands of contacts, by name (for MainScreen's command table)."""
+        return {
+            "add": self._command_add,
+            "rename": self._command_rename,
+            "group": self._command_group,
+            "remove": self._command_remove,
+            "authorize": self._command_authorize,
+            "deny": self._command_deny,
+            "subscribe": self._command_subscribe,
+            "unsubscribe": self._command_unsubscribe,
+            "block": self._command_block,
+            "unblock": self._command_unblock,
+            "blocked": self._command_blocked,
+            "info": self._command_info,
+            "presence": self._command_presence,
+        }
+
     # Events -----------------------------------------------------------------------------------------
 
     def _route_contact_events(self, events: Iterable[ev.Event]) -> None:

@@ -4,7 +4,7 @@ and turns widget intents into session calls (in named workers)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from rich.text import Text
 from textual import on
@@ -76,6 +76,8 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
         self._last_log_width = 0
         """The chat log of each open conversation, by bare JID."""
         self._configure_once_joined = set()
+        self.command_table = self._build_command_table()
+        """Every slash command's handler, by the name `commands.parse` gives (aliases are resolved there)."""
 
     # Layout -----------------------------------------------------------------------------------
 
@@ -391,8 +393,7 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
         if command is None:
             self._send(commands.message_text(message.text))
             return
-        handler = getattr(self, f"_command_{command.name}")
-        handler(command.args)
+        self.command_table[command.name](command.args)
 
     def _run(self, work: Awaitable[object], name: str, on_success=None) -> None:
         """Run a session call in a named worker; a failure becomes a notification (XmppTuiApp)."""
@@ -434,6 +435,30 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
                   lambda: self._clear_composer(text))
 
     # Commands ---------------------------------------------------------------------------------
+
+    def _build_command_table(self) -> dict[str, Callable[[str], None]]:
+        """The handlers of this screen and of each part, in one table; a name claimed twice is a bug."""
+        table: dict[str, Callable[[str], None]] = {}
+        for part in (self.screen_commands(), self.contact_commands(), self.room_commands()):
+            clash = table.keys() & part.keys()
+            assert not clash, f"commands handled twice: {sorted(clash)}"
+            table.update(part)
+        return table
+
+    def screen_commands(self) -> dict[str, Callable[[str], None]]:
+        """The slash commands of conversations, presence and the app, by name."""
+        return {
+            "chat": self._command_chat,
+            "close": self._command_close,
+            "status": self._command_status,
+            "priority": self._command_priority,
+            "correct": self._command_correct,
+            "retry": self._command_retry,
+            "search": self._command_search,
+            "find": self._command_find,
+            "help": self._command_help,
+            "quit": self._command_quit,
+        }
 
     def _command_correct(self, args: str) -> None:
         if not args:

@@ -3,7 +3,7 @@ dialogs a room can ask for (another nick, a password, an invitation)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -84,6 +84,28 @@ class RoomCommandsMixin:
         def query(self, selector: Any) -> Any: ...
         def _command_chat(self, args: str) -> None: ...
         def query_one(self, selector: Any, expect_type: Any = None) -> Any: ...
+
+    def room_commands(self) -> dict[str, Callable[[str], None]]:
+        """The slash commands of rooms, by name (for MainScreen's command table)."""
+        return {
+            "msg": self._command_msg,
+            "me": self._command_me,
+            "join": self._command_join,
+            "rooms": self._command_rooms,
+            "part": self._command_part,
+            "nick": self._command_nick,
+            "subject": self._command_subject,
+            "bookmark": self._command_bookmark,
+            "bookmarks": self._command_bookmarks,
+            "unbookmark": self._command_unbookmark,
+            "invite": self._command_invite,
+            "configure": self._command_configure,
+            "voice": self._command_voice,
+            "kick": self._command_kick,
+            "ban": self._command_ban,
+            "role": self._command_role,
+            "affiliation": self._command_affiliation,
+        }
 
     # Panes ------------------------------------------------------------------------------------
 
