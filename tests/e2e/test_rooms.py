@@ -565,8 +565,9 @@ async def test_an_unreachable_chat_service_is_said_in_words(server: XmppServer, 
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
         await typed(pilot, "/join lounge@nowhere.localhost")
-        await until(pilot, lambda: room_of(app, "lounge@nowhere.localhost").state is RoomState.LEFT,
-                    what="no such service")
+        # (The join waits first for the service's disco#info, which ejabberd answers after a DNS lookup.)
+        await until(pilot, lambda: (room := room_of(app, "lounge@nowhere.localhost")) is not None
+                    and room.state is RoomState.LEFT, timeout=30, what="no such service")
         error = room_of(app, "lounge@nowhere.localhost").error
         # Each server refuses in its own words (Prosody: not allowed, no remote domains; ejabberd: the
         # service unavailable, DNS lookup failed): they are kept, after ours.
