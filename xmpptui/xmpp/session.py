@@ -140,6 +140,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         """When we pinged a silent server (the event loop's clock), until anything arrives."""
         """Contacts' presence as it was when the connection was lost: shown again if the stream is resumed."""
         self._strikes: dict[str, int] = {}
+        self._held_during_catch_up: list[Message] | None = None
+        self._stream_ended_by = ""
+        """The last stream error the server ended our stream with (said when a message is failed for it)."""
         """Message id -> how many streams the server ended with an error while it was unacknowledged."""
         self._replaced = ""
         """Set when the server ended our stream because another client took our resource (`conflict`)."""
@@ -394,11 +397,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         """The server ended the stream while these messages of ours were unacknowledged. A message that was in
         flight each of two times is the likely cause (a stanza the server will not take): it is failed instead
         of being sent once more, which would end the next stream too, and the next."""
+        self._stream_ended_by = reason
         for message in self._unacked.values():
-            strikes = self._strikes.get(message.id, 0) + 1
-            self._strikes[message.id] = strikes
-            if strikes >= _MAX_STRIKES:
-                message.error = f"not sent again: the server closed the connection each time it was sent ({reason})"
+            self._strikes[message.id] = self._strikes.get(message.id, 0) + 1
 
     def _on_stream_violation(self, reason: str) -> None:
         """We closed the stream because the server broke the XML rules (see StreamGuard)."""
@@ -422,7 +423,15 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._outbox[:0] = [message for message in unacked if not self._struck_out(message)]
         # What arrived while we were away, before our presence makes the server deliver its offline copies
         # (which are then recognised as already held).
-        await self._catch_up()
+        # Messages the server hands us meanwhile (a replaced session's queue, say) come after the archive's, in
+        # the archive's order: they are held until the catch-up is filed, then handled (and so deduplicated).
+        self._held_during_catch_up = []
+        try:
+            await self._catch_up()
+        finally:
+            held, self._held_during_catch_up = self._held_during_catch_up, None
+            for stanza in held:
+                self._on_message(stanza)
         await self._client.announce_caps()  # before our first presence, which carries them
         self._send_presence(self._wanted)
         self._rooms.rejoin_all()
@@ -695,10 +704,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             self._state.own_presence = presence
             self._emit(OwnPresenceChanged(presence))
             # Nor does anyone's presence reach us now: what we hold would go stale, so it goes (coming back
-            # online brings every presence anew).
-            self._state.presence.clear()
-            self._emit(RosterReplaced(len(self._state.roster)))
-            self._forget_chat_states()
+            # online brings every presence anew, so nothing is kept for later).
+            self._clear_presence_view()
+            self._presence_kept = None
             return
         self._client.send_presence(pshow=presence.show.wire, pstatus=presence.status or None,
                                    ppriority=presence.priority)
@@ -1007,7 +1015,8 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if self._strikes.get(message.id, 0) < _MAX_STRIKES:
             return False
         del self._strikes[message.id]
-        self._failed(message, message.error)
+        self._failed(message, "not sent again: the server closed the connection each time it was sent "
+                              f"({self._stream_ended_by})")
         return True
 
     def _failed(self, message: ChatMessage, error: str) -> None:
@@ -1030,6 +1039,9 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
     def _on_message(self, stanza: Message) -> None:
         if self._archive.take(stanza, self._clock()):
             return  # a MAM result: collected for the query that asked for it (or dropped as spoofed)
+        if self._held_during_catch_up is not None:
+            self._held_during_catch_up.append(stanza)  # handled after what the archive holds from before it
+            return
         change = pep.node_change(stanza.xml)
         if change is not None:
             self._on_pep_change(stanza.xml.get("from", ""), change)
@@ -1187,11 +1199,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         conversation = self._state.conversations.get(bare_jid)
         sent = conversation.find_sent(incoming.id) if conversation is not None and incoming.id else None
         if sent is not None:
-            sent.state = DeliveryState.FAILED
-            sent.error = incoming.error
-            self._unacked.pop(sent.id, None)
-            self._store_update(sent)
-            self._emit(MessageUpdated(sent))
+            self._failed(sent, incoming.error)
             return
         if conversation is None:
             # An error about nothing we sent, from someone we are not talking to: nothing to attach it to,
