@@ -331,9 +331,12 @@ class RoomService:
     def _fail_queued(self, room: Room, reason: str) -> None:
         for message in self._outbox.pop(room.jid, []):
             if message.state is DeliveryState.PENDING:
-                message.state, message.error = DeliveryState.FAILED, f"not sent: {reason}"
-                self._store_update(message)
-                self._emit(MessageUpdated(message))
+                self._failed(message, f"not sent: {reason}")
+
+    def _failed(self, message: ChatMessage, error: str) -> None:
+        message.state, message.error = DeliveryState.FAILED, error
+        self._store_update(message)
+        self._emit(MessageUpdated(message))
 
     def _watch_join(self, room: Room) -> None:
         """A join the room never answers is tried again, then given up on in words (never left hanging)."""
@@ -655,10 +658,7 @@ class RoomService:
             conversation = self._state.conversations.get(key)
             sent = conversation.find_sent(message_id) if conversation is not None and message_id else None
             if sent is not None:
-                sent.state = DeliveryState.FAILED
-                sent.error = translate.error_text(stanza)
-                self._store_update(sent)
-                self._emit(MessageUpdated(sent))
+                self._failed(sent, translate.error_text(stanza))
                 return
         action = self._actions.pop(message_id, None)
         if action is not None:
@@ -689,9 +689,7 @@ class RoomService:
         """Send one of our room messages now if we are in its room, else once the join completes."""
         room = self._state.rooms.get(message.conversation)
         if room is None:
-            message.state, message.error = DeliveryState.FAILED, f"not sent: you are not in {message.conversation}"
-            self._store_update(message)
-            self._emit(MessageUpdated(message))
+            self._failed(message, f"not sent: you are not in {message.conversation}")
         elif self._online and room.joined and room.jid not in self._joining_subject:
             self._transmit(room, message)
         else:
