@@ -8,6 +8,7 @@ from functools import partial
 
 from textual.pilot import Pilot
 
+from tests.support.peer import Peer
 from tests.support.server import Account as ServerAccount
 from tests.support.server import XmppServer
 from xmpptui.config import Account, Config
@@ -72,3 +73,14 @@ async def dialog_text(pilot: Pilot, screen_type: type, selector: str) -> str:
     await until(pilot, lambda: isinstance(app.screen, screen_type) and app.screen.query(selector),
                 what=f"{screen_type.__name__} {selector}")
     return str(app.screen.query_one(selector).render())
+
+
+async def friends(server: XmppServer, peers: list[Peer], resource: str = "peer") -> tuple[
+        ServerAccount, ServerAccount, Peer]:
+    """Alice and Bob, fresh accounts on each other's roster, and Bob logged in as a plain client (disconnected
+    after the test, through `peers`)."""
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob, "Alice", "Bob")
+    peer = await Peer(server, bob, resource).connect()
+    peers.append(peer)
+    return alice, bob, peer

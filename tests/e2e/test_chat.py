@@ -8,24 +8,16 @@ from datetime import UTC, datetime
 
 from slixmpp.xmlstream import ET
 
-from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
+from tests.e2e.helpers import SIZE, bodies, friends, log_lines, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.server import XmppServer
 from xmpptui.model.conversation import DeliveryState
 from xmpptui.ui.widgets.conversation_bar import ConversationBar
 
 
-async def _pair(server: XmppServer, peers: list[Peer], resource: str = "peer"):
-    alice, bob = server.register(), server.register()
-    server.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(server, bob, resource).connect()
-    peers.append(peer)
-    return alice, bob, peer
-
-
 async def test_incoming_message_opens_conversation_without_stealing_focus_and_reply_keeps_thread(
         server: XmppServer, peers: list[Peer]) -> None:
-    alice, bob, peer = await _pair(server, peers)
+    alice, bob, peer = await friends(server, peers)
     app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
@@ -61,7 +53,7 @@ async def test_incoming_message_opens_conversation_without_stealing_focus_and_re
 
 async def test_reply_falls_back_to_bare_jid_when_the_resource_goes_offline(
         server: XmppServer, peers: list[Peer]) -> None:
-    alice, bob, phone = await _pair(server, peers, resource="phone")
+    alice, bob, phone = await friends(server, peers, resource="phone")
     app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)
@@ -97,7 +89,7 @@ async def test_message_to_unknown_user_is_marked_failed_with_the_error_in_words(
 
 
 async def test_hostile_text_is_shown_literally_and_does_nothing(server: XmppServer, peers: list[Peer]) -> None:
-    alice, bob, peer = await _pair(server, peers)
+    alice, bob, peer = await friends(server, peers)
     # ESC itself cannot travel in XML 1.0 (Prosody closes a stream that carries it); its 8-bit twin, the
     # C1 control CSI (U+009B), can, and so can bidi overrides. Both must arrive inert and visible.
     body = "[bold red]x[/] [@click=app.quit]click me[/] [/foo] \u009b31mred \u202eevil"
@@ -120,7 +112,7 @@ async def test_hostile_text_is_shown_literally_and_does_nothing(server: XmppServ
 
 async def test_delayed_message_shows_its_original_time_and_headline_is_a_notice(
         server: XmppServer, peers: list[Peer]) -> None:
-    alice, bob, peer = await _pair(server, peers)
+    alice, bob, peer = await friends(server, peers)
     stamp = datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
     app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
@@ -141,7 +133,7 @@ async def test_delayed_message_shows_its_original_time_and_headline_is_a_notice(
 
 
 async def test_unknown_iq_gets_feature_not_implemented(server: XmppServer, peers: list[Peer]) -> None:
-    alice, _bob, peer = await _pair(server, peers)
+    alice, _bob, peer = await friends(server, peers)
     app = make_app(server, alice)
     async with app.run_test(size=SIZE) as pilot:
         await logged_in(pilot)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
+from tests.e2e.helpers import SIZE, bodies, friends, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.server import XmppServer
 from tests.support.terminal_app import TerminalApp
@@ -52,10 +52,7 @@ def _logged_in_app(server: XmppServer, home: Path, account) -> TerminalApp:  # t
 @pytest.mark.timeout(180)
 async def test_kill_9_during_a_burst_then_a_restart_has_every_message_once_in_the_servers_order(
         server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = server.register(), server.register()
-    server.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(server, bob).connect()
-    peers.append(bob_peer)
+    alice, bob, bob_peer = await friends(server, peers)
     sent = [f"burst {n}" for n in range(BURST)]
     with _logged_in_app(server, tmp_path / "home", alice) as term:
         await term.wait_for_async("● online", timeout=30)
@@ -97,10 +94,7 @@ async def test_kill_9_during_a_burst_then_a_restart_has_every_message_once_in_th
 @pytest.mark.timeout(300)
 async def test_suspended_for_two_minutes_then_continued_notices_and_loses_nothing(
         server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = server.register(), server.register()
-    server.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(server, bob).connect()
-    peers.append(bob_peer)
+    alice, bob, bob_peer = await friends(server, peers)
     with _logged_in_app(server, tmp_path / "home", alice) as term:
         await term.wait_for_async("● online", timeout=30)
         await bob_peer.presence_from(alice.jid, available=True)

@@ -7,7 +7,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
+from tests.e2e.helpers import SIZE, bodies, friends, logged_in, make_app, until
 from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
 from tests.support.server import XmppServer
@@ -41,10 +41,7 @@ async def _received_bodies(peer: Peer, sender: str, count: int, timeout: float =
 
 
 async def test_cut_during_a_burst_each_way_loses_and_doubles_nothing(server: XmppServer, peers: list[Peer]) -> None:
-    alice, bob = server.register(), server.register()
-    server.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(server, bob).connect()
-    peers.append(bob_peer)
+    alice, bob, bob_peer = await friends(server, peers)
     started = time.monotonic()
     async with FaultProxy(server.host, server.c2s_port) as proxy:
         app = _via(make_app(server, alice), proxy)
@@ -104,10 +101,7 @@ async def test_cut_during_a_burst_each_way_loses_and_doubles_nothing(server: Xmp
 
 async def test_message_typed_while_unreachable_is_kept_across_a_restart_and_delivered(
         server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = server.register(), server.register()
-    server.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(server, bob).connect()
-    peers.append(bob_peer)
+    alice, bob, bob_peer = await friends(server, peers)
     history = History(tmp_path / "history.sqlite3")
     try:
         async with FaultProxy(server.host, server.c2s_port) as proxy:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import slixmpp
 
-from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
+from tests.e2e.helpers import SIZE, bodies, friends, log_lines, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
 from xmpptui.model.conversation import DeliveryState
@@ -35,14 +35,6 @@ def report(peer: Peer, to: str, tag: str, message_id: str) -> None:
     stanza = peer.client.make_message(mto=to, mtype="chat")
     ET.SubElement(stanza.xml, tag, id=message_id)
     stanza.send()
-
-
-async def friends(prosody: Prosody, peers: list[Peer]):  # type: ignore[no-untyped-def]
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(prosody, bob).connect()
-    peers.append(peer)
-    return alice, bob, peer
 
 
 async def test_receipts_and_markers_move_our_message_to_delivered_then_displayed(

@@ -15,7 +15,7 @@ import pytest
 from slixmpp.exceptions import IqError
 from textual import events
 
-from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, roster_rows, until
+from tests.e2e.helpers import SIZE, bodies, friends, logged_in, make_app, roster_rows, until
 from tests.e2e.test_rooms import configure, joined, new_room, peer_in_room, peer_join, typed
 from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
@@ -148,10 +148,7 @@ async def test_server_stopped_a_minute_comes_back_by_itself_and_delivers_what_wa
 @pytest.mark.timeout(180)
 async def test_a_silently_dead_link_is_noticed_within_half_a_minute_and_nothing_is_lost(
         server: XmppServer, peers: list[Peer]) -> None:
-    alice, bob = server.register(), server.register()
-    server.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(server, bob).connect()
-    peers.append(bob_peer)
+    alice, bob, bob_peer = await friends(server, peers)
     async with FaultProxy(server.host, server.c2s_port) as proxy:
         app = make_app(server, alice)
         app._account = replace(app._account, port=proxy.port)
@@ -220,10 +217,7 @@ async def test_a_restart_with_a_pending_chat_and_room_message_delivers_each_once
 @pytest.mark.timeout(120)
 async def test_a_message_too_big_is_refused_in_words_and_one_that_ends_the_stream_is_failed_not_resent(
         server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = server.register(), server.register()
-    server.befriend(alice, bob, "Alice", "Bob")
-    bob_peer = await Peer(server, bob).connect()
-    peers.append(bob_peer)
+    alice, bob, bob_peer = await friends(server, peers)
     history = History(tmp_path / "history.sqlite3")
     try:
         app = make_app(server, alice, history=history)

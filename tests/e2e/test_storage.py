@@ -18,7 +18,7 @@ from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Label
 
-from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
+from tests.e2e.helpers import SIZE, bodies, friends, log_lines, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
 from xmpptui.model.conversation import ChatMessage
@@ -72,10 +72,7 @@ def notices(hooked: list[Message], words: str) -> list[str]:
 
 async def test_a_disk_that_fills_during_a_burst_loses_no_message_once_space_is_freed(
         prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(prosody, bob).connect()
-    peers.append(peer)
+    alice, bob, peer = await friends(prosody, peers)
     burst = [f"burst {n:03d}" + " lorem ipsum dolor sit amet" * 8 for n in range(300)]
     with small_filesystem(tmp_path / "disk", "1m") as disk:
         history = History(disk / "history.sqlite3")
@@ -131,10 +128,7 @@ async def _noticed(hooked: list[Message]) -> bool:
 
 async def test_order_after_a_restart_is_the_servers_even_when_the_clocks_disagree(
         prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(prosody, bob).connect()
-    peers.append(peer)
+    alice, bob, peer = await friends(prosody, peers)
 
     def ahead() -> float:
         # Our clock an hour ahead (fractional seconds): the archive's whole-second stamps of what came later
@@ -196,10 +190,7 @@ async def _damaged_history(path: Path, how: str) -> bytes:
 @pytest.mark.parametrize(("how", "key"), [("truncated", "y"), ("garbage", "enter")])
 async def test_a_damaged_history_file_is_kept_aside_when_the_user_agrees_and_login_does_not_wait(
         prosody: Prosody, peers: list[Peer], tmp_path: Path, how: str, key: str) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(prosody, bob).connect()
-    peers.append(peer)
+    alice, bob, peer = await friends(prosody, peers)
     path = tmp_path / "history.sqlite3"
     damaged = await _damaged_history(path, how)
     history = History(path)
@@ -207,9 +198,13 @@ async def test_a_damaged_history_file_is_kept_aside_when_the_user_agrees_and_log
     app = make_app(prosody, alice, history=history)
     try:
         async with app.run_test(size=SIZE, message_hook=hooked.append) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
-            question = " ".join(str(label.render()) for label in app.screen.query(Label))
-            assert f"the history file {path} is damaged:" in question and "Keep it aside" in question
+            def question() -> str:
+                shown = app.screen.query(Label) if isinstance(app.screen, ConfirmScreen) else []
+                return " ".join(str(label.render()) for label in shown)
+
+            # (The dialog is pushed first and laid out on a later frame: wait until its words are there.)
+            await until(pilot, lambda: "Keep it aside" in question(), what="the question")
+            assert f"the history file {path} is damaged:" in question()
             await logged_in(pilot)  # while the question waits
             peer.client.make_message(mto=alice.jid, mbody="while asked", mtype="chat").send()
             await until(pilot, lambda: bodies(app, bob.jid) == ["while asked"], what="a message while asked")
@@ -233,10 +228,7 @@ async def test_a_damaged_history_file_is_kept_aside_when_the_user_agrees_and_log
 @pytest.mark.parametrize(("how", "key"), [("garbage", "escape"), ("truncated", "n")])
 async def test_refusing_goes_on_without_history_and_leaves_the_damaged_file_untouched(
         prosody: Prosody, peers: list[Peer], tmp_path: Path, how: str, key: str) -> None:
-    alice, bob = prosody.register(), prosody.register()
-    prosody.befriend(alice, bob, "Alice", "Bob")
-    peer = await Peer(prosody, bob).connect()
-    peers.append(peer)
+    alice, bob, peer = await friends(prosody, peers)
     path = tmp_path / "history.sqlite3"
     damaged = await _damaged_history(path, how)
     history = History(path)
