@@ -120,7 +120,7 @@ class Round:
 async def _bare_round(server: Any, account: Any, sender: Sender, count: int, tag: str, seed: int) -> Round:
     import slixmpp
 
-    from xmpptui.xmpp.client import PLUGINS
+    from xmpptui.xmpp.transport.client import PLUGINS
 
     loop = asyncio.get_running_loop()
     client = slixmpp.ClientXMPP(f"{account.jid}/bare", account.password)

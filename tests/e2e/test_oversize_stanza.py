@@ -44,7 +44,7 @@ async def test_a_strangers_oversize_message_is_dropped_alone_and_the_next_one_is
     mallory_peer = await Peer(server, mallory).connect()
     peers.append(mallory_peer)
     mallory_full = str(mallory_peer.client.boundjid)
-    caplog.set_level(logging.WARNING, logger="xmpptui.xmpp.client")
+    caplog.set_level(logging.WARNING, logger="xmpptui.xmpp.transport.client")
     async with FaultProxy(server.host, server.c2s_port) as proxy:
         app = _app(server, alice, proxy)
         async with app.run_test(size=SIZE) as pilot:

@@ -25,9 +25,9 @@ from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
 from xmpptui.session import ContactError
 from xmpptui.storage.contact_store import ContactStore
-from xmpptui.xmpp import translate_contacts
 from xmpptui.xmpp.contacts import MAX_PENDING_REQUESTS, valid_bare_jid
 from xmpptui.xmpp.session import XmppSession
+from xmpptui.xmpp.stanzas import contacts as contact_stanzas
 
 NOW = 1_700_000_000.0
 
@@ -99,31 +99,31 @@ def test_a_damaged_store_reads_as_empty(tmp_path: Path) -> None:
 def test_subscription_request_with_nick_and_status() -> None:
     stanza = presence("<nick xmlns='http://jabber.org/protocol/nick'> Bobby </nick><status>let me in</status>",
                       **{"from": "Bob@Example.org/phone", "type": "subscribe"})
-    assert translate_contacts.subscription_request(stanza, NOW) == PendingRequest(
+    assert contact_stanzas.subscription_request(stanza, NOW) == PendingRequest(
         "bob@example.org", "Bobby", "let me in", NOW)
-    assert translate_contacts.subscription_request(presence(type="subscribe"), NOW) is None, "no from"
+    assert contact_stanzas.subscription_request(presence(type="subscribe"), NOW) is None, "no from"
     bad = presence(**{"from": "a@b@c", "type": "subscribe"})
-    assert translate_contacts.subscription_request(bad, NOW) is None
+    assert contact_stanzas.subscription_request(bad, NOW) is None
     long = presence(f"<status>{'x' * 5000}</status>", **{"from": "bob@x.org", "type": "subscribe"})
-    assert len(translate_contacts.subscription_request(long, NOW).status) == 1024
+    assert len(contact_stanzas.subscription_request(long, NOW).status) == 1024
 
 
 def test_block_items_vcard_and_last_activity() -> None:
     blocklist = iq("<blocklist xmlns='urn:xmpp:blocking'><item jid='a@x.org'/><item jid='a@b@c'/>"
                    "<item jid='x.org'/></blocklist>")
-    assert translate_contacts.block_items(blocklist, "blocklist") == ["a@x.org", "x.org"]
-    assert translate_contacts.block_items(iq("<unblock xmlns='urn:xmpp:blocking'/>", type="set"), "unblock") == []
-    assert translate_contacts.block_items(iq(""), "block") is None
+    assert contact_stanzas.block_items(blocklist, "blocklist") == ["a@x.org", "x.org"]
+    assert contact_stanzas.block_items(iq("<unblock xmlns='urn:xmpp:blocking'/>", type="set"), "unblock") == []
+    assert contact_stanzas.block_items(iq(""), "block") is None
     card = iq("<vCard xmlns='vcard-temp'><FN>Bob B</FN><NICKNAME>bb</NICKNAME><EMAIL><USERID>b@x.org</USERID>"
               "</EMAIL><NOTE>hello</NOTE></vCard>")
-    assert translate_contacts.vcard_basics(card) == VCardBasics("Bob B", "bb", "b@x.org", "hello")
-    assert translate_contacts.vcard_basics(iq("")).empty
+    assert contact_stanzas.vcard_basics(card) == VCardBasics("Bob B", "bb", "b@x.org", "hello")
+    assert contact_stanzas.vcard_basics(iq("")).empty
     last = iq("<query xmlns='jabber:iq:last' seconds='90'>gone fishing</query>")
-    assert translate_contacts.last_activity(last) == LastActivity(90, "gone fishing")
-    assert translate_contacts.last_activity(iq("<query xmlns='jabber:iq:last' seconds='soon'/>")) is None
+    assert contact_stanzas.last_activity(last) == LastActivity(90, "gone fishing")
+    assert contact_stanzas.last_activity(iq("<query xmlns='jabber:iq:last' seconds='soon'/>")) is None
     version = iq("<query xmlns='jabber:iq:version'><name>Gajim</name><version>1.9</version><os>Linux</os></query>")
-    assert str(translate_contacts.client_version(version)) == "Gajim 1.9 (Linux)"
-    assert translate_contacts.client_version(iq("<query xmlns='jabber:iq:version'/>")) is None
+    assert str(contact_stanzas.client_version(version)) == "Gajim 1.9 (Linux)"
+    assert contact_stanzas.client_version(iq("<query xmlns='jabber:iq:version'/>")) is None
 
 
 def test_user_typed_jids_are_checked_in_words() -> None:

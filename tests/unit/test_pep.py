@@ -10,8 +10,9 @@ from xmpptui.config import Account
 from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind, Direction
 from xmpptui.model.room import Bookmark
 from xmpptui.passwords import Secret
-from xmpptui.xmpp import bookmarks, pep, pep_publish
+from xmpptui.xmpp import pep_publish
 from xmpptui.xmpp.session import XmppSession
+from xmpptui.xmpp.stanzas import bookmarks, pep
 
 ME = "alice@example.org"
 EVENT = "http://jabber.org/protocol/pubsub#event"

@@ -9,8 +9,8 @@ from slixmpp import JID, Iq
 from slixmpp.exceptions import IqError
 from slixmpp.xmlstream import ET
 
-from xmpptui.xmpp import pep
 from xmpptui.xmpp.pep_publish import PepError, PrivatePep
+from xmpptui.xmpp.stanzas import pep
 
 PUBSUB = "http://jabber.org/protocol/pubsub"
 EVERYTHING = (f"{PUBSUB}#publish-options", f"{PUBSUB}#config-node", f"{PUBSUB}#config-node-max",

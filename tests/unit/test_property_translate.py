@@ -22,7 +22,7 @@ from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Contact
 from xmpptui.model.state import ConnectionState, ConnectionStatus
 from xmpptui.ui import render
-from xmpptui.xmpp import translate
+from xmpptui.xmpp.stanzas import translate
 
 CLIENT = "jabber:client"
 STANZAS_NS = "urn:ietf:params:xml:ns:xmpp-stanzas"

@@ -21,9 +21,9 @@ from xmpptui.passwords import Secret
 from xmpptui.session import RoomError
 from xmpptui.ui import render
 from xmpptui.ui.screens.room_commands import split_nick
-from xmpptui.xmpp import muc, translate
 from xmpptui.xmpp.rooms import parse_room_address
 from xmpptui.xmpp.session import XmppSession
+from xmpptui.xmpp.stanzas import muc, translate
 
 ROOM = "lounge@conference.example.org"
 USER = "http://jabber.org/protocol/muc#user"
@@ -259,7 +259,7 @@ def test_bookmarks_from_a_pep_items_result() -> None:
     from slixmpp import Iq
 
     from xmpptui.model.room import Bookmark
-    from xmpptui.xmpp.bookmarks import bookmarks_from_items
+    from xmpptui.xmpp.stanzas.bookmarks import bookmarks_from_items
 
     result = Iq(xml=ET.fromstring(
         "<iq xmlns='jabber:client' type='result'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
@@ -365,7 +365,7 @@ async def test_a_voice_request_forwarded_by_the_room_is_a_line_for_moderators() 
 
 
 async def test_a_carbon_of_a_private_message_through_a_room_stays_out_of_the_room() -> None:
-    from xmpptui.xmpp import client as client_factory
+    from xmpptui.xmpp.transport import client as client_factory
 
     client_factory.build(Account(jid="alice@example.org"), Secret("pw"))  # registers the carbon stanzas
     session, _ = joined_session()
@@ -405,7 +405,7 @@ def test_xep_0048_private_storage_bookmarks_round_trip() -> None:
     from slixmpp import Iq
 
     from xmpptui.model.room import Bookmark
-    from xmpptui.xmpp import bookmarks
+    from xmpptui.xmpp.stanzas import bookmarks
 
     saved = [Bookmark(ROOM, "Lounge", "Al", "pw", True), Bookmark("den@conference.example.org")]
     request = Iq(xml=ET.fromstring("<iq xmlns='jabber:client' type='set'/>"))
@@ -609,7 +609,7 @@ OWNER_FORM = """<iq xmlns='jabber:client' type='result'><query xmlns='http://jab
 def owner_form():  # type: ignore[no-untyped-def]
     from slixmpp import Iq
 
-    from xmpptui.xmpp import forms
+    from xmpptui.xmpp.stanzas import forms
 
     result = Iq(xml=ET.fromstring(OWNER_FORM))
     return forms.find_form(result.xml.find("{http://jabber.org/protocol/muc#owner}query"))
@@ -635,7 +635,7 @@ def test_an_owner_form_is_read_into_typed_fields() -> None:
 
 
 def test_the_answers_are_a_submit_form_and_cancel_is_empty() -> None:
-    from xmpptui.xmpp import forms
+    from xmpptui.xmpp.stanzas import forms
 
     answered = owner_form().with_values({"muc#roomconfig_roomname": ("Den",),
                                          "muc#roomconfig_membersonly": ("true",),

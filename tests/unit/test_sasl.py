@@ -5,7 +5,7 @@ from __future__ import annotations
 from slixmpp.util.sasl import client as sasl_client
 from slixmpp.util.sasl import mechanisms
 
-from xmpptui.xmpp import sasl
+from xmpptui.xmpp.transport import sasl
 
 
 def test_install_replaces_every_scram_variant() -> None:
@@ -38,7 +38,7 @@ async def _client_failing_with(condition: str) -> tuple[list[str], list[str]]:
     import asyncio
 
     from xmpptui.config import Account
-    from xmpptui.xmpp.client import Client
+    from xmpptui.xmpp.transport.client import Client
 
     client = Client(Account(jid="alice@example.org"), "pw", asyncio.get_running_loop())
     plugin = client.plugin["feature_mechanisms"]

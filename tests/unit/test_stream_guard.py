@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from xmpptui.xmpp.stream_guard import DroppedStanza, StreamGuard, StreamViolation
+from xmpptui.xmpp.transport.stream_guard import DroppedStanza, StreamGuard, StreamViolation
 
 HEADER = (b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
           b"xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='localhost' version='1.0'>")

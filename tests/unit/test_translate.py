@@ -10,7 +10,7 @@ from slixmpp.xmlstream import ET
 from xmpptui.model.conversation import MessageKind
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Contact, Subscription
-from xmpptui.xmpp import translate
+from xmpptui.xmpp.stanzas import translate
 
 NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 STANZAS_NS = "urn:ietf:params:xml:ns:xmpp-stanzas"

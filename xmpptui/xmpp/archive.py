@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 
 from slixmpp import Message
 
-from xmpptui.xmpp import translate
+from xmpptui.xmpp.stanzas import translate
 
 log = logging.getLogger(__name__)
 

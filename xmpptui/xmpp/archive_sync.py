@@ -30,9 +30,9 @@ from xmpptui.model.events import (
 )
 from xmpptui.model.state import ClientState
 from xmpptui.storage.history import History, dedup_key
-from xmpptui.xmpp import client as client_factory
-from xmpptui.xmpp import translate
 from xmpptui.xmpp.archive import MAX_PAGES, ArchiveQueries
+from xmpptui.xmpp.stanzas import translate
+from xmpptui.xmpp.transport import client as client_factory
 
 log = logging.getLogger(__name__)
 

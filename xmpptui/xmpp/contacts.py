@@ -32,8 +32,9 @@ from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ClientState, ConnectionState
 from xmpptui.session import ContactError, NotConnected
 from xmpptui.storage.contact_store import ContactStore
-from xmpptui.xmpp import client as client_factory
-from xmpptui.xmpp import translate, translate_contacts
+from xmpptui.xmpp.stanzas import contacts as contact_stanzas
+from xmpptui.xmpp.stanzas import translate
+from xmpptui.xmpp.transport import client as client_factory
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ class ContactsMixin:
 
     def _on_subscription(self, stanza: PresenceStanza, kind: str) -> None:
         """`subscribe` / `unsubscribe` / `subscribed` / `unsubscribed` from someone (RFC 6121 3)."""
-        bare = translate_contacts.sender_bare(stanza)
+        bare = contact_stanzas.sender_bare(stanza)
         if bare is None or bare == self._state.jid:
             return
         if bare in self._state.blocked:
@@ -176,7 +177,7 @@ class ContactsMixin:
                                               f"{MAX_PENDING_REQUESTS} requests are waiting for an answer",
                              Severity.WARNING)
                 return
-            request = translate_contacts.subscription_request(stanza, self._clock())
+            request = contact_stanzas.subscription_request(stanza, self._clock())
             if request is None or not self._state.requests.add(request):
                 return
             self._save_requests()
@@ -283,13 +284,13 @@ class ContactsMixin:
     async def _fetch_blocklist(self) -> None:
         assert self._client is not None
         iq = self._client.make_iq_get()
-        iq.xml.append(Element(f"{{{translate_contacts.BLOCKING_NS}}}blocklist"))
+        iq.xml.append(Element(f"{{{contact_stanzas.BLOCKING_NS}}}blocklist"))
         try:
             result = await iq.send(timeout=self._account.timeout)
         except (IqError, IqTimeout) as exc:
             log.info("no block list: %r", exc)
             return
-        jids = translate_contacts.block_items(result, "blocklist") or []
+        jids = contact_stanzas.block_items(result, "blocklist") or []
         self._state.blocked = set(jids)
         self._emit(BlocklistChanged())
 
@@ -297,16 +298,16 @@ class ContactsMixin:
         """Block `jid` on the server: nothing of theirs reaches us, and they see us offline."""
         bare = valid_bare_jid(jid)
         iq = self._online().make_iq_set()
-        SubElement(SubElement(iq.xml, f"{{{translate_contacts.BLOCKING_NS}}}block"),
-                   f"{{{translate_contacts.BLOCKING_NS}}}item", {"jid": bare})
+        SubElement(SubElement(iq.xml, f"{{{contact_stanzas.BLOCKING_NS}}}block"),
+                   f"{{{contact_stanzas.BLOCKING_NS}}}item", {"jid": bare})
         await self._request(iq, f"blocking {bare}")
         self._blocked([bare], True)
 
     async def unblock(self, jid: str) -> None:
         bare = valid_bare_jid(jid)
         iq = self._online().make_iq_set()
-        SubElement(SubElement(iq.xml, f"{{{translate_contacts.BLOCKING_NS}}}unblock"),
-                   f"{{{translate_contacts.BLOCKING_NS}}}item", {"jid": bare})
+        SubElement(SubElement(iq.xml, f"{{{contact_stanzas.BLOCKING_NS}}}unblock"),
+                   f"{{{contact_stanzas.BLOCKING_NS}}}item", {"jid": bare})
         await self._request(iq, f"unblocking {bare}")
         self._blocked([bare], False)
 
@@ -349,7 +350,7 @@ class ContactsMixin:
     def _on_block_push(self, iq: Iq, blocked: bool) -> None:
         """A block list push from our server (another of our clients blocked or unblocked someone)."""
         sender = iq.xml.get("from", "")
-        if sender and translate_contacts.sender_bare(iq) != self._state.jid:
+        if sender and contact_stanzas.sender_bare(iq) != self._state.jid:
             log.warning("block list push from %r refused", sender)
             reply = iq.reply(clear=True)
             reply["type"] = "error"
@@ -358,7 +359,7 @@ class ContactsMixin:
             reply.send()
             return
         iq.reply(clear=True).send()
-        jids = translate_contacts.block_items(iq, "block" if blocked else "unblock")
+        jids = contact_stanzas.block_items(iq, "block" if blocked else "unblock")
         if jids is not None:
             self._blocked(jids, blocked)
 
@@ -380,22 +381,22 @@ class ContactsMixin:
     async def fetch_vcard(self, jid: str) -> VCardBasics:
         bare = valid_bare_jid(jid)
         iq = self._online().make_iq_get(ito=bare)
-        iq.xml.append(Element(f"{{{translate_contacts.VCARD_NS}}}vCard"))
-        return translate_contacts.vcard_basics(await self._request(iq, f"the vCard of {bare}"))
+        iq.xml.append(Element(f"{{{contact_stanzas.VCARD_NS}}}vCard"))
+        return contact_stanzas.vcard_basics(await self._request(iq, f"the vCard of {bare}"))
 
     async def fetch_client_version(self, jid: str) -> ClientVersion:
         """The software behind one resource (XEP-0092), asked of that full JID."""
         to = _jid(jid)
-        iq = self._online().make_iq_get(queryxmlns=translate_contacts.VERSION_NS, ito=to)
-        version = translate_contacts.client_version(await self._request(iq, f"the client of {to}"))
+        iq = self._online().make_iq_get(queryxmlns=contact_stanzas.VERSION_NS, ito=to)
+        version = contact_stanzas.client_version(await self._request(iq, f"the client of {to}"))
         if version is None:
             raise ContactError(f"{to} did not say which client it is")
         return version
 
     async def fetch_last_activity(self, jid: str) -> LastActivity:
         to = _jid(jid)
-        iq = self._online().make_iq_get(queryxmlns=translate_contacts.LAST_NS, ito=to)
-        activity = translate_contacts.last_activity(await self._request(iq, f"last activity of {to}"))
+        iq = self._online().make_iq_get(queryxmlns=contact_stanzas.LAST_NS, ito=to)
+        activity = contact_stanzas.last_activity(await self._request(iq, f"last activity of {to}"))
         if activity is None:
             raise ContactError(f"{to} sent no usable last activity")
         return activity

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 
 from slixmpp.exceptions import IqError, IqTimeout
 
-from xmpptui.xmpp import pep, translate
+from xmpptui.xmpp.stanzas import pep, translate
 
 log = logging.getLogger(__name__)
 

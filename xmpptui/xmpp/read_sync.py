@@ -14,9 +14,9 @@ from xmpptui.config import Account
 from xmpptui.model.conversation import Conversation, ConversationKind
 from xmpptui.model.events import Event, UnreadChanged
 from xmpptui.model.state import ClientState
-from xmpptui.xmpp import client as client_factory
-from xmpptui.xmpp import pep, translate
 from xmpptui.xmpp.pep_publish import PepError, PrivatePep
+from xmpptui.xmpp.stanzas import pep, translate
+from xmpptui.xmpp.transport import client as client_factory
 
 log = logging.getLogger(__name__)
 

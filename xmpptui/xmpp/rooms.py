@@ -56,11 +56,11 @@ from xmpptui.model.room import (
 )
 from xmpptui.model.state import ClientState, ConnectionState
 from xmpptui.session import NotConnected, RoomError
-from xmpptui.xmpp import bookmarks, forms, muc, pep, translate
 from xmpptui.xmpp.pep_publish import PepError, PrivatePep
+from xmpptui.xmpp.stanzas import bookmarks, forms, muc, pep, translate
 
 if TYPE_CHECKING:
-    from xmpptui.xmpp.client import Client
+    from xmpptui.xmpp.transport.client import Client
 
 log = logging.getLogger(__name__)
 

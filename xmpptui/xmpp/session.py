@@ -55,14 +55,15 @@ from xmpptui.pins import PinStore
 from xmpptui.session import ConversationError, EventSink, NotConnected
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, HistoryWriteError, dedup_key
-from xmpptui.xmpp import certificate, pep, translate
-from xmpptui.xmpp import client as client_factory
 from xmpptui.xmpp.archive import ArchiveQueries
 from xmpptui.xmpp.archive_sync import ArchiveSyncMixin
 from xmpptui.xmpp.contacts import ContactsMixin
 from xmpptui.xmpp.pep_publish import PrivatePep
 from xmpptui.xmpp.read_sync import ReadSyncMixin
 from xmpptui.xmpp.rooms import RoomCommands, RoomService
+from xmpptui.xmpp.stanzas import pep, translate
+from xmpptui.xmpp.transport import certificate
+from xmpptui.xmpp.transport import client as client_factory
 
 log = logging.getLogger(__name__)
 

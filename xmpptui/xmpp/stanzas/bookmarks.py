@@ -10,7 +10,7 @@ from slixmpp import Iq
 from slixmpp.jid import JID, InvalidJID
 
 from xmpptui.model.room import Bookmark
-from xmpptui.xmpp import pep
+from xmpptui.xmpp.stanzas import pep
 
 log = logging.getLogger(__name__)
 

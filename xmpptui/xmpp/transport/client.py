@@ -18,8 +18,9 @@ from slixmpp.xmlstream.matcher import StanzaPath
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
 from xmpptui.session import ConversationError
-from xmpptui.xmpp import certificate, pep, sasl
-from xmpptui.xmpp.stream_guard import DroppedStanza, StreamGuard, StreamViolation
+from xmpptui.xmpp.stanzas import pep
+from xmpptui.xmpp.transport import certificate, sasl
+from xmpptui.xmpp.transport.stream_guard import DroppedStanza, StreamGuard, StreamViolation
 
 log = logging.getLogger(__name__)
 
