@@ -32,6 +32,16 @@ SECTIONS = {
 }
 
 
+def _sections(text: str) -> list[str]:
+    """`--only burst,startup`: the sections named, each one known."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown section {', '.join(unknown) or text!r}: choose from "
+                                         f"{', '.join(SECTIONS)}")
+    return names
+
+
 def _run_section(name: str, sizes: support.Sizes) -> tuple[list[support.Row], bool]:
     """In this process: (rows, broke)."""
     module = SECTIONS[name]
@@ -61,8 +71,8 @@ def _section_in_child(name: str, quick: bool) -> tuple[list[support.Row], bool]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes: checks the suite works (< 60 s)")
-    parser.add_argument("--only", action="append", choices=sorted(SECTIONS), metavar="SECTION",
-                        help=f"run only this section (repeatable): {', '.join(SECTIONS)}")
+    parser.add_argument("--only", action="append", type=_sections, metavar="SECTION[,SECTION]",
+                        help=f"run only these sections (comma-separated, repeatable): {', '.join(SECTIONS)}")
     parser.add_argument("--section", choices=sorted(SECTIONS), help=argparse.SUPPRESS)
     parser.add_argument("--rows-json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -81,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     broken = False
     started = time.monotonic()
     for name in SECTIONS:
-        if args.only and name not in args.only:
+        if args.only and name not in {section for sections in args.only for section in sections}:
             continue
         section_start = time.monotonic()
         print(f"running {name} ...", file=sys.stderr, flush=True)
