@@ -240,14 +240,14 @@ async def _app_round_with(app: Any, peer: Any, sender: Sender, count: int, tag: 
 
         session = app.session
         ingested: list[float] = []
-        original_sink = session._sink
+        original_sink = session.context.sink
 
         def sink(event: Any) -> None:
             original_sink(event)
             if isinstance(event, MessageAdded):
                 ingested.append(time.perf_counter())
 
-        session._sink = sink
+        session.context.sink = sink
         shown_all = log_watch.expect(lambda n: n >= count)
         prober = Prober(app, clock, composer_watch, composer, sizes.echo_probe_interval).start()
         try:
@@ -257,7 +257,7 @@ async def _app_round_with(app: Any, peer: Any, sender: Sender, count: int, tag: 
         finally:
             echo = await prober.stop()
         await sender.sent(60)
-        session._sink = original_sink
+        session.context.sink = original_sink
         offset = _mono_from_perf()
         last = shown + offset
 

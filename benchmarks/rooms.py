@@ -139,7 +139,7 @@ async def _join_once(server: Any, crowd: Crowd, occupants: int, tag: str) -> Joi
                 await support.settle(pilot, 0.2)
 
                 session = app.session
-                original_sink = session._sink
+                original_sink = session.context.sink
 
                 def sink(event: Any) -> None:
                     original_sink(event)
@@ -151,7 +151,7 @@ async def _join_once(server: Any, crowd: Crowd, occupants: int, tag: str) -> Joi
                         if held is not None and held.subject == subject:
                             stamps.setdefault("subject", now)
 
-                session._sink = sink
+                session.context.sink = sink
                 subject_shown = subject_watch.expect(lambda text: subject in text)
                 list_shown = list_watch.expect(lambda count: count >= occupants + 1)
                 start = time.perf_counter()
@@ -165,7 +165,7 @@ async def _join_once(server: Any, crowd: Crowd, occupants: int, tag: str) -> Joi
                         f"joining {room}: not shown within 60 s; in the model: "
                         f"{held.state if held else 'no room'}, {len(held.occupants) if held else 0} occupants, "
                         f"subject {held.subject if held else ''!r}") from None
-                session._sink = original_sink
+                session.context.sink = original_sink
                 await support.settle(pilot, 0.2)
                 await session.stop()
         finally:

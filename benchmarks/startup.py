@@ -215,13 +215,16 @@ async def _login_once(server: Any, contacts: int) -> tuple[float, float]:
                     stamps["model"] = time.perf_counter()
                 sink(event)
 
-            await super().start(timed_sink)
+            build = self.connection.build_client
 
-        async def _connect(self, first: bool) -> None:
-            assert self._client is not None
-            self._client.add_event_handler("auth_success",
-                                           lambda _stanza: stamps.setdefault("auth", time.perf_counter()))
-            await super()._connect(first)
+            def build_stamping() -> Any:
+                client = build()
+                client.add_event_handler("auth_success",
+                                         lambda _stanza: stamps.setdefault("auth", time.perf_counter()))
+                return client
+
+            self.connection.build_client = build_stamping  # type: ignore[method-assign]
+            await super().start(timed_sink)
 
     app = make_app(server, owner)
     app._session_factory = TimedSession  # make_app's app, with the stamping session

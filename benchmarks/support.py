@@ -367,7 +367,7 @@ class FakeSession:
 
         async def open_with_history() -> None:
             try:
-                from xmpptui.xmpp.session import HISTORY_PAGE
+                from xmpptui.xmpp.conversations import HISTORY_PAGE
             except ImportError:
                 HISTORY_PAGE = 200
             page, older = await self._history.page(self._state.jid, jid, HISTORY_PAGE)
@@ -387,7 +387,7 @@ class FakeSession:
                                                                and conversation.older is None):
             return
         try:
-            from xmpptui.xmpp.session import HISTORY_PAGE
+            from xmpptui.xmpp.conversations import HISTORY_PAGE
         except ImportError:
             HISTORY_PAGE = 200
         before = conversation.older if conversation.history_loaded else None

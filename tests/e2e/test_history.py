@@ -9,7 +9,7 @@ from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, unti
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
 from xmpptui.storage.history import History
-from xmpptui.xmpp.session import HISTORY_PAGE
+from xmpptui.xmpp.conversations import HISTORY_PAGE
 
 
 async def test_history_survives_a_restart_and_pages_in_when_scrolling_up(

@@ -29,10 +29,10 @@ from xmpptui.model.state import ConnectionState, LoginFailure
 from xmpptui.storage.history import History
 from xmpptui.ui import render
 from xmpptui.ui.widgets.status_bar import StatusBar
-from xmpptui.xmpp import session as xmpp_session
+from xmpptui.xmpp import connection as xmpp_connection
 
 OUTAGE = 60.0
-BACK_WITHIN = xmpp_session.RECONNECT_MAX * 1.2 + 15
+BACK_WITHIN = xmpp_connection.RECONNECT_MAX * 1.2 + 15
 """The longest backoff step (with its jitter) and a login."""
 
 
@@ -160,7 +160,7 @@ async def test_a_silently_dead_link_is_noticed_within_half_a_minute_and_nothing_
             for n in range(5):
                 bob_peer.client.make_message(mto=alice.jid, mbody=f"while stalled {n}", mtype="chat").send()
             await until(pilot, lambda: session.state.connection.state is not ConnectionState.ONLINE,
-                        timeout=xmpp_session.IDLE_BEFORE_PING + xmpp_session.PING_TIMEOUT + 5,
+                        timeout=xmpp_connection.IDLE_BEFORE_PING + xmpp_connection.PING_TIMEOUT + 5,
                         what="the dead stream noticed")
             noticed = time.monotonic() - stalled
             assert noticed <= 30, f"noticed after {noticed:.0f} s"
@@ -237,7 +237,7 @@ async def test_a_message_too_big_is_refused_in_words_and_one_that_ends_the_strea
             composer.clear()
 
             # A server that takes less than it said: the stream ends each time the message is in flight.
-            session._client.max_outgoing = 64 * 1024 * 1024
+            session.context.client.max_outgoing = 64 * 1024 * 1024
             connections: list[str] = []
             await session.send_chat(bob.jid, "y" * 1_500_000)
             big = session.state.conversations.get(bob.jid).messages[-1]
@@ -381,7 +381,7 @@ async def test_a_session_replaced_on_its_resource_does_not_fight_back_until_aske
         assert "another client logged in" in session.state.connection.reason
         # Watched for longer than the first backoff steps: no attempt to take the resource back.
         watched = time.monotonic()
-        while time.monotonic() - watched < 4 * xmpp_session.RECONNECT_FIRST:
+        while time.monotonic() - watched < 4 * xmpp_connection.RECONNECT_FIRST:
             assert session.state.connection.state is ConnectionState.OFFLINE
             assert rival.client.transport is not None, "the other client was not replaced in turn"
             await pilot.pause(0.1)

@@ -25,9 +25,10 @@ from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
 from xmpptui.session import ContactError
 from xmpptui.storage.contact_store import ContactStore
-from xmpptui.xmpp.contacts import MAX_PENDING_REQUESTS, valid_bare_jid
+from xmpptui.xmpp.contacts import MAX_PENDING_REQUESTS
 from xmpptui.xmpp.session import XmppSession
 from xmpptui.xmpp.stanzas import contacts as contact_stanzas
+from xmpptui.xmpp.stanzas.contacts import valid_bare_jid
 
 NOW = 1_700_000_000.0
 
@@ -143,7 +144,7 @@ def _session(tmp_path: Path) -> tuple[XmppSession, list[object]]:
     session = XmppSession(Account(jid="alice@example.org"), Secret("pw"),
                           contacts_store=ContactStore(tmp_path, "alice@example.org"))
     events: list[object] = []
-    session._sink = events.append
+    session.context.sink = events.append
     return session, events
 
 
@@ -151,12 +152,12 @@ def test_a_request_is_stored_shown_and_withdrawn(tmp_path: Path) -> None:
     session, events = _session(tmp_path)
     request = presence("<nick xmlns='http://jabber.org/protocol/nick'>Bobby</nick>",
                        **{"from": "bob@x.org/r", "type": "subscribe"})
-    session._on_presence(request)
-    session._on_presence(request)  # repeated: nothing new
+    session.inbound(request)
+    session.inbound(request)  # repeated: nothing new
     assert [e for e in events if isinstance(e, RequestsChanged)] == [RequestsChanged("bob@x.org")]
     assert "bob@x.org (Bobby) asks to see your presence" in next(e.text for e in events if isinstance(e, Notice))
     assert [r.jid for r in ContactStore(tmp_path, "alice@example.org").load_requests()] == ["bob@x.org"]
-    session._on_presence(presence(**{"from": "bob@x.org", "type": "unsubscribe"}))
+    session.inbound(presence(**{"from": "bob@x.org", "type": "unsubscribe"}))
     assert not session.state.requests
     assert ContactStore(tmp_path, "alice@example.org").load_requests() == []
 
@@ -166,14 +167,14 @@ def test_requests_from_ourselves_blocked_jids_or_those_who_already_see_us_are_no
     session.state.blocked.add("mallory@x.org")
     session.state.roster.replace([Contact("carol@x.org", subscription=Subscription.FROM)])
     for sender in ("alice@example.org/other", "mallory@x.org/r", "carol@x.org/r"):
-        session._on_presence(presence(**{"from": sender, "type": "subscribe"}))
+        session.inbound(presence(**{"from": sender, "type": "subscribe"}))
     assert not session.state.requests and not events
 
 
 def test_a_refusal_is_said_in_words(tmp_path: Path) -> None:
     session, events = _session(tmp_path)
     session.state.roster.replace([Contact("bob@x.org", "Bob", pending_out=True)])
-    session._on_presence(presence(**{"from": "bob@x.org", "type": "unsubscribed"}))
+    session.inbound(presence(**{"from": "bob@x.org", "type": "unsubscribed"}))
     notice = next(e for e in events if isinstance(e, Notice))
     assert notice.text == "Bob (bob@x.org) refused or cancelled your subscription: you cannot see their presence"
 
@@ -181,7 +182,7 @@ def test_a_refusal_is_said_in_words(tmp_path: Path) -> None:
 def test_stored_requests_are_loaded_at_start(tmp_path: Path) -> None:
     ContactStore(tmp_path, "alice@example.org").save_requests([PendingRequest("bob@x.org", "Bobby", "", NOW)])
     session, events = _session(tmp_path)
-    session._load_requests()
+    session.contacts.load_requests()
     assert session.state.requests.get("bob@x.org").nick == "Bobby"
     assert events == [RequestsChanged("")]
 
@@ -189,7 +190,7 @@ def test_stored_requests_are_loaded_at_start(tmp_path: Path) -> None:
 def test_a_flood_of_requests_is_bounded_and_said(tmp_path: Path) -> None:
     session, events = _session(tmp_path)
     for n in range(MAX_PENDING_REQUESTS + 20):
-        session._on_presence(presence(**{"from": f"spam{n}@evil.example", "type": "subscribe"}))
+        session.inbound(presence(**{"from": f"spam{n}@evil.example", "type": "subscribe"}))
     assert len(session.state.requests) == MAX_PENDING_REQUESTS
     dropped = [e.text for e in events if isinstance(e, Notice) and "dropped" in e.text]
     assert 1 <= len(dropped) <= 3, "the drops are said, but throttled"

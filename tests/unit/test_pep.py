@@ -100,32 +100,32 @@ def test_only_our_own_account_changes_our_bookmarks_and_read_positions() -> None
                      "<conference xmlns='urn:xmpp:bookmarks:1' autojoin='false'/></item></items>")
     read_item = "<items node='urn:xmpp:mds:displayed:0'>" + displayed("bob@example.org", "s2", ME) + "</items>"
     for spoofer in ("bob@example.org", f"{ME}/other", "example.org", ""):
-        session._on_message(notification(spoofer, bookmark_item))
-        session._on_message(notification(spoofer, read_item))
+        session.inbound(notification(spoofer, bookmark_item))
+        session.inbound(notification(spoofer, read_item))
     assert session.state.rooms.bookmarks == {} and conversation.unread == 2
 
     # A position assigned by someone other than our own archive names no message of a chat.
-    session._on_message(notification(ME, "<items node='urn:xmpp:mds:displayed:0'>"
+    session.inbound(notification(ME, "<items node='urn:xmpp:mds:displayed:0'>"
                                           + displayed("bob@example.org", "s2", "bob@example.org") + "</items>"))
     assert conversation.unread == 2
 
-    session._on_message(notification(ME, bookmark_item))
-    session._on_message(notification(ME, read_item))
+    session.inbound(notification(ME, bookmark_item))
+    session.inbound(notification(ME, read_item))
     assert session.state.rooms.bookmarks == {ROOM: Bookmark(ROOM)}
     assert conversation.unread == 0 and conversation.read_position == "s2"
-    assert session._archive_of(session.state.conversations.open(ROOM, ConversationKind.GROUPCHAT)[0]) == ROOM
+    assert session.read_sync.archive_of(session.state.conversations.open(ROOM, ConversationKind.GROUPCHAT)[0]) == ROOM
 
 
 async def test_read_positions_wait_a_moment_one_publish_per_conversation_and_quitting_flushes_them() -> None:
     session = _session()
     conversation, _ = session.state.conversations.open("bob@example.org")
     conversation.messages = [_message("s1")]
-    session._share_read_position(conversation)
-    session._share_read_position(conversation)  # a room read live: once per while, not once per line
-    assert list(session._read_shares) == ["bob@example.org"]
+    session.read_sync.share(conversation)
+    session.read_sync.share(conversation)  # a room read live: once per while, not once per line
+    assert list(session.read_sync.pending_shares) == ["bob@example.org"]
     private, _ = session.state.conversations.open(f"{ROOM}/bob", ConversationKind.PRIVATE)
-    session._share_read_position(private)
-    assert list(session._read_shares) == ["bob@example.org"], "XEP-0490 has no place for private chats"
-    session._flush_read_positions()
-    assert session._read_shares == {}
+    session.read_sync.share(private)
+    assert list(session.read_sync.pending_shares) == ["bob@example.org"], "XEP-0490 has no place for private chats"
+    session.read_sync.flush()
+    assert session.read_sync.pending_shares == {}
     assert conversation.read_position == "", "offline: nothing was said, so it is said when next shown"

@@ -4,13 +4,23 @@ configuring the node; a service that cannot keep the node private gets nothing."
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from slixmpp import JID, Iq
 from slixmpp.exceptions import IqError
 from slixmpp.xmlstream import ET
 
+from xmpptui.config import Account
+from xmpptui.model.state import ClientState
+from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.pep_publish import PepError, PrivatePep
 from xmpptui.xmpp.stanzas import pep
+
+
+def _publisher() -> PrivatePep:
+    return PrivatePep(SessionContext(Account(jid="me@example.org", timeout=5), ClientState(jid="me@example.org"),
+                                     time.time, time.monotonic))
 
 PUBSUB = "http://jabber.org/protocol/pubsub"
 EVERYTHING = (f"{PUBSUB}#publish-options", f"{PUBSUB}#config-node", f"{PUBSUB}#config-node-max",
@@ -85,7 +95,7 @@ EVERY = {**REQUIRED, "pubsub#max_items": "max", "pubsub#send_last_published_item
 
 
 async def _publish_twice(service: Service) -> list[tuple[str, dict[str, str]]]:
-    publisher = PrivatePep(timeout=5)
+    publisher = _publisher()
     publisher.client = service
     for conversation in ("bob@example.org", "carol@example.org"):
         await publisher.publish(pep.DISPLAYED_NODE, conversation, lambda item: None)
@@ -115,7 +125,7 @@ async def test_optional_options_refused_are_published_without_once_and_then_not_
 
 async def test_a_service_that_cannot_keep_the_node_private_gets_nothing() -> None:
     service = Service((f"{PUBSUB}#config-node",), set(EVERY), UNKNOWN_FIELD)
-    publisher = PrivatePep(timeout=5)
+    publisher = _publisher()
     publisher.client = service
     with pytest.raises(PepError, match="cannot keep it private"):
         await publisher.publish(pep.BOOKMARKS_NODE, "room@conference.example.org", lambda item: None)
@@ -124,7 +134,7 @@ async def test_a_service_that_cannot_keep_the_node_private_gets_nothing() -> Non
 
 async def test_another_refusal_is_said_in_words_and_features_are_asked_again_in_a_new_session() -> None:
     service = Service(EVERYTHING, set(), "<forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>")
-    publisher = PrivatePep(timeout=5)
+    publisher = _publisher()
     publisher.client = service
     with pytest.raises(PepError, match="forbidden"):
         await publisher.publish(pep.BOOKMARKS_NODE, "room@conference.example.org", lambda item: None)
@@ -135,7 +145,7 @@ async def test_another_refusal_is_said_in_words_and_features_are_asked_again_in_
 
 async def test_features_that_could_not_be_read_are_asked_again() -> None:
     service = Service(EVERYTHING, set(EVERY), UNKNOWN_FIELD)
-    publisher = PrivatePep(timeout=5)
+    publisher = _publisher()
     publisher.client = service
     answers = [_error("<service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>")]
     answer = service._answer

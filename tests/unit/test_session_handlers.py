@@ -8,7 +8,9 @@ from slixmpp.xmlstream import ET
 from xmpptui.config import Account
 from xmpptui.model.events import Notice
 from xmpptui.passwords import Secret
-from xmpptui.xmpp.session import MAX_STRANGER_CONVERSATIONS, NoticeThrottle, XmppSession
+from xmpptui.xmpp.context import NoticeThrottle
+from xmpptui.xmpp.conversations import MAX_STRANGER_CONVERSATIONS
+from xmpptui.xmpp.session import XmppSession
 
 
 def _message(sender: str, body: str, kind: str = "chat") -> Message:
@@ -20,9 +22,9 @@ def _message(sender: str, body: str, kind: str = "chat") -> Message:
 def test_strangers_open_a_bounded_number_of_conversations_and_the_drop_is_said() -> None:
     session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
     events: list[object] = []
-    session._sink = events.append
+    session.context.sink = events.append
     for n in range(MAX_STRANGER_CONVERSATIONS + 50):
-        session._on_message(_message(f"spam{n}@evil.example/r", "buy now"))
+        session.inbound(_message(f"spam{n}@evil.example/r", "buy now"))
     assert len(session.state.conversations) == MAX_STRANGER_CONVERSATIONS
     notices = [e for e in events if isinstance(e, Notice)]
     assert 1 <= len(notices) <= 3, "the drops are said, but throttled"
@@ -50,11 +52,11 @@ async def test_a_conversation_kept_out_of_the_history_is_never_stored(tmp_path) 
     try:
         session = XmppSession(Account(jid="alice@example.org", no_history=("Secret@example.org",)), Secret("pw"),
                               history=history)
-        session._sink = lambda event: None
-        session._on_message(_message("secret@example.org/r", "off the record"))
-        session._on_message(_message("bob@example.org/r", "on the record"))
-        session._save_unsaved()
-        await asyncio.gather(*session._tasks)
+        session.context.sink = lambda event: None
+        session.inbound(_message("secret@example.org/r", "off the record"))
+        session.inbound(_message("bob@example.org/r", "on the record"))
+        session.conversations.save_unsaved()
+        await session.context.settle()
         assert [m.body for m in session.state.conversations.get("secret@example.org").messages] == ["off the record"]
         assert await history.count("alice@example.org", "secret@example.org") == 0
         assert await history.count("alice@example.org", "bob@example.org") == 1
@@ -67,12 +69,12 @@ async def test_a_carbon_is_keyed_by_the_archive_id_our_server_gave_it_and_no_one
     way is the same message; an id claimed by anyone else is not ours to trust."""
     import slixmpp
 
-    from xmpptui.storage.history import dedup_key
+    from xmpptui.storage.rows import dedup_key
 
     slixmpp.ClientXMPP("x@example.org", "x").register_plugin("xep_0280")  # carbons' stanza classes, as the app's
 
     session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
-    session._sink = lambda event: None
+    session.context.sink = lambda event: None
     for n, by in enumerate(("alice@example.org", "bob@example.org")):
         carbon = Message(xml=ET.fromstring(
             "<message xmlns='jabber:client' from='alice@example.org' to='alice@example.org/xmpptui' type='chat'>"
@@ -80,7 +82,7 @@ async def test_a_carbon_is_keyed_by_the_archive_id_our_server_gave_it_and_no_one
             f"<message xmlns='jabber:client' from='bob@example.org/r' to='alice@example.org/phone' type='chat' "
             f"id='m{n}'><body>hi {n}</body><stanza-id xmlns='urn:xmpp:sid:0' by='{by}' id='arch{n}'/></message>"
             "</forwarded></received></message>"))
-        session._on_carbon(carbon, sent=False)
+        session.inbound(carbon)
     ours, claimed = session.state.conversations.get("bob@example.org").messages
     assert (ours.stanza_id, dedup_key(ours)) == ("arch0", "s:arch0")
     assert claimed.stanza_id == ""
@@ -98,12 +100,12 @@ async def test_a_stream_resumed_on_a_connection_lost_meanwhile_does_not_go_onlin
     from xmpptui.xmpp.session import XmppSession
 
     session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
-    session._sink = lambda event: None
+    session.context.sink = lambda event: None
     queue: asyncio.Queue[object] = asyncio.Queue()
-    session._client = SimpleNamespace(waiting_queue=queue, transport=None,  # type: ignore[assignment]
-                                      plugin={"xep_0198": SimpleNamespace(unacked_queue=[])})
-    session._state.connection = session._state.connection.__class__(ConnectionState.RECONNECTING)
-    session._login = asyncio.get_running_loop().create_future()
-    session._login.set_result(None)  # given up: the connection was lost during the resumption
-    await session._on_session_resumed()
+    session.context.client = SimpleNamespace(waiting_queue=queue, transport=None,  # type: ignore[assignment]
+                                             plugin={"xep_0198": SimpleNamespace(unacked_queue=[])})
+    session.state.connection = session.state.connection.__class__(ConnectionState.RECONNECTING)
+    # No login attempt under way: it was given up, the connection was lost during the resumption.
+    session.stream_resumed(None)
+    await session.context.settle()
     assert session.state.connection.state is ConnectionState.RECONNECTING

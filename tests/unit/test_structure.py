@@ -1,7 +1,9 @@
-"""The shape of the code, checked by machine (issue #16): the slash-command table, /help and the README agree."""
+"""The shape of the code, checked by machine (issue #16): the slash-command table, /help and the README agree;
+no module over 400 lines; no mixins."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -56,3 +58,32 @@ def test_every_command_in_the_readme_is_in_the_table_and_every_command_is_in_the
         resolved.add(parsed.name)
     assert resolved <= set(table)
     assert set(table) - resolved == set(), "commands the README does not list"
+
+
+# Module size and composition ---------------------------------------------------------------------------------
+
+PACKAGE = Path(__file__).resolve().parents[2] / "xmpptui"
+MAX_MODULE_LINES = 400
+
+
+def test_every_module_is_at_most_400_lines() -> None:
+    sizes = {path.relative_to(PACKAGE.parent).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+             for path in PACKAGE.rglob("*.py")}
+    assert len(sizes) > 50, "the package's modules are found"
+    assert {name: lines for name, lines in sizes.items() if lines > MAX_MODULE_LINES} == {}
+
+
+def test_no_class_has_more_than_one_xmpptui_base_class() -> None:
+    """Features are composed services and controllers, not mixins: a class inherits from at most one class of
+    ours (read from the source, so that Protocols and classes never imported are checked too)."""
+    ours = {node.name for path in PACKAGE.rglob("*.py")
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.ClassDef)}
+    mixed = {}
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = [ast.unparse(base).rpartition(".")[2] for base in node.bases]
+                if len([base for base in bases if base in ours]) > 1:
+                    mixed[f"{path.relative_to(PACKAGE.parent).as_posix()}:{node.name}"] = bases
+    assert len(ours) > 100, "the package's classes are found"
+    assert mixed == {}

@@ -11,7 +11,6 @@ ahead of what is stored.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import sqlite3
@@ -23,8 +22,9 @@ from enum import Enum
 from pathlib import Path
 from typing import TypeVar
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind, SearchHit
+from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.storage import migrations
+from xmpptui.storage import rows as stored
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -78,17 +78,6 @@ class _Availability(Enum):
     """Damaged: the user has not yet said whether to start a fresh file. Writes are held, reads find nothing."""
     OFF = "off"
     """Running without history: writes are dropped, reads find nothing."""
-
-
-def dedup_key(message: ChatMessage) -> str:
-    """Incoming messages by their archive id when they have one (live and from MAM alike), ours by the id we gave
-    them (which the archive keeps), else by content within the minute."""
-    if message.stanza_id and message.direction is Direction.IN:
-        return f"s:{message.stanza_id}"
-    if message.id:
-        return f"m:{message.direction.value}:{message.id}"
-    digest = hashlib.sha256(f"{message.sender}\0{message.body}\0{int(message.timestamp // 60)}".encode()).hexdigest()
-    return f"h:{digest[:32]}"
 
 
 class History:
@@ -211,8 +200,8 @@ class History:
         order) before them; record `positions` ({archive: the newest id of it we hold}) in the same transaction.
         Returns how many were new. Raises HistoryWriteError when they could not be written: they are then kept
         and written first by the next call."""
-        rows = [_row(account, message) for message in messages]
-        older_rows = [_row(account, message) for message in older]
+        rows = [stored.to_row(account, message) for message in messages]
+        older_rows = [stored.to_row(account, message) for message in older]
         archive_positions = {(account, archive): last_id for archive, last_id in (positions or {}).items()}
 
         def hold() -> int:  # (damaged, and the user has not said yet whether to start afresh)
@@ -245,8 +234,8 @@ class History:
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
-                inserted = self._insert(db, _sequenced(db, rows, after=True))
-                inserted += self._insert(db, _sequenced(db, older_rows, after=False))
+                inserted = self._insert(db, stored.sequenced(db, rows, after=True))
+                inserted += self._insert(db, stored.sequenced(db, older_rows, after=False))
                 db.executemany("INSERT INTO archive_sync (account, archive, last_id) VALUES (?,?,?) ON CONFLICT "
                                "(account, archive) DO UPDATE SET last_id = excluded.last_id",
                                [(account, archive, last_id) for (account, archive), last_id in positions.items()])
@@ -276,7 +265,7 @@ class History:
                 db.execute("UPDATE messages SET state = ?, error = ?, body = ?, edited = ? WHERE account = ? AND "
                            "conversation = ? AND dedup_key = ?",
                            (message.state.value, message.error, message.body, int(message.edited), account,
-                            message.conversation, dedup_key(message)))
+                            message.conversation, stored.dedup_key(message)))
             except sqlite3.Error as exc:
                 raise HistoryWriteError(self.path, str(exc)) from exc
 
@@ -298,7 +287,7 @@ class History:
         match = " ".join(f'"{word}"*' for word in words)  # each word quoted: no FTS syntax from the user
 
         def select(db: sqlite3.Connection) -> list[SearchHit]:
-            sql = (f"SELECT m.{_COLUMNS.replace(', ', ', m.')}, m.conversation FROM messages_fts f "
+            sql = (f"SELECT m.{stored.COLUMNS.replace(', ', ', m.')}, m.conversation FROM messages_fts f "
                    "JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ? AND m.account = ?")
             args: list[object] = [match, account]
             if conversation is not None:
@@ -306,7 +295,7 @@ class History:
                 args.append(conversation)
             sql += " ORDER BY m.timestamp DESC, m.id DESC LIMIT ?"
             args.append(limit)
-            return [SearchHit(row[0], _message(row[-1], row[:-1])) for row in db.execute(sql, args).fetchall()]
+            return [SearchHit(row[0], stored.to_message(row[-1], row[:-1])) for row in db.execute(sql, args).fetchall()]
 
         def unavailable() -> list[SearchHit]:
             raise HistoryUnavailable(f"there is no history to search: {self._problem or 'it is off'}")
@@ -321,13 +310,13 @@ class History:
             found = db.execute("SELECT seq FROM messages WHERE id = ?", (hit.row_id,)).fetchone()
             if found is None:
                 return [message]
-            base = f"SELECT {_COLUMNS} FROM messages WHERE account = ? AND conversation = ? AND "
+            base = f"SELECT {stored.COLUMNS} FROM messages WHERE account = ? AND conversation = ? AND "
             key = (account, message.conversation, found[0], hit.row_id)
             before = db.execute(base + "(seq, id) <= (?, ?) ORDER BY seq DESC, id DESC LIMIT ?",
                                 (*key, context + 1)).fetchall()
             after = db.execute(base + "(seq, id) > (?, ?) ORDER BY seq, id LIMIT ?",
                                (*key, context)).fetchall()
-            return [_message(message.conversation, row) for row in [*reversed(before), *after]]
+            return [stored.to_message(message.conversation, row) for row in [*reversed(before), *after]]
 
         return await self._run(select, lambda: [message])
 
@@ -337,7 +326,7 @@ class History:
         before those (None when there is nothing older)."""
 
         def select(db: sqlite3.Connection) -> tuple[list[ChatMessage], Cursor | None]:
-            query = f"SELECT {_COLUMNS} FROM messages WHERE account = ? AND conversation = ?"
+            query = f"SELECT {stored.COLUMNS} FROM messages WHERE account = ? AND conversation = ?"
             args: list[object] = [account, conversation]
             if before is not None:
                 query += " AND (seq, id) < (?, ?)"  # a row value: SQLite can use the index for it
@@ -346,7 +335,7 @@ class History:
             args.append(limit)
             rows = db.execute(query, args).fetchall()
             rows.reverse()
-            messages = [_message(conversation, row) for row in rows]
+            messages = [stored.to_message(conversation, row) for row in rows]
             cursor = Cursor(rows[0][-1], rows[0][0]) if len(rows) == limit else None
             return messages, cursor
 
@@ -357,9 +346,9 @@ class History:
 
         def select(db: sqlite3.Connection) -> list[ChatMessage]:
             rows = db.execute(
-                f"SELECT {_COLUMNS}, conversation FROM messages WHERE account = ? AND direction = 'out' AND "
+                f"SELECT {stored.COLUMNS}, conversation FROM messages WHERE account = ? AND direction = 'out' AND "
                 "state = 'pending' ORDER BY timestamp, id", (account,)).fetchall()
-            return [_message(row[-1], row) for row in rows]
+            return [stored.to_message(row[-1], row) for row in rows]
 
         return await self._run(select, list)
 
@@ -378,27 +367,6 @@ class History:
 
         self._executor.submit(close)
         self._executor.shutdown(wait=True)
-
-
-_COLUMNS = ("id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, "
-            "edited, markable, seq")
-
-
-def _sequenced(db: sqlite3.Connection, rows: list[tuple[object, ...]], after: bool) -> list[tuple[object, ...]]:
-    """`rows` (in order) with the seq that puts them after everything held in their conversation, or before it."""
-    by_conversation: dict[tuple[object, object], list[tuple[object, ...]]] = {}
-    for row in rows:
-        by_conversation.setdefault((row[0], row[1]), []).append(row)
-    sequenced = []
-    for key, group in by_conversation.items():
-        if after:
-            start = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE account = ? AND "
-                               "conversation = ?", key).fetchone()[0]
-        else:
-            start = db.execute("SELECT coalesce(min(seq), 1) FROM messages WHERE account = ? AND "
-                               "conversation = ?", key).fetchone()[0] - len(group)
-        sequenced += [(*row, start + n) for n, row in enumerate(group)]
-    return sequenced
 
 
 def _cut_short(path: Path) -> str:
@@ -427,18 +395,3 @@ def _aside_name(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{stem}-{n}")
     return candidate
-
-
-def _row(account: str, message: ChatMessage) -> tuple[object, ...]:
-    return (account, message.conversation, message.kind.value, message.direction.value, message.sender,
-            message.body, message.timestamp, message.id, message.state.value, message.error, int(message.delayed),
-            int(message.carbon), dedup_key(message), message.stanza_id, int(message.edited), int(message.markable))
-
-
-def _message(conversation: str, row: tuple) -> ChatMessage:  # type: ignore[type-arg]
-    _, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, edited, \
-        markable = row[:14]  # (a trailing seq or conversation is not part of the message)
-    return ChatMessage(conversation=conversation, sender=sender, body=body, timestamp=timestamp,
-                       direction=Direction(direction), kind=MessageKind(kind), id=message_id,
-                       state=DeliveryState(state), error=error, delayed=bool(delayed), carbon=bool(carbon),
-                       stanza_id=stanza_id, edited=bool(edited), markable=bool(markable))

@@ -1,15 +1,11 @@
-"""Archive sync (XEP-0313) for the session: the catch-up on login, the rooms' archives on joining, and older pages
-past what is held. Results are deduplicated against what is held and stored, and keep the archive's order."""
+"""Archive sync (XEP-0313): the catch-up on login, the rooms' archives on joining, and older pages past what is
+held. Results are deduplicated against what is held and stored, and keep the archive's order."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
-from slixmpp.exceptions import IqError, IqTimeout
-
-from xmpptui.config import Account
 from xmpptui.model import jid as jids
 from xmpptui.model.conversation import (
     ChatMessage,
@@ -19,73 +15,79 @@ from xmpptui.model.conversation import (
     Direction,
     MessageKind,
 )
-from xmpptui.model.events import (
-    Event,
-    HistoryLoaded,
-    MessageAdded,
-    MessagesInserted,
-    RoomChanged,
-    Severity,
-    UnreadChanged,
-)
-from xmpptui.model.state import ClientState
-from xmpptui.storage.history import History, dedup_key
+from xmpptui.model.events import HistoryLoaded, MessageAdded, MessagesInserted, Severity, UnreadChanged
+from xmpptui.storage.rows import dedup_key
 from xmpptui.xmpp.archive import MAX_PAGES, ArchiveQueries
+from xmpptui.xmpp.context import SessionContext
+from xmpptui.xmpp.conversations import Conversations
 from xmpptui.xmpp.stanzas import translate
-from xmpptui.xmpp.transport import client as client_factory
+from xmpptui.xmpp.transport import IqError, IqTimeout
 
 log = logging.getLogger(__name__)
 
 
-class ArchiveSyncMixin:
-    """Needs the session's `_client`, `_state`, `_account`, `_history`, `_archive`, `_emit`, `_notice`, `_spawn`,
-    `_persist`, `_save_unsaved`, `_schedule_save`, `_unsaved_positions`, `_open`, `_may_open`, `_display_name`."""
+class ArchiveSync:
+    """Reads our server's archive and the rooms'. `waiting` lists our messages waiting to be sent again and
+    `acked` settles one the archive shows arrived (the chat service's, given by the façade)."""
 
-    _client: client_factory.Client | None
-    _state: ClientState
-    _account: Account
-    _history: History | None
-    _archive: ArchiveQueries
-    _archive_position: str | None
-    """The newest id of our server's archive that we hold (a catch-up continues after it)."""
-    _rooms_synced: set[str]
-    """Rooms whose archive is being or has been read since they were last joined."""
-    _rooms_caught_up: set[str]
-    """Rooms whose archive has been read since they were last joined: their live lines move the position on."""
-    _emit: Callable[[Event], None]
-    _notice: Callable[..., None]
-    _spawn: Callable[[Coroutine[Any, Any, object]], None]
-    _persist: Callable[..., None]
-    _save_unsaved: Callable[[], None]
-    _schedule_save: Callable[[], None]
-    _unsaved_positions: dict[str, str]
-    _open: Callable[..., Conversation]
-    _may_open: Callable[[str], bool]
-    _display_name: Callable[[str], str]
-    _outbox: list[ChatMessage]
-    _acked: Callable[[ChatMessage], None]
+    def __init__(self, ctx: SessionContext, conversations: Conversations, archive: ArchiveQueries,
+                 waiting: Callable[[], list[ChatMessage]], acked: Callable[[ChatMessage], None]) -> None:
+        self._ctx = ctx
+        self._state = ctx.state
+        self._conversations = conversations
+        self._archive = archive
+        self._waiting = waiting
+        self._acked = acked
+        self._archive_position: str | None = None
+        """The newest id of our server's archive that we hold (a catch-up continues after it)."""
+        self._rooms_synced: set[str] = set()
+        """Rooms whose archive is being or has been read since they were last joined."""
+        self._rooms_caught_up: set[str] = set()
+        """Rooms whose archive has been read since they were last joined: their live lines move the position on."""
+
+    def live_position(self, message: ChatMessage) -> tuple[str, str] | None:
+        """The archive position a live message with an archive id moves on: ours for a chat (once we know ours),
+        the room's for a room caught up with since it was joined (a room's ids are its own)."""
+        if message.kind in (MessageKind.CHAT, MessageKind.NORMAL):
+            if self._archive_position is None:
+                return None
+            self._archive_position = message.stanza_id
+            return self._state.jid, message.stanza_id
+        if message.kind is MessageKind.GROUPCHAT and message.conversation in self._rooms_caught_up:
+            return message.conversation, message.stanza_id
+        return None
+
+    def room_joined(self, room_jid: str) -> None:
+        """A room just joined has its archive fetched (once per join)."""
+        if room_jid not in self._rooms_synced:
+            self._rooms_synced.add(room_jid)
+            self._ctx.spawn(self._room_catch_up(room_jid))
+
+    def room_left(self, room_jid: str) -> None:
+        self._rooms_synced.discard(room_jid)
+        self._rooms_caught_up.discard(room_jid)
 
     def _archived_up_to(self, archive_id: str) -> None:
         """Our server's archive holds nothing newer for us than `archive_id` that we do not have ("": it held
         nothing at all). Stored with the next batch of messages, in its transaction: never ahead of them."""
         self._archive_position = archive_id
-        self._unsaved_positions[self._state.jid] = archive_id
-        self._schedule_save()
+        self._conversations.keep_position(self._state.jid, archive_id)
 
-    async def _catch_up(self) -> None:
+    async def catch_up(self) -> None:
         """Fetch the 1:1 messages our server archived since the newest we hold (the latest page on a first run),
         page by page, and put them in their conversations in their original order."""
-        assert self._client is not None
-        if self._archive_position is None and self._history is not None:
-            self._archive_position = await self._history.archive_position(self._state.jid, self._state.jid)
+        assert self._ctx.client is not None
+        history = self._conversations.history
+        if self._archive_position is None and history is not None:
+            self._archive_position = await history.archive_position(self._state.jid, self._state.jid)
         fetched: list[translate.ArchivedMessage] = []
         start = self._archive_position  # None: never synced, so only the latest page; "": from the beginning
         position = start or ""
         try:
             for _ in range(MAX_PAGES):
-                page = await self._archive.query(self._client, self._state.jid, own=True, after=position,
+                page = await self._archive.query(self._ctx.client, self._state.jid, own=True, after=position,
                                                  before=None if start is not None else "",
-                                                 timeout=self._account.timeout)
+                                                 timeout=self._ctx.account.timeout)
                 fetched += page.results
                 position = page.last or position
                 if start is None or page.complete:
@@ -94,11 +96,11 @@ class ArchiveSyncMixin:
             if exc.iq["error"]["condition"] == "item-not-found" and self._archive_position:
                 log.info("our archive no longer holds %s: catching up from its latest page", self._archive_position)
                 self._archive_position = ""
-                await self._catch_up()
+                await self.catch_up()
                 return
             log.info("no archive catch-up: %s", translate.error_text(exc.iq))
         except IqTimeout:
-            self._notice("archive", "the server's archive did not answer: messages from while you were away may "
+            self._ctx.notice("archive", "the server's archive did not answer: messages from while you were away may "
                                     "be missing", Severity.WARNING)
         self._take_archived(fetched)
         if start is None or position != start:
@@ -108,7 +110,7 @@ class ArchiveSyncMixin:
         """File archived 1:1 messages into their conversations (stored, deduplicated).
         With `older_than`, they are a page from before what that conversation holds and are prepended to it."""
         by_peer: dict[str, list[ChatMessage]] = {}
-        waiting = {message.id: message for message in self._outbox}
+        waiting = {message.id: message for message in self._waiting()}
         for result in fetched:
             message = self._archived_message(result)
             if message is None:
@@ -124,29 +126,29 @@ class ArchiveSyncMixin:
             if conversation is not None:
                 held = self._held_keys(conversation, messages[0].timestamp, messages[-1].timestamp)
                 messages = [m for m in messages if dedup_key(m) not in held]
-            elif not self._may_open(peer):
+            elif not self._conversations.may_open(peer):
                 continue
             if not messages:
                 continue
             for message in messages:
-                self._persist(message, older=older_than is not None)
-            self._save_unsaved()  # stored before a conversation opened below reads its history
+                self._conversations.persist(message, older=older_than is not None)
+            self._conversations.save_unsaved()  # stored before a conversation opened below reads its history
             if conversation is None:  # (which reads them back from the history)
-                conversation = self._open(peer, False,
+                conversation = self._conversations.open(peer, False,
                                           ConversationKind.PRIVATE if jids.resource(peer) else ConversationKind.CHAT)
-                if self._history is None:
+                if self._conversations.history is None:
                     conversation.insert(messages)
                     for message in messages:
-                        self._emit(MessageAdded(message))
+                        self._ctx.emit(MessageAdded(message))
             elif older_than is conversation:
                 conversation.prepend(messages)
-                self._emit(HistoryLoaded(peer, len(messages)))
-            elif conversation.history_loaded or not self._history:
+                self._ctx.emit(HistoryLoaded(peer, len(messages)))
+            elif conversation.history_loaded or not self._conversations.history:
                 # After what is held, in the archive's order, as the history stores them: their whole-second
                 # stamps may be earlier than those of lines received live (another clock).
                 for message in messages:
                     conversation.add(message)
-                    self._emit(MessageAdded(message))
+                    self._ctx.emit(MessageAdded(message))
             for message in messages:
                 if message.direction is Direction.IN:
                     conversation.seen_before(message.stanza_id, message.body)  # so a copy delivered live is not
@@ -154,7 +156,7 @@ class ArchiveSyncMixin:
                 unread = sum(1 for m in messages if m.direction is Direction.IN)
                 if unread:
                     conversation.unread += unread
-                    self._emit(UnreadChanged(peer, conversation.unread))
+                    self._ctx.emit(UnreadChanged(peer, conversation.unread))
 
     @staticmethod
     def _held_keys(conversation: Conversation, first: float, last: float, slack: float = 5.0) -> set[str]:
@@ -191,7 +193,7 @@ class ArchiveSyncMixin:
             peer = f"{peer.lower()}/{nick}"
             sender = (room.nick if room else self._state.jid.partition("@")[0]) if sent else nick
         else:
-            sender = self._state.jid if sent else self._display_name(peer)
+            sender = self._state.jid if sent else self._ctx.display_name(peer)
         return ChatMessage(conversation=peer, sender=sender,
                            body=incoming.body, timestamp=incoming.timestamp,
                            direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
@@ -207,30 +209,19 @@ class ArchiveSyncMixin:
             return False
         return result.through_room or room in self._state.rooms or room in self._state.rooms.bookmarks
 
-    def _room_event(self, event: Event) -> None:
-        """Room events pass through; a room just joined has its archive fetched (XEP-0313 on the room)."""
-        self._emit(event)
-        if isinstance(event, RoomChanged):
-            room = self._state.rooms.get(event.jid)
-            if room is None or not room.joined:
-                self._rooms_synced.discard(event.jid)
-                self._rooms_caught_up.discard(event.jid)
-            elif event.jid not in self._rooms_synced:
-                self._rooms_synced.add(event.jid)
-                self._spawn(self._room_catch_up(event.jid))
-
     async def _room_catch_up(self, room_jid: str) -> None:
         """What the room's archive holds since we last read it (its latest page on a first join), merged with what
         the room sent as join history: in time order, each message once."""
-        assert self._client is not None
-        position = await self._history.archive_position(self._state.jid, room_jid) if self._history else None
+        assert self._ctx.client is not None
+        history = self._conversations.history
+        position = await history.archive_position(self._state.jid, room_jid) if history is not None else None
         fetched: list[translate.ArchivedMessage] = []
         last = position or ""
         try:
             for _ in range(MAX_PAGES):
-                page = await self._archive.query(self._client, room_jid, own=False, after=last,
+                page = await self._archive.query(self._ctx.client, room_jid, own=False, after=last,
                                                  before=None if position is not None else "",
-                                                 timeout=self._account.timeout)
+                                                 timeout=self._ctx.account.timeout)
                 fetched += page.results
                 last = page.last or last
                 if position is None or page.complete:
@@ -239,7 +230,7 @@ class ArchiveSyncMixin:
             log.info("no archive for room %s: %s", room_jid, translate.error_text(exc.iq))
             return
         except IqTimeout:
-            self._notice("archive", f"the archive of {room_jid} did not answer: earlier messages may be missing",
+            self._ctx.notice("archive", f"the archive of {room_jid} did not answer: earlier messages may be missing",
                          Severity.WARNING)
             return
         room = self._state.rooms.get(room_jid)
@@ -265,15 +256,14 @@ class ArchiveSyncMixin:
                 new.append(message)
             sequence.append(same or message)
         for message in new:
-            self._persist(message)
+            self._conversations.persist(message)
         if new:
             conversation.merge_archive(list(dict.fromkeys(sequence)))
-            self._emit(MessagesInserted(room_jid))
-        if (position is None or last != position) and self._history is not None:
+            self._ctx.emit(MessagesInserted(room_jid))
+        if (position is None or last != position) and self._conversations.history is not None:
             # ("" when the archive held nothing yet: the next join reads it from its beginning), stored with
             # the messages just persisted, in their transaction.
-            self._unsaved_positions[room_jid] = last
-            self._schedule_save()
+            self._conversations.keep_position(room_jid, last)
         self._rooms_caught_up.add(room_jid)
 
     @staticmethod
@@ -291,19 +281,19 @@ class ArchiveSyncMixin:
                            state=DeliveryState.SENT if own else DeliveryState.NONE, delayed=True,
                            stanza_id=incoming.stanza_id)
 
-    async def _archive_older(self, conversation: Conversation) -> None:
+    async def older(self, conversation: Conversation) -> None:
         """Past the local history: ask the archive (our server's, or the room's) for the page before the oldest
         message held."""
-        assert self._client is not None
+        assert self._ctx.client is not None
         if conversation.kind is ConversationKind.PRIVATE:
             await self._private_older(conversation)
             return
         in_room = conversation.kind is ConversationKind.GROUPCHAT
         anchor, oldest = self._oldest_held(conversation)
         try:
-            page = await self._archive.query(self._client, conversation.jid if in_room else self._state.jid,
+            page = await self._archive.query(self._ctx.client, conversation.jid if in_room else self._state.jid,
                                              own=not in_room, with_jid="" if in_room else conversation.jid,
-                                             before=anchor, end=oldest, timeout=self._account.timeout)
+                                             before=anchor, end=oldest, timeout=self._ctx.account.timeout)
         except (IqError, IqTimeout) as exc:
             conversation.archive_exhausted = True
             log.info("no older messages from the archive: %r", exc)
@@ -319,10 +309,10 @@ class ArchiveSyncMixin:
             held = self._held_keys(conversation, archived[0].timestamp, archived[-1].timestamp)
             older = [m for m in archived if dedup_key(m) not in held]
             for message in older:
-                self._persist(message, older=True)
+                self._conversations.persist(message, older=True)
             if older:
                 conversation.prepend(older)
-                self._emit(HistoryLoaded(conversation.jid, len(older)))
+                self._ctx.emit(HistoryLoaded(conversation.jid, len(older)))
 
     @staticmethod
     def _oldest_held(conversation: Conversation) -> tuple[str, float | None]:
@@ -336,15 +326,15 @@ class ArchiveSyncMixin:
         """Older private messages with a room occupant. Our server's archive keeps them under the room's bare
         JID (Prosody's mod_mam files every message by the bare JID of the other side), so pages of everything
         said privately in that room are read back until one holds some with this occupant (at most MAX_PAGES)."""
-        assert self._client is not None
+        assert self._ctx.client is not None
         before, oldest = self._oldest_held(conversation)
         mine: list[translate.ArchivedMessage] = []
         exhausted = False
         try:
             for _ in range(MAX_PAGES):
-                page = await self._archive.query(self._client, self._state.jid, own=True,
+                page = await self._archive.query(self._ctx.client, self._state.jid, own=True,
                                                  with_jid=jids.bare(conversation.jid), before=before, end=oldest,
-                                                 timeout=self._account.timeout)
+                                                 timeout=self._ctx.account.timeout)
                 mine = [r for r in page.results
                         if (m := self._archived_message(r)) is not None and m.conversation == conversation.jid]
                 if page.complete or not page.results:

@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 
 from slixmpp.exceptions import IqError, IqTimeout
 
+from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.stanzas import pep, translate
 
 log = logging.getLogger(__name__)
@@ -78,16 +79,20 @@ def fill_configure(iq_xml: ET.Element, node: str, options: dict[str, str]) -> No
 
 class PrivatePep:
     """Our account's PEP service as this session found it, and publishing to our private nodes on it.
-    The session sets `client` when it builds one and calls `new_session()` on every new (not resumed) one."""
+    The session calls `new_session()` on every new (not resumed) session."""
 
-    def __init__(self, timeout: float) -> None:
-        self._timeout = timeout
-        self.client: Any = None
+    def __init__(self, ctx: SessionContext) -> None:
+        self._ctx = ctx
+        self._timeout = ctx.timeout
         self._features: asyncio.Future[frozenset[str]] | None = None
         self._optional_refused = False
         """The service refused the optional publish-options this session: they are set by configuring."""
         self._settled: set[str] = set()
         """Nodes whose configuration was seen to this session (by a publish taking every option, or a configure)."""
+
+    @property
+    def client(self) -> Any:
+        return self._ctx.client
 
     def new_session(self) -> None:
         self._features = None

@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from typing import Any
 
-from slixmpp.exceptions import IqError, IqTimeout
-
-from xmpptui.config import Account
 from xmpptui.model.conversation import Conversation, ConversationKind
-from xmpptui.model.events import Event, UnreadChanged
-from xmpptui.model.state import ClientState
+from xmpptui.model.events import UnreadChanged
+from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.pep_publish import PepError, PrivatePep
 from xmpptui.xmpp.stanzas import pep, translate
-from xmpptui.xmpp.transport import client as client_factory
+from xmpptui.xmpp.transport import IqError, IqTimeout
 
 log = logging.getLogger(__name__)
 
@@ -24,20 +20,22 @@ READ_SHARE_DELAY = 2.0
 """Seconds a read position waits before it is published (the newest one then goes)."""
 
 
-class ReadSyncMixin:
-    """Needs the session's `_client`, `_pep`, `_state`, `_account`, `_emit`, `_spawn` and `_is_online`."""
+class ReadSync:
+    """Loads our other clients' read positions on login, applies the ones they publish, and publishes ours."""
 
-    _client: client_factory.Client | None
-    _state: ClientState
-    _account: Account
-    _emit: Callable[[Event], None]
-    _spawn: Callable[[Coroutine[Any, Any, object]], None]
-    _is_online: bool
-    _pep: PrivatePep
-    _read_shares: dict[str, asyncio.TimerHandle]
-    """Conversations whose read position is to be published, each with its timer."""
+    def __init__(self, ctx: SessionContext, pep_service: PrivatePep) -> None:
+        self._ctx = ctx
+        self._state = ctx.state
+        self._pep = pep_service
+        self._read_shares: dict[str, asyncio.TimerHandle] = {}
+        """Conversations whose read position is to be published, each with its timer."""
 
-    def _archive_of(self, conversation: Conversation) -> str | None:
+    @property
+    def pending_shares(self) -> dict[str, asyncio.TimerHandle]:
+        """Conversations whose read position waits to be published, each with its timer."""
+        return self._read_shares
+
+    def archive_of(self, conversation: Conversation) -> str | None:
         """Who assigns the ids a read position of `conversation` names: our server for a chat, the room for a
         group chat; None for a private chat with an occupant (XEP-0490 has no place for those)."""
         if conversation.kind is ConversationKind.CHAT:
@@ -46,14 +44,14 @@ class ReadSyncMixin:
             return conversation.jid
         return None
 
-    async def _load_read_positions(self) -> None:
+    async def load(self) -> None:
         """A new session: what our other clients displayed while we were away (after the archive catch-up,
         so that the messages the positions name are held)."""
-        assert self._client is not None
-        iq = self._client.make_iq_get(ito=self._state.jid)
+        assert self._ctx.client is not None
+        iq = self._ctx.client.make_iq_get(ito=self._state.jid)
         pep.fill_items_query(iq.xml, pep.DISPLAYED_NODE)
         try:
-            result = await iq.send(timeout=self._account.timeout)
+            result = await iq.send(timeout=self._ctx.account.timeout)
         except IqError as exc:
             log.info("no read positions read: %s", translate.error_text(exc.iq))  # item-not-found: none yet
             return
@@ -62,7 +60,7 @@ class ReadSyncMixin:
             return
         self._apply_read_positions(pep.result_items(result.xml))
 
-    def _on_read_elsewhere(self, change: pep.NodeChange) -> None:
+    def on_change(self, change: pep.NodeChange) -> None:
         """A notification: one of our clients (perhaps this one) published a read position."""
         self._apply_read_positions(change.published)
 
@@ -70,20 +68,20 @@ class ReadSyncMixin:
         for item_id, payload in items:
             position = pep.displayed_up_to(item_id, payload)
             conversation = self._state.conversations.get(position.conversation) if position else None
-            if position is None or conversation is None or self._archive_of(conversation) != position.by:
+            if position is None or conversation is None or self.archive_of(conversation) != position.by:
                 continue
             conversation.read_position = position.stanza_id
             if conversation.read_up_to(position.stanza_id):
-                self._emit(UnreadChanged(conversation.jid, conversation.unread))
+                self._ctx.emit(UnreadChanged(conversation.jid, conversation.unread))
 
-    def _share_read_position(self, conversation: Conversation) -> None:
+    def share(self, conversation: Conversation) -> None:
         """The user has seen `conversation` up to its newest message: tell our other clients, shortly (a room
         read live would otherwise publish once per line), once per position."""
-        if self._archive_of(conversation) is not None and conversation.jid not in self._read_shares:
+        if self.archive_of(conversation) is not None and conversation.jid not in self._read_shares:
             self._read_shares[conversation.jid] = asyncio.get_running_loop().call_later(
                 READ_SHARE_DELAY, self._publish_read_position_now, conversation)
 
-    def _flush_read_positions(self) -> None:
+    def flush(self) -> None:
         """Publish the read positions still waiting (the app is quitting)."""
         for jid, handle in list(self._read_shares.items()):
             handle.cancel()
@@ -94,13 +92,13 @@ class ReadSyncMixin:
 
     def _publish_read_position_now(self, conversation: Conversation) -> None:
         self._read_shares.pop(conversation.jid, None)
-        by = self._archive_of(conversation)
+        by = self.archive_of(conversation)
         latest = conversation.last_archived()
-        if by is None or latest is None or latest.stanza_id == conversation.read_position or not self._is_online:
+        if by is None or latest is None or latest.stanza_id == conversation.read_position or not self._ctx.online:
             return
         conversation.read_position = latest.stanza_id
         position = pep.DisplayedUpTo(conversation.jid, latest.stanza_id, by)
-        self._spawn(self._publish_read_position(position, conversation))
+        self._ctx.spawn(self._publish_read_position(position, conversation))
 
     async def _publish_read_position(self, position: pep.DisplayedUpTo, conversation: Conversation) -> None:
         try:

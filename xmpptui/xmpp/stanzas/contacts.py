@@ -11,6 +11,7 @@ from slixmpp import Presence as PresenceStanza
 from slixmpp.jid import InvalidJID
 
 from xmpptui.model.contacts import ClientVersion, LastActivity, PendingRequest, VCardBasics
+from xmpptui.session import ContactError
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +107,14 @@ def client_version(iq: Iq) -> ClientVersion | None:
 
     version = ClientVersion(field("name"), field("version"), field("os"))
     return version if version.name else None
+
+
+def valid_bare_jid(text: str) -> str:
+    """A JID typed by the user as a bare JID; raises ContactError in words."""
+    try:
+        jid = JID(text.strip())
+    except InvalidJID:
+        raise ContactError(f"not a valid JID: {text.strip()!r} (e.g. bob@example.org)") from None
+    if not jid.bare or ("@" not in jid.bare and "." not in jid.bare and jid.bare != "localhost"):
+        raise ContactError(f"not a valid JID: {text.strip()!r} (e.g. bob@example.org)")
+    return jid.bare

@@ -1,0 +1,56 @@
+"""History rows: a message as the `messages` table stores it and back, its deduplication key, and the `seq`
+that orders a conversation."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+
+
+def dedup_key(message: ChatMessage) -> str:
+    """Incoming messages by their archive id when they have one (live and from MAM alike), ours by the id we gave
+    them (which the archive keeps), else by content within the minute."""
+    if message.stanza_id and message.direction is Direction.IN:
+        return f"s:{message.stanza_id}"
+    if message.id:
+        return f"m:{message.direction.value}:{message.id}"
+    digest = hashlib.sha256(f"{message.sender}\0{message.body}\0{int(message.timestamp // 60)}".encode()).hexdigest()
+    return f"h:{digest[:32]}"
+
+
+COLUMNS = ("id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, "
+            "edited, markable, seq")
+
+
+def sequenced(db: sqlite3.Connection, rows: list[tuple[object, ...]], after: bool) -> list[tuple[object, ...]]:
+    """`rows` (in order) with the seq that puts them after everything held in their conversation, or before it."""
+    by_conversation: dict[tuple[object, object], list[tuple[object, ...]]] = {}
+    for row in rows:
+        by_conversation.setdefault((row[0], row[1]), []).append(row)
+    sequenced = []
+    for key, group in by_conversation.items():
+        if after:
+            start = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE account = ? AND "
+                               "conversation = ?", key).fetchone()[0]
+        else:
+            start = db.execute("SELECT coalesce(min(seq), 1) FROM messages WHERE account = ? AND "
+                               "conversation = ?", key).fetchone()[0] - len(group)
+        sequenced += [(*row, start + n) for n, row in enumerate(group)]
+    return sequenced
+
+
+def to_row(account: str, message: ChatMessage) -> tuple[object, ...]:
+    return (account, message.conversation, message.kind.value, message.direction.value, message.sender,
+            message.body, message.timestamp, message.id, message.state.value, message.error, int(message.delayed),
+            int(message.carbon), dedup_key(message), message.stanza_id, int(message.edited), int(message.markable))
+
+
+def to_message(conversation: str, row: tuple) -> ChatMessage:  # type: ignore[type-arg]
+    _, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, edited, \
+        markable = row[:14]  # (a trailing seq or conversation is not part of the message)
+    return ChatMessage(conversation=conversation, sender=sender, body=body, timestamp=timestamp,
+                       direction=Direction(direction), kind=MessageKind(kind), id=message_id,
+                       state=DeliveryState(state), error=error, delayed=bool(delayed), carbon=bool(carbon),
+                       stanza_id=stanza_id, edited=bool(edited), markable=bool(markable))
