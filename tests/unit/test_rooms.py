@@ -127,6 +127,36 @@ def test_bad_room_addresses_are_refused_in_words(text: str) -> None:
         parse_room_address(text)
 
 
+# What we send (xmpp/stanzas/muc_requests.py) -----------------------------------------------------
+
+def test_a_join_carries_the_password_and_on_rejoining_only_the_history_since_what_we_hold() -> None:
+    from xmpptui.xmpp.stanzas import muc_requests
+
+    first = ET.Element("{jabber:client}presence")
+    muc_requests.fill_join(first, "", None)
+    x = first.find("{http://jabber.org/protocol/muc}x")
+    assert x is not None and len(x) == 0, "a first join asks for the room's default history"
+    again = ET.Element("{jabber:client}presence")
+    muc_requests.fill_join(again, "pw", 1714557600.25)
+    x = again.find("{http://jabber.org/protocol/muc}x")
+    assert x.findtext("{http://jabber.org/protocol/muc}password") == "pw"
+    assert x.find("{http://jabber.org/protocol/muc}history").get("since") == "2024-05-01T10:00:00.250000Z"
+
+
+def test_a_cleared_subject_is_an_empty_subject_element_and_an_admin_item_carries_its_reason() -> None:
+    from xmpptui.xmpp.stanzas import muc_requests
+
+    cleared = ET.Element("{jabber:client}message")
+    muc_requests.fill_subject(cleared, "")
+    subject = cleared.find("{jabber:client}subject")
+    assert subject is not None and not subject.text
+    iq = ET.Element("{jabber:client}iq")
+    muc_requests.fill_admin_item(iq, {"nick": "eve", "role": "none"}, "spam")
+    admin = "http://jabber.org/protocol/muc#admin"
+    item = iq.find(f"{{{admin}}}query/{{{admin}}}item")
+    assert (item.get("nick"), item.get("role"), item.findtext(f"{{{admin}}}reason")) == ("eve", "none", "spam")
+
+
 # Model -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("body", "named"), [
