@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 from slixmpp.exceptions import IqError, IqTimeout
 
 from xmpptui.xmpp.stanzas import pep, translate
+
+if TYPE_CHECKING:
+    from xmpptui.xmpp.context import SessionContext
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +81,28 @@ def fill_configure(iq_xml: ET.Element, node: str, options: dict[str, str]) -> No
 
 class PrivatePep:
     """Our account's PEP service as this session found it, and publishing to our private nodes on it.
-    The session sets `client` when it builds one and calls `new_session()` on every new (not resumed) one."""
+    It uses the session's client (from `context`, or as set on `client`); the session calls `new_session()` on
+    every new (not resumed) one."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, context: SessionContext | None = None) -> None:
         self._timeout = timeout
-        self.client: Any = None
+        self._context = context
+        self._client: Any = None
         self._features: asyncio.Future[frozenset[str]] | None = None
         self._optional_refused = False
         """The service refused the optional publish-options this session: they are set by configuring."""
         self._settled: set[str] = set()
         """Nodes whose configuration was seen to this session (by a publish taking every option, or a configure)."""
+
+    @property
+    def client(self) -> Any:
+        if self._client is None and self._context is not None:
+            return self._context.client
+        return self._client
+
+    @client.setter
+    def client(self, client: Any) -> None:
+        self._client = client
 
     def new_session(self) -> None:
         self._features = None

@@ -47,7 +47,9 @@ from xmpptui.model.events import (
     Severity,
     UnreadChanged,
 )
+from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence, PresenceBook, Show
+from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.roster import Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus, LoginFailure
 from xmpptui.passwords import Secret
@@ -58,10 +60,11 @@ from xmpptui.storage.history import History, HistoryWriteError, dedup_key
 from xmpptui.xmpp.archive import ArchiveQueries
 from xmpptui.xmpp.archive_sync import ArchiveSyncMixin
 from xmpptui.xmpp.contacts import ContactsMixin
+from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.pep_publish import PrivatePep
 from xmpptui.xmpp.read_sync import ReadSyncMixin
-from xmpptui.xmpp.rooms import RoomCommands, RoomService
-from xmpptui.xmpp.stanzas import pep, translate
+from xmpptui.xmpp.rooms import RoomService
+from xmpptui.xmpp.stanzas import muc, pep, translate
 from xmpptui.xmpp.transport import certificate
 from xmpptui.xmpp.transport import client as client_factory
 
@@ -114,7 +117,7 @@ class NoticeThrottle:
         return f"{text} (and {held} more like it)" if held else text
 
 
-class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
+class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin):
     """Implements `xmpptui.session.Session` over one slixmpp client."""
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
@@ -180,12 +183,16 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._rooms_synced: set[str] = set()
         self._rooms_caught_up: set[str] = set()
         """Rooms whose archive we caught up with since they were last joined."""
-        self._pep = PrivatePep(account.timeout)
-        self._rooms = RoomService(self._state, self._room_event,
-                                  lambda jid, kind, by_user: self._open(jid, by_user, kind),
-                                  self._persist, account.nick or account.bare_jid.partition("@")[0],
-                                  account.timeout, clock, max_occupants=account.max_room_occupants,
-                                  store_update=self._store_update, private_pep=self._pep)
+        self.context = SessionContext(account, self._state, clock, time.monotonic)
+        self.context.sink = lambda event: self._sink(event)  # (one sink, until the façade owns it)
+        self._pep = PrivatePep(account.timeout, self.context)
+        self.rooms = RoomService(
+            self.context, open_conversation=lambda jid, kind, by_user: self._open(jid, by_user, kind),
+            persist=self._persist, store_update=self._store_update, private_pep=self._pep,
+            default_nick=account.nick or account.bare_jid.partition("@")[0],
+            max_occupants=account.max_room_occupants,
+            on_joined=lambda room: self._spawn(self._room_catch_up(room)),  # its archive, once per join
+            on_left=self._rooms_caught_up.discard)
 
     @property
     def state(self) -> ClientState:
@@ -222,8 +229,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         self._sink = sink
         self._stopping = False
         pinned = self._pins.get(self._state.jid) if self._pins is not None else None
-        client = self._client = self._rooms.client = client_factory.build(self._account, self._password, pinned)
-        self._pep.client = client
+        client = self._client = self.context.client = client_factory.build(self._account, self._password, pinned)
         for event_name, handler in {
             "session_start": self._on_session_start,
             "session_resumed": self._on_stream_resumed,
@@ -262,7 +268,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             return
         for message in await self._history.pending_outgoing(self._state.jid):
             if message.kind is MessageKind.GROUPCHAT:
-                self._rooms.restore_pending(message)  # sent to its room, once we are in it again
+                self.rooms.restore_pending(message)  # sent to its room, once we are in it again
                 continue
             conversation = self._open(message.conversation, by_user=False)
             conversation.add(message)
@@ -435,8 +441,8 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
                 self._on_message(stanza)
         await self._client.announce_caps()  # before our first presence, which carries them
         self._send_presence(self._wanted)
-        self._rooms.rejoin_all()
-        self._spawn(self._rooms.load_bookmarks())
+        self.rooms.rejoin_all()
+        self._spawn(self.rooms.load_bookmarks())
         self._spawn(self._load_read_positions())
         if self._attempt_alive:
             self._now_online()
@@ -479,7 +485,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if self._state.own_presence != self._wanted:
             self._send_presence(self._wanted)  # changed while we were away
         self._now_online()
-        self._rooms.stream_resumed()
+        self.rooms.stream_resumed()
 
     @property
     def _attempt_alive(self) -> bool:
@@ -658,8 +664,17 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             self._emit(ContactChanged(contact.jid, removed=contact.jid not in self._state.roster))
         self._roster_changed()
 
+    def inbound(self, stanza: Message | PresenceStanza) -> None:
+        """An incoming message or presence, as the stream hands it over."""
+        if isinstance(stanza, Message):
+            self._on_message(stanza)
+        else:
+            self._on_presence(stanza)
+
     def _on_presence(self, stanza: PresenceStanza) -> None:
-        if self._rooms.on_presence(stanza):
+        room = self._state.rooms.get(jids.bare(stanza.xml.get("from", "")))
+        if room is not None:
+            self.rooms.on_room_presence(room, stanza)
             return
         kind = stanza.xml.get("type", "available")
         if kind == "error":
@@ -695,7 +710,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if self._state.connection.state is not ConnectionState.ONLINE:
             raise NotConnected("your presence will be sent when the session is back")
         self._send_presence(presence)
-        self._rooms.own_presence_sent(presence)
+        self.rooms.own_presence_sent(presence)
 
     def _send_presence(self, presence: Presence) -> None:
         assert self._client is not None
@@ -840,7 +855,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             self._notice("task", f"history could not be read or written: {task.exception()}", Severity.ERROR)
 
     def close_conversation(self, jid: str) -> None:
-        self._rooms.conversation_closed(jid)
+        self.rooms.conversation_closed(jid)
         if self._state.conversations.close(jid) is not None:
             self._emit(ConversationClosed(jid))
 
@@ -990,7 +1005,7 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             self._store_update(message)
             self._emit(MessageUpdated(message))
             if message.kind is MessageKind.GROUPCHAT:
-                self._rooms.queue(message)
+                self.rooms.queue(message)
             elif self._is_online:
                 self._transmit(message)
             else:
@@ -1047,7 +1062,13 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         if change is not None:
             self._on_pep_change(stanza.xml.get("from", ""), change)
             return
-        if self._rooms.on_message(stanza):
+        room = self._state.rooms.get(jids.bare(stanza.xml.get("from", "")))
+        if room is not None:
+            self.rooms.on_room_message(room, stanza)
+            return
+        invitation = muc.invitation(stanza)
+        if invitation is not None:
+            self.rooms.on_invitation(invitation)
             return
         incoming = translate.incoming_message(stanza, self._clock(), archive=self._state.jid)
         if incoming is None:
@@ -1100,11 +1121,11 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
             log.warning("PEP notification for %r from %r ignored: not from our own account", change.node, sender)
             return
         if change.node == pep.BOOKMARKS_NODE:
-            self._rooms.on_bookmarks_changed(change)
+            self.rooms.on_bookmarks_changed(change)
         elif change.node == pep.DISPLAYED_NODE:
             self._on_read_elsewhere(change)
         elif change.node == pep.PRIVATE_BOOKMARKS_NODE:
-            self._rooms.on_private_bookmarks_changed(change)
+            self.rooms.on_private_bookmarks_changed(change)
 
     def _on_reports(self, conversation: Conversation, incoming: translate.IncomingMessage) -> None:
         """Receipts, markers and chat states from the peer of `conversation` (so from no one else)."""
@@ -1212,3 +1233,65 @@ class XmppSession(ArchiveSyncMixin, ReadSyncMixin, ContactsMixin, RoomCommands):
         conversation.add(message)
         self._persist(message)
         self._emit(MessageAdded(message))
+
+    # The Session protocol's room methods, forwarded to the room service ------------------------------
+
+    async def join_room(self, address: str, password: str = "") -> None:
+        await self.rooms.join_room(address, password)
+
+    async def leave_room(self, room: str, reason: str = "") -> None:
+        await self.rooms.leave_room(room, reason)
+
+    async def send_groupchat(self, room: str, body: str) -> None:
+        await self.rooms.send_groupchat(room, body)
+
+    async def send_private(self, occupant: str, body: str) -> None:
+        await self.rooms.send_private(occupant, body)
+
+    async def open_private(self, room: str, nick: str) -> None:
+        await self.rooms.open_private(room, nick)
+
+    async def set_subject(self, room: str, subject: str) -> None:
+        await self.rooms.set_subject(room, subject)
+
+    async def change_nick(self, room: str, nick: str) -> None:
+        await self.rooms.change_nick(room, nick)
+
+    async def invite(self, room: str, jid: str, reason: str = "") -> None:
+        await self.rooms.invite(room, jid, reason)
+
+    async def room_configuration(self, room: str) -> DataForm:
+        return await self.rooms.room_configuration(room)
+
+    async def configure_room(self, room: str, form: DataForm | None) -> None:
+        await self.rooms.configure_room(room, form)
+
+    async def request_voice(self, room: str) -> None:
+        await self.rooms.request_voice(room)
+
+    async def decline_invitation(self, room: str, inviter: str) -> None:
+        await self.rooms.decline_invitation(room, inviter)
+
+    async def list_rooms(self, service: str) -> list[RoomListing]:
+        return await self.rooms.list_rooms(service)
+
+    async def room_exists(self, address: str) -> bool | None:
+        return await self.rooms.room_exists(address)
+
+    async def bookmark_room(self, room: str, autojoin: bool = True) -> None:
+        await self.rooms.bookmark_room(room, autojoin)
+
+    async def remove_bookmark(self, room: str) -> None:
+        await self.rooms.remove_bookmark(room)
+
+    async def kick(self, room: str, nick: str, reason: str = "") -> None:
+        await self.rooms.kick(room, nick, reason)
+
+    async def ban(self, room: str, nick: str, reason: str = "") -> None:
+        await self.rooms.ban(room, nick, reason)
+
+    async def set_role(self, room: str, nick: str, role: Role, reason: str = "") -> None:
+        await self.rooms.set_role(room, nick, role, reason)
+
+    async def set_affiliation(self, room: str, jid: str, affiliation: Affiliation, reason: str = "") -> None:
+        await self.rooms.set_affiliation(room, jid, affiliation, reason)
