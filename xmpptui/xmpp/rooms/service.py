@@ -30,6 +30,8 @@ from xmpptui.xmpp.stanzas import muc, pep
 
 
 class RoomService:
+    """Group chat for one session: the parts composed, and the one object the session talks to about rooms."""
+
     def __init__(self, ctx: SessionContext, *, open_conversation: OpenConversation,
                  persist: Callable[[ChatMessage], None], store_update: Callable[[ChatMessage], None],
                  private_pep: PrivatePep, default_nick: str, on_joined: Callable[[str], None],
