@@ -18,9 +18,12 @@ from xmpptui.xmpp.pep_publish import PepError, PrivatePep
 from xmpptui.xmpp.stanzas import pep
 
 
-def _publisher() -> PrivatePep:
-    return PrivatePep(SessionContext(Account(jid="me@example.org", timeout=5), ClientState(jid="me@example.org"),
-                                     time.time, time.monotonic))
+def _publisher(service: object) -> PrivatePep:
+    """A publisher on a session whose client is `service` (a fake PEP service answering its iqs)."""
+    context = SessionContext(Account(jid="me@example.org", timeout=5), ClientState(jid="me@example.org"), time.time,
+                             time.monotonic)
+    context.client = service  # type: ignore[assignment]
+    return PrivatePep(context)
 
 PUBSUB = "http://jabber.org/protocol/pubsub"
 EVERYTHING = (f"{PUBSUB}#publish-options", f"{PUBSUB}#config-node", f"{PUBSUB}#config-node-max",
@@ -95,8 +98,7 @@ EVERY = {**REQUIRED, "pubsub#max_items": "max", "pubsub#send_last_published_item
 
 
 async def _publish_twice(service: Service) -> list[tuple[str, dict[str, str]]]:
-    publisher = _publisher()
-    publisher.client = service
+    publisher = _publisher(service)
     for conversation in ("bob@example.org", "carol@example.org"):
         await publisher.publish(pep.DISPLAYED_NODE, conversation, lambda item: None)
     return service.asked
@@ -125,8 +127,7 @@ async def test_optional_options_refused_are_published_without_once_and_then_not_
 
 async def test_a_service_that_cannot_keep_the_node_private_gets_nothing() -> None:
     service = Service((f"{PUBSUB}#config-node",), set(EVERY), UNKNOWN_FIELD)
-    publisher = _publisher()
-    publisher.client = service
+    publisher = _publisher(service)
     with pytest.raises(PepError, match="cannot keep it private"):
         await publisher.publish(pep.BOOKMARKS_NODE, "room@conference.example.org", lambda item: None)
     assert service.asked == [("disco", {})]
@@ -134,8 +135,7 @@ async def test_a_service_that_cannot_keep_the_node_private_gets_nothing() -> Non
 
 async def test_another_refusal_is_said_in_words_and_features_are_asked_again_in_a_new_session() -> None:
     service = Service(EVERYTHING, set(), "<forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>")
-    publisher = _publisher()
-    publisher.client = service
+    publisher = _publisher(service)
     with pytest.raises(PepError, match="forbidden"):
         await publisher.publish(pep.BOOKMARKS_NODE, "room@conference.example.org", lambda item: None)
     publisher.new_session()
@@ -145,8 +145,7 @@ async def test_another_refusal_is_said_in_words_and_features_are_asked_again_in_
 
 async def test_features_that_could_not_be_read_are_asked_again() -> None:
     service = Service(EVERYTHING, set(EVERY), UNKNOWN_FIELD)
-    publisher = _publisher()
-    publisher.client = service
+    publisher = _publisher(service)
     answers = [_error("<service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>")]
     answer = service._answer
 

@@ -1,4 +1,4 @@
-"""Group chat without a server: MUC stanzas -> values (xmpp/muc.py), errors in words, the room model,
+"""Group chat without a server: MUC stanzas -> values (xmpp/stanzas/muc.py), errors in words, the room model,
 RoomService's spoofing checks on stanzas built from XML, and how room lines render."""
 
 from __future__ import annotations
@@ -127,6 +127,36 @@ def test_bad_room_addresses_are_refused_in_words(text: str) -> None:
         parse_room_address(text)
 
 
+# What we send (xmpp/stanzas/muc_requests.py) -----------------------------------------------------
+
+def test_a_join_carries_the_password_and_on_rejoining_only_the_history_since_what_we_hold() -> None:
+    from xmpptui.xmpp.stanzas import muc_requests
+
+    first = ET.Element("{jabber:client}presence")
+    muc_requests.fill_join(first, "", None)
+    x = first.find("{http://jabber.org/protocol/muc}x")
+    assert x is not None and len(x) == 0, "a first join asks for the room's default history"
+    again = ET.Element("{jabber:client}presence")
+    muc_requests.fill_join(again, "pw", 1714557600.25)
+    x = again.find("{http://jabber.org/protocol/muc}x")
+    assert x.findtext("{http://jabber.org/protocol/muc}password") == "pw"
+    assert x.find("{http://jabber.org/protocol/muc}history").get("since") == "2024-05-01T10:00:00.250000Z"
+
+
+def test_a_cleared_subject_is_an_empty_subject_element_and_an_admin_item_carries_its_reason() -> None:
+    from xmpptui.xmpp.stanzas import muc_requests
+
+    cleared = ET.Element("{jabber:client}message")
+    muc_requests.fill_subject(cleared, "")
+    subject = cleared.find("{jabber:client}subject")
+    assert subject is not None and not subject.text
+    iq = ET.Element("{jabber:client}iq")
+    muc_requests.fill_admin_item(iq, {"nick": "eve", "role": "none"}, "spam")
+    admin = "http://jabber.org/protocol/muc#admin"
+    item = iq.find(f"{{{admin}}}query/{{{admin}}}item")
+    assert (item.get("nick"), item.get("role"), item.findtext(f"{{{admin}}}reason")) == ("eve", "none", "spam")
+
+
 # Model -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("body", "named"), [
@@ -154,22 +184,24 @@ def test_split_nick_prefers_the_longest_occupant_nick() -> None:
 
 # RoomService through the session's handlers (async tests: joining arms the self-ping timer) -----------
 
-def joined_session(max_room_occupants: int = 5000) -> tuple[XmppSession, list[object]]:
+async def joined_session(max_room_occupants: int = 5000) -> tuple[XmppSession, list[object]]:
     session = XmppSession(Account(jid="alice@example.org", max_room_occupants=max_room_occupants), Secret("pw"))
     events: list[object] = []
-    session._sink = events.append
-    session._rooms.join(f"{ROOM}/alice")
-    session._on_presence(presence(f"{ROOM}/bob", item("moderator", "owner")))
-    session._on_presence(presence(f"{ROOM}/alice", item(codes=("110",))))
+    session.context.sink = events.append
+    await session.join_room(f"{ROOM}/alice")
+    session.inbound(presence(f"{ROOM}/bob", item("moderator", "owner")))
+    session.inbound(presence(f"{ROOM}/alice", item(codes=("110",))))
     return session, events
 
 
 async def test_join_defaults_to_the_jid_local_part_and_self_presence_completes_it() -> None:
     session = XmppSession(Account(jid="alice@example.org", nick=""), Secret("pw"))
-    session._sink = lambda event: None
-    assert session._rooms.join(ROOM).nick == "alice"
-    assert XmppSession(Account(jid="alice@example.org", nick="Al"), Secret("pw"))._rooms.join(ROOM).nick == "Al"
-    session, _ = joined_session()
+    await session.join_room(ROOM)
+    assert session.state.rooms.get(ROOM).nick == "alice"
+    named = XmppSession(Account(jid="alice@example.org", nick="Al"), Secret("pw"))
+    await named.join_room(ROOM)
+    assert named.state.rooms.get(ROOM).nick == "Al"
+    session, _ = await joined_session()
     room = session.state.rooms.get(ROOM)
     assert room is not None and room.joined and set(room.occupants) == {"bob", "alice"}
     assert session.state.conversations.get(ROOM).kind is ConversationKind.GROUPCHAT
@@ -178,18 +210,18 @@ async def test_join_defaults_to_the_jid_local_part_and_self_presence_completes_i
 
 
 async def test_groupchat_from_a_room_we_are_not_in_is_dropped() -> None:
-    session, _ = joined_session()
-    session._on_message(message("other@conference.example.org/bob", "<body>psst</body>"))
-    session._on_message(message("mallory@example.org/x", "<body>fake room line</body>"))
+    session, _ = await joined_session()
+    session.inbound(message("other@conference.example.org/bob", "<body>psst</body>"))
+    session.inbound(message("mallory@example.org/x", "<body>fake room line</body>"))
     assert "other@conference.example.org" not in session.state.conversations
     assert "mallory@example.org" not in session.state.conversations
 
 
 async def test_history_is_not_unread_and_mentions_are_counted() -> None:
-    session, _ = joined_session()
-    session._on_message(message(f"{ROOM}/bob", "<body>old news, alice</body>"
+    session, _ = await joined_session()
+    session.inbound(message(f"{ROOM}/bob", "<body>old news, alice</body>"
                                                "<delay xmlns='urn:xmpp:delay' stamp='2024-05-01T10:00:00Z'/>"))
-    session._on_message(message(f"{ROOM}/bob", "<body>alice: now</body>"))
+    session.inbound(message(f"{ROOM}/bob", "<body>alice: now</body>"))
     conversation = session.state.conversations.get(ROOM)
     old, new = conversation.messages[-2:]
     assert old.delayed and old.mention and new.mention, "highlighted, but history is not counted"
@@ -197,8 +229,8 @@ async def test_history_is_not_unread_and_mentions_are_counted() -> None:
 
 
 async def test_private_message_is_from_the_occupant_room_jid_not_a_contact() -> None:
-    session, _ = joined_session()
-    session._on_message(message(f"{ROOM}/bob", f"<body>psst</body><x xmlns='{USER}'/>", kind="chat"))
+    session, _ = await joined_session()
+    session.inbound(message(f"{ROOM}/bob", f"<body>psst</body><x xmlns='{USER}'/>", kind="chat"))
     conversation = session.state.conversations.get(f"{ROOM}/bob")
     assert conversation is not None and conversation.kind is ConversationKind.PRIVATE
     assert conversation.messages[0].sender == "bob"
@@ -208,9 +240,9 @@ async def test_private_message_is_from_the_occupant_room_jid_not_a_contact() -> 
 async def test_refused_join_is_an_error_line_and_an_event() -> None:
     session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
     events: list[object] = []
-    session._sink = events.append
-    session._rooms.join(f"{ROOM}/alice")
-    session._on_presence(presence(f"{ROOM}/alice", "<error type='cancel'><conflict "
+    session.context.sink = events.append
+    await session.join_room(f"{ROOM}/alice")
+    session.inbound(presence(f"{ROOM}/alice", "<error type='cancel'><conflict "
                                   "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>", kind="error"))
     failed = [e for e in events if isinstance(e, RoomJoinFailed)]
     assert failed and failed[0].condition == "conflict" and failed[0].nick == "alice"
@@ -219,19 +251,19 @@ async def test_refused_join_is_an_error_line_and_an_event() -> None:
 
 
 async def test_invitation_from_anyone_is_an_event_not_a_conversation() -> None:
-    session, events = joined_session()
-    session._on_message(message("carol@example.org/phone",
+    session, events = await joined_session()
+    session.inbound(message("carol@example.org/phone",
                                 "<x xmlns='jabber:x:conference' jid='den@conference.example.org'/>", "normal"))
     assert InvitationReceived("den@conference.example.org", "carol@example.org") in events
     assert "carol@example.org" not in session.state.conversations
 
 
 async def test_kicked_occupant_and_our_own_kick() -> None:
-    session, _ = joined_session()
-    session._on_presence(presence(f"{ROOM}/bob", item("none", inner="<reason>bye</reason>", codes=("307",)),
+    session, _ = await joined_session()
+    session.inbound(presence(f"{ROOM}/bob", item("none", inner="<reason>bye</reason>", codes=("307",)),
                                   kind="unavailable"))
     assert session.state.conversations.get(ROOM).messages[-1].body == "bob was kicked (bye)"
-    session._on_presence(presence(f"{ROOM}/alice", item("none", inner="<actor nick='mod'/>",
+    session.inbound(presence(f"{ROOM}/alice", item("none", inner="<actor nick='mod'/>",
                                                         codes=("307", "110")), kind="unavailable"))
     room = session.state.rooms.get(ROOM)
     assert room.state is RoomState.LEFT and room.error == "you were kicked by mod"
@@ -274,14 +306,14 @@ def test_bookmarks_from_a_pep_items_result() -> None:
 
 
 async def test_join_history_already_held_is_not_shown_twice() -> None:
-    session, _ = joined_session()
+    session, _ = await joined_session()
     conversation = session.state.conversations.get(ROOM)
     stored = ChatMessage(ROOM, "bob", "from the local history", 1714557600.0, kind=MessageKind.GROUPCHAT, id="m1")
     conversation.prepend([stored])
     delay = "<delay xmlns='urn:xmpp:delay' stamp='2024-05-01T10:00:00Z'/>"
-    session._on_message(message(f"{ROOM}/bob", f"<body>from the local history</body>{delay}", message_id="m1"))
-    session._on_message(message(f"{ROOM}/bob", f"<body>from the local history</body>{delay}"))
-    session._on_message(message(f"{ROOM}/bob", f"<body>new in the history</body>{delay}", message_id="m2"))
+    session.inbound(message(f"{ROOM}/bob", f"<body>from the local history</body>{delay}", message_id="m1"))
+    session.inbound(message(f"{ROOM}/bob", f"<body>from the local history</body>{delay}"))
+    session.inbound(message(f"{ROOM}/bob", f"<body>new in the history</body>{delay}", message_id="m2"))
     assert [m.body for m in conversation.messages if m.kind is MessageKind.GROUPCHAT] == [
         "from the local history", "new in the history"]
 
@@ -289,7 +321,7 @@ async def test_join_history_already_held_is_not_shown_twice() -> None:
 async def test_going_offline_leaves_rooms_and_coming_back_rejoins_them() -> None:
     from xmpptui.model.presence import Presence
 
-    session, _ = joined_session()
+    session, _ = await joined_session()
     sent: list[str] = []
 
     class Wire:
@@ -298,12 +330,12 @@ async def test_going_offline_leaves_rooms_and_coming_back_rejoins_them() -> None
             stanza.send = lambda: sent.append(str(stanza))  # type: ignore[method-assign]
             return stanza
 
-    session._rooms.client = Wire()  # type: ignore[assignment]
-    session._state.connection = session._state.connection.__class__(ConnectionState.ONLINE)
-    session._rooms.own_presence_sent(Presence(Show.OFFLINE))
+    session.context.client = Wire()  # type: ignore[assignment]
+    session.state.connection = replace(session.state.connection, state=ConnectionState.ONLINE)
+    session.rooms.own_presence_sent(Presence(Show.OFFLINE))
     assert session.state.rooms.get(ROOM).state is RoomState.LEFT and not sent
-    session._on_presence(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
-    session._rooms.own_presence_sent(Presence(Show.AWAY, "lunch"))
+    session.inbound(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
+    session.rooms.own_presence_sent(Presence(Show.AWAY, "lunch"))
     assert session.state.rooms.get(ROOM).state is RoomState.JOINING
     assert len(sent) == 1 and "http://jabber.org/protocol/muc" in sent[0] and "<show>away</show>" in sent[0]
 
@@ -314,7 +346,7 @@ async def test_self_ping_rejoins_a_room_that_dropped_us_silently() -> None:
     from slixmpp import Iq
     from slixmpp.exceptions import IqError
 
-    session, _ = joined_session()
+    session, _ = await joined_session()
     sent: list[str] = []
     answers: dict[str, str] = {}
 
@@ -340,26 +372,26 @@ async def test_self_ping_rejoins_a_room_that_dropped_us_silently() -> None:
             stanza.send = lambda: sent.append(pto)  # type: ignore[method-assign]
             return stanza
 
-    session._rooms.client = Wire()  # type: ignore[assignment]
-    session._state.connection = session._state.connection.__class__(ConnectionState.ONLINE)
+    session.context.client = Wire()  # type: ignore[assignment]
+    session.state.connection = replace(session.state.connection, state=ConnectionState.ONLINE)
     answers[f"{ROOM}/alice"] = "feature-not-implemented"  # in the room; the client just cannot pong
-    session._rooms.self_ping()
+    session.rooms.self_ping()
     await asyncio.sleep(0)
     assert session.state.rooms.get(ROOM).joined and not sent
     answers[f"{ROOM}/alice"] = "not-acceptable"
     answers[ROOM] = "feature-not-implemented"  # its disco#info before joining again says nothing either way
-    session._rooms.self_ping()
+    session.rooms.self_ping()
     await asyncio.sleep(0.01)
     assert session.state.rooms.get(ROOM).state is RoomState.JOINING and sent == [f"{ROOM}/alice"]
 
 
 async def test_a_voice_request_forwarded_by_the_room_is_a_line_for_moderators() -> None:
-    session, _ = joined_session()
+    session, _ = await joined_session()
     form = ("<x xmlns='jabber:x:data' type='form'>"
             "<field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#request</value></field>"
             "<field var='muc#role'><value>participant</value></field>"
             "<field var='muc#roomnick'><value>vic</value></field></x>")
-    session._on_message(message(ROOM, form, kind="normal"))
+    session.inbound(message(ROOM, form, kind="normal"))
     assert session.state.conversations.get(ROOM).messages[-1].body == \
         "vic asks for voice: /role vic participant gives it"
 
@@ -368,26 +400,26 @@ async def test_a_carbon_of_a_private_message_through_a_room_stays_out_of_the_roo
     from xmpptui.xmpp.transport import client as client_factory
 
     client_factory.build(Account(jid="alice@example.org"), Secret("pw"))  # registers the carbon stanzas
-    session, _ = joined_session()
+    session, _ = await joined_session()
     carbon = Message(xml=ET.fromstring(
         "<message xmlns='jabber:client' from='alice@example.org' to='alice@example.org/x'>"
         "<received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>"
         f"<message xmlns='jabber:client' from='{ROOM}/bob' to='alice@example.org/phone' type='chat'>"
         f"<body>psst</body><x xmlns='{USER}'/></message></forwarded></received></message>"))
-    session._on_carbon(carbon, sent=False)
+    session.inbound(carbon)
     assert not any(m.body == "psst" for c in session.state.conversations for m in c.messages)
 
 
 async def test_our_reflected_message_marks_ours_sent_even_with_a_rewritten_id() -> None:
     from xmpptui.model.conversation import DeliveryState
 
-    session, _ = joined_session()
+    session, _ = await joined_session()
     conversation = session.state.conversations.get(ROOM)
     for message_id in ("ours-1", "ours-2"):
         conversation.add(ChatMessage(ROOM, "alice", "hello", 0, direction=Direction.OUT,
                                      kind=MessageKind.GROUPCHAT, id=message_id, state=DeliveryState.PENDING))
-    session._on_message(message(f"{ROOM}/alice", "<body>hello</body>", message_id="ours-2"))
-    session._on_message(message(f"{ROOM}/alice", "<body>hello</body>", message_id="rewritten"))
+    session.inbound(message(f"{ROOM}/alice", "<body>hello</body>", message_id="ours-2"))
+    session.inbound(message(f"{ROOM}/alice", "<body>hello</body>", message_id="rewritten"))
     assert [m.state for m in conversation.messages if m.body == "hello"] == [DeliveryState.SENT] * 2
 
 
@@ -422,7 +454,7 @@ async def _bookmarks_loaded(features: tuple[str, ...]) -> tuple[list[str], list[
     from slixmpp import Iq
     from slixmpp.exceptions import IqError
 
-    session, _ = joined_session()
+    session, _ = await joined_session()
     joins: list[str] = []
     asked: list[str] = []
     info = ("<iq xmlns='jabber:client' type='result'><query xmlns='http://jabber.org/protocol/disco#info'>"
@@ -462,8 +494,8 @@ async def _bookmarks_loaded(features: tuple[str, ...]) -> tuple[list[str], list[
             stanza.send = lambda: joins.append(pto)  # type: ignore[method-assign]
             return stanza
 
-    session._rooms.client = session._pep.client = Wire()  # type: ignore[assignment]
-    await asyncio.wait_for(session._rooms.load_bookmarks(), 5)
+    session.context.client = Wire()  # type: ignore[assignment]
+    await asyncio.wait_for(session.rooms.load_bookmarks(), 5)
     return list(session.state.rooms.bookmarks), joins, asked
 
 
@@ -523,9 +555,9 @@ def test_a_flood_of_joins_and_leaves_is_coalesced_until_a_quiet_window() -> None
 
 
 async def test_a_room_flooding_joins_stays_bounded_with_one_summary_line() -> None:
-    session, events = joined_session(max_room_occupants=10)
+    session, events = await joined_session(max_room_occupants=10)
     for n in range(30):
-        session._on_presence(presence(f"{ROOM}/bot{n}", item()))
+        session.inbound(presence(f"{ROOM}/bot{n}", item()))
     room = session.state.rooms.get(ROOM)
     assert len(room.occupants) == 10 and "alice" in room.occupants and room.forgotten == 22
     assert list(room.occupants)[-9:] == [f"bot{n}" for n in range(21, 30)]
@@ -535,23 +567,23 @@ async def test_a_room_flooding_joins_stays_bounded_with_one_summary_line() -> No
         "the summary is one line, updated in place (and said once that the list is capped)"
     assert any(isinstance(e, MessageUpdated) and e.message.body == "… and 25 more joined" for e in events)
     for n in range(21, 30):
-        session._on_presence(presence(f"{ROOM}/bot{n}", item(), kind="unavailable"))
+        session.inbound(presence(f"{ROOM}/bot{n}", item(), kind="unavailable"))
     assert [m.body for m in session.state.conversations.get(ROOM).messages if m.body.startswith("…")] == \
         ["… and 25 more joined, 9 left"]
     assert set(room.occupants) == {"alice"}
 
 
 async def test_an_invalid_nick_from_a_joined_room_drops_that_stanza_only() -> None:
-    session, _ = joined_session()
+    session, _ = await joined_session()
     bad = f"{ROOM}/" + "x" * 1100  # longer than a resourcepart may be (RFC 7622: 1023 bytes)
-    session._on_presence(presence(bad, item("moderator", "owner", codes=("110",))))
-    session._on_message(message(bad, "<body>from nowhere</body>"))
-    session._on_message(message(bad, f"<body>psst</body><x xmlns='{USER}'/>", kind="chat"))
+    session.inbound(presence(bad, item("moderator", "owner", codes=("110",))))
+    session.inbound(message(bad, "<body>from nowhere</body>"))
+    session.inbound(message(bad, f"<body>psst</body><x xmlns='{USER}'/>", kind="chat"))
     room = session.state.rooms.get(ROOM)
     assert room.joined and room.nick == "alice" and set(room.occupants) == {"bob", "alice"}
     assert [c.jid for c in session.state.conversations] == [ROOM]
     assert "from nowhere" not in [m.body for m in session.state.conversations.get(ROOM).messages]
-    session._on_message(message(f"{ROOM}/bob", "<body>still here</body>"))
+    session.inbound(message(f"{ROOM}/bob", "<body>still here</body>"))
     assert session.state.conversations.get(ROOM).messages[-1].body == "still here"
 
 
@@ -568,7 +600,7 @@ def archived_pm(sender: str, to: str, body: str, through_room: bool = True, n: i
 
 async def test_archived_private_messages_through_a_room_go_to_the_occupants_conversation() -> None:
     session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
-    session._sink = lambda event: None
+    session.context.sink = lambda event: None
     session.state.roster.replace([Contact("carol@example.org")])
     session.state.rooms.bookmarks["den@conference.example.org"] = Bookmark("den@conference.example.org")
     stanzas = [archived_pm(f"{ROOM}/bob", "alice@example.org/x", "psst", n=1),
@@ -579,7 +611,7 @@ async def test_archived_private_messages_through_a_room_go_to_the_occupants_conv
                archived_pm("erin@example.org/laptop", "alice@example.org/x", "a plain chat", through_room=False, n=5)]
     results = [translate.archive_result(stanza, "alice@example.org", {"q1"}, 1.8e9) for stanza in stanzas]
     assert [r.through_room for r in results if r is not None] == [True, True, True, False, False]
-    session._take_archived([r for r in results if r is not None])
+    session.archive_sync.take_archived([r for r in results if r is not None])
     conversations = session.state.conversations
     pm = conversations.get(f"{ROOM}/bob")
     assert pm is not None and pm.kind is ConversationKind.PRIVATE
@@ -701,34 +733,38 @@ class InviteWire:
 ])
 async def test_invitations_go_through_the_room_unless_a_direct_one_surely_gets_them_in(
         features: tuple[str, ...] | None, password: str, mediated: bool) -> None:
-    session, _ = joined_session()
+    session, _ = await joined_session()
     session.state.connection = replace(session.state.connection, state=ConnectionState.ONLINE)
     wire = InviteWire(features)
-    session._rooms.client = wire  # type: ignore[assignment]
+    session.context.client = wire  # type: ignore[assignment]
     session.state.rooms.get(ROOM).password = password
-    await session._rooms.invite(ROOM, "carol@example.org", "come")
+    await session.invite(ROOM, "carol@example.org", "come")
     (sent,) = wire.sent
     if mediated:
         assert sent.xml.get("to") == ROOM
         invite = sent.xml.find(f"{{{USER}}}x/{{{USER}}}invite")
         assert invite.get("to") == "carol@example.org" and invite.findtext(f"{{{USER}}}reason") == "come"
-        assert session._rooms._actions[sent.xml.get("id")] == (ROOM, "invite carol@example.org")
     else:
         assert sent.xml.get("to") == "carol@example.org"
         direct = sent.xml.find("{jabber:x:conference}x")
         assert (direct.get("jid"), direct.get("reason"), direct.get("password")) == (ROOM, "come", password or None)
     line = session.state.conversations.get(ROOM).messages[-1].body
     assert line.startswith("you invited carol@example.org (" + ("through the room" if mediated else "directly"))
+    if mediated:  # the room's refusal comes back as a message with our invitation's id
+        session.inbound(message(ROOM, "<error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+                                      "</error>", kind="error", message_id=sent.xml.get("id")))
+        assert session.state.conversations.get(ROOM).messages[-1].body == \
+            "you are not allowed to invite carol@example.org"
 
 
 async def test_a_refused_mediated_invitation_is_said_in_words() -> None:
-    session, _ = joined_session()
+    session, _ = await joined_session()
     session.state.connection = replace(session.state.connection, state=ConnectionState.ONLINE)
     wire = InviteWire(("muc_membersonly",))
-    session._rooms.client = wire  # type: ignore[assignment]
-    await session._rooms.invite(ROOM, "carol@example.org")
+    session.context.client = wire  # type: ignore[assignment]
+    await session.invite(ROOM, "carol@example.org")
     refused = wire.sent[0].xml.get("id")
-    session._on_message(message(ROOM, "<error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+    session.inbound(message(ROOM, "<error type='auth'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
                                       "</error>", kind="error", message_id=refused))
     assert session.state.conversations.get(ROOM).messages[-1].body == \
         "you are not allowed to invite carol@example.org"
@@ -767,28 +803,63 @@ class _RejoinWire:
 async def test_a_room_that_drops_us_without_a_reason_is_joined_again_a_few_times_then_left() -> None:
     import asyncio
 
-    session, _ = joined_session()
+    session, _ = await joined_session()
     conversation = session.state.conversations.get(ROOM)
     wire = _RejoinWire()
-    session._rooms.client = wire  # type: ignore[assignment]
-    session._state.connection = session._state.connection.__class__(ConnectionState.ONLINE)
+    session.context.client = wire  # type: ignore[assignment]
+    session.state.connection = replace(session.state.connection, state=ConnectionState.ONLINE)
     for _ in range(2):
-        session._on_presence(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
+        session.inbound(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
         assert session.state.rooms.get(ROOM).state is RoomState.JOINING
         await asyncio.sleep(0.01)
         assert wire.sent[-1] == f"{ROOM}/alice", "joined again"
-        session._on_presence(presence(f"{ROOM}/alice", item("participant", codes=("110",))))
+        session.inbound(presence(f"{ROOM}/alice", item("participant", codes=("110",))))
         assert session.state.rooms.get(ROOM).joined
     assert sum("without saying why" in m.body for m in conversation.messages) == 2
-    session._on_presence(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
+    session.inbound(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
     assert session.state.rooms.get(ROOM).state is RoomState.LEFT, "a room that keeps dropping us is left alone"
 
 
 async def test_an_unavailable_for_an_earlier_session_does_not_stop_a_join() -> None:
-    session, _ = joined_session()
+    session, _ = await joined_session()
     room = session.state.rooms.get(ROOM)
     room.state = RoomState.JOINING  # (joining again after a restart; the room has not answered yet)
-    session._on_presence(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
+    session.inbound(presence(f"{ROOM}/alice", item("none", codes=("110",)), kind="unavailable"))
     assert room.state is RoomState.JOINING
-    session._on_presence(presence(f"{ROOM}/alice", item("participant", codes=("110",))))
+    session.inbound(presence(f"{ROOM}/alice", item("participant", codes=("110",))))
     assert room.joined
+
+
+# RoomService alone, with its context: the joined / left hooks the session wires to the archive catch-up -----
+
+async def test_a_room_is_said_joined_once_per_join_and_left_whenever_it_is_not_joined() -> None:
+    import time
+
+    from xmpptui.model.presence import Presence
+    from xmpptui.model.state import ClientState
+    from xmpptui.xmpp.context import SessionContext
+    from xmpptui.xmpp.pep_publish import PrivatePep
+    from xmpptui.xmpp.rooms import RoomService
+
+    account = Account(jid="alice@example.org")
+    state = ClientState(jid="alice@example.org", resource="x")
+    context = SessionContext(account, state, time.time, time.monotonic)
+    said: list[tuple[str, str]] = []
+    rooms = RoomService(context, open_conversation=lambda jid, kind, by_user: state.conversations.open(jid, kind)[0],
+                        persist=lambda message: None, store_update=lambda message: None,
+                        private_pep=PrivatePep(context), default_nick="alice",
+                        on_joined=lambda room: said.append(("joined", room)),
+                        on_left=lambda room: said.append(("left", room)))
+    await rooms.join_room(f"{ROOM}/alice")
+    assert said == [("left", ROOM)], "joining is not being joined"
+    rooms.on_room_presence(state.rooms.get(ROOM), presence(f"{ROOM}/alice", item(codes=("110",))))
+    rooms.on_room_presence(state.rooms.get(ROOM), presence(f"{ROOM}/bob", item()))
+    rooms.on_room_message(state.rooms.get(ROOM), message(f"{ROOM}/bob", "<subject>hi</subject>"))
+    assert said == [("left", ROOM), ("joined", ROOM)], "once per join, whatever else changes in the room"
+    rooms.own_presence_sent(Presence(Show.OFFLINE))
+    assert said[-1] == ("left", ROOM)
+    await rooms.join_room(f"{ROOM}/alice")
+    rooms.on_room_presence(state.rooms.get(ROOM), presence(f"{ROOM}/alice", item(codes=("110",))))
+    assert said[-2:] == [("left", ROOM), ("joined", ROOM)], "a new join is said again"
+    rooms.conversation_closed(ROOM)
+    assert said[-1] == ("left", ROOM) and ROOM not in state.rooms

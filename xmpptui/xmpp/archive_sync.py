@@ -102,11 +102,11 @@ class ArchiveSync:
         except IqTimeout:
             self._ctx.notice("archive", "the server's archive did not answer: messages from while you were away may "
                                     "be missing", Severity.WARNING)
-        self._take_archived(fetched)
+        self.take_archived(fetched)
         if start is None or position != start:
             self._archived_up_to(position)
 
-    def _take_archived(self, fetched: list[translate.ArchivedMessage], older_than: Conversation | None = None) -> None:
+    def take_archived(self, fetched: list[translate.ArchivedMessage], older_than: Conversation | None = None) -> None:
         """File archived 1:1 messages into their conversations (stored, deduplicated).
         With `older_than`, they are a page from before what that conversation holds and are prepended to it."""
         by_peer: dict[str, list[ChatMessage]] = {}
@@ -300,7 +300,7 @@ class ArchiveSync:
             return
         conversation.archive_exhausted = page.complete
         if not in_room:
-            self._take_archived(page.results, older_than=conversation)
+            self.take_archived(page.results, older_than=conversation)
             return
         room = self._state.rooms.get(conversation.jid)
         archived = [m for m in (self._room_message(conversation.jid, room.nick if room else "", r)
@@ -347,4 +347,4 @@ class ArchiveSync:
             log.info("no older private messages from the archive: %r", exc)
             exhausted = True
         conversation.archive_exhausted = exhausted
-        self._take_archived(mine, older_than=conversation)
+        self.take_archived(mine, older_than=conversation)

@@ -257,3 +257,16 @@ def configuration_changes(stanza: Message) -> list[str]:
         return []
     codes = {status.get("code", "") for status in user.findall(f"{{{NS_USER}}}status")}
     return [words for code, words in _CONFIGURATION_CODES.items() if code in codes]
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A stanza's addressing attributes as sent ("" where absent), read without parsing the JID."""
+
+    sender: str
+    type: str
+    id: str
+
+
+def envelope(stanza: Message | PresenceStanza) -> Envelope:
+    return Envelope(stanza.xml.get("from", ""), stanza.xml.get("type", ""), stanza.xml.get("id", ""))
