@@ -19,10 +19,10 @@ from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
 from xmpptui.session import NotConnected
 from xmpptui.ui.app import XmppTuiApp
-from xmpptui.ui.screens.account import AccountScreen
-from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.screens.help import HelpScreen
-from xmpptui.ui.widgets.composer import Composer
+from xmpptui.ui.chat.composer import Composer
+from xmpptui.ui.login.account import AccountScreen
+from xmpptui.ui.main.help import HelpScreen
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 SIZE = (120, 36)
 ACCOUNT = Account(jid="alice@example.org")

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from xmpptui.model import jid as jids
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics, duration_words, subscription_words
 from xmpptui.session import Session
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 ContactChoice = tuple[str, str]
 """(action, JID): e.g. ("chat", "bob@example.org/phone"), ("rename", "bob@example.org")."""

@@ -20,17 +20,17 @@ from xmpptui.model import events as ev
 from xmpptui.model.conversation import ChatMessage, ConversationKind, Direction, MessageKind
 from xmpptui.model.presence import Presence, Show, parse_priority
 from xmpptui.session import Session
-from xmpptui.ui import render
-from xmpptui.ui.messages import SessionEvents
-from xmpptui.ui.screens import room_commands
-from xmpptui.ui.screens.contact_commands import ContactCommands
-from xmpptui.ui.screens.dialogs import PromptScreen
-from xmpptui.ui.widgets.chat_log import ChatLog
-from xmpptui.ui.widgets.composer import Composer
-from xmpptui.ui.widgets.conversation_bar import ConversationBar
-from xmpptui.ui.widgets.occupant_list import OccupantList
-from xmpptui.ui.widgets.roster_view import RosterView
-from xmpptui.ui.widgets.status_bar import StatusBar
+from xmpptui.ui.chat.chat_log import ChatLog
+from xmpptui.ui.chat.composer import Composer
+from xmpptui.ui.chat.conversation_bar import ConversationBar
+from xmpptui.ui.contacts.controller import ContactCommands
+from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.main.status_bar import StatusBar
+from xmpptui.ui.rooms import controller as room_commands
+from xmpptui.ui.rooms.occupant_list import OccupantList
+from xmpptui.ui.shared import render
+from xmpptui.ui.shared.dialogs import PromptScreen
+from xmpptui.ui.shared.messages import SessionEvents
 
 _SHOW_KEYS = (
     ("f2", Show.ONLINE, "go_online", "Online"),
@@ -497,7 +497,7 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
 
         async def search() -> None:
             hits = await session.search(query, jid)
-            from xmpptui.ui.screens.search import SearchScreen  # (not needed for the first frame)
+            from xmpptui.ui.chat.search import SearchScreen  # (not needed for the first frame)
 
             self.app.push_screen(SearchScreen(session, query, hits, self._ui.timestamp_format))
 

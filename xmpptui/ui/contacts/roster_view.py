@@ -24,7 +24,7 @@ from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.presence import PresenceBook
 from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Roster
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 UNGROUPED = "Ungrouped"
 REQUESTS_TITLE = "Pending requests"

@@ -15,8 +15,8 @@ from textual.widgets.option_list import Option
 
 from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.session import Session
-from xmpptui.ui import render
-from xmpptui.ui.widgets.chat_log import ChatLog
+from xmpptui.ui.chat.chat_log import ChatLog
+from xmpptui.ui.shared import render
 
 
 def hit_line(hit: SearchHit, timestamp_format: str) -> Text:

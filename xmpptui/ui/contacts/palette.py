@@ -8,7 +8,7 @@ from functools import partial
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 _DISCOVER_LIMIT = 30
 

@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from xmpptui.session import Session
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 
 class BlockedScreen(ModalScreen[None]):

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 
 class JoinRoomScreen(ModalScreen[tuple[str, str] | None]):

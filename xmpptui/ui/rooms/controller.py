@@ -14,10 +14,10 @@ from xmpptui.model import events as ev
 from xmpptui.model import jid as jids
 from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind
 from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
-from xmpptui.ui import render
-from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.widgets.occupant_list import OccupantList
-from xmpptui.ui.widgets.roster_view import RosterView
+from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.rooms.occupant_list import OccupantList
+from xmpptui.ui.shared import render
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 if TYPE_CHECKING:
     from xmpptui.model.forms import DataForm
@@ -299,7 +299,7 @@ class RoomCommandsMixin:
             if result is not None:
                 self._join(*result)
 
-        from xmpptui.ui.screens.join_room import JoinRoomScreen
+        from xmpptui.ui.rooms.join import JoinRoomScreen
 
         self.app.push_screen(JoinRoomScreen(), chosen)
 
@@ -318,7 +318,7 @@ class RoomCommandsMixin:
         async def pick() -> None:
             listings = await session.list_rooms(service)
             if listings:
-                from xmpptui.ui.screens.room_picker import RoomPickerScreen
+                from xmpptui.ui.rooms.picker import RoomPickerScreen
 
                 self.app.push_screen(RoomPickerScreen(service, listings), chosen)
             else:
@@ -342,7 +342,7 @@ class RoomCommandsMixin:
                 nick = f"/{bookmark.nick}" if bookmark.nick else ""
                 self._join(f"{bookmark.room}{nick}", bookmark.password)
 
-        from xmpptui.ui.screens.room_picker import RoomPickerScreen
+        from xmpptui.ui.rooms.picker import RoomPickerScreen
 
         self.app.push_screen(RoomPickerScreen("your bookmarks", listings), chosen)
 
@@ -455,7 +455,7 @@ class RoomCommandsMixin:
 
         async def fetch() -> None:
             form = await session.room_configuration(room)
-            from xmpptui.ui.screens.room_config import RoomConfigScreen
+            from xmpptui.ui.rooms.room_config import RoomConfigScreen
 
             self.app.push_screen(RoomConfigScreen(room, form), answered)
 

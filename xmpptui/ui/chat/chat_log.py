@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from xmpptui.model.conversation import ChatMessage, DeliveryState, MessageKind
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 _MIN_BODY_WIDTH = 12
 _HIGHLIGHT = Style(bgcolor="grey27")

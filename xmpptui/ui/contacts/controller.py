@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING
 from xmpptui.model import events as ev
 from xmpptui.model.contacts import parse_groups
 from xmpptui.model.presence import Presence, Show
-from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.widgets.roster_view import RosterView
+from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from xmpptui.session import Session
-    from xmpptui.ui.screens.contact_details import ContactChoice
-    from xmpptui.ui.screens.contact_forms import NewContact
-    from xmpptui.ui.widgets.composer import Composer
+    from xmpptui.ui.chat.composer import Composer
+    from xmpptui.ui.contacts.details import ContactChoice
+    from xmpptui.ui.contacts.forms import NewContact
 
 
 class ContactCommands:
@@ -72,8 +72,8 @@ class ContactCommands:
         if requests:
             self.roster.show_requests(state.requests)
         # The dialogs are imported when first needed, not before the first frame.
-        from xmpptui.ui.screens.blocked import BlockedScreen
-        from xmpptui.ui.screens.contact_details import ContactDetailsScreen
+        from xmpptui.ui.contacts.blocked import BlockedScreen
+        from xmpptui.ui.contacts.details import ContactDetailsScreen
 
         if blocked:
             self.roster.show_blocked(state.blocked)
@@ -100,7 +100,7 @@ class ContactCommands:
     def _jid_arg(self, args: str, usage: str) -> tuple[str, str] | None:
         """(JID, the rest) from command arguments; a warning with the usage if the JID is missing or bad."""
         jid, _, rest = args.strip().partition(" ")
-        from xmpptui.ui.screens.contact_forms import jid_problem
+        from xmpptui.ui.contacts.forms import jid_problem
 
         problem = jid_problem(jid)
         if problem:
@@ -165,7 +165,7 @@ class ContactCommands:
     def _command_blocked(self, _args: str) -> None:
         if self.session is not None:
             self.composer.clear()
-            from xmpptui.ui.screens.blocked import BlockedScreen
+            from xmpptui.ui.contacts.blocked import BlockedScreen
 
             self.app.push_screen(BlockedScreen(self.session))
 
@@ -217,7 +217,7 @@ class ContactCommands:
             elif answer in ("deny", "block"):
                 self._contact_action(answer, request.jid)
 
-        from xmpptui.ui.screens.contact_forms import AnswerRequestScreen
+        from xmpptui.ui.contacts.forms import AnswerRequestScreen
 
         self.app.push_screen(AnswerRequestScreen(request), answered)
 
@@ -234,7 +234,7 @@ class ContactCommands:
                 self._call(lambda s: s.add_contact(entry.jid, entry.name, entry.groups, entry.subscribe),
                            "add contact")
 
-        from xmpptui.ui.screens.contact_forms import AddContactScreen
+        from xmpptui.ui.contacts.forms import AddContactScreen
 
         self.app.push_screen(AddContactScreen(
             f"{jid} can now see your presence. Add them to your roster too? (Escape: no)", jid=jid,
@@ -248,13 +248,13 @@ class ContactCommands:
                            "add contact", f"{entry.jid} added" + ("; waiting for their approval"
                                                                    if entry.subscribe else ""))
 
-        from xmpptui.ui.screens.contact_forms import AddContactScreen
+        from xmpptui.ui.contacts.forms import AddContactScreen
 
         self.app.push_screen(AddContactScreen(), add)
 
     def _details(self, jid: str) -> None:
         if self.session is not None:
-            from xmpptui.ui.screens.contact_details import ContactDetailsScreen
+            from xmpptui.ui.contacts.details import ContactDetailsScreen
 
             self.app.push_screen(ContactDetailsScreen(self.session, jid), self._details_chosen)
 
