@@ -61,6 +61,16 @@ async def test_composer_has_focus_after_login_and_ctrl_q_quits() -> None:
     assert ("stop", None) in factory.session.calls
 
 
+async def test_quit_command_logs_out_and_quits() -> None:
+    """/quit goes up to the app as a request (no call into the app from the screen) and logs out first."""
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made, what="session started")
+        await pilot.press(*"/quit", "enter")
+        await until(pilot, lambda: not app.is_running, what="/quit quits")
+    assert ("stop", None) in factory.session.calls
+
+
 async def test_keys_are_remappable_from_config() -> None:
     app, factory = make(Config(keys={"go_away": "f10"}))
     async with app.run_test(size=SIZE) as pilot:

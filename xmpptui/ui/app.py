@@ -30,7 +30,7 @@ from xmpptui.ui.login.login_error import LoginErrorScreen
 from xmpptui.ui.main.screen import MainScreen
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.shared.messages import SessionEvents
+from xmpptui.ui.shared.messages import ChatRequested, HelpRequested, QuitRequested, SessionEvents
 
 if TYPE_CHECKING:
     from xmpptui.storage.history import History
@@ -272,6 +272,15 @@ class XmppTuiApp(App[None]):
                     shown = keymap.get(binding.id, binding.key)
                     keys.append((binding.id, shown, binding.description))
         self.push_screen(HelpScreen(keys))
+
+    def on_help_requested(self, _message: HelpRequested) -> None:
+        self.action_help()
+
+    def on_quit_requested(self, _message: QuitRequested) -> None:
+        self.run_worker(self.exit_after_logout(), name="quit")
+
+    def on_chat_requested(self, message: ChatRequested) -> None:
+        self.main_screen.open_chat(message.jid)
 
     async def action_quit(self) -> None:
         await self.exit_after_logout()

@@ -30,7 +30,7 @@ from xmpptui.ui.rooms import controller as room_commands
 from xmpptui.ui.rooms.occupant_list import OccupantList
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.dialogs import PromptScreen
-from xmpptui.ui.shared.messages import SessionEvents
+from xmpptui.ui.shared.messages import HelpRequested, QuitRequested, SessionEvents
 
 _SHOW_KEYS = (
     ("f2", Show.ONLINE, "go_online", "Online"),
@@ -537,10 +537,10 @@ class MainScreen(ContactCommands, room_commands.RoomCommandsMixin, Screen[None])
 
     def _command_help(self, _args: str) -> None:
         self.composer.clear()
-        self.app.action_help()  # type: ignore[attr-defined]
+        self.post_message(HelpRequested())
 
     def _command_quit(self, _args: str) -> None:
-        self.app.run_worker(self.app.exit_after_logout(), name="quit")  # type: ignore[attr-defined]
+        self.post_message(QuitRequested())
 
     # Presence ---------------------------------------------------------------------------------
 
