@@ -19,7 +19,7 @@ from xmpptui.model.roster import Contact
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
 from xmpptui.session import RoomError
-from xmpptui.ui.rooms.controller import split_nick
+from xmpptui.ui.rooms.labels import split_nick
 from xmpptui.ui.shared import render
 from xmpptui.xmpp.rooms import parse_room_address
 from xmpptui.xmpp.session import XmppSession
