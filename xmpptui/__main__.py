@@ -55,7 +55,7 @@ def prepare(argv: list[str] | None = None) -> Prepared | int:
             }
             account = config_mod.validate_account(
                 replace(account, **{k: v for k, v in overrides.items() if v is not None}), "command line")
-        from xmpptui.ui import keymap  # [keys] names our bindings and Textual's keys: checked where they live
+        from xmpptui.ui.shared import keymap  # [keys] names our bindings and Textual's keys: checked where they live
 
         if problem := keymap.check(config.keys, config.path):
             raise config_mod.ConfigError(problem)

@@ -1,4 +1,4 @@
-"""Neutralising remote text: one function used for the screen (ui/render.py) and the log file alike."""
+"""Neutralising remote text: one function used for the screen (ui/shared/render.py) and the log file alike."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from tests.e2e.helpers import SIZE, bodies, friends, log_lines, logged_in, make_
 from tests.support.peer import Peer
 from tests.support.server import XmppServer
 from xmpptui.model.conversation import DeliveryState
-from xmpptui.ui.widgets.conversation_bar import ConversationBar
+from xmpptui.ui.chat.conversation_bar import ConversationBar
 
 
 async def test_incoming_message_opens_conversation_without_stealing_focus_and_reply_keeps_thread(

@@ -10,8 +10,8 @@ from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, roster_rows, un
 from tests.support.peer import Peer
 from tests.support.server import XmppServer
 from xmpptui.model.presence import Show
-from xmpptui.ui.screens.blocked import BlockedScreen
-from xmpptui.ui.screens.contact_details import ContactDetailsScreen
+from xmpptui.ui.contacts.blocked import BlockedScreen
+from xmpptui.ui.contacts.details import ContactDetailsScreen
 
 
 async def _type(pilot, text: str) -> None:

@@ -8,8 +8,8 @@ from tests.e2e.helpers import SIZE, logged_in, make_app, roster_rows, until
 from tests.support.peer import Peer
 from tests.support.server import RosterSeed, XmppServer
 from xmpptui.model.roster import Subscription
-from xmpptui.ui.screens.contact_forms import AddContactScreen, AnswerRequestScreen
-from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.contacts.forms import AddContactScreen, AnswerRequestScreen
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 
 def _notified(app, words: str) -> bool:

@@ -14,7 +14,7 @@ from tests.support.server import XmppServer
 from xmpptui.model.conversation import DeliveryState, Direction
 from xmpptui.model.state import ConnectionState
 from xmpptui.storage.history import History
-from xmpptui.ui.widgets.status_bar import StatusBar
+from xmpptui.ui.main.status_bar import StatusBar
 
 BURST = 500
 

@@ -11,8 +11,8 @@ import pytest
 from tests.e2e.helpers import SIZE, dialog_text, logged_in, make_app, roster_rows, until
 from tests.support.peer import Peer
 from tests.support.server import RosterSeed, XmppServer
-from xmpptui.ui.screens.dialogs import LoginErrorScreen
-from xmpptui.ui.widgets.composer import Composer
+from xmpptui.ui.chat.composer import Composer
+from xmpptui.ui.login.login_error import LoginErrorScreen
 
 
 async def test_login_shows_roster_with_presence(server: XmppServer, peers: list[Peer]) -> None:

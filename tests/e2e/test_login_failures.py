@@ -19,7 +19,7 @@ from xmpptui.config import Account, Config
 from xmpptui.model.state import LoginFailure
 from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
-from xmpptui.ui.screens.dialogs import LoginErrorScreen
+from xmpptui.ui.login.login_error import LoginErrorScreen
 from xmpptui.xmpp.session import XmppSession
 
 

@@ -15,7 +15,7 @@ from tests.support.peer import Peer
 from tests.support.prosody import Prosody
 from xmpptui.model.conversation import DeliveryState
 from xmpptui.storage.history import History
-from xmpptui.ui.screens.search import SearchScreen
+from xmpptui.ui.chat.search import SearchScreen
 
 RECEIPTS = "urn:xmpp:receipts"
 MARKERS = "urn:xmpp:chat-markers:0"

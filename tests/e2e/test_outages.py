@@ -27,8 +27,8 @@ from xmpptui.model.presence import Presence, Show
 from xmpptui.model.room import RoomState
 from xmpptui.model.state import ConnectionState, LoginFailure
 from xmpptui.storage.history import History
-from xmpptui.ui import render
-from xmpptui.ui.widgets.status_bar import StatusBar
+from xmpptui.ui.main.status_bar import StatusBar
+from xmpptui.ui.shared import render
 from xmpptui.xmpp import connection as xmpp_connection
 
 OUTAGE = 60.0

@@ -15,7 +15,7 @@ from slixmpp.xmlstream.matcher import MatchXPath
 from tests.e2e.helpers import SIZE, bodies, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.server import MUC_DOMAIN, XmppServer
-from xmpptui.ui.widgets.conversation_bar import ConversationBar
+from xmpptui.ui.chat.conversation_bar import ConversationBar
 
 PUBSUB = "http://jabber.org/protocol/pubsub"
 _FIELD = "<field var='pubsub#{}'><value>{}</value></field>"

@@ -7,8 +7,8 @@ from tests.support.peer import Peer
 from tests.support.server import Account, XmppServer
 from xmpptui.model.presence import Show
 from xmpptui.ui.app import XmppTuiApp
-from xmpptui.ui.screens.dialogs import PromptScreen
-from xmpptui.ui.widgets.status_bar import StatusBar
+from xmpptui.ui.main.status_bar import StatusBar
+from xmpptui.ui.shared.dialogs import PromptScreen
 
 
 async def _alice_watched_by_bob(server: XmppServer, peers: list[Peer]) -> tuple[Account, Peer, XmppTuiApp]:

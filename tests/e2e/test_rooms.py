@@ -23,10 +23,10 @@ from xmpptui.model.conversation import ConversationKind, DeliveryState, Directio
 from xmpptui.model.room import Affiliation, Role, RoomState
 from xmpptui.model.state import ConnectionState
 from xmpptui.storage.history import History
-from xmpptui.ui import render
 from xmpptui.ui.app import XmppTuiApp
-from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.screens.room_picker import RoomPickerScreen
+from xmpptui.ui.rooms.picker import RoomPickerScreen
+from xmpptui.ui.shared import render
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 MUC = "http://jabber.org/protocol/muc"
 MUC_USER = f"{MUC}#user"
@@ -728,7 +728,7 @@ async def join_refused(peer: Peer, room: str, nick: str) -> str:
 
 async def test_a_new_rooms_configuration_form_is_filled_in_and_saved_on_the_server(
         server: XmppServer, peers: list[Peer]) -> None:
-    from xmpptui.ui.screens.room_config import RoomConfigScreen
+    from xmpptui.ui.rooms.room_config import RoomConfigScreen
 
     alice, bob = server.register(), server.register()
     room = new_room()

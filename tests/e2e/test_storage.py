@@ -23,7 +23,7 @@ from tests.support.peer import Peer
 from tests.support.prosody import Prosody
 from xmpptui.model.conversation import ChatMessage
 from xmpptui.storage.history import History
-from xmpptui.ui.screens.dialogs import ConfirmScreen
+from xmpptui.ui.shared.dialogs import ConfirmScreen
 
 FULL = "history cannot be written to"
 

@@ -18,8 +18,8 @@ from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
 from xmpptui.pins import PinStore
 from xmpptui.ui.app import XmppTuiApp
-from xmpptui.ui.screens.dialogs import LoginErrorScreen
-from xmpptui.ui.widgets.status_bar import StatusBar
+from xmpptui.ui.login.login_error import LoginErrorScreen
+from xmpptui.ui.main.status_bar import StatusBar
 from xmpptui.xmpp.session import XmppSession
 
 

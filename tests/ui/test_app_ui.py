@@ -19,10 +19,10 @@ from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
 from xmpptui.session import NotConnected
 from xmpptui.ui.app import XmppTuiApp
-from xmpptui.ui.screens.account import AccountScreen
-from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.screens.help import HelpScreen
-from xmpptui.ui.widgets.composer import Composer
+from xmpptui.ui.chat.composer import Composer
+from xmpptui.ui.login.account import AccountScreen
+from xmpptui.ui.main.help import HelpScreen
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 SIZE = (120, 36)
 ACCOUNT = Account(jid="alice@example.org")
@@ -58,6 +58,16 @@ async def test_composer_has_focus_after_login_and_ctrl_q_quits() -> None:
         assert isinstance(app.focused, Composer)
         await pilot.press("ctrl+q")
         await until(pilot, lambda: not app.is_running, what="ctrl+q quits")
+    assert ("stop", None) in factory.session.calls
+
+
+async def test_quit_command_logs_out_and_quits() -> None:
+    """/quit goes up to the app as a request (no call into the app from the screen) and logs out first."""
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made, what="session started")
+        await pilot.press(*"/quit", "enter")
+        await until(pilot, lambda: not app.is_running, what="/quit quits")
     assert ("stop", None) in factory.session.calls
 
 

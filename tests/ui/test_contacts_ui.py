@@ -10,10 +10,10 @@ from tests.ui.fake_session import FakeSession
 from tests.ui.test_app_ui import CONTACTS, Factory, make
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Contact, Subscription
-from xmpptui.ui.screens.blocked import BlockedScreen
-from xmpptui.ui.screens.contact_details import ContactDetailsScreen
-from xmpptui.ui.screens.contact_forms import AddContactScreen, AnswerRequestScreen
-from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.contacts.blocked import BlockedScreen
+from xmpptui.ui.contacts.details import ContactDetailsScreen
+from xmpptui.ui.contacts.forms import AddContactScreen, AnswerRequestScreen
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 SIZE = (120, 36)
 

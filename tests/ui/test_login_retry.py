@@ -7,8 +7,8 @@ from tests.ui.fake_session import FakeSession
 from tests.ui.test_app_ui import CONTACTS, Factory, make
 from xmpptui.model.events import ConnectionChanged
 from xmpptui.model.state import ConnectionState, ConnectionStatus, LoginFailure
-from xmpptui.ui.screens.account import AccountScreen
-from xmpptui.ui.screens.dialogs import LoginErrorScreen
+from xmpptui.ui.login.account import AccountScreen
+from xmpptui.ui.login.login_error import LoginErrorScreen
 
 
 class FailsFirst(Factory):

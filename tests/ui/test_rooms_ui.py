@@ -14,9 +14,9 @@ from xmpptui.model.forms import DataForm, FieldType, FormField, FormOption
 from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState
 from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
-from xmpptui.ui.screens.dialogs import ConfirmScreen
-from xmpptui.ui.screens.join_room import JoinRoomScreen
-from xmpptui.ui.widgets.occupant_list import OccupantList
+from xmpptui.ui.rooms.join import JoinRoomScreen
+from xmpptui.ui.rooms.occupant_list import OccupantList
+from xmpptui.ui.shared.dialogs import ConfirmScreen
 
 SIZE = (120, 36)
 ROOM = "lounge@conference.example.org"
@@ -120,7 +120,7 @@ async def test_occupant_list_actions_by_key() -> None:
 
 async def test_bookmarks_listed_to_join() -> None:
     from xmpptui.model.room import Bookmark
-    from xmpptui.ui.screens.room_picker import RoomPickerScreen
+    from xmpptui.ui.rooms.picker import RoomPickerScreen
 
     app, session = make()
     async with app.run_test(size=SIZE) as pilot:
@@ -201,7 +201,7 @@ def room_form() -> DataForm:
 async def test_the_configuration_form_edits_every_kind_of_field_and_submits_them() -> None:
     from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
-    from xmpptui.ui.screens.room_config import RoomConfigScreen
+    from xmpptui.ui.rooms.room_config import RoomConfigScreen
 
     app, session = make()
     session.room_form = room_form()
@@ -260,7 +260,7 @@ async def test_the_configuration_form_edits_every_kind_of_field_and_submits_them
 
 
 async def test_configuring_a_room_we_do_not_own_is_refused_in_words() -> None:
-    from xmpptui.ui.screens.room_config import RoomConfigScreen
+    from xmpptui.ui.rooms.room_config import RoomConfigScreen
 
     app, session = make()
     async with app.run_test(size=SIZE) as pilot:

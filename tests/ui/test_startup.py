@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.helpers import until
 from xmpptui.__main__ import Prepared, prepare
-from xmpptui.ui.screens.account import AccountScreen
+from xmpptui.ui.login.account import AccountScreen
 
 
 def _blocked(tmp_path: Path, variable: str, monkeypatch: pytest.MonkeyPatch) -> Path:

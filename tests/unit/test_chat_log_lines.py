@@ -7,7 +7,7 @@ import time
 from textual.app import App, ComposeResult
 
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
-from xmpptui.ui.widgets.chat_log import ChatLog
+from xmpptui.ui.chat.chat_log import ChatLog
 
 BOB = "bob@example.org"
 

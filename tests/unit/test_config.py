@@ -301,7 +301,7 @@ def test_keys_name_our_bindings_and_keys_textual_knows(tmp_path: Path, table: st
 
 
 def test_sound_keys_pass() -> None:
-    from xmpptui.ui import keymap
+    from xmpptui.ui.shared import keymap
 
     good = {"go_away": "f10", "next_conversation": "ctrl+n,alt+right", "help_key": "question_mark",
             "quit": "ctrl+q", "log_page_up": "shift+pageup", "roster_remove": "delete", "newline": "ctrl+j, alt+enter"}

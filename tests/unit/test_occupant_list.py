@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from xmpptui.model.room import Affiliation, Occupant, Role, Room, RoomState
-from xmpptui.ui.widgets import occupant_list
-from xmpptui.ui.widgets.occupant_list import OccupantList
+from xmpptui.ui.rooms import occupant_list
+from xmpptui.ui.rooms.occupant_list import OccupantList
 
 ROOM = "lounge@conference.example.org"
 

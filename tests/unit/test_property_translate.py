@@ -21,7 +21,7 @@ from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, Me
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Contact
 from xmpptui.model.state import ConnectionState, ConnectionStatus
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 from xmpptui.xmpp.stanzas import translate
 
 CLIENT = "jabber:client"

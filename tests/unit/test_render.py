@@ -1,4 +1,4 @@
-"""ui/render.py: remote strings become inert rich Text; glyphs, contact lines, messages, the status line."""
+"""ui/shared/render.py: remote strings become inert rich Text; glyphs, contact lines, messages, the status line."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, Me
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ConnectionState, ConnectionStatus
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 
 @pytest.mark.parametrize(("raw", "shown"), [

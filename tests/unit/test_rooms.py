@@ -19,8 +19,8 @@ from xmpptui.model.roster import Contact
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
 from xmpptui.session import RoomError
-from xmpptui.ui import render
-from xmpptui.ui.screens.room_commands import split_nick
+from xmpptui.ui.rooms.labels import split_nick
+from xmpptui.ui.shared import render
 from xmpptui.xmpp.rooms import parse_room_address
 from xmpptui.xmpp.session import XmppSession
 from xmpptui.xmpp.stanzas import muc, translate

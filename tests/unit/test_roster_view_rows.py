@@ -9,8 +9,8 @@ from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.presence import Presence, PresenceBook, Show
 from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Contact, Roster, Subscription
-from xmpptui.ui.render import PRESENCE_GLYPHS
-from xmpptui.ui.widgets.roster_view import RosterView
+from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.shared.render import PRESENCE_GLYPHS
 
 ON, AWAY, OFF = PRESENCE_GLYPHS[Show.ONLINE], PRESENCE_GLYPHS[Show.AWAY], PRESENCE_GLYPHS[Show.OFFLINE]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from xmpptui import commands
 from xmpptui.config import UiConfig
-from xmpptui.ui.screens.help import HelpScreen
-from xmpptui.ui.screens.main import MainScreen
+from xmpptui.ui.main.help import HelpScreen
+from xmpptui.ui.main.screen import MainScreen
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -23,16 +23,18 @@ from xmpptui.model.events import ConnectionChanged, Event
 from xmpptui.model.state import LoginFailure
 from xmpptui.passwords import Secret
 from xmpptui.session import Session, SessionError
-from xmpptui.ui import render, shutdown
-from xmpptui.ui.messages import SessionEvents
-from xmpptui.ui.palette import ContactsProvider
-from xmpptui.ui.screens.dialogs import ConfirmScreen, LoginErrorScreen, PromptScreen
-from xmpptui.ui.screens.main import MainScreen
-from xmpptui.ui.widgets.roster_view import RosterView
+from xmpptui.ui import shutdown
+from xmpptui.ui.contacts.palette import ContactsProvider
+from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.login.login_error import LoginErrorScreen
+from xmpptui.ui.main.screen import MainScreen
+from xmpptui.ui.shared import render
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.shared.messages import ChatRequested, HelpRequested, QuitRequested, SessionEvents
 
 if TYPE_CHECKING:
     from xmpptui.storage.history import History
-    from xmpptui.ui.screens.account import AccountEntry
+    from xmpptui.ui.login.account import AccountEntry
 
 SessionFactory = Callable[[Account, Secret], Session]
 PasswordResolver = Callable[[Account], "Secret | None"]
@@ -138,7 +140,7 @@ class XmppTuiApp(App[None]):
     # Login ------------------------------------------------------------------------------------
 
     def _ask_account(self, error: str = "") -> None:
-        from xmpptui.ui.screens.account import AccountScreen
+        from xmpptui.ui.login.account import AccountScreen
 
         self.push_screen(AccountScreen(self._account, error), self._account_entered)
 
@@ -257,7 +259,7 @@ class XmppTuiApp(App[None]):
     # Actions ----------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from xmpptui.ui.screens.help import HelpScreen  # (not needed for the first frame)
+        from xmpptui.ui.main.help import HelpScreen  # (not needed for the first frame)
 
         if isinstance(self.screen, HelpScreen):
             return
@@ -270,6 +272,15 @@ class XmppTuiApp(App[None]):
                     shown = keymap.get(binding.id, binding.key)
                     keys.append((binding.id, shown, binding.description))
         self.push_screen(HelpScreen(keys))
+
+    def on_help_requested(self, _message: HelpRequested) -> None:
+        self.action_help()
+
+    def on_quit_requested(self, _message: QuitRequested) -> None:
+        self.run_worker(self.exit_after_logout(), name="quit")
+
+    def on_chat_requested(self, message: ChatRequested) -> None:
+        self.main_screen.open_chat(message.jid)
 
     async def action_quit(self) -> None:
         await self.exit_after_logout()

@@ -1,4 +1,5 @@
-"""JoinRoomScreen: the join dialog (room address, nick, password); the same as `/join`."""
+"""Joining a room: JoinRoomScreen, the join dialog (room address, nick, password; the same as `/join`), and
+CreateRoomScreen, the question asked before a join would create a room."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
+from xmpptui.ui.shared.dialogs import ConfirmScreen
 
 
 class JoinRoomScreen(ModalScreen[tuple[str, str] | None]):
@@ -43,3 +45,19 @@ class JoinRoomScreen(ModalScreen[tuple[str, str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class CreateRoomScreen(ConfirmScreen):
+    """Whether to create a room that does not exist: `y`/Enter creates it with the default configuration,
+    `c` creates it and opens its configuration form (`configure` says which), `n`/Escape does not."""
+
+    BINDINGS = [Binding("c", "create_and_configure", "Create and configure", id="confirm_create_configure")]
+    HINT = "y / Enter: create it    c: create it and open its configuration    n / Escape: no"
+
+    def __init__(self, question: str) -> None:
+        super().__init__(question)
+        self.configure = False
+
+    def action_create_and_configure(self) -> None:
+        self.configure = True
+        self.dismiss(True)

@@ -1,9 +1,9 @@
 """ChatLog: a conversation's messages on Textual's Line API, rendering only the lines on screen.
 
 The widget reads the conversation's message list (owned by the session) and keeps, per message, the
-line it starts on (an `array` of offsets: 8 bytes a message). Lines are rendered on demand and cached
-per (message, width); a message whose sanitised body fits on one line is counted without rendering. When the
-width changes, a long log counts its newest messages at once and the older ones in the background.
+line it starts on (an `array` of offsets: 8 bytes a message). How a message is laid out (its line count, its
+rendered lines, their cache) is MessageLines' job. When the width changes, a long log counts its newest
+messages at once and the older ones in the background.
 """
 
 from __future__ import annotations
@@ -14,22 +14,14 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
 
-from rich._wrap import divide_line
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState, MessageKind
-from xmpptui.ui import render
-
-_MIN_BODY_WIDTH = 12
-_HIGHLIGHT = Style(bgcolor="grey27")
+from xmpptui.model.conversation import ChatMessage, MessageKind
+from xmpptui.ui.chat.message_lines import MessageLines
 
 
 class ChatLog(ScrollView, can_focus=True):
@@ -59,16 +51,13 @@ class ChatLog(ScrollView, can_focus=True):
         `hidden`: kinds of message not shown (e.g. room joins and leaves, when the user hides them)."""
         super().__init__(name=name, id=id, classes=classes)
         self._width_hint = width_hint
-        self._hidden = hidden
         self._messages = messages
-        self._own_label = own_label
-        self._timestamp_format = timestamp_format
         self._offsets = array("q")
         """`_offsets[i]`: the first line of message i; `_total` is the line after the last message."""
         self._total = 0
         self._width = 0
-        self._cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(1024)
-        self._prefix_rest: dict[tuple[object, ...], int] = {}
+        self._layout = MessageLines(messages, lambda: self.app.console, own_label=own_label,
+                                    timestamp_format=timestamp_format, hidden=hidden, highlighted=highlighted)
         self._highlighted = highlighted
         self.following = highlighted is None
         """Keep the newest line in view as messages arrive (until the user scrolls up)."""
@@ -132,7 +121,7 @@ class ChatLog(ScrollView, can_focus=True):
         counts."""
         self._width = width
         if start == 0:
-            self._cache.clear()
+            self._layout.forget()
             if len(self._messages) > self.COUNT_AT_ONCE:
                 self._rebuild_newest_first(width)
                 return
@@ -289,7 +278,7 @@ class ChatLog(ScrollView, can_focus=True):
         if self._width == 0 or count <= 0:
             return
         old_offsets, old_total = self._offsets, self._total
-        self._cache.clear()
+        self._layout.forget()
         # Count the new messages and the first old one (it may lose its day separator now).
         recount = min(count + 1, len(self._messages))
         self._offsets = array("q")
@@ -325,7 +314,7 @@ class ChatLog(ScrollView, can_focus=True):
                 break
         else:
             return
-        self._cache.discard((index, self._width))
+        self._layout.forget(index, self._width)
         if self._counts is not None:  # a background recount is under way: count this one again, now
             self._counts[index] = self._count(index)
             self._apply_counts()
@@ -338,64 +327,11 @@ class ChatLog(ScrollView, can_focus=True):
         self._finish_recount()
         return [strip.text.rstrip() for index in range(len(self._offsets)) for strip in self._lines(index, self._width)]
 
-    # Rendering --------------------------------------------------------------------------------
-
-    def _starts_day(self, index: int) -> bool:
-        if index == 0:
-            return True
-        return render.day_of(self._messages[index].timestamp) != render.day_of(self._messages[index - 1].timestamp)
-
-    def _prefix_width(self, message: ChatMessage) -> int:
-        """Cells before the body: the time, then a part that depends only on who and how (cached)."""
-        stamp = cell_len(time.strftime(self._timestamp_format, time.localtime(message.timestamp)))
-        key = (message.kind, message.direction, message.sender, message.state, message.carbon,
-               render.is_action(message))
-        rest = self._prefix_rest.get(key)
-        if rest is None:
-            rest = cell_len(render.message_prefix(message, self._own_label, self._timestamp_format).plain) - stamp
-            self._prefix_rest[key] = rest
-        return stamp + rest
-
     def _count(self, index: int) -> int:
-        message = self._messages[index]
-        if message.kind in self._hidden:
-            return 0
-        body = render.shown_body(message)
-        if message.state is not DeliveryState.FAILED and not message.edited and body.isprintable():
-            # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
-            # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,
-            # without rendering it.
-            body_width = max(_MIN_BODY_WIDTH, self._width - self._prefix_width(message))
-            lines = 1 if cell_len(body) <= body_width else len(divide_line(body, body_width, fold=True)) + 1
-            return lines + self._starts_day(index)
-        return len(self._lines(index, self._width))
+        return self._layout.count(index, self._width)
 
     def _lines(self, index: int, width: int) -> list[Strip]:
-        key = (index, width)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        message = self._messages[index]
-        if message.kind in self._hidden:
-            return []
-        console = self.app.console
-        strips: list[Strip] = []
-        if self._starts_day(index):
-            separator = render.day_separator(message.timestamp)
-            separator.align("center", width, character="─")
-            strips.append(Strip(list(separator.render(console)), width))
-        prefix = render.message_prefix(message, self._own_label, self._timestamp_format)
-        prefix_width = cell_len(prefix.plain)
-        body_width = max(_MIN_BODY_WIDTH, width - prefix_width)
-        body_lines = render.message_body(message).wrap(console, body_width) or [Text("")]
-        indent = [Segment(" " * prefix_width)]
-        for number, body_line in enumerate(body_lines):
-            segments = list(prefix.render(console)) if number == 0 else list(indent)
-            segments.extend(body_line.render(console))
-            strip = Strip(segments)
-            strips.append(strip.apply_style(_HIGHLIGHT) if message is self._highlighted else strip)
-        self._cache[key] = strips
-        return strips
+        return self._layout.lines(index, width)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

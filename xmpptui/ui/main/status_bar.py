@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from xmpptui.model.state import ClientState
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 
 class StatusBar(Static):

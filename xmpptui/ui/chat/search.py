@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
 from rich.text import Text
 from textual import on
@@ -14,9 +15,14 @@ from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from xmpptui.model.conversation import ChatMessage, SearchHit
-from xmpptui.session import Session
-from xmpptui.ui import render
-from xmpptui.ui.widgets.chat_log import ChatLog
+from xmpptui.ui.chat.chat_log import ChatLog
+from xmpptui.ui.shared import render
+
+
+class ContextSession(Protocol):
+    """The part of the `Session` the search screen uses."""
+
+    async def search_context(self, hit: SearchHit) -> list[ChatMessage]: ...
 
 
 def hit_line(hit: SearchHit, timestamp_format: str) -> Text:
@@ -44,7 +50,7 @@ class SearchScreen(Screen[None]):
     SearchScreen #search-context { height: 2fr; border-top: tall $panel; }
     """
 
-    def __init__(self, session: Session, query: str, hits: list[SearchHit], timestamp_format: str) -> None:
+    def __init__(self, session: ContextSession, query: str, hits: list[SearchHit], timestamp_format: str) -> None:
         super().__init__()
         self._session = session
         self._query = query

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,8 +12,17 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from xmpptui.session import Session
-from xmpptui.ui import render
+from xmpptui.model.state import ClientState
+from xmpptui.ui.shared import render
+
+
+class BlocklistSession(Protocol):
+    """The part of the `Session` the block list uses."""
+
+    @property
+    def state(self) -> ClientState: ...
+
+    async def unblock(self, jid: str) -> None: ...
 
 
 class BlockedScreen(ModalScreen[None]):
@@ -20,7 +31,7 @@ class BlockedScreen(ModalScreen[None]):
         Binding("u,delete", "unblock", "Unblock", id="blocked_unblock"),
     ]
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: BlocklistSession) -> None:
         super().__init__()
         self._session = session
 

@@ -15,7 +15,7 @@ from textual.strip import Strip
 
 from xmpptui.model.presence import Presence
 from xmpptui.model.room import AFFILIATION_MARKS, Occupant, Role, Room, RoomState
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 ROLE_TITLES = {Role.MODERATOR: "Moderators", Role.PARTICIPANT: "Participants", Role.VISITOR: "Visitors",
                Role.NONE: "Others"}

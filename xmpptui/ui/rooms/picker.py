@@ -11,7 +11,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from xmpptui.model.room import RoomListing
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 
 class RoomPickerScreen(ModalScreen[str | None]):

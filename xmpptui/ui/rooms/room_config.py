@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from xmpptui.model.forms import DataForm, FieldType, FormField
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 
 def _field_id(index: int) -> str:

@@ -1,72 +1,16 @@
-"""Small modal dialogs: a one-line prompt (optionally masked and validated), a confirmation, a message."""
+"""LoginErrorScreen: a failed login in words, with what to do next (retry, edit the account, trust a
+certificate, quit)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Label, Static
 
-from xmpptui.ui import render
-
-
-class PromptScreen(ModalScreen[str | None]):
-    """Ask for one line. `validate` returns an error text or None. Escape cancels (result None)."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt_cancel")]
-
-    def __init__(self, title: str, *, value: str = "", password: bool = False, placeholder: str = "",
-                 validate: Callable[[str], str | None] | None = None) -> None:
-        super().__init__()
-        self._title = title
-        self._value = value
-        self._password = password
-        self._placeholder = placeholder
-        self._validate = validate
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Text(self._title), classes="dialog-title")
-            yield Input(value=self._value, password=self._password, placeholder=self._placeholder, id="prompt-input")
-            yield Static("", id="prompt-error", classes="dialog-error")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        error = self._validate(event.value) if self._validate else None
-        if error:
-            self.query_one("#prompt-error", Static).update(render.plain(error))
-            return
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """A yes/no question: `y` or Enter accepts; Escape or `n` refuses."""
-
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="confirm_yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm_no"),
-    ]
-
-    HINT = "y / Enter: yes    n / Escape: no"
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self._question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(render.plain(self._question), classes="dialog-title")
-            yield Label(Text(self.HINT, style="italic"))
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+from xmpptui.ui.shared import render
 
 
 class LoginErrorScreen(ModalScreen[str]):

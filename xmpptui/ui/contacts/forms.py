@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
 from xmpptui.model.contacts import PendingRequest, parse_groups
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 
 def jid_problem(text: str) -> str | None:

@@ -8,7 +8,8 @@ from functools import partial
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
+from xmpptui.ui.shared.messages import ChatRequested
 
 _DISCOVER_LIMIT = 30
 
@@ -22,7 +23,7 @@ class ContactsProvider(Provider):
                 for contact in session.state.roster]
 
     def _open(self, jid: str) -> None:
-        self.app.main_screen.open_chat(jid)  # type: ignore[attr-defined]
+        self.app.post_message(ChatRequested(jid))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

@@ -13,7 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from xmpptui.config import Account, ConfigError, validate_account
 from xmpptui.passwords import Secret
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 
 @dataclass(frozen=True)

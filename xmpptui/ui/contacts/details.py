@@ -5,6 +5,7 @@ the action for the main screen to carry out."""
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,8 +17,22 @@ from textual.widgets.option_list import Option
 
 from xmpptui.model import jid as jids
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics, duration_words, subscription_words
-from xmpptui.session import Session
-from xmpptui.ui import render
+from xmpptui.model.state import ClientState
+from xmpptui.ui.shared import render
+
+
+class DetailsSession(Protocol):
+    """The part of the `Session` the details screen uses."""
+
+    @property
+    def state(self) -> ClientState: ...
+
+    async def fetch_vcard(self, jid: str) -> VCardBasics: ...
+
+    async def fetch_last_activity(self, jid: str) -> LastActivity: ...
+
+    async def fetch_client_version(self, jid: str) -> ClientVersion: ...
+
 
 ContactChoice = tuple[str, str]
 """(action, JID): e.g. ("chat", "bob@example.org/phone"), ("rename", "bob@example.org")."""
@@ -40,7 +55,7 @@ class ContactDetailsScreen(ModalScreen[ContactChoice | None]):
         Binding("b", "choose('block')", "Block / unblock", id="details_block"),
     ]
 
-    def __init__(self, session: Session, jid: str) -> None:
+    def __init__(self, session: DetailsSession, jid: str) -> None:
         super().__init__()
         self._session = session
         self.jid = jid

@@ -1,13 +1,12 @@
 """RosterView: pending subscription requests, bookmarked rooms, then contacts grouped by roster group on
 the Line API, online first, type-to-filter.
 
-It keeps each group's members sorted, so a presence change re-sorts only that contact's groups and
-re-flattens the row list; only the rows on screen are rendered, each cached until its contact changes.
+Each group's members are kept sorted (RosterGroups), so a presence change re-sorts only that contact's groups
+and re-flattens the row list; only the rows on screen are rendered, each cached until its contact changes.
 """
 
 from __future__ import annotations
 
-from bisect import insort
 from collections.abc import Iterable, Mapping
 
 from rich.style import Style
@@ -24,9 +23,9 @@ from xmpptui.model.contacts import PendingRequest
 from xmpptui.model.presence import PresenceBook
 from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Roster
-from xmpptui.ui import render
+from xmpptui.ui.contacts.roster_groups import RosterGroups
+from xmpptui.ui.shared import render
 
-UNGROUPED = "Ungrouped"
 REQUESTS_TITLE = "Pending requests"
 BOOKMARKS_TITLE = "Bookmarks"
 
@@ -113,11 +112,7 @@ class RosterView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self._roster = roster
         self._presence = presence
-        self._members: dict[str, list[tuple[int, str, str]]] = {}
-        """Group -> sorted (offline?, folded name, jid): online contacts first, then by name."""
-        self._keys: dict[str, tuple[int, str, str]] = {}
-        self._groups_of: dict[str, tuple[str, ...]] = {}
-        self._group_order: list[str] = []
+        self._groups = RosterGroups(roster, presence)
         self._collapsed: set[str] = set()
         self._unread: dict[str, int] = {}
         self._requests: dict[str, PendingRequest] = {}
@@ -135,32 +130,17 @@ class RosterView(ScrollView, can_focus=True):
 
     # Model -> rows ----------------------------------------------------------------------------
 
-    def _sort_key(self, jid: str) -> tuple[int, str, str]:
-        contact = self._roster.get(jid)
-        name = contact.display_name if contact is not None else jid
-        return (0 if self._presence.best(jid).available else 1, name.casefold(), jid)
-
     def show_roster(self, roster: Roster, presence: PresenceBook) -> None:
         """Show another session's roster (after a new login)."""
         self._roster = roster
         self._presence = presence
+        self._groups = RosterGroups(roster, presence)
         self._unread.clear()
         self.load()
 
     def load(self) -> None:
         """Rebuild everything from the roster (after the roster was replaced)."""
-        self._members = {}
-        self._keys = {}
-        self._groups_of = {}
-        for contact in self._roster:
-            key = self._sort_key(contact.jid)
-            groups = contact.groups or (UNGROUPED,)
-            self._keys[contact.jid] = key
-            self._groups_of[contact.jid] = groups
-            for group in groups:
-                self._members.setdefault(group, []).append(key)
-        for members in self._members.values():
-            members.sort()
+        self._groups.load()
         self._cache.clear()
         self._flatten()
 
@@ -168,22 +148,7 @@ class RosterView(ScrollView, can_focus=True):
         """Presence, name or groups of these contacts changed (or they were added or removed)."""
         for jid in jids:
             self._versions[jid] = self._versions.get(jid, 0) + 1
-            old_key = self._keys.pop(jid, None)
-            for group in self._groups_of.pop(jid, ()):
-                members = self._members.get(group)
-                if members is not None and old_key is not None:
-                    members.remove(old_key)
-                    if not members:
-                        del self._members[group]
-            contact = self._roster.get(jid)
-            if contact is None:
-                continue
-            key = self._sort_key(jid)
-            groups = contact.groups or (UNGROUPED,)
-            self._keys[jid] = key
-            self._groups_of[jid] = groups
-            for group in groups:
-                insort(self._members.setdefault(group, []), key)
+            self._groups.changed(jid)
         self._flatten()
 
     def set_unread(self, jid: str, count: int) -> None:
@@ -223,7 +188,6 @@ class RosterView(ScrollView, can_focus=True):
 
     def _flatten(self, filter_changed: bool = False) -> None:
         selected = self._rows[self.cursor] if 0 <= self.cursor < len(self._rows) else None
-        self._group_order = sorted(self._members, key=lambda g: (g == UNGROUPED, g.casefold()))
         needle = self.filter_text.casefold()
         rows: list[Row] = []
         requests = [jid for jid, r in self._requests.items()
@@ -237,8 +201,8 @@ class RosterView(ScrollView, can_focus=True):
             rows.append((BOOKMARKS, BOOKMARKS_TITLE))
             if needle or not self._bookmarks_collapsed:
                 rows.extend((BOOKMARK, room) for room in bookmarks)
-        for group in self._group_order:
-            members = self._members[group]
+        for group in self._groups.ordered():
+            members = self._groups.members[group]
             if needle:
                 matching = [jid for _, name, jid in members if needle in name or needle in jid]
                 if matching:
@@ -279,12 +243,6 @@ class RosterView(ScrollView, can_focus=True):
         """The plain text of one row, as shown (for tests and screen readers)."""
         return self._row_text(self._rows[index]).plain
 
-    def _group_counts(self, group: str) -> tuple[int, int]:
-        """(online, total) members; online contacts sort first, so count up to the first offline one."""
-        members = self._members.get(group, [])
-        online = next((i for i, key in enumerate(members) if key[0] == 1), len(members))
-        return online, len(members)
-
     # Rendering --------------------------------------------------------------------------------
 
     def _row_text(self, row: Row) -> Text:
@@ -307,7 +265,7 @@ class RosterView(ScrollView, can_focus=True):
                 return Text("")
             return render.bookmark_line(bookmark, self._room_states.get(key))
         if kind == GROUP:
-            online, total = self._group_counts(key)
+            online, total = self._groups.counts(key)
             arrow = "▸" if key in self._collapsed and not self.filter_text else "▾"
             text = Text(f"{arrow} ", end="", no_wrap=True, overflow="ellipsis")
             text.append_text(render.plain(key, single_line=True))
@@ -333,7 +291,7 @@ class RosterView(ScrollView, can_focus=True):
         version = self._versions.get(REQUESTS if row[0] in (REQUESTS, REQUEST)
                                      else BOOKMARKS if row[0] in (BOOKMARKS, BOOKMARK) else row[1], 0)
         # A group header shows its online/total counts and a fold arrow that depends on the filter.
-        header = ((self._group_counts(row[1]), row[1] in self._collapsed, bool(self.filter_text))
+        header = ((self._groups.counts(row[1]), row[1] in self._collapsed, bool(self.filter_text))
                   if row[0] == GROUP else (self._bookmarks_collapsed, bool(self.filter_text))
                   if row[0] == BOOKMARKS else None)
         key = (row, width, is_cursor, version, header, self.has_focus)

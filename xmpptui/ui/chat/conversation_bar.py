@@ -8,7 +8,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
-from xmpptui.ui import render
+from xmpptui.ui.shared import render
 
 
 class ConversationBar(Static):

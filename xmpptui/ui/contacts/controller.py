@@ -1,35 +1,75 @@
-"""The main screen's contact management: slash commands, roster keys, the request, add, details and
-block-list dialogs. A mixin for MainScreen, which provides `session`, `app`, `_run`, `roster`, `composer`."""
+"""ContactController: contact management. The contact slash commands (/add, /remove, /block, /info, ...), the
+roster's management keys, answering a subscription request, the add, details and block-list dialogs, and
+keeping the roster's requests and block marks (and an open dialog) in step with the session's state."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from xmpptui.model import events as ev
-from xmpptui.model.contacts import parse_groups
+from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics, parse_groups
 from xmpptui.model.presence import Presence, Show
-from xmpptui.ui.screens.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.widgets.roster_view import RosterView
+from xmpptui.model.state import ClientState
+from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.shared.controller import CommandLine, CommandTable, ScreenTools
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 if TYPE_CHECKING:
-    from textual.app import App
-
-    from xmpptui.session import Session
-    from xmpptui.ui.screens.contact_details import ContactChoice
-    from xmpptui.ui.screens.contact_forms import NewContact
-    from xmpptui.ui.widgets.composer import Composer
+    from xmpptui.ui.contacts.details import ContactChoice
+    from xmpptui.ui.contacts.forms import NewContact
 
 
-class ContactCommands:
-    session: Session | None
-    app: App[None]
-    active: str | None
-    roster: RosterView
-    composer: Composer
-    _run: Callable[..., None]
+class ContactSession(Protocol):
+    """The part of the `Session` contact management uses (the details and block-list dialogs included)."""
 
-    def contact_commands(self) -> dict[str, Callable[[str], None]]:
+    @property
+    def state(self) -> ClientState: ...
+
+    def open_conversation(self, jid: str) -> None: ...
+
+    async def add_contact(self, jid: str, name: str = "", groups: tuple[str, ...] = (),
+                          subscribe: bool = True) -> None: ...
+
+    async def update_contact(self, jid: str, name: str | None = None,
+                             groups: tuple[str, ...] | None = None) -> None: ...
+
+    async def remove_contact(self, jid: str) -> None: ...
+
+    async def authorize(self, jid: str) -> None: ...
+
+    async def deny(self, jid: str) -> None: ...
+
+    async def subscribe(self, jid: str) -> None: ...
+
+    async def unsubscribe(self, jid: str) -> None: ...
+
+    async def block(self, jid: str) -> None: ...
+
+    async def unblock(self, jid: str) -> None: ...
+
+    async def send_directed_presence(self, jid: str, presence: Presence) -> None: ...
+
+    async def fetch_vcard(self, jid: str) -> VCardBasics: ...
+
+    async def fetch_last_activity(self, jid: str) -> LastActivity: ...
+
+    async def fetch_client_version(self, jid: str) -> ClientVersion: ...
+
+
+class ContactController:
+    def __init__(self, tools: ScreenTools, composer: CommandLine, *, roster: Callable[[], RosterView],
+                 active: Callable[[], str | None], top_screen: Callable[[], object]) -> None:
+        """`roster`: the roster view (there once a session is attached); `active`: the JID of the conversation on
+        screen; `top_screen`: the screen on top (an open details or block-list dialog follows the state)."""
+        self._tools = tools
+        self._composer = composer
+        self._roster = roster
+        self._active = active
+        self._top_screen = top_screen
+        self.session: ContactSession | None = None
+
+    def commands(self) -> CommandTable:
         """The slash commands of contacts, by name (for MainScreen's command table)."""
         return {
             "add": self._command_add,
@@ -49,7 +89,7 @@ class ContactCommands:
 
     # Events -----------------------------------------------------------------------------------------
 
-    def _route_contact_events(self, events: Iterable[ev.Event]) -> None:
+    def route(self, events: Iterable[ev.Event]) -> None:
         """Requests, block list and open dialogs follow the session's state."""
         if self.session is None:
             return
@@ -70,37 +110,37 @@ class ContactCommands:
                     requests = blocked = everything = True
         # Once per batch: a flood of requests re-flattens a large roster once, not once per request.
         if requests:
-            self.roster.show_requests(state.requests)
+            self._roster().show_requests(state.requests)
         # The dialogs are imported when first needed, not before the first frame.
-        from xmpptui.ui.screens.blocked import BlockedScreen
-        from xmpptui.ui.screens.contact_details import ContactDetailsScreen
+        from xmpptui.ui.contacts.blocked import BlockedScreen
+        from xmpptui.ui.contacts.details import ContactDetailsScreen
 
         if blocked:
-            self.roster.show_blocked(state.blocked)
-            if isinstance(self.app.screen, BlockedScreen):
-                self.app.screen.refresh_list()
-        screen = self.app.screen
+            self._roster().show_blocked(state.blocked)
+        screen = self._top_screen()
+        if blocked and isinstance(screen, BlockedScreen):
+            screen.refresh_list()
         if isinstance(screen, ContactDetailsScreen) and (everything or screen.jid in touched):
             screen.refresh_details()
 
     # Helpers ----------------------------------------------------------------------------------------
 
     def _warn(self, text: str) -> None:
-        self.app.notify(text, severity="warning", markup=False)
+        self._tools.notify(text, severity="warning", markup=False)
 
-    def _call(self, work: Callable[[Session], Awaitable[object]], name: str, done: str = "") -> None:
+    def _call(self, work: Callable[[ContactSession], Awaitable[object]], name: str, done: str = "") -> None:
         """Run a session call (the command typed was understood: the composer is cleared); say `done` when
         it succeeded. A failure becomes a notification in words."""
         if self.session is None:
             return
-        if self.composer.text.startswith("/"):
-            self.composer.clear()
-        self._run(work(self.session), name, (lambda: self.app.notify(done, markup=False)) if done else None)
+        if self._composer.text.startswith("/"):
+            self._composer.clear()
+        self._tools.run(work(self.session), name, (lambda: self._tools.notify(done, markup=False)) if done else None)
 
     def _jid_arg(self, args: str, usage: str) -> tuple[str, str] | None:
         """(JID, the rest) from command arguments; a warning with the usage if the JID is missing or bad."""
         jid, _, rest = args.strip().partition(" ")
-        from xmpptui.ui.screens.contact_forms import jid_problem
+        from xmpptui.ui.contacts.forms import jid_problem
 
         problem = jid_problem(jid)
         if problem:
@@ -112,7 +152,7 @@ class ContactCommands:
 
     def _command_add(self, args: str) -> None:
         if not args.strip():
-            self.composer.clear()
+            self._composer.clear()
             self._add_dialog()
             return
         parsed = self._jid_arg(args, "/add JID [name]")
@@ -136,7 +176,7 @@ class ContactCommands:
     def _command_remove(self, args: str) -> None:
         parsed = self._jid_arg(args, "/remove JID")
         if parsed is not None:
-            self.composer.clear()
+            self._composer.clear()
             self._confirm_remove(parsed[0])
 
     def _simple(self, action: str, args: str) -> None:
@@ -164,17 +204,17 @@ class ContactCommands:
 
     def _command_blocked(self, _args: str) -> None:
         if self.session is not None:
-            self.composer.clear()
-            from xmpptui.ui.screens.blocked import BlockedScreen
+            self._composer.clear()
+            from xmpptui.ui.contacts.blocked import BlockedScreen
 
-            self.app.push_screen(BlockedScreen(self.session))
+            self._tools.push_screen(BlockedScreen(self.session))
 
     def _command_info(self, args: str) -> None:
-        if not args.strip() and self.active is not None:
-            args = self.active
+        if not args.strip() and self._active() is not None:
+            args = self._active()
         parsed = self._jid_arg(args, "/info JID")
         if parsed is not None:
-            self.composer.clear()
+            self._composer.clear()
             self._details(parsed[0])
 
     def _command_presence(self, args: str) -> None:
@@ -196,8 +236,8 @@ class ContactCommands:
 
     # Roster keys and dialogs ------------------------------------------------------------------------
 
-    def on_roster_view_contact_action(self, message: RosterView.ContactAction) -> None:
-        message.stop()
+    def contact_action(self, message: RosterView.ContactAction) -> None:
+        """A management key in the roster."""
         if message.action == "add":
             self._add_dialog()
         elif message.jid is None:
@@ -205,8 +245,8 @@ class ContactCommands:
         else:
             self._contact_action(message.action, message.jid)
 
-    def on_roster_view_request_selected(self, message: RosterView.RequestSelected) -> None:
-        message.stop()
+    def request_selected(self, message: RosterView.RequestSelected) -> None:
+        """Enter on a pending request: answer it."""
         request = self.session.state.requests.get(message.jid) if self.session else None
         if request is None:
             return
@@ -217,9 +257,9 @@ class ContactCommands:
             elif answer in ("deny", "block"):
                 self._contact_action(answer, request.jid)
 
-        from xmpptui.ui.screens.contact_forms import AnswerRequestScreen
+        from xmpptui.ui.contacts.forms import AnswerRequestScreen
 
-        self.app.push_screen(AnswerRequestScreen(request), answered)
+        self._tools.push_screen(AnswerRequestScreen(request), answered)
 
     def _accept(self, jid: str, nick: str) -> None:
         """Send `subscribed`, then offer to add them (name, groups) and see their presence in one step."""
@@ -234,9 +274,9 @@ class ContactCommands:
                 self._call(lambda s: s.add_contact(entry.jid, entry.name, entry.groups, entry.subscribe),
                            "add contact")
 
-        from xmpptui.ui.screens.contact_forms import AddContactScreen
+        from xmpptui.ui.contacts.forms import AddContactScreen
 
-        self.app.push_screen(AddContactScreen(
+        self._tools.push_screen(AddContactScreen(
             f"{jid} can now see your presence. Add them to your roster too? (Escape: no)", jid=jid,
             name=contact.name if contact is not None and contact.name else nick,
             groups=contact.groups if contact is not None else (), fixed_jid=True, subscribe=not sees), add)
@@ -248,15 +288,15 @@ class ContactCommands:
                            "add contact", f"{entry.jid} added" + ("; waiting for their approval"
                                                                    if entry.subscribe else ""))
 
-        from xmpptui.ui.screens.contact_forms import AddContactScreen
+        from xmpptui.ui.contacts.forms import AddContactScreen
 
-        self.app.push_screen(AddContactScreen(), add)
+        self._tools.push_screen(AddContactScreen(), add)
 
     def _details(self, jid: str) -> None:
         if self.session is not None:
-            from xmpptui.ui.screens.contact_details import ContactDetailsScreen
+            from xmpptui.ui.contacts.details import ContactDetailsScreen
 
-            self.app.push_screen(ContactDetailsScreen(self.session, jid), self._details_chosen)
+            self._tools.push_screen(ContactDetailsScreen(self.session, jid), self._details_chosen)
 
     def _details_chosen(self, choice: ContactChoice | None) -> None:
         if choice is None:
@@ -264,7 +304,7 @@ class ContactCommands:
         action, jid = choice
         if action == "chat" and self.session is not None:
             self.session.open_conversation(jid)
-            self.composer.focus()
+            self._composer.focus()
         else:
             self._contact_action(action, jid)
 
@@ -273,7 +313,7 @@ class ContactCommands:
             if yes:
                 self._call(lambda s: s.remove_contact(jid), "remove contact", f"{jid} removed from your roster")
 
-        self.app.push_screen(ConfirmScreen(f"Remove {jid} from your roster? This also cancels the presence "
+        self._tools.push_screen(ConfirmScreen(f"Remove {jid} from your roster? This also cancels the presence "
                                            "subscriptions both ways."), answered)
 
     def _contact_action(self, action: str, jid: str) -> None:
@@ -303,11 +343,11 @@ class ContactCommands:
 
             title = (f"Name for {jid} (Enter sets, Escape cancels)" if action == "rename"
                      else f"Groups for {jid}, comma separated (empty: ungrouped)")
-            self.app.push_screen(PromptScreen(title, value=current), entered)
+            self._tools.push_screen(PromptScreen(title, value=current), entered)
         elif action == "block" and jid in self.session.state.blocked:
             self._call(lambda s: s.unblock(jid), "unblock", f"{jid} unblocked")
         else:
-            calls: dict[str, tuple[Callable[[Session], Awaitable[object]], str]] = {
+            calls: dict[str, tuple[Callable[[ContactSession], Awaitable[object]], str]] = {
                 "authorize": (lambda s: s.authorize(jid), f"{jid} may see your presence"),
                 "deny": (lambda s: s.deny(jid), f"{jid} may not see your presence"),
                 "subscribe": (lambda s: s.subscribe(jid), f"asked {jid} to let you see their presence"),

@@ -1,0 +1,103 @@
+"""MessageLines: how one message of a log is laid out at a width. Its line count (a message whose sanitised body
+fits is counted without rendering it) and its rendered lines: a day separator when the day changes, the prefix
+(time, who, state), the word-wrapped body indented under it; cached per (message, width)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from rich._wrap import divide_line
+from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.strip import Strip
+
+from xmpptui.model.conversation import ChatMessage, DeliveryState, MessageKind
+from xmpptui.ui.shared import render
+
+_MIN_BODY_WIDTH = 12
+_HIGHLIGHT = Style(bgcolor="grey27")
+
+
+class MessageLines:
+    def __init__(self, messages: Sequence[ChatMessage], console: Callable[[], Console], *, own_label: str,
+                 timestamp_format: str, hidden: frozenset[MessageKind], highlighted: ChatMessage | None) -> None:
+        """`messages`: the conversation's list (owned by the session); `console`: what renders (the app's)."""
+        self._messages = messages
+        self._console = console
+        self._own_label = own_label
+        self._timestamp_format = timestamp_format
+        self._hidden = hidden
+        self.highlighted = highlighted
+        self._cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(1024)
+        self._prefix_rest: dict[tuple[object, ...], int] = {}
+
+    def forget(self, index: int | None = None, width: int = 0) -> None:
+        """Drop the cached lines of one message at a width (it changed), or of all (they moved, or the width)."""
+        if index is None:
+            self._cache.clear()
+        else:
+            self._cache.discard((index, width))
+
+    def starts_day(self, index: int) -> bool:
+        if index == 0:
+            return True
+        return render.day_of(self._messages[index].timestamp) != render.day_of(self._messages[index - 1].timestamp)
+
+    def _prefix_width(self, message: ChatMessage) -> int:
+        """Cells before the body: the time, then a part that depends only on who and how (cached)."""
+        stamp = cell_len(time.strftime(self._timestamp_format, time.localtime(message.timestamp)))
+        key = (message.kind, message.direction, message.sender, message.state, message.carbon,
+               render.is_action(message))
+        rest = self._prefix_rest.get(key)
+        if rest is None:
+            rest = cell_len(render.message_prefix(message, self._own_label, self._timestamp_format).plain) - stamp
+            self._prefix_rest[key] = rest
+        return stamp + rest
+
+    def count(self, index: int, width: int) -> int:
+        """How many lines message `index` takes at `width` (0 if its kind is hidden)."""
+        message = self._messages[index]
+        if message.kind in self._hidden:
+            return 0
+        body = render.shown_body(message)
+        if message.state is not DeliveryState.FAILED and not message.edited and body.isprintable():
+            # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
+            # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,
+            # without rendering it.
+            body_width = max(_MIN_BODY_WIDTH, width - self._prefix_width(message))
+            lines = 1 if cell_len(body) <= body_width else len(divide_line(body, body_width, fold=True)) + 1
+            return lines + self.starts_day(index)
+        return len(self.lines(index, width))
+
+    def lines(self, index: int, width: int) -> list[Strip]:
+        """Message `index` rendered at `width`."""
+        key = (index, width)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        message = self._messages[index]
+        if message.kind in self._hidden:
+            return []
+        console = self._console()
+        strips: list[Strip] = []
+        if self.starts_day(index):
+            separator = render.day_separator(message.timestamp)
+            separator.align("center", width, character="─")
+            strips.append(Strip(list(separator.render(console)), width))
+        prefix = render.message_prefix(message, self._own_label, self._timestamp_format)
+        prefix_width = cell_len(prefix.plain)
+        body_width = max(_MIN_BODY_WIDTH, width - prefix_width)
+        body_lines = render.message_body(message).wrap(console, body_width) or [Text("")]
+        indent = [Segment(" " * prefix_width)]
+        for number, body_line in enumerate(body_lines):
+            segments = list(prefix.render(console)) if number == 0 else list(indent)
+            segments.extend(body_line.render(console))
+            strip = Strip(segments)
+            strips.append(strip.apply_style(_HIGHLIGHT) if message is self.highlighted else strip)
+        self._cache[key] = strips
+        return strips

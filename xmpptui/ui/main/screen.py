@@ -1,0 +1,400 @@
+"""MainScreen: roster | conversations + composer | occupants, status bar. It builds the feature controllers
+(chat, contacts, rooms, own presence), routes session events down to them and their widgets, hands widget
+intents and key bindings to the controller that carries them out, and runs slash commands from one table."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from xmpptui import commands
+from xmpptui.config import UiConfig
+from xmpptui.model import events as ev
+from xmpptui.model.presence import Show
+from xmpptui.session import Session
+from xmpptui.ui.chat.chat_log import ChatLog
+from xmpptui.ui.chat.composer import Composer
+from xmpptui.ui.chat.controller import ChatController
+from xmpptui.ui.chat.conversation_bar import ConversationBar
+from xmpptui.ui.contacts.controller import ContactController
+from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.main.presence import PresenceController
+from xmpptui.ui.main.status_bar import StatusBar
+from xmpptui.ui.rooms.controller import RoomController
+from xmpptui.ui.rooms.joining import RoomJoining
+from xmpptui.ui.rooms.occupant_list import OccupantList
+from xmpptui.ui.rooms.panes import RoomPanes
+from xmpptui.ui.shared import render
+from xmpptui.ui.shared.controller import CommandTable, ScreenTools
+from xmpptui.ui.shared.messages import HelpRequested, QuitRequested, SessionEvents
+
+_SHOW_KEYS = (
+    ("f2", Show.ONLINE, "go_online", "Online"),
+    ("f3", Show.CHAT, "go_chat", "Free for chat"),
+    ("f4", Show.AWAY, "go_away", "Away"),
+    ("f5", Show.XA, "go_xa", "Extended away"),
+    ("f6", Show.DND, "go_dnd", "Do not disturb"),
+    ("f7", Show.OFFLINE, "go_offline", "Go offline"),
+)
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        # Priority bindings: the composer (a TextArea) would otherwise take F6 and F7 for selection.
+        *(Binding(key, f"set_show('{show.value}')", label, id=binding_id, priority=True,
+                  show=show in (Show.ONLINE, Show.AWAY, Show.DND))
+          for key, show, binding_id, label in _SHOW_KEYS),
+        Binding("f8", "edit_status", "Status text", id="edit_status", priority=True),
+        Binding("f9", "edit_priority", "Priority", id="edit_priority", priority=True),
+        Binding("f10", "reconnect_now", "Reconnect now", id="reconnect_now", show=False, priority=True),
+        Binding("alt+r", "retry", "Retry failed", id="retry_failed", show=False),
+        Binding("ctrl+n,alt+right", "cycle(1)", "Next chat", id="next_conversation", show=False),
+        Binding("ctrl+b,alt+left", "cycle(-1)", "Prev chat", id="previous_conversation", show=False),
+        Binding("alt+a", "next_unread", "Next unread", id="next_unread", show=False),
+        Binding("alt+w", "close_conversation", "Close chat", id="close_conversation", show=False),
+        Binding("question_mark", "app.help", "Help", id="help_key", show=False),
+        Binding("ctrl+r", "focus_roster", "Roster", id="focus_roster"),
+        Binding("ctrl+t", "focus_composer", "Composer", id="focus_composer", show=False),
+        Binding("ctrl+o", "toggle_occupants", "Occupants", id="toggle_occupants", show=False, priority=True),
+        Binding("alt+j", "join_room", "Join room", id="join_room", show=False),
+        Binding("alt+o", "focus_occupants", "Occupants", id="focus_occupants", show=False),
+    ]
+
+    def __init__(self, ui_config: UiConfig) -> None:
+        super().__init__()
+        self.session: Session | None = None
+        # The widgets the controllers drive are made here, so that each controller is given its own.
+        self._composer = Composer(id="composer")
+        self._logs = ContentSwitcher(id="logs", initial="welcome")
+        self._chat_state = Static("", id="chat-state")
+        self._bar = ConversationBar(id="conversations")
+        self._subject = Static("", id="room-subject")
+        self._occupants = OccupantList(id="occupants")
+        self._occupant_pane = Vertical(id="occupant-pane")
+        tools = ScreenTools(run=self._run, notify=lambda *a, **k: self.app.notify(*a, **k),
+                            push_screen=lambda *a, **k: self.app.push_screen(*a, **k))
+        active = lambda: self.chat.active  # noqa: E731 (read when called: the chat controller is made below)
+        self.panes = RoomPanes(tools, self._composer, self._subject, self._occupant_pane, self._occupants, active)
+        self.joining = RoomJoining(tools, self._composer, active=active, show_conversation=self.switch_to,
+                                   bookmark_shelf=self._roster_if_shown)
+        self.rooms = RoomController(tools, self._composer, active=active, configure=self.joining.configure,
+                                    chat_command=lambda args: self.chat.command_chat(args))
+        self.chat = ChatController(ui_config, tools, composer=self._composer, logs=self._logs,
+                                   chat_state=self._chat_state, bar=self._bar, label=self.rooms.conversation_label,
+                                   active_changed=self.panes.show, app_focused=lambda: self.app.app_focus)
+        self.contacts = ContactController(tools, self._composer, roster=lambda: self.roster, active=active,
+                                          top_screen=lambda: self.app.screen)
+        self.presence = PresenceController(tools, self._composer)
+        self.command_table = self._build_command_table()
+        """Every slash command's handler, by the name `commands.parse` gives (aliases are resolved there)."""
+
+    # Layout -----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="roster-pane"):
+                yield Static(Text("Contacts", style="bold"), id="roster-title")
+                yield Static("", id="roster-filter")
+                yield Static(Text("connecting…", style="italic"), id="roster-placeholder")
+            with Vertical(id="chat-pane"):
+                yield self._bar
+                yield self._subject
+                with self._logs:
+                    yield Static(Text("Select a contact and press Enter, or type /chat JID.\n"
+                                      "F1 lists every key and command.", style="italic"), id="welcome")
+                yield self._chat_state
+                yield self._composer
+            with self._occupant_pane:
+                yield self._occupants
+        yield StatusBar(id="status-bar")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#roster-filter").display = False
+        self._chat_state.display = False
+        self._subject.display = False
+        self._occupant_pane.display = False
+        self._composer.focus()
+        self.watch(self.app, "app_focus", self.chat.terminal_focus_changed, init=False)
+
+    def attach(self, session: Session) -> None:
+        """Show a (new) session's state; called before the session starts."""
+        self.session = session
+        for controller in (self.panes, self.joining, self.rooms, self.contacts, self.presence):
+            controller.session = session
+        self.chat.attach(session)
+        existing = self.query(RosterView)
+        if existing:
+            existing.first().show_roster(session.state.roster, session.state.presence)
+        else:
+            placeholder = self.query_one("#roster-placeholder")
+            self.query_one("#roster-pane").mount(RosterView(session.state.roster, session.state.presence,
+                                                            id="roster"), before=placeholder)
+            placeholder.display = False
+        self.query_one(StatusBar).show_state(session.state)
+        self.joining.show_bookmarks()
+
+    def show_notice(self, text: str) -> None:
+        """A line in the status bar until a session's state replaces it."""
+        self.query_one(StatusBar).show_notice(text)
+
+    # What tests and the app read --------------------------------------------------------------
+
+    @property
+    def roster(self) -> RosterView:
+        return self.query_one(RosterView)
+
+    def _roster_if_shown(self) -> RosterView | None:
+        shown = self.query(RosterView)
+        return shown.first() if shown else None
+
+    @property
+    def composer(self) -> Composer:
+        return self._composer
+
+    @property
+    def active(self) -> str | None:
+        """The conversation on screen."""
+        return self.chat.active
+
+    def chat_log(self, jid: str) -> ChatLog | None:
+        return self.chat.chat_log(jid)
+
+    def switch_to(self, jid: str) -> None:
+        self.chat.switch_to(jid)
+
+    def open_chat(self, jid: str) -> None:
+        """Open (or switch to) the conversation with `jid` and put the cursor in the composer."""
+        self.chat.open_chat(jid)
+
+    @property
+    def chat_state_line(self) -> str:
+        return self.chat.chat_state_line
+
+    def occupant_list_text(self) -> str:
+        return self.panes.text()
+
+    # Session events ---------------------------------------------------------------------------
+
+    def on_session_events(self, message: SessionEvents) -> None:
+        if self.session is None:
+            return
+        state = self.session.state
+        chat = self.chat
+        changed_contacts: set[str] = set()
+        unread: dict[str, int] = {}
+        """The latest count per conversation (a burst brings one per message: the roster takes the last)."""
+        logs_to_sync: set[str] = set()
+        conversations_changed = room_shown_changed = bookmarks_changed = ring = False
+        for event in message.events:
+            match event:
+                case ev.ConnectionChanged() | ev.OwnPresenceChanged():
+                    self.query_one(StatusBar).show_state(state)
+                case ev.RosterReplaced():
+                    self.roster.load()
+                    changed_contacts.clear()
+                case ev.ContactChanged(jid=jid) | ev.PresenceChanged(jid=jid):
+                    changed_contacts.add(jid)
+                case ev.ConversationOpened(jid=jid, by_user=by_user):
+                    chat.ensure_log(jid)
+                    conversations_changed = True
+                    if by_user:
+                        chat.switch_to(jid)
+                case ev.ConversationClosed(jid=jid):
+                    conversations_changed = True
+                    chat.drop_log(jid)
+                case ev.MessageAdded(message=chat_message):
+                    logs_to_sync.add(chat_message.conversation)
+                    if chat_message.mention and not chat_message.delayed:
+                        self.rooms.mentioned(chat_message)
+                    ring = ring or chat.rings_for(chat_message)
+                case ev.HistoryLoaded(jid=jid, count=count):
+                    log = chat.chat_log(jid)
+                    if log is not None:
+                        log.prepended(count)
+                case ev.MessagesInserted(jid=jid):
+                    log = chat.chat_log(jid)
+                    if log is not None:
+                        log.reset()
+                case ev.MessageUpdated(message=chat_message):
+                    log = chat.chat_log(chat_message.conversation)
+                    if log is not None:
+                        log.message_changed(chat_message)
+                case ev.UnreadChanged(jid=jid, unread=count):
+                    unread[jid] = count
+                    conversations_changed = True
+                case ev.ChatStateChanged(jid=jid) if jid == chat.active:
+                    chat.show_chat_state()
+                case ev.Notice(text=text, severity=severity):
+                    self.app.notify(render.sanitize(text), severity=severity.value, markup=False)
+                case ev.RoomChanged(jid=jid):
+                    self.joining.room_changed(jid)
+                    conversations_changed = bookmarks_changed = True
+                    room_shown_changed = room_shown_changed or jid == chat.active
+                case ev.BookmarksChanged():
+                    bookmarks_changed = True
+                case ev.RoomJoinFailed() | ev.InvitationReceived():
+                    self.joining.room_event(event)
+        if unread:
+            roster = self.roster
+            for jid, count in unread.items():
+                roster.set_unread(jid, count)
+        if changed_contacts:
+            self.roster.contacts_changed(changed_contacts)
+        self.contacts.route(message.events)
+        chat.sync_logs(logs_to_sync)
+        if conversations_changed:
+            chat.refresh_conversations()
+        if bookmarks_changed:
+            self.joining.show_bookmarks()
+        if ring:
+            self.app.bell()  # once per batch, however many arrived
+        if room_shown_changed:
+            self.panes.show()  # once per batch: a big room's join brings hundreds of presences at once
+
+    # Intents from widgets ---------------------------------------------------------------------
+
+    @on(RosterView.ContactSelected)
+    def _open_from_roster(self, message: RosterView.ContactSelected) -> None:
+        self.chat.open_chat(message.jid)
+
+    @on(RosterView.FilterChanged)
+    def _show_filter(self, message: RosterView.FilterChanged) -> None:
+        label = self.query_one("#roster-filter", Static)
+        label.update(Text.assemble(("filter: ", "italic"), message.text, (" (Esc clears)", "italic")))
+        label.display = bool(message.text)
+
+    @on(RosterView.ContactAction)
+    def _contact_action(self, message: RosterView.ContactAction) -> None:
+        message.stop()
+        self.contacts.contact_action(message)
+
+    @on(RosterView.RequestSelected)
+    def _request_selected(self, message: RosterView.RequestSelected) -> None:
+        message.stop()
+        self.contacts.request_selected(message)
+
+    @on(RosterView.BookmarkSelected)
+    def _bookmark_selected(self, message: RosterView.BookmarkSelected) -> None:
+        self.joining.bookmark_selected(message.room)
+
+    @on(OccupantList.Chosen)
+    def _occupant_chosen(self, message: OccupantList.Chosen) -> None:
+        self.panes.occupant_chosen(message)
+
+    @on(ConversationBar.Clicked)
+    def _open_from_bar(self, message: ConversationBar.Clicked) -> None:
+        self.chat.switch_to(message.jid)
+
+    @on(ChatLog.OlderRequested)
+    def _page_older(self, message: ChatLog.OlderRequested) -> None:
+        self.chat.page_older(message.log)
+
+    @on(Composer.ScrollRequested)
+    def _scroll_log(self, message: Composer.ScrollRequested) -> None:
+        self.chat.scroll_log(message.direction)
+
+    @on(Composer.Changed)
+    def _typed(self, message: Composer.Changed) -> None:
+        self.chat.typed(message.text_area.text)
+
+    @on(Composer.EditLastRequested)
+    def _edit_last(self, _message: Composer.EditLastRequested) -> None:
+        self.chat.edit_last()
+
+    @on(Composer.Submitted)
+    def _submitted(self, message: Composer.Submitted) -> None:
+        if message.correction:
+            self.chat.correct(message.text)
+            return
+        try:
+            command = commands.parse(message.text.strip())
+        except commands.CommandError as exc:
+            self.app.notify(str(exc), severity="warning", markup=False)
+            return
+        if command is None:
+            self.chat.send(commands.message_text(message.text))
+            return
+        self.command_table[command.name](command.args)
+
+    def _run(self, work: Awaitable[object], name: str, on_success: Callable[[], None] | None = None) -> None:
+        """Run a session call in a named worker; a failure becomes a notification (XmppTuiApp)."""
+
+        async def call() -> None:
+            await work
+            if on_success is not None:
+                on_success()
+
+        # On the app, whose on_worker_state_changed reports failures (the message does not bubble).
+        self.app.run_worker(call(), name=name, group="session-calls", exit_on_error=False)
+
+    # Commands ---------------------------------------------------------------------------------
+
+    def _build_command_table(self) -> CommandTable:
+        """The handlers of this screen and of each controller, in one table; a name claimed twice is a bug."""
+        table: CommandTable = {}
+        own = {"help": self._command_help, "quit": self._command_quit}
+        parts = (own, self.chat.commands(), self.presence.commands(), self.contacts.commands(),
+                 self.joining.commands(), self.rooms.commands())
+        for part in parts:
+            clash = table.keys() & part.keys()
+            if clash:
+                raise ValueError(f"slash commands handled twice: {sorted(clash)}")
+            table.update(part)
+        return table
+
+    def _command_help(self, _args: str) -> None:
+        self._composer.clear()
+        self.post_message(HelpRequested())
+
+    def _command_quit(self, _args: str) -> None:
+        self.post_message(QuitRequested())
+
+    # Key bindings -----------------------------------------------------------------------------
+
+    def action_set_show(self, show: str) -> None:
+        self.presence.set_presence(show=Show(show))
+
+    def action_edit_status(self) -> None:
+        self.presence.edit_status()
+
+    def action_edit_priority(self) -> None:
+        self.presence.edit_priority()
+
+    def action_reconnect_now(self) -> None:
+        self.presence.reconnect_now()
+
+    def action_retry(self) -> None:
+        self.chat.retry()
+
+    def action_cycle(self, step: int) -> None:
+        self.chat.cycle(step)
+
+    def action_next_unread(self) -> None:
+        self.chat.next_unread()
+
+    def action_close_conversation(self) -> None:
+        self.chat.close_conversation()
+
+    def action_focus_roster(self) -> None:
+        if self.query(RosterView):
+            self.roster.focus()
+
+    def action_focus_composer(self) -> None:
+        self._composer.focus()
+
+    def action_toggle_occupants(self) -> None:
+        self.panes.toggle()
+
+    def action_focus_occupants(self) -> None:
+        self.panes.focus_occupants()
+
+    def action_join_room(self) -> None:
+        self.joining.join_dialog()

@@ -1,1 +1,0 @@
-"""Screens: the main chat screen and the dialogs it opens."""
