@@ -653,7 +653,7 @@ async def test_the_rooms_archive_fills_what_was_said_while_we_were_away(
             await logged_in(pilot)
             await typed(pilot, f"/join {room}")
             await joined(pilot, room)
-            await until(pilot, lambda: room in app.session._rooms_caught_up, what="the room's archive read once")
+            await until(pilot, lambda: app.session.archive_sync.caught_up(room), what="the room's archive read once")
             say(bob_peer, room, "before you left")
             await until(pilot, lambda: "before you left" in bodies(app, room), what="the first run's line")
             line = next(m for m in app.session.state.conversations.get(room).messages if m.body == "before you left")

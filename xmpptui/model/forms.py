@@ -1,5 +1,5 @@
 """Data forms (XEP-0004) as plain values: what a room's configuration form (XEP-0045 10.2) asks, and the
-answers the user gives. The stanza side lives in xmpp/forms.py; the dialog in ui/screens/room_config.py."""
+answers the user gives. The stanza side lives in xmpp/stanzas/forms.py; the dialog in ui/rooms/room_config.py."""
 
 from __future__ import annotations
 

@@ -40,8 +40,6 @@ class ArchiveSync:
         self._acked = acked
         self._archive_position: str | None = None
         """The newest id of our server's archive that we hold (a catch-up continues after it)."""
-        self._rooms_synced: set[str] = set()
-        """Rooms whose archive is being or has been read since they were last joined."""
         self._rooms_caught_up: set[str] = set()
         """Rooms whose archive has been read since they were last joined: their live lines move the position on."""
 
@@ -58,14 +56,16 @@ class ArchiveSync:
         return None
 
     def room_joined(self, room_jid: str) -> None:
-        """A room just joined has its archive fetched (once per join)."""
-        if room_jid not in self._rooms_synced:
-            self._rooms_synced.add(room_jid)
-            self._ctx.spawn(self._room_catch_up(room_jid))
+        """A room just joined (said once per join) has its archive fetched."""
+        self._ctx.spawn(self._room_catch_up(room_jid), f"reading the archive of {room_jid}")
 
     def room_left(self, room_jid: str) -> None:
-        self._rooms_synced.discard(room_jid)
+        """A room no longer joined: its live lines no longer move its archive position on."""
         self._rooms_caught_up.discard(room_jid)
+
+    def caught_up(self, room_jid: str) -> bool:
+        """The room's archive has been read since it was last joined."""
+        return room_jid in self._rooms_caught_up
 
     def _archived_up_to(self, archive_id: str) -> None:
         """Our server's archive holds nothing newer for us than `archive_id` that we do not have ("": it held

@@ -175,7 +175,7 @@ class Connection:
         elif not self._probing:
             # Fetch the certificate (unverified, nothing sent over it) so the user can decide to trust it.
             self._probing = True
-            self._ctx.spawn(self._fail_with_fingerprint(reason))
+            self._ctx.spawn(self._fail_with_fingerprint(reason), "fetching the certificate")
 
     async def _fail_with_fingerprint(self, reason: str) -> None:
         host, port = self._address

@@ -121,20 +121,20 @@ class SessionContext:
 
     # Background work ----------------------------------------------------------------------------------------
 
-    def spawn(self, work: Coroutine[Any, Any, object]) -> None:
-        """Run `work` in the background; the session waits for it on stop, and a failure is said, not lost."""
+    def spawn(self, work: Coroutine[Any, Any, object], what: str = "the history") -> None:
+        """Run `work` in the background; the session waits for it on stop, and a failure is said, not lost (`what`
+        names what failed: most background work is history I/O)."""
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._task_done)
+        task.add_done_callback(lambda done: self._task_done(done, what))
 
-    def _task_done(self, task: asyncio.Task[object]) -> None:
+    def _task_done(self, task: asyncio.Task[object], what: str) -> None:
         self._tasks.discard(task)
         if task.cancelled() or (exc := task.exception()) is None or self.on_task_error(exc):
             return
-        # The session's background work is history I/O and the certificate probe (which handles its own
-        # errors): say what failed rather than let it vanish.
-        log.error("background task failed: %r", exc)
-        self.notice("task", f"history could not be read or written: {exc}", Severity.ERROR)
+        log.error("background task (%s) failed: %r", what, exc)
+        self.notice("task", f"{what} could not be read or written: {exc}" if what == "the history"
+                    else f"{what} failed: {exc}", Severity.ERROR)
 
     async def settle(self) -> None:
         """Wait for the background work under way (on stop)."""

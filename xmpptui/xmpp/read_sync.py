@@ -98,7 +98,7 @@ class ReadSync:
             return
         conversation.read_position = latest.stanza_id
         position = pep.DisplayedUpTo(conversation.jid, latest.stanza_id, by)
-        self._ctx.spawn(self._publish_read_position(position, conversation))
+        self._ctx.spawn(self._publish_read_position(position, conversation), "sharing a read position")
 
     async def _publish_read_position(self, position: pep.DisplayedUpTo, conversation: Conversation) -> None:
         try:

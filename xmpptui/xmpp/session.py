@@ -152,8 +152,8 @@ class XmppSession:
         await client.announce_caps()  # before our first presence, which carries them
         self.presence.send(self.presence.wanted)
         self.rooms.rejoin_all()
-        self.context.spawn(self.rooms.load_bookmarks())
-        self.context.spawn(self.read_sync.load())
+        self.context.spawn(self.rooms.load_bookmarks(), "reading the bookmarks")
+        self.context.spawn(self.read_sync.load(), "reading the read positions")
         if self.connection.attempt_alive:
             self.connection.now_online()
 
@@ -168,7 +168,7 @@ class XmppSession:
         """slixmpp's `session_resumed` (XEP-0198). Runs inline, before the stanzas the server replays are handled:
         they apply on top of what we knew."""
         self.presence.stream_resumed()
-        self.context.spawn(self._on_session_resumed())
+        self.context.spawn(self._on_session_resumed(), "resuming the session")
 
     async def _on_session_resumed(self) -> None:
         """Stream resumed (XEP-0198): the server kept our session and slixmpp resent what it had not acked.

@@ -164,7 +164,7 @@ class RoomJoining:
         if why:
             self._writer.line(room, why)
         self._writer.changed(room.jid)
-        self._ctx.spawn(self._rejoin_if_exists(room))
+        self._ctx.spawn(self._rejoin_if_exists(room), f"joining {room.jid} again")
 
     async def _rejoin_if_exists(self, room: Room) -> None:
         try:
