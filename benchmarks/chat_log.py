@@ -106,7 +106,7 @@ async def _measure(count: int, sizes: Sizes) -> LogFigures:
         for _ in range(sizes.scroll_repetitions):
             for key, out in (("pageup", ups), ("pagedown", downs)):
                 before = log.scroll_offset.y
-                log._cache.clear()
+                log._layout.forget()  # a cold line cache
                 out.append(await support.timed_key(app, log_watch, key, lambda s, b=before: s[0] != b))
                 await support.settle(pilot)
 
@@ -119,7 +119,7 @@ async def _measure(count: int, sizes: Sizes) -> LogFigures:
             before = log.scroll_offset.y
             await support.timed_key(app, log_watch, "pageup", lambda s, b=before: s[0] != b)
             await support.settle(pilot)
-            log._cache.clear()
+            log._layout.forget()
             end_y = log.max_scroll_y
             ends.append(await support.timed_key(app, log_watch, "end", lambda s, e=end_y: s[0] == e))
             await support.settle(pilot)
