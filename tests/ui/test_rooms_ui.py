@@ -153,6 +153,9 @@ async def test_tab_completes_nicks_in_a_room() -> None:
         assert composer.text == "Bobby: hi carol "
         await pilot.press("enter")
         await until(pilot, lambda: ("send_groupchat", (ROOM, "Bobby: hi carol ")) in session.calls)
+        await until(pilot, lambda: composer.text == "")
+        await pilot.press("c", "tab")
+        assert composer.text == "carol: ", "still completes after a message was sent (the composer was cleared)"
 
 
 async def test_a_mention_in_another_conversation_is_notified() -> None:
@@ -347,3 +350,25 @@ async def test_the_bell_rings_for_what_the_user_is_not_looking_at(mode: str, exp
             session.emit(MessageAdded(ChatMessage("bob@example.org", "Bob", f"burst {n}", FIXED_TIME)))
         await pilot.pause()
         assert len(rings) - sum(got) == (0 if mode == "off" else 1)
+
+
+async def test_a_command_without_its_arguments_says_its_usage_with_brackets_shown() -> None:
+    """Usage lines name optional parts in brackets (`[/nick]`, `[reason]`): text, not markup (a closing tag
+    with no opening one would end the app)."""
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        for typed in ("/join lounge", "/invite", "/kick", "/bookmark x y"):
+            app.main_screen.composer.clear()
+            await pilot.press(*typed, "enter")
+        await pilot.pause()
+        from textual.content import Content
+
+        said = [(Content.from_markup(n.message) if n.markup else Content(n.message)).plain  # as the toast shows it
+                for n in app._notifications]
+        assert "usage: /join room@service[/nick] [password]" in said
+        assert "usage: /invite JID [reason]" in said
+        assert "usage: /kick NICK [reason]" in said
+        assert app.is_running

@@ -39,6 +39,10 @@ class Composer(TextArea):
             self.direction = direction
 
     def __init__(self, *, id: str | None = None) -> None:
+        self.nicks: Callable[[], list[str]] | None = None
+        """The nicks Tab completes (set by the screen while a room is active); None: Tab moves the focus."""
+        self._completing: tuple[int, int, str, list[str], int] | None = None
+        """(row, start column, what was typed, candidates, index) while Tab cycles through matches."""
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
         self.correcting = False
 
@@ -50,15 +54,12 @@ class Composer(TextArea):
 
     def clear(self):  # type: ignore[no-untyped-def]
         self.end_correction()
+        self._completing = None
         return super().clear()
 
     def end_correction(self) -> None:
         self.correcting = False
         self.border_subtitle = ""
-        self.nicks: Callable[[], list[str]] | None = None
-        """The nicks Tab completes (set by the screen while a room is active); None: Tab moves the focus."""
-        self._completing: tuple[int, int, str, list[str], int] | None = None
-        """(row, start column, what was typed, candidates, index) while Tab cycles through matches."""
 
     def _complete_nick(self) -> bool:
         """Complete the word before the cursor to a nick (`nick: ` at the start of the message)."""

@@ -78,7 +78,7 @@ class MainScreen(Screen[None]):
         self._subject = Static("", id="room-subject")
         self._occupants = OccupantList(id="occupants")
         self._occupant_pane = Vertical(id="occupant-pane")
-        tools = ScreenTools(run=self._run, notify=lambda *a, **k: self.app.notify(*a, **k),
+        tools = ScreenTools(run=self._run, notify=lambda *a, **k: self.app.notify(*a, **{"markup": False, **k}),
                             push_screen=lambda *a, **k: self.app.push_screen(*a, **k))
         active = lambda: self.chat.active  # noqa: E731 (read when called: the chat controller is made below)
         self.panes = RoomPanes(tools, self._composer, self._subject, self._occupant_pane, self._occupants, active)

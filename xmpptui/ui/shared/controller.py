@@ -24,7 +24,8 @@ class RunCall(Protocol):
 class ScreenTools:
     run: RunCall
     notify: Callable[..., None]
-    """`App.notify`: a notification (remote text must be sanitised and sent with markup=False)."""
+    """`App.notify`, as plain text unless `markup=True` is given (usage lines name optional parts in brackets);
+    remote text must be sanitised."""
     push_screen: Callable[..., Any]
     """`App.push_screen`: a dialog, and the callback that receives its answer."""
 
