@@ -22,6 +22,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("retry", "/retry", "send this conversation's failed messages again (Alt+R)"),
     CommandSpec("search", "/search TEXT", "search the history of all conversations"),
     CommandSpec("find", "/find TEXT", "search the history of this conversation"),
+    CommandSpec("edit", "/edit [TEXT]", "write the message in $VISUAL / $EDITOR (Alt+E); it comes back here, unsent"),
     CommandSpec("add", "/add [JID [name]]", "add a contact and ask to see their presence (no JID: a dialog with "
                 "name and groups)"),
     CommandSpec("rename", "/rename JID name", "rename a contact"),
@@ -63,6 +64,36 @@ COMMANDS: tuple[CommandSpec, ...] = (
 ALIASES = {"q": "quit", "exit": "quit", "query": "chat", "away": "status away", "prio": "priority",
            "whois": "info", "sub": "subscribe", "unsub": "unsubscribe", "auth": "authorize",
            "topic": "subject", "leave": "part", "j": "join", "config": "configure"}
+
+
+SHOW_VALUES = ("online", "chat", "away", "xa", "dnd", "offline")
+ROLE_VALUES = ("moderator", "participant", "visitor", "none")
+AFFILIATION_VALUES = ("owner", "admin", "member", "outcast", "none")
+
+ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "chat": ("jid",), "add": ("jid",), "rename": ("jid",), "group": ("jid",), "remove": ("jid",),
+    "authorize": ("jid",), "deny": ("jid",), "subscribe": ("jid",), "unsubscribe": ("jid",), "block": ("jid",),
+    "unblock": ("jid",), "info": ("jid",), "invite": ("jid",), "presence": ("jid", "show"), "status": ("show",),
+    "msg": ("nick|jid",), "kick": ("nick",), "ban": ("nick",), "role": ("nick", "role"),
+    "affiliation": ("jid", "affiliation"), "join": ("room",), "bookmark": ("noautojoin",),
+}
+"""What Tab completes in each argument of a command, by position: `jid` (the roster), `room` (bookmarks and
+rooms we are in), `nick` (the current room's occupants), `path` (files), `a|b` both, or a fixed list of words
+(`show`, `role`, `affiliation`, or the word itself); arguments after the last listed are free text."""
+
+
+def argument_words(kind: str) -> tuple[str, ...]:
+    """The fixed words an argument kind stands for (empty for kinds completed from the session or the disk)."""
+    fixed = {"show": SHOW_VALUES, "role": ROLE_VALUES, "affiliation": AFFILIATION_VALUES}
+    if kind in fixed:
+        return fixed[kind]
+    return () if kind in ("jid", "room", "nick", "path") or "|" in kind else (kind,)
+
+
+def resolve(word: str) -> str:
+    """The command a (possibly aliased) name typed after `/` stands for, lower-cased; unknown names unchanged."""
+    word = word.strip().lower()
+    return ALIASES.get(word, word).partition(" ")[0]
 
 
 class CommandError(Exception):

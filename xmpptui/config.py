@@ -75,6 +75,8 @@ class UiConfig:
     bell: str = "mentions"
     """Ring the terminal bell for a message you are not looking at: "mentions" (chats, private messages and
     room messages that name you), "all" (every room message too) or "off"."""
+    confirm_lines: int = 10
+    """Enter asks before sending a message of more lines than this (a paste gone to the wrong place)."""
 
 
 BELL_MODES = ("mentions", "all", "off")
@@ -174,6 +176,8 @@ def load(path: Path | None = None) -> Config:
     ui = _build(UiConfig, data.get("ui", {}), "ui", path)
     if ui.bell not in BELL_MODES:
         raise ConfigError(f"{path}: ui.bell must be one of {', '.join(BELL_MODES)}, not {ui.bell!r}")
+    if ui.confirm_lines < 1:
+        raise ConfigError(f"{path}: ui.confirm_lines must be 1 or more, not {ui.confirm_lines!r}")
     return Config(account=account, keys=dict(keys), ui=ui, path=path)
 
 

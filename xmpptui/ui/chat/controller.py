@@ -1,6 +1,6 @@
 """ChatController: the conversations. One chat log per open conversation (the one on screen is the active
 one), the conversation bar and the typing line, sending, correcting and retrying messages, paging older
-history in, the bell, and the commands /chat, /close, /me, /correct, /retry, /search and /find."""
+history in, the bell, and the commands /chat, /close, /me, /correct, /retry, /search, /find and /edit."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from xmpptui.config import UiConfig
 from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind, Direction, MessageKind, SearchHit
 from xmpptui.model.state import ClientState
 from xmpptui.ui.chat.chat_log import ChatLog
+from xmpptui.ui.chat.completion import room_names
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.conversation_bar import ConversationBar
 from xmpptui.ui.shared import render
@@ -78,6 +79,10 @@ class ChatController:
         self._logs: dict[str, ChatLog] = {}
         """The chat log of each open conversation, by JID."""
         self._last_log_width = 0
+        composer.conversation = lambda: self.active
+        composer.confirm_lines = ui_config.confirm_lines
+        composer.sources.jids = lambda: [c.jid for c in self.session.state.roster] if self.session else []
+        composer.sources.rooms = lambda: room_names(self.session.state) if self.session else []
 
     def commands(self) -> CommandTable:
         """The slash commands of conversations, by name (for MainScreen's command table)."""
@@ -89,6 +94,7 @@ class ChatController:
             "retry": self._command_retry,
             "search": self._command_search,
             "find": self._command_find,
+            "edit": lambda args: self._composer.edit_externally(args),
         }
 
     def attach(self, session: ChatSession) -> None:
