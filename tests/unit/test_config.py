@@ -308,3 +308,9 @@ def test_sound_keys_pass() -> None:
     assert keymap.check(good, None) is None
     ids = keymap.binding_ids()
     assert {"quit", "go_away", "roster_open", "newline"} <= set(ids)
+
+
+def test_confirm_lines_is_a_positive_count(tmp_path: Path) -> None:
+    assert config.load(write(tmp_path, "[ui]\nconfirm_lines = 3\n")).ui.confirm_lines == 3
+    with pytest.raises(ConfigError, match=r"ui\.confirm_lines must be 1 or more, not 0"):
+        config.load(write(tmp_path, "[ui]\nconfirm_lines = 0\n"))
