@@ -54,7 +54,7 @@ async def test_status_bar_keys_set_show_status_and_priority(server: XmppServer, 
         await until(pilot, lambda: app.session.state.own_presence.show is Show.DND, what="echo of dnd")
         bar = str(app.main_screen.query_one(StatusBar).render())
         assert "do not disturb · at the ball · priority -5" in bar
-        assert "online" in bar.split("│")[1]
+        assert "connected" in bar.split("│")[1]
 
 
 async def test_status_and_priority_commands_and_going_offline(server: XmppServer, peers: list[Peer]) -> None:

@@ -155,10 +155,17 @@ def test_status_line_shows_insecure_when_online_without_tls() -> None:
 def test_status_line_is_not_insecure_when_secure_or_not_online(status: ConnectionStatus) -> None:
     line = render.status_line("alice@example.org", Presence(), status)
     assert "INSECURE" not in line.plain
-    assert status.state.value in line.plain
+    assert render.CONNECTION_WORDS[status.state] in line.plain
 
 
 def test_status_line_shows_the_reason_inertly() -> None:
     line = render.status_line("alice@example.org", Presence(Show.OFFLINE),
                               ConnectionStatus(ConnectionState.OFFLINE, reason="[bold]bad\nthing\x1b"))
-    assert line.plain.endswith("offline: [bold]bad thing␛")
+    assert line.plain.endswith("disconnected: [bold]bad thing␛")
+
+
+@pytest.mark.parametrize("state", list(ConnectionState))
+def test_status_line_says_each_word_once(state: ConnectionState) -> None:
+    """Our presence and the connection are in different words: never "online · … │ online" (#17)."""
+    line = render.status_line("alice@example.org", Presence(Show.ONLINE), ConnectionStatus(state))
+    assert line.plain.count("online") <= 1 and line.plain.count("offline") <= 1, line.plain

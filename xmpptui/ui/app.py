@@ -25,10 +25,9 @@ from xmpptui.passwords import Secret
 from xmpptui.session import Session, SessionError
 from xmpptui.ui import shutdown
 from xmpptui.ui.contacts.palette import ContactsProvider
-from xmpptui.ui.contacts.roster_view import RosterView
 from xmpptui.ui.login.login_error import LoginErrorScreen
 from xmpptui.ui.main.screen import MainScreen
-from xmpptui.ui.shared import render
+from xmpptui.ui.shared import keymap, render
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.shared.messages import ChatRequested, HelpRequested, QuitRequested, SessionEvents
 
@@ -87,6 +86,7 @@ class XmppTuiApp(App[None]):
 
     def on_mount(self) -> None:
         self._remove_signal_handlers = shutdown.install(self._quit_on_signal)
+        keymap.report_alt_digits()
         if self._config.keys:
             self.set_keymap(self._config.keys)
         # First frame first: building the client (its TLS context, plugins) would delay it.
@@ -259,19 +259,10 @@ class XmppTuiApp(App[None]):
     # Actions ----------------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        from xmpptui.ui.main.help import HelpScreen  # (not needed for the first frame)
+        from xmpptui.ui.main.help import HelpScreen, key_rows  # (not needed for the first frame)
 
-        if isinstance(self.screen, HelpScreen):
-            return
-        keys = []
-        keymap = self._config.keys
-        for bindings in (self.BINDINGS, MainScreen.BINDINGS, self.main_screen.composer.BINDINGS,
-                         RosterView.BINDINGS):
-            for binding in bindings:
-                if isinstance(binding, Binding) and binding.id:
-                    shown = keymap.get(binding.id, binding.key)
-                    keys.append((binding.id, shown, binding.description))
-        self.push_screen(HelpScreen(keys))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_rows(self.BINDINGS, self._config.keys)))
 
     def on_help_requested(self, _message: HelpRequested) -> None:
         self.action_help()

@@ -1,26 +1,52 @@
-"""HelpScreen: every key binding (as currently mapped) and every slash command."""
+"""HelpScreen: every key (as currently mapped, named in words: `Alt+A`, `?`, `Shift+Enter`) and every slash
+command; Escape, F1, q or ? closes it."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Mapping
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from xmpptui.commands import COMMANDS
+from xmpptui.ui.chat.composer import Composer
+from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.main import keys as main_keys
+from xmpptui.ui.shared.keymap import key_words
+
+UNBOUND_KEYS = (
+    ("Enter", "send (in the composer)"),
+    ("Up", "in an empty composer: correct your last message (Escape cancels)"),
+    ("Tab", "complete what is typed (in a room: the nick before the cursor)"),
+    ("Ctrl+P", "command palette: every action, and \"Chat with …\" for every contact"),
+)
+"""Keys with no binding id (the composer's own, Textual's palette): listed, not remappable."""
+
+
+def key_rows(app_bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(binding id, keys in words as mapped now, description) for the app's, the main screen's, the composer's
+    and the roster's keys, then the keys without an id."""
+    rows = []
+    for bindings in (app_bindings, main_keys.BINDINGS, Composer.BINDINGS, RosterView.BINDINGS):
+        for binding in bindings:
+            if isinstance(binding, Binding) and binding.id:
+                rows.append((binding.id, key_words(keymap.get(binding.id, binding.key)), binding.description))
+    rows.extend(("–", shown, description) for shown, description in UNBOUND_KEYS)
+    return rows
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss", "Close help", id="help_close")]
 
     def __init__(self, keys: list[tuple[str, str, str]]) -> None:
-        """keys: (binding id, keys as shown, description)."""
+        """keys: (binding id, keys as shown, description), e.g. from `key_rows`."""
         super().__init__()
         self._keys = keys
 
@@ -37,9 +63,10 @@ class HelpScreen(ModalScreen[None]):
     def _compose_tables(self) -> ComposeResult:
         keys, commands = self._tables()
         with VerticalScroll(classes="dialog", id="help-dialog"):
+            yield Static(Text("Escape, F1, q or ? closes this help.", style="bold"), id="help-close")
             yield Static(keys, id="help-keys")
             yield Static(commands, id="help-commands")
-            yield Static(Text("Escape closes this help. `//text` sends a message that starts with /.",
+            yield Static(Text("Escape, F1, q or ? closes this help. `//text` sends a message that starts with /.",
                               style="italic"))
 
     def _tables(self) -> tuple[Table, Table]:

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
@@ -17,7 +17,6 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from xmpptui import commands
 from xmpptui.config import UiConfig
 from xmpptui.model import events as ev
-from xmpptui.model.presence import Show
 from xmpptui.session import Session
 from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.composer import Composer
@@ -25,6 +24,7 @@ from xmpptui.ui.chat.controller import ChatController
 from xmpptui.ui.chat.conversation_bar import ConversationBar
 from xmpptui.ui.contacts.controller import ContactController
 from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.main import keys
 from xmpptui.ui.main.presence import PresenceController
 from xmpptui.ui.main.status_bar import StatusBar
 from xmpptui.ui.rooms.controller import RoomController
@@ -35,37 +35,10 @@ from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import CommandTable, ScreenTools
 from xmpptui.ui.shared.messages import HelpRequested, QuitRequested, SessionEvents
 
-_SHOW_KEYS = (
-    ("f2", Show.ONLINE, "go_online", "Online"),
-    ("f3", Show.CHAT, "go_chat", "Free for chat"),
-    ("f4", Show.AWAY, "go_away", "Away"),
-    ("f5", Show.XA, "go_xa", "Extended away"),
-    ("f6", Show.DND, "go_dnd", "Do not disturb"),
-    ("f7", Show.OFFLINE, "go_offline", "Go offline"),
-)
-
 
 class MainScreen(Screen[None]):
-    BINDINGS = [
-        # Priority bindings: the composer (a TextArea) would otherwise take F6 and F7 for selection.
-        *(Binding(key, f"set_show('{show.value}')", label, id=binding_id, priority=True,
-                  show=show in (Show.ONLINE, Show.AWAY, Show.DND))
-          for key, show, binding_id, label in _SHOW_KEYS),
-        Binding("f8", "edit_status", "Status text", id="edit_status", priority=True),
-        Binding("f9", "edit_priority", "Priority", id="edit_priority", priority=True),
-        Binding("f10", "reconnect_now", "Reconnect now", id="reconnect_now", show=False, priority=True),
-        Binding("alt+r", "retry", "Retry failed", id="retry_failed", show=False),
-        Binding("ctrl+n,alt+right", "cycle(1)", "Next chat", id="next_conversation", show=False),
-        Binding("ctrl+b,alt+left", "cycle(-1)", "Prev chat", id="previous_conversation", show=False),
-        Binding("alt+a", "next_unread", "Next unread", id="next_unread", show=False),
-        Binding("alt+w", "close_conversation", "Close chat", id="close_conversation", show=False),
-        Binding("question_mark", "app.help", "Help", id="help_key", show=False),
-        Binding("ctrl+r", "focus_roster", "Roster", id="focus_roster"),
-        Binding("ctrl+t", "focus_composer", "Composer", id="focus_composer", show=False),
-        Binding("ctrl+o", "toggle_occupants", "Occupants", id="toggle_occupants", show=False, priority=True),
-        Binding("alt+j", "join_room", "Join room", id="join_room", show=False),
-        Binding("alt+o", "focus_occupants", "Occupants", id="focus_occupants", show=False),
-    ]
+    BINDINGS = keys.BINDINGS
+    """Its keys and what they do: ui/main/keys.py."""
 
     def __init__(self, ui_config: UiConfig) -> None:
         super().__init__()
@@ -94,6 +67,7 @@ class MainScreen(Screen[None]):
         self.presence = PresenceController(tools, self._composer)
         self.command_table = self._build_command_table()
         """Every slash command's handler, by the name `commands.parse` gives (aliases are resolved there)."""
+        self.key_actions = self._build_key_actions()
 
     # Layout -----------------------------------------------------------------------------------
 
@@ -114,7 +88,7 @@ class MainScreen(Screen[None]):
             with self._occupant_pane:
                 yield self._occupants
         yield StatusBar(id="status-bar")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # (Ctrl+P is in the help: 80 columns hold the rest)
 
     def on_mount(self) -> None:
         self.query_one("#roster-filter").display = False
@@ -359,42 +333,19 @@ class MainScreen(Screen[None]):
 
     # Key bindings -----------------------------------------------------------------------------
 
-    def action_set_show(self, show: str) -> None:
-        self.presence.set_presence(show=Show(show))
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """In the footer's order: a fixed part first, whatever has the focus (ui/main/keys.py)."""
+        return keys.footer_order(super().active_bindings)
 
-    def action_edit_status(self) -> None:
-        self.presence.edit_status()
+    def action_main_key(self, binding_id: str) -> None:
+        self.key_actions.run(binding_id)
 
-    def action_edit_priority(self) -> None:
-        self.presence.edit_priority()
+    def _build_key_actions(self) -> keys.KeyActions:
+        def focus_roster() -> None:
+            if self.query(RosterView):
+                self.roster.focus()
 
-    def action_reconnect_now(self) -> None:
-        self.presence.reconnect_now()
-
-    def action_retry(self) -> None:
-        self.chat.retry()
-
-    def action_cycle(self, step: int) -> None:
-        self.chat.cycle(step)
-
-    def action_next_unread(self) -> None:
-        self.chat.next_unread()
-
-    def action_close_conversation(self) -> None:
-        self.chat.close_conversation()
-
-    def action_focus_roster(self) -> None:
-        if self.query(RosterView):
-            self.roster.focus()
-
-    def action_focus_composer(self) -> None:
-        self._composer.focus()
-
-    def action_toggle_occupants(self) -> None:
-        self.panes.toggle()
-
-    def action_focus_occupants(self) -> None:
-        self.panes.focus_occupants()
-
-    def action_join_room(self) -> None:
-        self.joining.join_dialog()
+        return keys.KeyActions(chat=self.chat, presence=self.presence, panes=self.panes, joining=self.joining,
+                               focus_roster=focus_roster, focus_composer=self._composer.focus,
+                               help=lambda: self.post_message(HelpRequested()))

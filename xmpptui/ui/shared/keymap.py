@@ -78,3 +78,43 @@ def check(keys: Mapping[str, str], path: Path | None) -> str | None:
             if problem is not None:
                 return f"{where}: {binding_id} = {value!r}: {problem}"
     return None
+
+
+_KEY_WORDS = {"pageup": "PageUp", "pagedown": "PageDown", "escape": "Escape", "enter": "Enter", "tab": "Tab",
+              "space": "Space", "backspace": "Backspace", "delete": "Delete", "insert": "Insert", "home": "Home",
+              "end": "End", "up": "Up", "down": "Down", "left": "Left", "right": "Right"}
+
+
+def key_words(keys: str) -> str:
+    """Key names as a person reads them (`ctrl+n,alt+right` -> `Ctrl+N, Alt+Right`; `question_mark` -> `?`;
+    `shift+enter` -> `Shift+Enter`), for the help and the README."""
+    shown = []
+    for key in (part.strip() for part in keys.split(",")):
+        *modifiers, base = key.split("+") if len(key) > 1 else [key]
+        if base in _KEY_WORDS:
+            word = _KEY_WORDS[base]
+        elif len(base) == 1:
+            word = base.upper() if modifiers else base
+        elif base[0] == "f" and base[1:].isdigit():
+            word = base.upper()
+        else:
+            try:  # Textual names symbols by Unicode: question_mark, plus_sign
+                word = unicodedata.lookup(base.replace("_", " "))
+            except KeyError:
+                word = base.replace("_", " ").title()
+        shown.append("+".join([*(m.title() for m in modifiers), word]))
+    return ", ".join(shown)
+
+
+def report_alt_digits() -> None:
+    """Let Alt+1…Alt+9 arrive as `alt+1`…`alt+9` in every terminal.
+
+    Terminals without the kitty keyboard protocol (xterm, VTE, tmux, screen) send Alt+1 as ESC `1`, and
+    Textual maps ESC + digit to the characters macOS WezTerm means by Option+digit (`¡`, `™`, `£`, …): the
+    conversation keys never fired and the composer got a `¡`. Without those entries its parser reads ESC +
+    digit as it reads ESC + letter, as `alt+<digit>`. (A character typed as itself, a Spanish `¡`, is not
+    affected: it comes without ESC.)"""
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+
+    for digit in "0123456789":
+        ANSI_SEQUENCES_KEYS.pop(f"\x1b{digit}", None)

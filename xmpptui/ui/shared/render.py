@@ -244,6 +244,14 @@ CONNECTION_STYLES = {
     ConnectionState.RECONNECTING: "yellow",
     ConnectionState.OFFLINE: "red",
 }
+CONNECTION_WORDS = {
+    ConnectionState.ONLINE: "connected",
+    ConnectionState.CONNECTING: "connecting",
+    ConnectionState.RECONNECTING: "reconnecting",
+    ConnectionState.OFFLINE: "disconnected",
+}
+"""The connection's state in other words than a presence's, so the status bar never says "online" or
+"offline" twice (our presence is beside it)."""
 
 
 def status_line(jid: str, presence: Presence, connection: ConnectionStatus) -> Text:
@@ -259,7 +267,7 @@ def status_line(jid: str, presence: Presence, connection: ConnectionStatus) -> T
         line.append_text(plain(presence.status, "italic", single_line=True))
     line.append(f" · priority {presence.priority}")
     line.append("  │  ")
-    line.append(connection.state.value, style=CONNECTION_STYLES[connection.state])
+    line.append(CONNECTION_WORDS[connection.state], style=CONNECTION_STYLES[connection.state])
     if connection.state is ConnectionState.ONLINE and not connection.secure:
         line.append(" ⚠ INSECURE (no TLS)", style="bold red")
     if connection.reason:
