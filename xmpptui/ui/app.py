@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -27,10 +29,12 @@ from xmpptui.ui import shutdown
 from xmpptui.ui.contacts.palette import ContactsProvider
 from xmpptui.ui.contacts.roster_view import RosterView
 from xmpptui.ui.login.login_error import LoginErrorScreen
+from xmpptui.ui.main.notifications import NotificationHooks
 from xmpptui.ui.main.screen import MainScreen
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.shared.messages import ChatRequested, HelpRequested, QuitRequested, SessionEvents
+from xmpptui.ui.shared.notifications import Notifier, make_notifier, title_sequence
 
 if TYPE_CHECKING:
     from xmpptui.storage.history import History
@@ -79,7 +83,13 @@ class XmppTuiApp(App[None]):
         self._last_flush = 0.0
         self._quitting = False
         self._remove_signal_handlers: Callable[[], None] = lambda: None
-        self.main_screen = MainScreen(config.ui)
+        self._notifier: Notifier | None = None
+        self._notifier_made = False
+        self.write_terminal: Callable[[str], None] = self._write_to_driver
+        """Where escape sequences (notifications, the title) go: the terminal (tests put a list's append here)."""
+        self.main_screen = MainScreen(config.ui, NotificationHooks(
+            settings=lambda: self._config.notify, save_rule=self._save_notify_rule, notifier=self._make_notifier,
+            set_title=self._set_terminal_title, bell=lambda: self.bell(), app_focused=lambda: self.app_focus))
 
     def get_default_screen(self) -> Screen:
         """The main screen is the first on the stack: its first frame is the app's first frame."""
@@ -89,6 +99,7 @@ class XmppTuiApp(App[None]):
         self._remove_signal_handlers = shutdown.install(self._quit_on_signal)
         if self._config.keys:
             self.set_keymap(self._config.keys)
+        self._use_saved_theme()
         # First frame first: building the client (its TLS context, plugins) would delay it.
         self.call_after_refresh(self._begin)
         self.call_after_refresh(_calm_the_garbage_collector)
@@ -102,6 +113,53 @@ class XmppTuiApp(App[None]):
             self._ask_account()
         else:
             self.run_worker(self._login_with_stored_password(self._account), name="password", exit_on_error=False)
+
+    # Theme, notifications, the terminal's title ------------------------------------------------
+
+    def _use_saved_theme(self) -> None:
+        theme = self._config.ui.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            self._startup_notices.append(f"{self._config.path}: ui.theme {theme!r} is not a theme here (the command "
+                                         "palette's \"Change theme\" lists them): using the default")
+        self.watch(self, "theme", self._theme_chosen, init=False)
+
+    def _theme_chosen(self, theme: str) -> None:
+        """The theme picked in the palette is the one the next start uses."""
+        if theme == self._config.ui.theme:
+            return
+        self._config = replace(self._config, ui=replace(self._config.ui, theme=theme))
+        if self._save_accounts:
+            try:
+                self._config = config_mod.save_theme(self._config, theme)
+            except (OSError, config_mod.ConfigError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                self.notify(f"the theme could not be saved: {reason}", severity="error", markup=False)
+
+    def _save_notify_rule(self, jid: str, level: str) -> None:
+        notify = self._config.notify
+        self._config = replace(self._config, notify=replace(notify, rules={**notify.rules, jid: level}))
+        if self._save_accounts:
+            self._config = config_mod.save_notify_rule(self._config, jid, level)
+
+    def _write_to_driver(self, data: str) -> None:
+        if self._driver is not None and not self.is_headless:
+            self._driver.write(data)
+            self._driver.flush()
+
+    def _make_notifier(self) -> Notifier | None:
+        """Chosen on the first notification (desktop-notifier is not imported before one is needed)."""
+        if not self._notifier_made:
+            self._notifier_made = True
+            self._notifier = make_notifier(self._config.notify.method, lambda data: self.write_terminal(data),
+                                           lambda work: self.run_worker(work, name="notify", exit_on_error=False),
+                                           os.environ)
+        return self._notifier
+
+    def _set_terminal_title(self, title: str) -> None:
+        self.title = title
+        self.write_terminal(title_sequence(title))
 
     # The history file ----------------------------------------------------------------------------
 
