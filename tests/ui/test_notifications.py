@@ -184,6 +184,10 @@ async def test_the_title_shows_the_unread_count() -> None:
         session.open_conversation("carol@example.org")
         await until(pilot, lambda: app.title == "xmpptui")
         assert titles(written)[-1] == "xmpptui"
+        assert written.count("\x1b[22;0t") == 1, "the terminal's own title is saved once"
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: not app.is_running, what="quit")
+    assert written[-1] == "\x1b[23;0t", "and given back on quitting"
 
 
 async def test_the_theme_picked_in_the_palette_is_used_at_the_next_start() -> None:

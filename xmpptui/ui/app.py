@@ -34,7 +34,7 @@ from xmpptui.ui.main.screen import MainScreen
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.shared.messages import ChatRequested, HelpRequested, QuitRequested, SessionEvents
-from xmpptui.ui.shared.notifications import Notifier, make_notifier, title_sequence
+from xmpptui.ui.shared.notifications import TITLE_POP, TITLE_PUSH, Notifier, make_notifier, title_sequence
 
 if TYPE_CHECKING:
     from xmpptui.storage.history import History
@@ -85,6 +85,7 @@ class XmppTuiApp(App[None]):
         self._remove_signal_handlers: Callable[[], None] = lambda: None
         self._notifier: Notifier | None = None
         self._notifier_made = False
+        self._title_saved = False
         self.write_terminal: Callable[[str], None] = self._write_to_driver
         """Where escape sequences (notifications, the title) go: the terminal (tests put a list's append here)."""
         self.main_screen = MainScreen(config.ui, NotificationHooks(
@@ -158,6 +159,9 @@ class XmppTuiApp(App[None]):
         return self._notifier
 
     def _set_terminal_title(self, title: str) -> None:
+        if not self._title_saved:  # keep the terminal's own title to give it back on quitting (xterm's stack)
+            self._title_saved = True
+            self.write_terminal(TITLE_PUSH)
         self.title = title
         self.write_terminal(title_sequence(title))
 
@@ -354,6 +358,8 @@ class XmppTuiApp(App[None]):
             except Exception as exc:  # quitting must always work; the log has the details
                 log.error("logout failed: %s", type(exc).__name__)
         shutdown.release_input()
+        if self._title_saved:
+            self.write_terminal(TITLE_POP)
         self.exit()
 
     def _quit_on_signal(self, sig: signal.Signals) -> None:

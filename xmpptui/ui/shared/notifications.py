@@ -66,6 +66,12 @@ def escape_sequence(method: str, title: str, body: str, env: Mapping[str, str], 
     return sequence
 
 
+TITLE_PUSH = "\x1b[22;0t"
+"""Save the terminal's title (xterm's title stack, also VTE, kitty, WezTerm, foot); ignored where unknown."""
+TITLE_POP = "\x1b[23;0t"
+"""Give the saved title back."""
+
+
 def title_sequence(title: str) -> str:
     """Set the terminal window's (or tmux pane's) title: OSC 2, which tmux takes itself (no passthrough)."""
     return f"\x1b]2;{inert(title, _MAX_TITLE)}\x07"
