@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -74,3 +77,36 @@ def test_notify_settings_are_read_and_checked(tmp_path: Path) -> None:
         config.load(write(tmp_path, '[notify.rules]\n"a@b.c" = "sometimes"\n'))
     with pytest.raises(ConfigError, match=r"unknown key notify\.'privat'; did you mean 'private'"):
         config.load(write(tmp_path, '[notify]\nprivat = []\n'))
+
+
+class FakeDesktopNotifier:
+    """Stands in for desktop_notifier.DesktopNotifier (there is no D-Bus session here)."""
+
+    sent: list[tuple[str, str]] = []
+    fail = False
+
+    def __init__(self, app_name: str) -> None:
+        assert app_name == "xmpptui"
+
+    async def send(self, title: str, message: str) -> None:
+        if self.fail:
+            raise ConnectionError("the bus went away")
+        self.sent.append((title, message))
+
+
+def test_with_a_desktop_session_desktop_notifier_is_called_and_a_failure_falls_back_to_the_terminal(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "desktop_notifier", types.SimpleNamespace(DesktopNotifier=FakeDesktopNotifier))
+    written: list[str] = []
+    env = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus", "TERM": "xterm"}
+    notifier = make_notifier("auto", written.append, asyncio.run, env)
+    assert notifier is not None
+    notifier("Bob", "hi\x1b]2;x\x07")
+    assert FakeDesktopNotifier.sent == [("Bob", "hi ]2;x")] and written == []
+
+    FakeDesktopNotifier.fail = True
+    notifier("Bob", "again")
+    assert written == ["\x1b]777;notify;Bob;again\x07"], "the terminal takes over"
+    FakeDesktopNotifier.fail = False
+    notifier("Bob", "later")
+    assert FakeDesktopNotifier.sent == [("Bob", "hi ]2;x")] and len(written) == 2, "and keeps it"

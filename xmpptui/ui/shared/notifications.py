@@ -93,7 +93,8 @@ def desktop_notifier_available(env: Mapping[str, str]) -> bool:
 
 
 class DesktopNotifications:
-    """desktop-notifier, made on first use; a failure is logged once and later ones fall back to `fallback`."""
+    """desktop-notifier, made on first use; once it raises, the terminal (`fallback`) takes over. (Its D-Bus
+    backend logs a send that fails and returns: that is why a Linux without a session bus never gets here.)"""
 
     def __init__(self, run: Callable[[Awaitable[object]], Any], fallback: Notifier) -> None:
         self._run = run
