@@ -358,8 +358,6 @@ class XmppTuiApp(App[None]):
             except Exception as exc:  # quitting must always work; the log has the details
                 log.error("logout failed: %s", type(exc).__name__)
         shutdown.release_input()
-        if self._title_saved:
-            self.write_terminal(TITLE_POP)
         self.exit()
 
     def _quit_on_signal(self, sig: signal.Signals) -> None:
@@ -372,3 +370,5 @@ class XmppTuiApp(App[None]):
 
     def on_unmount(self) -> None:
         self._remove_signal_handlers()
+        if self._title_saved:  # (every way out comes here, while the terminal is still ours)
+            self.write_terminal(TITLE_POP)
