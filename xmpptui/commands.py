@@ -58,6 +58,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("role", "/role NICK moderator|participant|visitor|none", "change an occupant's role"),
     CommandSpec("affiliation", "/affiliation JID owner|admin|member|outcast|none",
                 "change someone's affiliation with the room"),
+    CommandSpec("notify", "/notify all|mentions|none", "which messages here notify you (saved in the config)"),
     CommandSpec("help", "/help", "list commands and keys"),
     CommandSpec("quit", "/quit", "log out and quit"),
 )

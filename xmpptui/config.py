@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -77,9 +78,31 @@ class UiConfig:
     room messages that name you), "all" (every room message too) or "off"."""
     confirm_lines: int = 10
     """Enter asks before sending a message of more lines than this (a paste gone to the wrong place)."""
+    theme: str = ""
+    """The theme picked in the command palette (saved when picked); empty: Textual's default."""
 
 
 BELL_MODES = ("mentions", "all", "off")
+NOTIFY_LEVELS = ("all", "mentions", "none")
+NOTIFY_METHODS = ("auto", "desktop", "osc777", "osc9", "osc99", "off")
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    chats: str = "all"
+    """What notifies in a chat (or a private message through a room) without a rule of its own."""
+    rooms: str = "mentions"
+    """What notifies in a room without a rule of its own: "all", "mentions" (a message naming you) or "none"."""
+    private: tuple[str, ...] = ()
+    """Conversations (bare JIDs, rooms) whose notifications say "new message" and never the text."""
+    method: str = "auto"
+    """"desktop" (desktop-notifier, over D-Bus or macOS), a terminal escape sequence ("osc777", "osc9",
+    "osc99"), "auto" (the desktop where there is one and this is not over SSH, else by $TERM) or "off"."""
+    rules: dict[str, str] = field(default_factory=dict)
+    """Per conversation, set with /notify: JID -> all | mentions | none."""
+
+    def level(self, jid: str, room: bool) -> str:
+        return self.rules.get(jid, self.rooms if room else self.chats)
 
 
 @dataclass(frozen=True)
@@ -88,6 +111,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     """Binding id -> keys (comma separated), e.g. `go_away = "f3"`; see `xmpptui` help screen."""
     ui: UiConfig = field(default_factory=UiConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     path: Path | None = None
 
 
@@ -161,7 +185,7 @@ def load(path: Path | None = None) -> Config:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    _check_keys(data, ["account", "keys", "ui"], "", path)
+    _check_keys(data, ["account", "keys", "ui", "notify"], "", path)
     account = None
     if "account" in data:
         if isinstance(data["account"], dict) and "jid" not in data["account"]:
@@ -178,21 +202,61 @@ def load(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: ui.bell must be one of {', '.join(BELL_MODES)}, not {ui.bell!r}")
     if ui.confirm_lines < 1:
         raise ConfigError(f"{path}: ui.confirm_lines must be 1 or more, not {ui.confirm_lines!r}")
-    return Config(account=account, keys=dict(keys), ui=ui, path=path)
+    return Config(account=account, keys=dict(keys), ui=ui, notify=_notify(data.get("notify", {}), path), path=path)
+
+
+def _notify(table: object, path: Path) -> NotifyConfig:
+    rules = table.pop("rules", {}) if isinstance(table, dict) else {}
+    notify = _build(NotifyConfig, table, "notify", path)
+    for name, allowed in (("chats", NOTIFY_LEVELS), ("rooms", NOTIFY_LEVELS), ("method", NOTIFY_METHODS)):
+        if getattr(notify, name) not in allowed:
+            raise ConfigError(f"{path}: notify.{name} must be one of {', '.join(allowed)}, "
+                              f"not {getattr(notify, name)!r}")
+    if not isinstance(rules, dict) or not all(isinstance(v, str) and v in NOTIFY_LEVELS for v in rules.values()):
+        raise ConfigError(f"{path}: [notify.rules] maps a JID to one of {', '.join(NOTIFY_LEVELS)}, "
+                          f"e.g. \"room@conference.example.org\" = \"all\"")
+    return replace(notify, rules=dict(rules))
+
+
+def _non_defaults(value: Any, defaults: Any) -> dict[str, Any]:
+    return {f.name: getattr(value, f.name) for f in fields(value)
+            if getattr(value, f.name) != getattr(defaults, f.name)}
+
+
+def _write(config: Config) -> Config:
+    """Write every setting of `config` that is not a default into its file (0600, atomically)."""
+    path = config.path or paths.config_file()
+    data: dict[str, Any] = {}
+    if config.account is not None:
+        data["account"] = {"jid": config.account.jid, **_non_defaults(config.account, Account(config.account.jid))}
+    if config.keys:
+        data["keys"] = dict(config.keys)
+    for name, value, defaults in (("ui", config.ui, UiConfig()), ("notify", config.notify, NotifyConfig())):
+        table = _non_defaults(value, defaults)
+        if table:
+            data[name] = table
+    paths.write_private(path, tomli_w.dumps(data))
+    return replace(config, path=path)
 
 
 def save_account(config: Config, account: Account) -> Config:
     """Write the account into the config file (0600), keeping the other tables."""
+    return _write(replace(config, account=account))
+
+
+def _saved(config: Config, change: Callable[[Config], Config]) -> Config:
+    """Change one setting in the file as it is now (edits made while we ran are kept), and in `config`."""
     path = config.path or paths.config_file()
-    defaults = Account(jid=account.jid)
-    table = {f.name: getattr(account, f.name) for f in fields(Account)
-             if getattr(account, f.name) != getattr(defaults, f.name) or f.name == "jid"}
-    data: dict[str, Any] = {"account": table}
-    if config.keys:
-        data["keys"] = dict(config.keys)
-    ui_table = {f.name: getattr(config.ui, f.name) for f in fields(UiConfig)
-                if getattr(config.ui, f.name) != getattr(UiConfig(), f.name)}
-    if ui_table:
-        data["ui"] = ui_table
-    paths.write_private(path, tomli_w.dumps(data))
-    return replace(config, account=account, path=path)
+    on_disk = load(path) if path.exists() else Config(path=path)
+    _write(change(on_disk))
+    return change(replace(config, path=path))
+
+
+def save_theme(config: Config, theme: str) -> Config:
+    """Keep the theme picked in the palette for the next start (`[ui] theme`)."""
+    return _saved(config, lambda c: replace(c, ui=replace(c.ui, theme=theme)))
+
+
+def save_notify_rule(config: Config, jid: str, level: str) -> Config:
+    """Keep a conversation's notification rule (`[notify.rules]`)."""
+    return _saved(config, lambda c: replace(c, notify=replace(c.notify, rules={**c.notify.rules, jid: level})))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -26,10 +28,12 @@ from xmpptui.session import Session, SessionError
 from xmpptui.ui import shutdown
 from xmpptui.ui.contacts.palette import ContactsProvider
 from xmpptui.ui.login.login_error import LoginErrorScreen
+from xmpptui.ui.main.notifications import NotificationHooks
 from xmpptui.ui.main.screen import MainScreen
 from xmpptui.ui.shared import keymap, render
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.shared.messages import ChatRequested, HelpRequested, QuitRequested, SessionEvents
+from xmpptui.ui.shared.notifications import TITLE_POP, TITLE_PUSH, Notifier, make_notifier, title_sequence
 
 if TYPE_CHECKING:
     from xmpptui.storage.history import History
@@ -78,7 +82,14 @@ class XmppTuiApp(App[None]):
         self._last_flush = 0.0
         self._quitting = False
         self._remove_signal_handlers: Callable[[], None] = lambda: None
-        self.main_screen = MainScreen(config.ui)
+        self._notifier: Notifier | None = None
+        self._notifier_made = False
+        self._title_saved = False
+        self.write_terminal: Callable[[str], None] = self._write_to_driver
+        """Where escape sequences (notifications, the title) go: the terminal (tests put a list's append here)."""
+        self.main_screen = MainScreen(config.ui, NotificationHooks(
+            settings=lambda: self._config.notify, save_rule=self._save_notify_rule, notifier=self._make_notifier,
+            set_title=self._set_terminal_title, bell=lambda: self.bell(), app_focused=lambda: self.app_focus))
 
     def get_default_screen(self) -> Screen:
         """The main screen is the first on the stack: its first frame is the app's first frame."""
@@ -89,6 +100,7 @@ class XmppTuiApp(App[None]):
         keymap.report_alt_digits()
         if self._config.keys:
             self.set_keymap(self._config.keys)
+        self._use_saved_theme()
         # First frame first: building the client (its TLS context, plugins) would delay it.
         self.call_after_refresh(self._begin)
         self.call_after_refresh(_calm_the_garbage_collector)
@@ -102,6 +114,56 @@ class XmppTuiApp(App[None]):
             self._ask_account()
         else:
             self.run_worker(self._login_with_stored_password(self._account), name="password", exit_on_error=False)
+
+    # Theme, notifications, the terminal's title ------------------------------------------------
+
+    def _use_saved_theme(self) -> None:
+        theme = self._config.ui.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            self._startup_notices.append(f"{self._config.path}: ui.theme {theme!r} is not a theme here (the command "
+                                         "palette's \"Change theme\" lists them): using the default")
+        self.watch(self, "theme", self._theme_chosen, init=False)
+
+    def _theme_chosen(self, theme: str) -> None:
+        """The theme picked in the palette is the one the next start uses."""
+        if theme == self._config.ui.theme:
+            return
+        self._config = replace(self._config, ui=replace(self._config.ui, theme=theme))
+        if self._save_accounts:
+            try:
+                self._config = config_mod.save_theme(self._config, theme)
+            except (OSError, config_mod.ConfigError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                self.notify(f"the theme could not be saved: {reason}", severity="error", markup=False)
+
+    def _save_notify_rule(self, jid: str, level: str) -> None:
+        notify = self._config.notify
+        self._config = replace(self._config, notify=replace(notify, rules={**notify.rules, jid: level}))
+        if self._save_accounts:
+            self._config = config_mod.save_notify_rule(self._config, jid, level)
+
+    def _write_to_driver(self, data: str) -> None:
+        if self._driver is not None and not self.is_headless:
+            self._driver.write(data)
+            self._driver.flush()
+
+    def _make_notifier(self) -> Notifier | None:
+        """Chosen on the first notification (desktop-notifier is not imported before one is needed)."""
+        if not self._notifier_made:
+            self._notifier_made = True
+            self._notifier = make_notifier(self._config.notify.method, lambda data: self.write_terminal(data),
+                                           lambda work: self.run_worker(work, name="notify", exit_on_error=False),
+                                           os.environ)
+        return self._notifier
+
+    def _set_terminal_title(self, title: str) -> None:
+        if not self._title_saved:  # keep the terminal's own title to give it back on quitting (xterm's stack)
+            self._title_saved = True
+            self.write_terminal(TITLE_PUSH)
+        self.title = title
+        self.write_terminal(title_sequence(title))
 
     # The history file ----------------------------------------------------------------------------
 
@@ -299,3 +361,5 @@ class XmppTuiApp(App[None]):
 
     def on_unmount(self) -> None:
         self._remove_signal_handlers()
+        if self._title_saved:  # (every way out comes here, while the terminal is still ours)
+            self.write_terminal(TITLE_POP)

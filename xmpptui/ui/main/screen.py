@@ -25,6 +25,7 @@ from xmpptui.ui.chat.conversation_bar import ConversationBar
 from xmpptui.ui.contacts.controller import ContactController
 from xmpptui.ui.contacts.roster_view import RosterView
 from xmpptui.ui.main import keys
+from xmpptui.ui.main.notifications import NotificationController, NotificationHooks
 from xmpptui.ui.main.presence import PresenceController
 from xmpptui.ui.main.status_bar import StatusBar
 from xmpptui.ui.rooms.controller import RoomController
@@ -40,7 +41,7 @@ class MainScreen(Screen[None]):
     BINDINGS = keys.BINDINGS
     """Its keys and what they do: ui/main/keys.py."""
 
-    def __init__(self, ui_config: UiConfig) -> None:
+    def __init__(self, ui_config: UiConfig, notifications: NotificationHooks | None = None) -> None:
         super().__init__()
         self.session: Session | None = None
         # The widgets the controllers drive are made here, so that each controller is given its own.
@@ -65,6 +66,8 @@ class MainScreen(Screen[None]):
         self.contacts = ContactController(tools, self._composer, roster=lambda: self.roster, active=active,
                                           top_screen=lambda: self.app.screen)
         self.presence = PresenceController(tools, self._composer)
+        self.notifications = NotificationController(tools, self._composer, notifications or NotificationHooks(),
+                                                    active=active, rings_for=self.chat.rings_for)
         self.command_table = self._build_command_table()
         """Every slash command's handler, by the name `commands.parse` gives (aliases are resolved there)."""
         self.key_actions = self._build_key_actions()
@@ -101,7 +104,7 @@ class MainScreen(Screen[None]):
     def attach(self, session: Session) -> None:
         """Show a (new) session's state; called before the session starts."""
         self.session = session
-        for controller in (self.panes, self.joining, self.rooms, self.contacts, self.presence):
+        for controller in (self.panes, self.joining, self.rooms, self.contacts, self.presence, self.notifications):
             controller.session = session
         self.chat.attach(session)
         existing = self.query(RosterView)
@@ -166,7 +169,7 @@ class MainScreen(Screen[None]):
         unread: dict[str, int] = {}
         """The latest count per conversation (a burst brings one per message: the roster takes the last)."""
         logs_to_sync: set[str] = set()
-        conversations_changed = room_shown_changed = bookmarks_changed = ring = False
+        conversations_changed = room_shown_changed = bookmarks_changed = False
         for event in message.events:
             match event:
                 case ev.ConnectionChanged() | ev.OwnPresenceChanged():
@@ -188,7 +191,7 @@ class MainScreen(Screen[None]):
                     logs_to_sync.add(chat_message.conversation)
                     if chat_message.mention and not chat_message.delayed:
                         self.rooms.mentioned(chat_message)
-                    ring = ring or chat.rings_for(chat_message)
+                    self.notifications.message_added(chat_message)
                 case ev.HistoryLoaded(jid=jid, count=count):
                     log = chat.chat_log(jid)
                     if log is not None:
@@ -216,10 +219,8 @@ class MainScreen(Screen[None]):
                     bookmarks_changed = True
                 case ev.RoomJoinFailed() | ev.InvitationReceived():
                     self.joining.room_event(event)
-        if unread:
-            roster = self.roster
-            for jid, count in unread.items():
-                roster.set_unread(jid, count)
+        for jid, count in unread.items():
+            self.roster.set_unread(jid, count)
         if changed_contacts:
             self.roster.contacts_changed(changed_contacts)
         self.contacts.route(message.events)
@@ -228,8 +229,7 @@ class MainScreen(Screen[None]):
             chat.refresh_conversations()
         if bookmarks_changed:
             self.joining.show_bookmarks()
-        if ring:
-            self.app.bell()  # once per batch, however many arrived
+        self.notifications.batch_done()  # one bell, one notification per conversation, however many arrived
         if room_shown_changed:
             self.panes.show()  # once per batch: a big room's join brings hundreds of presences at once
 
@@ -316,7 +316,7 @@ class MainScreen(Screen[None]):
         table: CommandTable = {}
         own = {"help": self._command_help, "quit": self._command_quit}
         parts = (own, self.chat.commands(), self.presence.commands(), self.contacts.commands(),
-                 self.joining.commands(), self.rooms.commands())
+                 self.joining.commands(), self.rooms.commands(), self.notifications.commands())
         for part in parts:
             clash = table.keys() & part.keys()
             if clash:
