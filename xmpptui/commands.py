@@ -57,6 +57,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("role", "/role NICK moderator|participant|visitor|none", "change an occupant's role"),
     CommandSpec("affiliation", "/affiliation JID owner|admin|member|outcast|none",
                 "change someone's affiliation with the room"),
+    CommandSpec("console", "/console", "the XML console: stanzas in and out, filtered; send a raw stanza (F12)"),
     CommandSpec("help", "/help", "list commands and keys"),
     CommandSpec("quit", "/quit", "log out and quit"),
 )

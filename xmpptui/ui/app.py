@@ -30,7 +30,7 @@ from xmpptui.ui.login.login_error import LoginErrorScreen
 from xmpptui.ui.main.screen import MainScreen
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.shared.messages import ChatRequested, HelpRequested, QuitRequested, SessionEvents
+from xmpptui.ui.shared.messages import ChatRequested, ConsoleRequested, HelpRequested, QuitRequested, SessionEvents
 
 if TYPE_CHECKING:
     from xmpptui.storage.history import History
@@ -58,6 +58,7 @@ class XmppTuiApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),
+        Binding("f12", "console", "XML console", id="console", priority=True),
     ]
 
     def __init__(self, config: Config, account: Account | None, session_factory: SessionFactory,
@@ -275,6 +276,21 @@ class XmppTuiApp(App[None]):
 
     def on_help_requested(self, _message: HelpRequested) -> None:
         self.action_help()
+
+    def action_console(self) -> None:
+        """Open the XML console over the main screen, or close it (F12 toggles)."""
+        from xmpptui.ui.main.console import ConsoleScreen  # (not needed for the first frame)
+
+        if isinstance(self.screen, ConsoleScreen):
+            self.screen.dismiss(None)
+        elif self.session is None:
+            self.notify("no session yet: the XML console opens once a login has started", severity="warning")
+        elif self.screen is self.main_screen:
+            self.push_screen(ConsoleScreen(self.session))
+
+    def on_console_requested(self, _message: ConsoleRequested) -> None:
+        self.main_screen.composer.clear()
+        self.action_console()
 
     def on_quit_requested(self, _message: QuitRequested) -> None:
         self.run_worker(self.exit_after_logout(), name="quit")

@@ -16,6 +16,7 @@ from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
 from xmpptui.config import Account
+from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
 from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.model.events import Notice, Severity
@@ -34,6 +35,7 @@ from xmpptui.xmpp.chat.receiving import ChatReceiving
 from xmpptui.xmpp.chat.reports import ChatReports
 from xmpptui.xmpp.chat.sending import ChatSending
 from xmpptui.xmpp.connection import Connection
+from xmpptui.xmpp.console import StanzaConsole
 from xmpptui.xmpp.contacts import ContactService
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
@@ -82,6 +84,7 @@ class XmppSession:
             on_joined=self.archive_sync.room_joined, on_left=self.archive_sync.room_left)
         self.connection = Connection(ctx, password, pins, on_lost=self.presence.clear_view,
                                      on_stream_ended=self.sending.count_strikes, on_online=self.sending.send_outbox)
+        self.console = StanzaConsole(ctx, clock)
         self.router = Router(state, clock, self.archive, Recipients(self.presence, self.contacts, self.receiving,
                                                                      self.rooms, self.read_sync))
 
@@ -110,6 +113,7 @@ class XmppSession:
         ctx = self.context
         ctx.sink, ctx.stopping = sink, False
         client = self.connection.build_client()
+        self.console.attach(client)
         handlers: dict[str, Callable[..., Any]] = {
             **self.connection.handlers(),
             "session_start": self.session_started,
@@ -238,6 +242,15 @@ class XmppSession:
 
     async def retry(self, jid: str) -> None:
         await self.sending.retry(jid)
+
+    def watch_stanzas(self, on: bool) -> None:
+        self.console.watch(on)
+
+    def stanzas_since(self, seq: int) -> list[StanzaRecord]:
+        return self.console.since(seq)
+
+    def send_raw(self, xml: str) -> None:
+        self.console.send_raw(xml)
 
     # Contacts ---------------------------------------------------------------------------------------------
 
