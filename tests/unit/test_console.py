@@ -17,8 +17,11 @@ def console() -> tuple[StanzaConsole, SimpleNamespace]:
     return StanzaConsole(ctx, clock=lambda: 1000.0), client  # type: ignore[arg-type]
 
 
-def test_the_tap_is_set_only_while_watched() -> None:
+def test_the_tap_is_set_only_while_logging_in_or_watched() -> None:
     recorder, client = console()
+    recorder.attach(client)  # type: ignore[arg-type]
+    assert client.stanza_tap is not None, "the login is recorded"
+    recorder.logged_in()
     assert client.stanza_tap is None
     recorder.watch(True)
     assert client.stanza_tap is not None

@@ -285,7 +285,7 @@ class XmppTuiApp(App[None]):
             self.screen.dismiss(None)
         elif self.session is None:
             self.notify("no session yet: the XML console opens once a login has started", severity="warning")
-        elif self.screen is self.main_screen:
+        else:  # (over a dialog too: a failed login's exchange can be read while its dialog waits)
             self.push_screen(ConsoleScreen(self.session))
 
     def on_console_requested(self, _message: ConsoleRequested) -> None:

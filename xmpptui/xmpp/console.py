@@ -1,6 +1,7 @@
 """The XML console's protocol side: the stanzas going in and out while the console is open, kept in a ring of
 the last few hundred with credentials redacted (as in the debug log), and one raw stanza sent as the user wrote
-it. Nothing is recorded while the console is closed: the client's tap is then None, one `if` per stanza."""
+it. Recorded: while the console is open, and each login's exchange until the session is online (so that a failed
+login can be read afterwards, the SASL step redacted); otherwise the client's tap is None, one `if` per stanza."""
 
 from __future__ import annotations
 
@@ -40,16 +41,27 @@ class StanzaConsole:
         self._records: deque[StanzaRecord] = deque(maxlen=MAX_RECORDS)
         self._seq = 0
         self._watching = False
+        self._logging_in = False
 
     def attach(self, client: Client) -> None:
-        """The session's client was built: tap it if the console is already open."""
-        client.stanza_tap = self.record if self._watching else None
+        """The session's client was built: the login about to happen is recorded."""
+        self._logging_in = True
+        self._tap(client)
+
+    def logged_in(self) -> None:
+        """The session is online: from here on only an open console records."""
+        self._logging_in = False
+        if self._ctx.client is not None:
+            self._tap(self._ctx.client)
+
+    def _tap(self, client: Client) -> None:
+        client.stanza_tap = self.record if self._watching or self._logging_in else None
 
     def watch(self, on: bool) -> None:
         """Start (the console opened) or stop (closed) recording; what was recorded is kept for the next look."""
         self._watching = on
         if self._ctx.client is not None:
-            self.attach(self._ctx.client)
+            self._tap(self._ctx.client)
 
     def record(self, outgoing: bool, xml: str) -> None:
         text = redact(xml.strip())

@@ -160,6 +160,7 @@ class XmppSession:
         self.context.spawn(self.read_sync.load(), "reading the read positions")
         if self.connection.attempt_alive:
             self.connection.now_online()
+        self.console.logged_in()
 
     async def _enable_carbons(self) -> None:
         assert self.context.client is not None
