@@ -29,6 +29,7 @@ from xmpptui.pins import PinStore
 from xmpptui.session import EventSink
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, HistoryWriteError
+from xmpptui.storage.open_conversations import OpenConversationsStore
 from xmpptui.xmpp.archive import ArchiveQueries
 from xmpptui.xmpp.archive_sync import ArchiveSync
 from xmpptui.xmpp.chat.receiving import ChatReceiving
@@ -42,6 +43,7 @@ from xmpptui.xmpp.conversations import Conversations
 from xmpptui.xmpp.pep_publish import PrivatePep
 from xmpptui.xmpp.presence import PresenceService
 from xmpptui.xmpp.read_sync import ReadSync
+from xmpptui.xmpp.reopening import Reopening
 from xmpptui.xmpp.rooms import RoomService
 from xmpptui.xmpp.roster import RosterService
 from xmpptui.xmpp.router import Recipients, Router
@@ -55,7 +57,7 @@ class XmppSession:
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
                  pins: PinStore | None = None, history: History | None = None,
-                 contacts_store: ContactStore | None = None) -> None:
+                 contacts_store: ContactStore | None = None, open_store: OpenConversationsStore | None = None) -> None:
         state = ClientState(jid=account.bare_jid.lower(), resource=account.resource)
         ctx = self.context = SessionContext(account, state, clock, time.monotonic)
         ctx.on_task_error = self._history_failed
@@ -85,6 +87,9 @@ class XmppSession:
         self.connection = Connection(ctx, password, pins, on_lost=self.presence.clear_view,
                                      on_stream_ended=self.sending.count_strikes, on_online=self.sending.send_outbox)
         self.console = StanzaConsole(ctx, clock)
+        self.reopening = Reopening(  # (the conversations open at the last quit)
+            ctx, open_store or OpenConversationsStore.default(state.jid), join_room=self.rooms.join_later,
+            open_conversation=lambda jid, kind: self.conversations.open(jid, False, kind))
         self.router = Router(state, clock, self.archive, Recipients(self.presence, self.contacts, self.receiving,
                                                                      self.rooms, self.read_sync))
 
@@ -130,6 +135,7 @@ class XmppSession:
         client.register_handler(Callback("xmpptui message", MatchXPath("{jabber:client}message"), self.inbound))
         self.contacts.load_requests()
         await self.roster.show_cached()
+        self.reopening.restore()
         await self.sending.restore_outbox()
         await self.connection.connect(first=True)
 
@@ -192,6 +198,7 @@ class XmppSession:
 
     async def stop(self) -> None:
         self.context.stopping = True
+        self.reopening.save()
         self.conversations.save_unsaved()
         self.read_sync.flush()
         self.roster.flush_cache()
@@ -218,6 +225,7 @@ class XmppSession:
         self.conversations.close(jid)
 
     def mark_read(self, jid: str) -> None:
+        self.reopening.shown(jid)
         conversation = self.conversations.clear_unread(jid)
         if conversation is not None:
             self.reports.mark_displayed(conversation)
