@@ -44,7 +44,7 @@ class StanzaConsole:
         self._logging_in = False
 
     def attach(self, client: Client) -> None:
-        """The session's client was built: the login about to happen is recorded."""
+        """The session's client was built, or lost its connection: the login about to happen is recorded."""
         self._logging_in = True
         self._tap(client)
 

@@ -133,6 +133,7 @@ class XmppSession:
         for event_name, handler in handlers.items():
             client.add_event_handler(event_name, handler)
         client.register_handler(Callback("xmpptui message", MatchXPath("{jabber:client}message"), self.inbound))
+        client.add_event_handler("disconnected", lambda _event: self.console.attach(client))  # (the next login's)
         self.contacts.load_requests()
         await self.roster.show_cached()
         self.reopening.restore()
