@@ -59,6 +59,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("affiliation", "/affiliation JID owner|admin|member|outcast|none",
                 "change someone's affiliation with the room"),
     CommandSpec("notify", "/notify all|mentions|none", "which messages here notify you (saved in the config)"),
+    CommandSpec("console", "/console", "the XML console: stanzas in and out, filtered; send a raw stanza (Alt+X)"),
     CommandSpec("help", "/help", "list commands and keys"),
     CommandSpec("quit", "/quit", "log out and quit"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
 from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.model.events import Event
@@ -44,6 +45,10 @@ class RoomError(SessionError):
 class ConversationError(SessionError):
     """A conversation command that cannot be done: nothing to correct or send again, a message too big for
     the server, no history to search."""
+
+
+class ConsoleError(SessionError):
+    """A stanza typed in the XML console that is not sent: not well-formed, or not one stanza."""
 
 
 class Session(Protocol):
@@ -92,6 +97,17 @@ class Session(Protocol):
 
     def trust_certificate(self, fingerprint: str) -> None:
         """Pin this certificate for the account (trust on first use); used from the next login attempt."""
+
+    # The XML console (xmpp/console.py): stanzas are recorded only while it watches.
+
+    def watch_stanzas(self, on: bool) -> None:
+        """Record the stanzas going in and out (the console is open), or stop (it closed)."""
+
+    def stanzas_since(self, seq: int) -> list[StanzaRecord]:
+        """The recorded stanzas after `seq` (0: all that are kept), oldest first, credentials redacted."""
+
+    def send_raw(self, xml: str) -> None:
+        """Send one stanza written as XML; `ConsoleError` says in words why one is refused."""
 
     # Contacts (subscriptions, roster management, blocking); failures raise with the reason in words.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, PendingRequest, VCardBasics
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, SearchHit
 from xmpptui.model.events import (
@@ -27,6 +28,7 @@ from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus
 from xmpptui.session import ConversationError, EventSink, RoomError
+from xmpptui.xmpp.console import parse_stanza
 
 FIXED_TIME = 1_764_590_400.0  # 2025-12-01 12:00 UTC: snapshots do not depend on the clock
 
@@ -291,3 +293,25 @@ class FakeSession:
     def presence(self, jid: str, presence: Presence) -> None:
         self._state.presence.update(jid, "laptop", presence)
         self.emit(PresenceChanged(jid))
+
+    # The XML console ---------------------------------------------------------------------------
+
+    watching_stanzas: bool = False
+    stanzas: list[StanzaRecord] = field(default_factory=list)
+
+    def stanza(self, outgoing: bool, xml: str) -> None:
+        """A stanza on the stream, recorded (as the real session does) only while the console watches."""
+        if self.watching_stanzas:
+            self.stanzas.append(StanzaRecord(len(self.stanzas) + 1, FIXED_TIME, outgoing, xml))
+
+    def watch_stanzas(self, on: bool) -> None:
+        self.watching_stanzas = on
+        self.calls.append(("watch_stanzas", on))
+
+    def stanzas_since(self, seq: int) -> list[StanzaRecord]:
+        return [record for record in self.stanzas if record.seq > seq]
+
+    def send_raw(self, xml: str) -> None:
+        parse_stanza(xml)  # (the real session's refusals, in its words)
+        self.calls.append(("send_raw", xml))
+        self.stanza(True, xml)

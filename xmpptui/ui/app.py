@@ -32,7 +32,7 @@ from xmpptui.ui.main.notifications import NotificationHooks
 from xmpptui.ui.main.screen import MainScreen
 from xmpptui.ui.shared import keymap, render
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
-from xmpptui.ui.shared.messages import ChatRequested, HelpRequested, QuitRequested, SessionEvents
+from xmpptui.ui.shared.messages import ChatRequested, ConsoleRequested, HelpRequested, QuitRequested, SessionEvents
 from xmpptui.ui.shared.notifications import TITLE_POP, TITLE_PUSH, Notifier, make_notifier, title_sequence
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ class XmppTuiApp(App[None]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),
+        Binding("alt+x", "console", "XML console", id="console", show=False, priority=True),
     ]
 
     def __init__(self, config: Config, account: Account | None, session_factory: SessionFactory,
@@ -328,6 +329,21 @@ class XmppTuiApp(App[None]):
 
     def on_help_requested(self, _message: HelpRequested) -> None:
         self.action_help()
+
+    def action_console(self) -> None:
+        """Open the XML console over the main screen, or close it (Alt+X toggles)."""
+        from xmpptui.ui.main.console import ConsoleScreen  # (not needed for the first frame)
+
+        if isinstance(self.screen, ConsoleScreen):
+            self.screen.dismiss(None)
+        elif self.session is None:
+            self.notify("no session yet: the XML console opens once a login has started", severity="warning")
+        else:  # (over a dialog too: a failed login's exchange can be read while its dialog waits)
+            self.push_screen(ConsoleScreen(self.session))
+
+    def on_console_requested(self, _message: ConsoleRequested) -> None:
+        self.main_screen.composer.clear()
+        self.action_console()
 
     def on_quit_requested(self, _message: QuitRequested) -> None:
         self.run_worker(self.exit_after_logout(), name="quit")

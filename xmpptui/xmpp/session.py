@@ -16,6 +16,7 @@ from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
 from xmpptui.config import Account
+from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
 from xmpptui.model.conversation import ChatMessage, SearchHit
 from xmpptui.model.events import Notice, Severity
@@ -28,18 +29,21 @@ from xmpptui.pins import PinStore
 from xmpptui.session import EventSink
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, HistoryWriteError
+from xmpptui.storage.open_conversations import OpenConversationsStore
 from xmpptui.xmpp.archive import ArchiveQueries
 from xmpptui.xmpp.archive_sync import ArchiveSync
 from xmpptui.xmpp.chat.receiving import ChatReceiving
 from xmpptui.xmpp.chat.reports import ChatReports
 from xmpptui.xmpp.chat.sending import ChatSending
 from xmpptui.xmpp.connection import Connection
+from xmpptui.xmpp.console import StanzaConsole
 from xmpptui.xmpp.contacts import ContactService
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
 from xmpptui.xmpp.pep_publish import PrivatePep
 from xmpptui.xmpp.presence import PresenceService
 from xmpptui.xmpp.read_sync import ReadSync
+from xmpptui.xmpp.reopening import Reopening
 from xmpptui.xmpp.rooms import RoomService
 from xmpptui.xmpp.roster import RosterService
 from xmpptui.xmpp.router import Recipients, Router
@@ -53,7 +57,7 @@ class XmppSession:
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
                  pins: PinStore | None = None, history: History | None = None,
-                 contacts_store: ContactStore | None = None) -> None:
+                 contacts_store: ContactStore | None = None, open_store: OpenConversationsStore | None = None) -> None:
         state = ClientState(jid=account.bare_jid.lower(), resource=account.resource)
         ctx = self.context = SessionContext(account, state, clock, time.monotonic)
         ctx.on_task_error = self._history_failed
@@ -82,6 +86,10 @@ class XmppSession:
             on_joined=self.archive_sync.room_joined, on_left=self.archive_sync.room_left)
         self.connection = Connection(ctx, password, pins, on_lost=self.presence.clear_view,
                                      on_stream_ended=self.sending.count_strikes, on_online=self.sending.send_outbox)
+        self.console = StanzaConsole(ctx, clock)
+        self.reopening = Reopening(  # (the conversations open at the last quit)
+            ctx, open_store or OpenConversationsStore.default(state.jid), join_room=self.rooms.join_later,
+            open_conversation=lambda jid, kind: self.conversations.open(jid, False, kind))
         self.router = Router(state, clock, self.archive, Recipients(self.presence, self.contacts, self.receiving,
                                                                      self.rooms, self.read_sync))
 
@@ -110,6 +118,7 @@ class XmppSession:
         ctx = self.context
         ctx.sink, ctx.stopping = sink, False
         client = self.connection.build_client()
+        self.console.attach(client)
         handlers: dict[str, Callable[..., Any]] = {
             **self.connection.handlers(),
             "session_start": self.session_started,
@@ -124,8 +133,10 @@ class XmppSession:
         for event_name, handler in handlers.items():
             client.add_event_handler(event_name, handler)
         client.register_handler(Callback("xmpptui message", MatchXPath("{jabber:client}message"), self.inbound))
+        client.add_event_handler("disconnected", lambda _event: self.console.attach(client))  # (the next login's)
         self.contacts.load_requests()
         await self.roster.show_cached()
+        self.reopening.restore()
         await self.sending.restore_outbox()
         await self.connection.connect(first=True)
 
@@ -156,6 +167,7 @@ class XmppSession:
         self.context.spawn(self.read_sync.load(), "reading the read positions")
         if self.connection.attempt_alive:
             self.connection.now_online()
+        self.console.logged_in()
 
     async def _enable_carbons(self) -> None:
         assert self.context.client is not None
@@ -187,6 +199,7 @@ class XmppSession:
 
     async def stop(self) -> None:
         self.context.stopping = True
+        self.reopening.save()
         self.conversations.save_unsaved()
         self.read_sync.flush()
         self.roster.flush_cache()
@@ -213,6 +226,7 @@ class XmppSession:
         self.conversations.close(jid)
 
     def mark_read(self, jid: str) -> None:
+        self.reopening.shown(jid)
         conversation = self.conversations.clear_unread(jid)
         if conversation is not None:
             self.reports.mark_displayed(conversation)
@@ -238,6 +252,15 @@ class XmppSession:
 
     async def retry(self, jid: str) -> None:
         await self.sending.retry(jid)
+
+    def watch_stanzas(self, on: bool) -> None:
+        self.console.watch(on)
+
+    def stanzas_since(self, seq: int) -> list[StanzaRecord]:
+        return self.console.since(seq)
+
+    def send_raw(self, xml: str) -> None:
+        self.console.send_raw(xml)
 
     # Contacts ---------------------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from xmpptui.ui.rooms.occupant_list import OccupantList
 from xmpptui.ui.rooms.panes import RoomPanes
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import CommandTable, ScreenTools
-from xmpptui.ui.shared.messages import HelpRequested, QuitRequested, SessionEvents
+from xmpptui.ui.shared.messages import ConsoleRequested, HelpRequested, QuitRequested, SessionEvents
 
 
 class MainScreen(Screen[None]):
@@ -314,7 +314,8 @@ class MainScreen(Screen[None]):
     def _build_command_table(self) -> CommandTable:
         """The handlers of this screen and of each controller, in one table; a name claimed twice is a bug."""
         table: CommandTable = {}
-        own = {"help": self._command_help, "quit": self._command_quit}
+        own = {"help": self._command_help, "quit": lambda _args: self.post_message(QuitRequested()),
+               "console": lambda _args: self.post_message(ConsoleRequested())}
         parts = (own, self.chat.commands(), self.presence.commands(), self.contacts.commands(),
                  self.joining.commands(), self.rooms.commands(), self.notifications.commands())
         for part in parts:
@@ -327,9 +328,6 @@ class MainScreen(Screen[None]):
     def _command_help(self, _args: str) -> None:
         self._composer.clear()
         self.post_message(HelpRequested())
-
-    def _command_quit(self, _args: str) -> None:
-        self.post_message(QuitRequested())
 
     # Key bindings -----------------------------------------------------------------------------
 

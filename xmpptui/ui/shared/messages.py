@@ -23,6 +23,10 @@ class HelpRequested(Message):
     """Show the help screen (the /help command)."""
 
 
+class ConsoleRequested(Message):
+    """Open the XML console (the /console command)."""
+
+
 class QuitRequested(Message):
     """Log out and quit (the /quit command)."""
 

@@ -117,6 +117,10 @@ class RoomService:
     async def join_room(self, address: str, password: str = "") -> None:
         self._joining.join(address, password)
 
+    def join_later(self, address: str) -> None:
+        """Join a room we were in at the last quit: the join waits for the session, then checks the room exists."""
+        self._joining.join(address)
+
     async def leave_room(self, room: str, reason: str = "") -> None:
         self._joining.leave(room, reason)
 

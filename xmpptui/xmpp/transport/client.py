@@ -6,6 +6,7 @@ import asyncio
 import logging
 import ssl
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape as xml_escape
@@ -14,6 +15,7 @@ import slixmpp
 from slixmpp.jid import InvalidJID
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import StanzaPath
+from slixmpp.xmlstream.tostring import tostring
 
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
@@ -96,6 +98,8 @@ class Client(slixmpp.ClientXMPP):
         """When the server last sent us anything (the event loop's clock): how we tell a live stream."""
         self.max_outgoing = MAX_OUTGOING_STANZA
         """The biggest stanza the server takes from us: what it advertised (XEP-0478), else the usual default."""
+        self.stanza_tap: Callable[[bool, str], None] | None = None
+        """While the XML console is open: told of every element in (False) and out (True), as text."""
 
     def _ignore_others_caps(self) -> None:
         """slixmpp would query the disco#info of every entity whose presence carries caps it has not seen (any
@@ -191,6 +195,24 @@ class Client(slixmpp.ClientXMPP):
                                  "</stream:error></stream:stream>".encode())
         self.event("stream_violation", reason)
         self.abort()
+
+    # The XML console's tap: where the debug log writes RECV and SEND (None while the console is closed).
+
+    def incoming_filter(self, xml: ET.Element) -> ET.Element:
+        if self.stanza_tap is not None:
+            self.stanza_tap(False, tostring(xml, xmlns=self.default_ns, stream=self, top_level=True))
+        return xml
+
+    def send_raw(self, data: str | bytes) -> None:
+        if self.stanza_tap is not None:
+            self.stanza_tap(True, data if isinstance(data, str) else data.decode("utf-8", "replace"))
+        super().send_raw(data)
+
+    def send_element(self, element: ET.Element) -> None:
+        """A stanza written in the XML console, sent as slixmpp's own: counted for XEP-0198, queued in order."""
+        kind = element.tag.rpartition("}")[2]
+        make = {"message": self.Message, "presence": self.Presence, "iq": self.Iq}[kind]
+        self.send(make(xml=element))
 
     def init_parser(self) -> None:
         super().init_parser()
