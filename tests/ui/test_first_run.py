@@ -11,6 +11,7 @@ from tests.e2e.helpers import until
 from tests.ui.fake_session import FakeSession
 from tests.ui.test_app_ui import CONTACTS, SIZE, Factory, make
 from xmpptui import passwords, paths
+from xmpptui.__main__ import Prepared, prepare
 from xmpptui.model.events import ConnectionChanged
 from xmpptui.model.state import ConnectionState, ConnectionStatus, LoginFailure
 from xmpptui.ui.login.account import AccountScreen
@@ -165,3 +166,18 @@ def test_every_directory_made_is_private(tmp_path: Path, monkeypatch: pytest.Mon
     assert {p.relative_to(home).as_posix(): oct(_mode(p)) for p in made} == {
         p.relative_to(home).as_posix(): oct(0o700) for p in made}
     assert _mode(home) == 0o700
+
+
+def test_a_first_start_makes_its_directories_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the app itself makes before its first frame (data dir, lock, log, history): 0700 from the top."""
+    home = tmp_path / "fresh"
+    for name, sub in (("XDG_CONFIG_HOME", "config"), ("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state")):
+        monkeypatch.setenv(name, str(home / sub))
+    prepared = prepare([])
+    assert isinstance(prepared, Prepared)
+    try:
+        made = {p.relative_to(home).as_posix(): oct(_mode(p)) for p in home.rglob("*") if p.is_dir()}
+    finally:
+        prepared.close()
+    assert {"state", "state/xmpptui", "state/xmpptui/log", "data", "data/xmpptui"} <= set(made)
+    assert made == dict.fromkeys(made, oct(0o700))
