@@ -1,4 +1,5 @@
-"""Composition root: CLI -> config -> data directory (lock, resource) -> logging -> history -> app.run()."""
+"""Composition root: CLI -> config -> data directory (lock, resource) -> logging -> history -> app.run();
+`--demo` hands over to xmpptui/demo instead."""
 
 from __future__ import annotations
 
@@ -108,6 +109,13 @@ def prepare(argv: list[str] | None = None) -> Prepared | int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from xmpptui import cli
+
+    options = cli.parse(argv)
+    if options.demo:
+        from xmpptui.demo.run import run
+
+        return run(debug=options.debug, server_only=options.server_only)
     prepared = prepare(argv)
     if isinstance(prepared, int):
         return prepared

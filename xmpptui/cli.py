@@ -18,6 +18,10 @@ class Options:
     direct_tls: bool
     config: Path | None
     debug: bool
+    demo: bool = False
+    """Start the demo (xmpptui/demo) instead of logging in to an account."""
+    server_only: bool = False
+    """With `demo`: start only the demo's server and print how to log in to it."""
 
 
 def parse(argv: list[str] | None = None) -> Options:
@@ -35,8 +39,19 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--direct-tls", action="store_true", help="use direct TLS (XEP-0368) instead of STARTTLS")
     parser.add_argument("--config", type=Path, metavar="PATH", help="use this config file instead of the default")
     parser.add_argument("--debug", action="store_true", help="log stanzas (credentials redacted) to the log file")
+    parser.add_argument("--demo", action="store_true",
+                        help="try xmpptui without an account: a private Prosody (needs the prosody and openssl "
+                             "packages) with a demo account, contacts and an echo bot, in a temp dir removed at exit")
+    parser.add_argument("--server-only", action="store_true",
+                        help="with --demo: start only the demo's server and print how to log in to it")
     parser.add_argument("--version", action="version", version=f"xmpptui {__version__}")
     args = parser.parse_args(argv)
     if args.port is not None and not 1 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a TCP port (1-65535)")
-    return Options(args.jid, args.host, args.port, args.ca_file, args.direct_tls, args.config, args.debug)
+    if args.server_only and not args.demo:
+        parser.error("--server-only goes with --demo")
+    if args.demo and (args.jid or args.host or args.port or args.ca_file or args.direct_tls or args.config):
+        parser.error("--demo logs in to its own server: it takes no --jid, --host, --port, --ca-file, "
+                     "--direct-tls or --config")
+    return Options(args.jid, args.host, args.port, args.ca_file, args.direct_tls, args.config, args.debug,
+                   args.demo, args.server_only)

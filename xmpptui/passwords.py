@@ -114,6 +114,22 @@ def from_keyring(jid: str) -> Secret | None:
         return None
 
 
+def keyring_available() -> bool:
+    """Whether a system keyring could store a password: not the `fail` or `null` backend, and a chainer
+    that has at least one backend to chain (what `keyring` picks when no Secret Service or KWallet runs)."""
+    try:
+        import keyring
+        from keyring.backends import chainer, fail
+
+        backend = keyring.get_keyring()
+    except Exception as exc:
+        log.info("keyring unavailable: %s", type(exc).__name__)
+        return False
+    if isinstance(backend, chainer.ChainerBackend):
+        return bool(backend.backends)
+    return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 1) > 0
+
+
 def store_in_keyring(jid: str, password: Secret) -> bool:
     """Remember the password in the system keyring; False if there is no usable keyring."""
     try:

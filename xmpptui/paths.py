@@ -11,7 +11,14 @@ APP = "xmpptui"
 
 
 def _private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Make `path` and every missing directory above it 0700 (as the XDG base directory spec asks).
+
+    `mkdir(parents=True, mode=0o700)` gives the mode to the last directory only and the parents the umask's
+    0755: the log file's directory (`~/.local/state/xmpptui/log`) was 0700 while `~/.local/state/xmpptui`
+    above it, made on the way, was 0755. Directories that already exist are left as they are."""
+    missing = [path, *(parent for parent in path.parents if not parent.exists())]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
     return path
 
 

@@ -74,6 +74,9 @@ class XmppTuiApp(App[None]):
         self._startup_notices = list(startup_notices)
         self._config = config
         self._account = account
+        self._password: Secret | None = None
+        """The password of the last login tried: the account dialog shows it again, a trusted certificate
+        retries with it (nothing typed is asked for twice)."""
         self._session_factory = session_factory
         self._resolve_password = password_resolver
         self._save_accounts = save_accounts
@@ -205,7 +208,8 @@ class XmppTuiApp(App[None]):
     def _ask_account(self, error: str = "") -> None:
         from xmpptui.ui.login.account import AccountScreen
 
-        self.push_screen(AccountScreen(self._account, error), self._account_entered)
+        self.push_screen(AccountScreen(self._account, error, password=self._password,
+                                       keyring=passwords.keyring_available()), self._account_entered)
 
     def _account_entered(self, entry: AccountEntry | None) -> None:
         if entry is None:
@@ -249,6 +253,7 @@ class XmppTuiApp(App[None]):
 
     def start_session(self, account: Account, password: Secret) -> None:
         old = self.session
+        self._password = password
         self.session = self._session_factory(account, password)
         self.main_screen.attach(self.session)
 
@@ -283,6 +288,9 @@ class XmppTuiApp(App[None]):
         def chosen(choice: str | None) -> None:
             if choice == "trust" and self.session is not None:
                 self.session.trust_certificate(certificate)
+                if self._account is not None and self._password:
+                    self.start_session(self._account, self._password)  # (the password was not the problem)
+                    return
                 choice = "retry"
             if choice == "retry" and self._account is not None:
                 self.run_worker(self._login_with_stored_password(self._account), name="password",

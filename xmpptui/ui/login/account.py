@@ -24,13 +24,32 @@ class AccountEntry:
     """Store the password in the system keyring."""
 
 
+class TickBox(Checkbox):
+    """A checkbox whose mark says its state in the glyph, not only in a colour some themes make alike:
+    `✓` ticked, blank unticked."""
+
+    BUTTON_INNER = " "
+
+    def watch_value(self, value: bool) -> None:
+        self.BUTTON_INNER = "✓" if value else " "
+
+
+NO_KEYRING = "No system keyring here: the password is asked for at each start."
+"""Why "remember" is unticked (one line: the dialog must still fit a 24-line terminal)."""
+
+
 class AccountScreen(ModalScreen[AccountEntry | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="account_cancel")]
 
-    def __init__(self, account: Account | None = None, error: str = "") -> None:
+    def __init__(self, account: Account | None = None, error: str = "", *, password: Secret | None = None,
+                 keyring: bool = True) -> None:
+        """`password`: the one typed for the last try, shown again (masked) so that editing the account
+        does not mean typing it again; `keyring`: whether a system keyring can remember it."""
         super().__init__()
         self._account = account or Account(jid="")
         self._error = error
+        self._password = password
+        self._keyring = keyring
 
     def compose(self) -> ComposeResult:
         account = self._account
@@ -39,8 +58,12 @@ class AccountScreen(ModalScreen[AccountEntry | None]):
             yield Label("JID")
             yield Input(value=account.jid, placeholder="alice@example.org", id="account-jid")
             yield Label("Password")
-            yield Input(password=True, id="account-password")
-            yield Checkbox("Remember the password in the system keyring", value=True, id="account-remember")
+            yield Input(value=self._password.reveal() if self._password else "", password=True,
+                        id="account-password")
+            yield TickBox("Remember the password in the system keyring", value=self._keyring,
+                          disabled=not self._keyring, compact=True, id="account-remember")
+            if not self._keyring:
+                yield Static(Text(NO_KEYRING, style="italic"), id="account-no-keyring")
             yield Label("Server host and port (optional: found from the JID's domain)")
             with Horizontal(classes="row"):
                 yield Input(value=account.host, placeholder="host", id="account-host")
@@ -79,7 +102,7 @@ class AccountScreen(ModalScreen[AccountEntry | None]):
         if not password:
             self.query_one("#account-error", Static).update(Text("enter the password"))
             return
-        remember = self.query_one("#account-remember", Checkbox).value
+        remember = self._keyring and self.query_one("#account-remember", Checkbox).value
         self.dismiss(AccountEntry(account, Secret(password), remember))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

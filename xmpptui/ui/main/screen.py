@@ -79,7 +79,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="roster-pane"):
                 yield Static(Text("Contacts", style="bold"), id="roster-title")
                 yield Static("", id="roster-filter")
-                yield Static(Text("connecting…", style="italic"), id="roster-placeholder")
+                yield Static(Text("not connected", style="italic"), id="roster-placeholder")
             with Vertical(id="chat-pane"):
                 yield self._bar
                 yield self._subject

@@ -1,7 +1,7 @@
-"""The demo world shared by `scripts/demo` and `scripts/screenshots`.
+"""The demo world shared by `xmpptui --demo` and `scripts/screenshots`.
 
-A private Prosody (tests/support/prosody.py) in one temp dir, the account demo@localhost, a dozen contacts
-in groups with mutual `both` subscriptions, some of them logged in with plain slixmpp (tests/support/peer.py)
+A private Prosody (prosody.py) in one temp dir, the account demo@localhost, a dozen contacts
+in groups with mutual `both` subscriptions, some of them logged in with plain slixmpp (peer.py)
 with assorted shows and status texts, and an "Echo Bot" that answers every chat message. The peers run on
 their own asyncio loop in a background thread, so the caller's thread is free for xmpptui (a subprocess in
 the demo, a Pilot-driven app in the screenshot script).
@@ -27,12 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from tests.support.peer import Peer  # noqa: E402
-from tests.support.prosody import Account, Prosody, RosterSeed  # noqa: E402
+from xmpptui.demo.peer import Peer
+from xmpptui.demo.prosody import Account, Prosody, RosterSeed
 
 DEMO_USER = "demo"
 DEMO_NAME = "Demo User"
@@ -244,14 +240,15 @@ class DemoWorld:
     def env(self) -> dict[str, str]:
         """The environment for running xmpptui as the demo account, away from the user's own files."""
         assert self.demo is not None
-        return {**os.environ, **self.xdg_env(), "XMPPTUI_PASSWORD": self.demo.password}
+        # The child imports the very xmpptui this runs (a pipx venv's, a checkout's): its directory first on the
+        # path, and `-P` in app_command keeps the current directory (perhaps another checkout) off it.
+        package_root = str(Path(__file__).resolve().parents[2])
+        python_path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+        return {**os.environ, **self.xdg_env(), "XMPPTUI_PASSWORD": self.demo.password, "PYTHONPATH": python_path}
 
     def app_command(self, *extra: str) -> list[str]:
+        """xmpptui run by this very interpreter: the one whose environment has slixmpp and this package
+        (a pipx venv, a checkout), never whichever `xmpptui` or `python3` comes first on PATH."""
         assert self.server is not None and self.demo is not None
-        script = Path(sys.executable).with_name("xmpptui")
-        if not script.exists():
-            found = shutil.which("xmpptui")
-            script = Path(found) if found else None  # type: ignore[assignment]
-        program = [str(script)] if script is not None else [sys.executable, "-m", "xmpptui"]
-        return [*program, "--jid", self.demo.jid, "--host", self.server.host, "--port", str(self.server.c2s_port),
-                "--ca-file", str(self.server.ca_file), *extra]
+        return [sys.executable, "-P", "-m", "xmpptui", "--jid", self.demo.jid, "--host", self.server.host,
+                "--port", str(self.server.c2s_port), "--ca-file", str(self.server.ca_file), *extra]
