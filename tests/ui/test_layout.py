@@ -4,14 +4,17 @@ messages, the "new messages" separator and the header of a 1:1 chat."""
 
 from __future__ import annotations
 
+from textual.widget import Widget
 from textual.widgets._toast import Toast
 
 from tests.e2e.helpers import until
 from tests.ui.fake_session import FakeSession
 from tests.ui.test_app_ui import ACCOUNT, CONTACTS, Factory
+from tests.ui.test_rooms_ui import ROOM, enter_room
 from xmpptui.config import Config
 from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 LONG_QUESTION = ("The room lounge@conference.example.org does not exist. Create it (you will own it and may "
@@ -73,3 +76,77 @@ async def test_a_toast_shown_over_a_dialog_is_in_view() -> None:
         await until(pilot, lambda: app.screen.query(Toast), what="the toast on the dialog's screen")
         await pilot.pause()
         assert "the server is slow to answer" in words_on_screen(app)
+
+
+def _roster_pane(app: XmppTuiApp) -> Widget:
+    return app.screen.query_one("#roster-pane")
+
+
+def _occupant_pane(app: XmppTuiApp) -> Widget:
+    return app.screen.query_one("#occupant-pane")
+
+
+async def test_at_80_columns_a_room_gets_the_whole_width_and_keys_bring_the_panes_back() -> None:
+    app, session = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM, what="the room on screen")
+        await pilot.pause()
+        log = app.main_screen.chat_log(ROOM)
+        assert log is not None
+        assert not _roster_pane(app).display and not _occupant_pane(app).display
+        assert log.size.width >= 76, f"the log has {log.size.width} of 80 columns"
+        assert isinstance(app.focused, Composer)
+        await pilot.press("f12")
+        await until(pilot, lambda: _roster_pane(app).display, what="F12 shows the roster")
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: _occupant_pane(app).display, what="Ctrl+O shows the occupants")
+        assert "bob" in app.main_screen.occupant_list_text()
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: app.focused is app.main_screen.roster, what="Ctrl+R goes to the roster")
+        await pilot.press("f12")
+        await until(pilot, lambda: not _roster_pane(app).display, what="F12 hides the roster again")
+        assert isinstance(app.focused, Composer), "the focus left the hidden roster for the composer"
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: _roster_pane(app).display and app.focused is app.main_screen.roster,
+                    what="Ctrl+R shows a folded roster and goes to it")
+
+
+async def test_panes_fold_and_unfold_as_the_terminal_is_resized() -> None:
+    app, session = make()
+    async with app.run_test(size=(130, 30)) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        await until(pilot, lambda: _occupant_pane(app).display, what="a room's occupants at 130 columns")
+        assert _roster_pane(app).display
+        await pilot.resize_terminal(110, 30)
+        await until(pilot, lambda: not _occupant_pane(app).display, what="occupants fold under 120 columns")
+        assert _roster_pane(app).display, "the roster stays from 100 columns on"
+        await pilot.resize_terminal(90, 30)
+        await until(pilot, lambda: not _roster_pane(app).display, what="the roster folds under 100 columns")
+        await pilot.press("f12")
+        await until(pilot, lambda: _roster_pane(app).display, what="F12 at 90 columns")
+        await pilot.resize_terminal(95, 30)
+        assert _roster_pane(app).display, "a resize that crosses no threshold keeps what the user chose"
+        await pilot.resize_terminal(130, 30)
+        await until(pilot, lambda: _occupant_pane(app).display, what="occupants back at 130 columns")
+        assert _roster_pane(app).display
+
+
+async def test_at_60_by_20_a_message_can_be_read_and_sent() -> None:
+    app, session = make()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        session.receive("bob@example.org", "are you there?", name="Bob")
+        await pilot.pause()
+        await pilot.press("alt+a")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        await pilot.press(*"yes, on a small screen", "enter")
+        await until(pilot, lambda: ("send_chat", ("bob@example.org", "yes, on a small screen")) in session.calls)
+        log = app.main_screen.chat_log("bob@example.org")
+        assert log is not None
+        await until(pilot, lambda: any("yes, on a small screen" in line for line in log.plain_lines()))
+        shown = screen_text(app)
+        assert "are you there?" in shown and "yes, on a small screen" in shown, shown
+        assert app.main_screen.composer.region.height >= 2, "the composer is on screen"

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
@@ -23,8 +23,10 @@ from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.controller import ChatController
 from xmpptui.ui.chat.conversation_bar import ConversationBar
+from xmpptui.ui.chat.header import ChatHeader
 from xmpptui.ui.contacts.controller import ContactController
 from xmpptui.ui.contacts.roster_view import RosterView
+from xmpptui.ui.main.layout import PaneLayout, compose_main
 from xmpptui.ui.main.presence import PresenceController
 from xmpptui.ui.main.status_bar import StatusBar
 from xmpptui.ui.rooms.controller import RoomController
@@ -62,6 +64,7 @@ class MainScreen(Screen[None]):
         Binding("question_mark", "app.help", "Help", id="help_key", show=False),
         Binding("ctrl+r", "focus_roster", "Roster", id="focus_roster"),
         Binding("ctrl+t", "focus_composer", "Composer", id="focus_composer", show=False),
+        Binding("f12", "toggle_roster", "Roster pane", id="toggle_roster", show=False, priority=True),
         Binding("ctrl+o", "toggle_occupants", "Occupants", id="toggle_occupants", show=False, priority=True),
         Binding("alt+j", "join_room", "Join room", id="join_room", show=False),
         Binding("alt+o", "focus_occupants", "Occupants", id="focus_occupants", show=False),
@@ -75,6 +78,7 @@ class MainScreen(Screen[None]):
         self._logs = ContentSwitcher(id="logs", initial="welcome")
         self._chat_state = Static("", id="chat-state")
         self._bar = ConversationBar(id="conversations")
+        self._header = ChatHeader(id="chat-header")
         self._subject = Static("", id="room-subject")
         self._occupants = OccupantList(id="occupants")
         self._occupant_pane = Vertical(id="occupant-pane")
@@ -88,39 +92,23 @@ class MainScreen(Screen[None]):
                                     chat_command=lambda args: self.chat.command_chat(args))
         self.chat = ChatController(ui_config, tools, composer=self._composer, logs=self._logs,
                                    chat_state=self._chat_state, bar=self._bar, label=self.rooms.conversation_label,
-                                   active_changed=self.panes.show, app_focused=lambda: self.app.app_focus)
+                                   active_changed=self._active_changed, app_focused=lambda: self.app.app_focus)
         self.contacts = ContactController(tools, self._composer, roster=lambda: self.roster, active=active,
                                           top_screen=lambda: self.app.screen)
         self.presence = PresenceController(tools, self._composer)
+        self.pane_layout = PaneLayout(Vertical(id="roster-pane"), self.panes, self._composer)
         self.command_table = self._build_command_table()
         """Every slash command's handler, by the name `commands.parse` gives (aliases are resolved there)."""
 
     # Layout -----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="body"):
-            with Vertical(id="roster-pane"):
-                yield Static(Text("Contacts", style="bold"), id="roster-title")
-                yield Static("", id="roster-filter")
-                yield Static(Text("connecting…", style="italic"), id="roster-placeholder")
-            with Vertical(id="chat-pane"):
-                yield self._bar
-                yield self._subject
-                with self._logs:
-                    yield Static(Text("Select a contact and press Enter, or type /chat JID.\n"
-                                      "F1 lists every key and command.", style="italic"), id="welcome")
-                yield self._chat_state
-                yield self._composer
-            with self._occupant_pane:
-                yield self._occupants
+        yield from compose_main(self.pane_layout.roster_pane, (self._bar, self._header, self._subject), self._logs,
+                                (self._chat_state, self._composer), self._occupant_pane, self._occupants)
         yield StatusBar(id="status-bar")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#roster-filter").display = False
-        self._chat_state.display = False
-        self._subject.display = False
-        self._occupant_pane.display = False
         self._composer.focus()
         self.watch(self.app, "app_focus", self.chat.terminal_focus_changed, init=False)
 
@@ -140,6 +128,13 @@ class MainScreen(Screen[None]):
             placeholder.display = False
         self.query_one(StatusBar).show_state(session.state)
         self.joining.show_bookmarks()
+
+    def on_resize(self) -> None:
+        self.pane_layout.resized(self.size.width)
+
+    def _active_changed(self) -> None:
+        self.panes.show()
+        self._header.show_for(self.session.state if self.session else None, self.chat.active)
 
     def show_notice(self, text: str) -> None:
         """A line in the status bar until a session's state replaces it."""
@@ -258,6 +253,7 @@ class MainScreen(Screen[None]):
             self.app.bell()  # once per batch, however many arrived
         if room_shown_changed:
             self.panes.show()  # once per batch: a big room's join brings hundreds of presences at once
+        self._header.show_for(state, chat.active)  # presence, name or locked resource may have changed
 
     # Intents from widgets ---------------------------------------------------------------------
 
@@ -384,11 +380,15 @@ class MainScreen(Screen[None]):
         self.chat.close_conversation()
 
     def action_focus_roster(self) -> None:
+        self.pane_layout.show_roster()
         if self.query(RosterView):
             self.roster.focus()
 
     def action_focus_composer(self) -> None:
         self._composer.focus()
+
+    def action_toggle_roster(self) -> None:
+        self.pane_layout.toggle_roster()
 
     def action_toggle_occupants(self) -> None:
         self.panes.toggle()

@@ -236,6 +236,31 @@ def message_body(message: ChatMessage) -> Text:
     return body
 
 
+def chat_header(name: str, jid: str, presence: Presence, resource: str) -> Text:
+    """`Bob  bob@example.org  ◐ away · at the ball  → laptop`: a 1:1 chat's header. `name`: the roster's
+    name (may be empty); `resource`: the one the conversation is locked to, empty when it goes to the bare JID
+    (the server picks)."""
+    line = Text(end="", no_wrap=True, overflow="ellipsis")
+    if name and name != jid:
+        line.append_text(plain(name, "bold", single_line=True))
+        line.append("  ")
+        line.append_text(plain(jid, "bright_black", single_line=True))
+    else:
+        line.append_text(plain(jid, "bold", single_line=True))
+    line.append("  ")
+    line.append_text(presence_glyph(presence))
+    line.append(f" {SHOW_WORDS[presence.show]}")
+    if presence.status:
+        line.append(" · ")
+        line.append_text(plain(presence.status, "italic", single_line=True))
+    line.append("  → ", style="bright_black")
+    if resource:
+        line.append_text(plain(resource, single_line=True))
+    else:
+        line.append("any client", style="italic bright_black")  # the bare JID: the server picks
+    return line
+
+
 # Status bar ------------------------------------------------------------------------------------
 
 CONNECTION_STYLES = {
