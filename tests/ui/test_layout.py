@@ -12,9 +12,11 @@ from tests.ui.fake_session import FakeSession
 from tests.ui.test_app_ui import ACCOUNT, CONTACTS, Factory
 from tests.ui.test_rooms_ui import ROOM, enter_room
 from xmpptui.config import Config
+from xmpptui.model.presence import Presence, Show
 from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.chat.composer import Composer
+from xmpptui.ui.chat.header import ChatHeader
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 LONG_QUESTION = ("The room lounge@conference.example.org does not exist. Create it (you will own it and may "
@@ -150,3 +152,26 @@ async def test_at_60_by_20_a_message_can_be_read_and_sent() -> None:
         shown = screen_text(app)
         assert "are you there?" in shown and "yes, on a small screen" in shown, shown
         assert app.main_screen.composer.region.height >= 2, "the composer is on screen"
+
+
+async def test_a_chat_header_shows_presence_status_and_resource_live() -> None:
+    session = FakeSession(contacts=list(CONTACTS), presences={"bob@example.org": Presence(Show.AWAY, "at the ball")})
+    app, session = make(session)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        header = app.main_screen.query_one(ChatHeader)
+        assert not header.display, "no header before a conversation"
+        session.receive("bob@example.org", "hi", name="Bob")
+        await pilot.press("alt+a")
+        await until(pilot, lambda: header.plain, what="the header of Bob's chat")
+        assert header.plain == "Bob  bob@example.org  ◐ away · at the ball  → any client"
+        session.presence("bob@example.org", Presence(Show.DND, "in a meeting [until 3]"))
+        await until(pilot, lambda: "⊘ do not disturb · in a meeting [until 3]" in header.plain,
+                    what="presence and status text updated live")
+        conversation = session.state.conversations.get("bob@example.org")
+        conversation.reply_to = "bob@example.org/phone"  # as the session does when a resource writes to us
+        session.receive("bob@example.org", "from my phone", name="Bob")
+        await until(pilot, lambda: header.plain.endswith("→ phone"), what="the resource the chat is locked to")
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        await until(pilot, lambda: not header.display, what="no chat header in a room")
