@@ -4,19 +4,24 @@ messages, the "new messages" separator and the header of a 1:1 chat."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widget import Widget
+from textual.widgets import OptionList
 from textual.widgets._toast import Toast
 
 from tests.e2e.helpers import until
-from tests.ui.fake_session import FakeSession
+from tests.ui.fake_session import FIXED_TIME, FakeSession
 from tests.ui.test_app_ui import ACCOUNT, CONTACTS, Factory
 from tests.ui.test_rooms_ui import ROOM, enter_room
 from xmpptui.config import Config
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.events import MessageAdded
 from xmpptui.model.presence import Presence, Show
 from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.header import ChatHeader
+from xmpptui.ui.chat.search import SearchScreen
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 
 LONG_QUESTION = ("The room lounge@conference.example.org does not exist. Create it (you will own it and may "
@@ -175,3 +180,49 @@ async def test_a_chat_header_shows_presence_status_and_resource_live() -> None:
         enter_room(session)
         await until(pilot, lambda: app.main_screen.active == ROOM)
         await until(pilot, lambda: not header.display, what="no chat header in a room")
+
+
+async def test_our_own_messages_have_one_name_and_an_action_keeps_its_mark_apart() -> None:
+    app, session = make()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        session.receive("bob@example.org", "are you coming?", name="Bob")
+        await pilot.press("alt+a")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        await pilot.press(*"on my way", "enter", *"/me waves", "enter")
+        log = app.main_screen.chat_log("bob@example.org")
+        assert log is not None
+        await until(pilot, lambda: len(log.plain_lines()) >= 4, what="both messages in the log")
+        lines = log.plain_lines()
+        assert lines[-2].endswith(" me✓ on my way"), lines
+        assert lines[-1].endswith(" * me waves ✓"), "the tick is not glued to the name of an action"
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        conversation = session.state.conversations.get(ROOM)
+        ours = ChatMessage(ROOM, "alice", "/me waves too", FIXED_TIME, Direction.OUT, kind=MessageKind.GROUPCHAT,
+                           state=DeliveryState.SENT)
+        conversation.add(ours)
+        session.emit(MessageAdded(ours))
+        room_log = app.main_screen.chat_log(ROOM)
+        assert room_log is not None
+        await until(pilot, lambda: room_log.plain_lines()[-1].endswith(" * alice waves too ✓"),
+                    what="our nick in a room")
+
+
+async def test_search_results_name_us_as_the_log_does_and_highlight_what_was_found() -> None:
+    app, session = make()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        session.receive("bob@example.org", "which WAY to the station?", name="Bob")
+        await pilot.press("alt+a", *"on my way", "enter")
+        await until(pilot, lambda: ("send_chat", ("bob@example.org", "on my way")) in session.calls)
+        await pilot.press(*"/search way", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen), what="the results")
+        results = app.screen.query_one(OptionList)
+        prompts = [results.get_option_at_index(i).prompt for i in range(results.option_count)]
+        assert all(isinstance(prompt, Text) for prompt in prompts)
+        lines = {prompt.plain.split("  ", 2)[2]: prompt for prompt in prompts if isinstance(prompt, Text)}
+        assert set(lines) == {"me: on my way", "Bob: which WAY to the station?"}, "'me', not our JID"
+        for line, prompt in lines.items():
+            found = [prompt.plain[span.start:span.end] for span in prompt.spans if span.style == "reverse"]
+            assert [word.lower() for word in found] == ["way"], (line, found)

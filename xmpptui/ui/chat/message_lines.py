@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.cache import LRUCache
 from textual.strip import Strip
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState, MessageKind
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
 from xmpptui.ui.shared import render
 
 _MIN_BODY_WIDTH = 12
@@ -65,7 +65,8 @@ class MessageLines:
         if message.kind in self._hidden:
             return 0
         body = render.shown_body(message)
-        if message.state is not DeliveryState.FAILED and not message.edited and body.isprintable():
+        if (message.state is not DeliveryState.FAILED and not message.edited and body.isprintable()
+                and not (message.direction is Direction.OUT and render.is_action(message))):  # (mark after it)
             # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
             # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,
             # without rendering it.
