@@ -226,3 +226,56 @@ async def test_search_results_name_us_as_the_log_does_and_highlight_what_was_fou
         for line, prompt in lines.items():
             found = [prompt.plain[span.start:span.end] for span in prompt.spans if span.style == "reverse"]
             assert [word.lower() for word in found] == ["way"], (line, found)
+
+
+def _is_new_messages_line(line: str) -> bool:
+    return line.strip("─ ") == "new messages"
+
+
+async def test_a_new_messages_line_stands_at_the_first_unread_until_read_and_left() -> None:
+    app, session = make()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        session.receive("bob@example.org", "old news", name="Bob")
+        await pilot.press("alt+a")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        await pilot.press(*"/chat carol@example.org", "enter")
+        await until(pilot, lambda: app.main_screen.active == "carol@example.org")
+        bob_log = app.main_screen.chat_log("bob@example.org")
+        assert bob_log is not None
+        assert not any(_is_new_messages_line(line) for line in bob_log.plain_lines()), "read and left: no line"
+        session.receive("bob@example.org", "first new", FIXED_TIME + 60, name="Bob")
+        session.receive("bob@example.org", "second new", FIXED_TIME + 120, name="Bob")
+        await pilot.press("alt+a")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        await until(pilot, lambda: any(_is_new_messages_line(line) for line in bob_log.plain_lines()))
+        lines = bob_log.plain_lines()
+        at = next(index for index, line in enumerate(lines) if _is_new_messages_line(line))
+        assert lines[at - 1].endswith("Bob old news") and lines[at + 1].endswith("Bob first new"), lines
+        assert "new messages" in screen_text(app), "the line is on screen"
+        await pilot.press(*"thanks", "enter")
+        await until(pilot, lambda: ("send_chat", ("bob@example.org", "thanks")) in session.calls)
+        assert any(_is_new_messages_line(line) for line in bob_log.plain_lines()), "it stays while we are here"
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: app.main_screen.active == "carol@example.org")
+        await until(pilot, lambda: not any(_is_new_messages_line(line) for line in bob_log.plain_lines()),
+                    what="gone once read and left")
+
+
+async def test_coming_to_a_long_backlog_shows_where_the_unread_start() -> None:
+    app, session = make()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        for number in range(10):
+            session.receive("bob@example.org", f"read line {number}", FIXED_TIME + number, name="Bob")
+        await pilot.press("alt+a")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        await pilot.press(*"/chat carol@example.org", "enter")
+        await until(pilot, lambda: app.main_screen.active == "carol@example.org")
+        for number in range(40):
+            session.receive("bob@example.org", f"unread line {number}", FIXED_TIME + 60 + number, name="Bob")
+        await pilot.press("alt+a")
+        await until(pilot, lambda: app.main_screen.active == "bob@example.org")
+        await until(pilot, lambda: "new messages" in screen_text(app), what="the separator in view")
+        shown = screen_text(app)
+        assert "unread line 0" in shown and "unread line 39" not in shown, shown
