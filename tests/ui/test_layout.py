@@ -73,16 +73,26 @@ async def test_a_prompt_shows_its_whole_title_and_its_keys_at_60_columns() -> No
         assert "Enter: OK Escape: cancel" in shown
 
 
-async def test_a_toast_shown_over_a_dialog_is_in_view() -> None:
+async def test_a_toast_is_in_view_and_clear_of_the_composer_with_or_without_a_dialog() -> None:
     app, session = make()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await until(pilot, lambda: ("start", None) in session.calls)
+        composer = app.main_screen.composer.region
+        app.notify("a notice over the main screen", markup=False)
+        await until(pilot, lambda: app.screen.query(Toast), what="the toast on the main screen")
+        await pilot.pause()
+        assert "a notice over the main screen" in words_on_screen(app)
+        assert not app.screen.query_one(Toast).region.overlaps(composer), "what is typed stays visible"
+        app.clear_notifications()
         app.push_screen(ConfirmScreen(LONG_QUESTION))
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         app.notify("the server is slow to answer", markup=False)
         await until(pilot, lambda: app.screen.query(Toast), what="the toast on the dialog's screen")
         await pilot.pause()
         assert "the server is slow to answer" in words_on_screen(app)
+        toast = app.screen.query_one(Toast).region
+        assert not toast.overlaps(composer), "not under the composer's border"
+        assert not toast.overlaps(app.screen.query_one(".dialog").region), "nor over the question"
 
 
 def _roster_pane(app: XmppTuiApp) -> Widget:
