@@ -13,12 +13,14 @@ from tests.e2e.helpers import until
 from tests.ui.fake_session import FIXED_TIME, FakeSession
 from tests.ui.test_app_ui import ACCOUNT, CONTACTS, Factory
 from tests.ui.test_rooms_ui import ROOM, enter_room
+from tests.unit.test_chat_log_lines import LogApp, assert_consistent, at, incoming, outgoing
 from xmpptui.config import Config
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
 from xmpptui.model.events import MessageAdded
 from xmpptui.model.presence import Presence, Show
 from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.header import ChatHeader
 from xmpptui.ui.chat.search import SearchScreen
@@ -289,3 +291,30 @@ async def test_coming_to_a_long_backlog_shows_where_the_unread_start() -> None:
         await until(pilot, lambda: "new messages" in screen_text(app), what="the separator in view")
         shown = screen_text(app)
         assert "unread line 0" in shown and "unread line 39" not in shown, shown
+
+
+async def test_counted_lines_agree_with_drawn_ones_for_our_actions_and_the_new_messages_line() -> None:
+    """The log counts most messages without drawing them: an action of ours (its mark after the text) and
+    the "new messages" line must be counted as they are drawn, at any width."""
+    messages = [outgoing(("/me waves at everyone in a sentence long enough to wrap " * 2).strip(), at(1, 9, 0)),
+                incoming("first unread", at(1, 9, 1)), incoming("second unread " * 8, at(1, 9, 2))]
+    app = LogApp(messages)
+    async with app.run_test(size=(50, 20)) as pilot:
+        log = app.query_one(ChatLog)
+        await pilot.pause()
+        assert_consistent(log)
+        assert any(line.endswith("wrap ✓") for line in log.plain_lines()), "the mark after the action's text"
+        prefix = len("09:03 * me ")
+        messages.append(outgoing("/me " + "x" * (log.line_width - prefix), at(1, 9, 3)))  # fits, but not its mark
+        log.sync()
+        assert log.plain_lines()[-2:] == [f"09:03 * me {'x' * (log.line_width - prefix)}", f"{'':{prefix}}✓"]
+        assert_consistent(log)
+        log.mark_unread(2)
+        assert log.first_unread is messages[1]
+        assert_consistent(log)
+        await pilot.resize_terminal(40, 20)
+        await until(pilot, lambda: log.line_width <= 40, what="laid out at the new width")
+        assert_consistent(log)
+        log.mark_unread(0)
+        assert log.first_unread is None and not any("new messages" in line for line in log.plain_lines())
+        assert_consistent(log)
