@@ -36,7 +36,8 @@ async def test_incoming_message_opens_conversation_without_stealing_focus_and_re
         await pilot.press("alt+a")  # next unread
         await until(pilot, lambda: app.main_screen.active == bob.jid, what="switch to the unread conversation")
         await until(pilot, lambda: log_lines(app, bob.jid), what="log laid out")
-        assert log_lines(app, bob.jid)[1].endswith("Bob hello alice")
+        assert log_lines(app, bob.jid)[1].strip("─ ") == "new messages", "over the first unread message"
+        assert log_lines(app, bob.jid)[2].endswith("Bob hello alice")
         assert app.session.state.conversations.get(bob.jid).unread == 0
         await pilot.press(*"hi bob", "ctrl+j", *"second line", "enter")
         reply = await peer.next_message()

@@ -29,7 +29,14 @@ def _app(session: FakeSession) -> XmppTuiApp:
                       save_accounts=False)
 
 
-def test_main_screen(snap_compare) -> None:
+LAYOUT_SIZES = [(80, 24), (100, 30), (200, 60)]
+"""A laptop's terminal, the widths where the roster comes back and a wide screen (#17)."""
+
+
+@pytest.mark.parametrize("size", LAYOUT_SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_main_screen(snap_compare, size: tuple[int, int]) -> None:
+    """A contact chat: the header (name, presence, status, resource), our message and action, the roster
+    folded under 100 columns."""
     session = FakeSession(contacts=list(CONTACTS),
                           presences={"bob@example.org": Presence(Show.AWAY, "at the ball", 5)})
 
@@ -38,10 +45,10 @@ def test_main_screen(snap_compare) -> None:
         session.receive("bob@example.org", "hi alice, are you coming?", FIXED_TIME, name="Bob")
         session.receive("bob@example.org", "[bold]not bold[/] and a long line " * 4, FIXED_TIME + 60, name="Bob")
         await pilot.pause(0.05)
-        await pilot.press("alt+a", *"on my way", "enter")
+        await pilot.press("alt+a", *"on my way", "enter", *"/me waves", "enter")
         await pilot.pause(0.05)
 
-    assert snap_compare(_app(session), terminal_size=SIZE, run_before=converse)
+    assert snap_compare(_app(session), terminal_size=size, run_before=converse)
 
 
 def test_help_screen(snap_compare) -> None:
@@ -62,7 +69,9 @@ def test_login_error_dialog(snap_compare) -> None:
     assert snap_compare(_app(session), terminal_size=SIZE, run_before=fail)
 
 
-def test_room_screen(snap_compare) -> None:
+@pytest.mark.parametrize("size", LAYOUT_SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_room_screen(snap_compare, size: tuple[int, int]) -> None:
+    """A busy room: the occupant pane beside the log from 120 columns, folded below."""
     from tests.ui.test_rooms_ui import enter_room
     from xmpptui.model.events import RoomChanged
     from xmpptui.model.room import Occupant, Role
@@ -77,4 +86,4 @@ def test_room_screen(snap_compare) -> None:
         session.emit(RoomChanged(room.jid))  # a busy room: the occupant pane scrolls
         await pilot.pause(0.05)
 
-    assert snap_compare(_app(session), terminal_size=SIZE, run_before=join)
+    assert snap_compare(_app(session), terminal_size=size, run_before=join)

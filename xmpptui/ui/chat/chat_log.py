@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from xmpptui.model.conversation import ChatMessage, MessageKind
+from xmpptui.model.conversation import ChatMessage, Direction, MessageKind
 from xmpptui.ui.chat.message_lines import MessageLines
 
 
@@ -321,6 +321,43 @@ class ChatLog(ScrollView, can_focus=True):
         elif self._width:
             self._rebuild(self._width, index)
         self.refresh()
+
+    def mark_unread(self, count: int) -> None:
+        """A "new messages" line over the first of the last `count` messages from others (0: no line), and
+        that line in view if the newest line is (coming to a conversation shows where its unread start)."""
+        first = None
+        for message in reversed(self._messages) if count > 0 else ():
+            if message.direction is Direction.IN and message.kind is not MessageKind.OCCUPANT:
+                first, count = message, count - 1
+                if not count:
+                    break
+        previous = self._layout.first_unread
+        if first is previous:
+            return
+        self._layout.first_unread = first
+        wanted = [message for message in (first, previous) if message is not None]
+        changed = []
+        for index in range(len(self._offsets) - 1, -1, -1):  # (both are near the end: the unread ones are)
+            if any(self._messages[index] is message for message in wanted):
+                changed.insert(0, index)
+                if len(changed) == len(wanted):
+                    break
+        if not changed or not self._width:
+            return
+        self._finish_recount()
+        for index in changed:
+            self._layout.forget(index, self._width)
+        self._rebuild(self._width, changed[0])
+        self._keep_end()
+        marker = next((self._offsets[index] for index in changed if self._messages[index] is first), None)
+        if marker is not None and self.following and marker < self._total - self.scrollable_content_region.height:
+            self.scroll_to(y=marker, animate=False, immediate=True, force=True)  # the oldest unread first
+        self.refresh()
+
+    @property
+    def first_unread(self) -> ChatMessage | None:
+        """The message the "new messages" line stands over."""
+        return self._layout.first_unread
 
     def plain_lines(self) -> list[str]:
         """Every line as shown, without styles (for tests and for copying)."""

@@ -169,6 +169,10 @@ class ChatController:
         self.ensure_log(jid)
         if self.active != jid and self._composer.correcting:
             self._composer.clear()  # a correction belongs to the conversation it was started in
+        left = self.chat_log(self.active) if self.active not in (None, jid) else None
+        if left is not None:
+            left.mark_unread(0)  # read, and moved on from: its "new messages" line goes
+        arriving = self.active != jid
         self.active = jid
         self.show_chat_state()
         log = self.chat_log(jid)
@@ -176,6 +180,9 @@ class ChatController:
             self._switcher.current = log.id
             log.sync()
             log.show_newest()
+            if arriving:
+                conversation = self.session.state.conversations.get(jid)
+                log.mark_unread(conversation.unread if conversation is not None else 0)
         self.session.mark_read(jid)
         self.refresh_conversations()
         self._active_changed()

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.cache import LRUCache
 from textual.strip import Strip
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState, MessageKind
+from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
 from xmpptui.ui.shared import render
 
 _MIN_BODY_WIDTH = 12
@@ -33,6 +33,8 @@ class MessageLines:
         self._timestamp_format = timestamp_format
         self._hidden = hidden
         self.highlighted = highlighted
+        self.first_unread: ChatMessage | None = None
+        """The message a "new messages" line stands over (None: no such line)."""
         self._cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(1024)
         self._prefix_rest: dict[tuple[object, ...], int] = {}
 
@@ -65,13 +67,14 @@ class MessageLines:
         if message.kind in self._hidden:
             return 0
         body = render.shown_body(message)
-        if message.state is not DeliveryState.FAILED and not message.edited and body.isprintable():
+        if (message.state is not DeliveryState.FAILED and not message.edited and body.isprintable()
+                and not (message.direction is Direction.OUT and render.is_action(message))):  # (mark after it)
             # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
             # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,
             # without rendering it.
             body_width = max(_MIN_BODY_WIDTH, width - self._prefix_width(message))
             lines = 1 if cell_len(body) <= body_width else len(divide_line(body, body_width, fold=True)) + 1
-            return lines + self.starts_day(index)
+            return lines + self.starts_day(index) + (message is self.first_unread)
         return len(self.lines(index, width))
 
     def lines(self, index: int, width: int) -> list[Strip]:
@@ -88,6 +91,11 @@ class MessageLines:
         if self.starts_day(index):
             separator = render.day_separator(message.timestamp)
             separator.align("center", width, character="─")
+            strips.append(Strip(list(separator.render(console)), width))
+        if message is self.first_unread:
+            separator = Text(" new messages ", style="bold red", end="")
+            separator.align("center", width, character="─")
+            separator.stylize("red")
             strips.append(Strip(list(separator.render(console)), width))
         prefix = render.message_prefix(message, self._own_label, self._timestamp_format)
         prefix_width = cell_len(prefix.plain)

@@ -25,7 +25,19 @@ class ContextSession(Protocol):
     async def search_context(self, hit: SearchHit) -> list[ChatMessage]: ...
 
 
-def hit_line(hit: SearchHit, timestamp_format: str) -> Text:
+OWN_LABEL = "me"
+"""What our own chat messages are called here, as in the conversation's log (in rooms: our nick)."""
+FOUND_STYLE = "reverse"
+
+
+def found_words(query: str) -> list[str]:
+    """The words a result is highlighted at: the query's words without search syntax (quotes, `*`)."""
+    return [word for word in (w.strip('"*()') for w in query.split()) if word and word.upper() not in
+            ("AND", "OR", "NOT", "NEAR")]
+
+
+def hit_line(hit: SearchHit, timestamp_format: str, query: str = "") -> Text:
+    """`2025-12-01 12:00  bob@example.org  me: the text`, with what was found highlighted."""
     message = hit.message
     line = Text(no_wrap=True, overflow="ellipsis", end="")
     line.append(time.strftime(f"%Y-%m-%d {timestamp_format}", time.localtime(message.timestamp)),
@@ -33,9 +45,13 @@ def hit_line(hit: SearchHit, timestamp_format: str) -> Text:
     line.append("  ")
     line.append_text(render.plain(message.conversation, "bold", single_line=True))
     line.append("  ")
-    line.append_text(render.plain(message.sender, render.nick_style(message.sender), single_line=True))
+    line.append_text(render.sender_name(message, OWN_LABEL, render.nick_style(message.sender)))
     line.append(": ")
-    line.append_text(render.plain(message.body, single_line=True))
+    body = render.plain(message.body, single_line=True)
+    words = found_words(query)
+    if words:  # (no words would match the empty string everywhere)
+        body.highlight_words(words, FOUND_STYLE, case_sensitive=False)
+    line.append_text(body)
     return line
 
 
@@ -64,7 +80,7 @@ class SearchScreen(Screen[None]):
         title.append("  (Enter shows a message in its conversation, Escape closes)", style="italic")
         with Vertical():
             yield Label(title, id="search-title")
-            yield OptionList(*(Option(hit_line(hit, self._timestamp_format)) for hit in self._hits),
+            yield OptionList(*(Option(hit_line(hit, self._timestamp_format, self._query)) for hit in self._hits),
                              id="search-results")
         yield Footer()
 
@@ -85,7 +101,7 @@ class SearchScreen(Screen[None]):
         existing = self.context_log
         if existing is not None:
             await existing.remove()
-        log = ChatLog(self._around, own_label="me", timestamp_format=self._timestamp_format, highlighted=chosen,
+        log = ChatLog(self._around, own_label=OWN_LABEL, timestamp_format=self._timestamp_format, highlighted=chosen,
                       id="search-context")
         await self.query_one(Vertical).mount(log)
 

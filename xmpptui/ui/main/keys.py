@@ -56,6 +56,7 @@ BINDINGS: list[Binding] = [
     _key("question_mark", "help_key", "Help (outside the composer)"),
     _key("ctrl+r", "focus_roster", "Roster", show=True),
     _key("ctrl+t", "focus_composer", "Composer"),
+    _key("f12", "toggle_roster", "Show / hide the roster", priority=True),
     _key("ctrl+o", "toggle_occupants", "Show / hide occupants", priority=True),
     _key("alt+j", "join_room", "Join", show=True, priority=True),
     _key("alt+o", "focus_occupants", "Occupants", priority=True),
@@ -90,7 +91,7 @@ class KeyActions:
 
     def __init__(self, *, chat: ChatController, presence: PresenceController, panes: RoomPanes,
                  joining: RoomJoining, focus_roster: Callable[[], None], focus_composer: Callable[[], object],
-                 help: Callable[[], None]) -> None:
+                 toggle_roster: Callable[[], None], help: Callable[[], None]) -> None:
         self._chat = chat
 
         def set_show(show: Show) -> Callable[[], None]:
@@ -107,7 +108,7 @@ class KeyActions:
             **{f"go_to_{n}": go_to(n) for n in range(1, 10)},
             "next_unread": chat.next_unread, "next_mention": self.next_mention,
             "close_conversation": chat.close_conversation, "help_key": help, "focus_roster": focus_roster,
-            "focus_composer": focus_composer, "toggle_occupants": panes.toggle,
+            "focus_composer": focus_composer, "toggle_roster": toggle_roster, "toggle_occupants": panes.toggle,
             "focus_occupants": panes.focus_occupants, "join_room": joining.join_dialog,
         }
         missing = {str(binding.id) for binding in BINDINGS} - self._actions.keys()

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
@@ -22,9 +22,11 @@ from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.controller import ChatController
 from xmpptui.ui.chat.conversation_bar import ConversationBar
+from xmpptui.ui.chat.header import ChatHeader
 from xmpptui.ui.contacts.controller import ContactController
 from xmpptui.ui.contacts.roster_view import RosterView
 from xmpptui.ui.main import keys
+from xmpptui.ui.main.layout import PaneLayout, compose_main
 from xmpptui.ui.main.notifications import NotificationController, NotificationHooks
 from xmpptui.ui.main.presence import PresenceController
 from xmpptui.ui.main.status_bar import StatusBar
@@ -49,6 +51,7 @@ class MainScreen(Screen[None]):
         self._logs = ContentSwitcher(id="logs", initial="welcome")
         self._chat_state = Static("", id="chat-state")
         self._bar = ConversationBar(id="conversations")
+        self._header = ChatHeader(id="chat-header")
         self._subject = Static("", id="room-subject")
         self._occupants = OccupantList(id="occupants")
         self._occupant_pane = Vertical(id="occupant-pane")
@@ -62,12 +65,13 @@ class MainScreen(Screen[None]):
                                     chat_command=lambda args: self.chat.command_chat(args))
         self.chat = ChatController(ui_config, tools, composer=self._composer, logs=self._logs,
                                    chat_state=self._chat_state, bar=self._bar, label=self.rooms.conversation_label,
-                                   active_changed=self.panes.show, app_focused=lambda: self.app.app_focus)
+                                   active_changed=self._active_changed, app_focused=lambda: self.app.app_focus)
         self.contacts = ContactController(tools, self._composer, roster=lambda: self.roster, active=active,
                                           top_screen=lambda: self.app.screen)
         self.presence = PresenceController(tools, self._composer)
         self.notifications = NotificationController(tools, self._composer, notifications or NotificationHooks(),
                                                     active=active, rings_for=self.chat.rings_for)
+        self.pane_layout = PaneLayout(Vertical(id="roster-pane"), self.panes, self._composer)
         self.command_table = self._build_command_table()
         """Every slash command's handler, by the name `commands.parse` gives (aliases are resolved there)."""
         self.key_actions = self._build_key_actions()
@@ -75,29 +79,12 @@ class MainScreen(Screen[None]):
     # Layout -----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="body"):
-            with Vertical(id="roster-pane"):
-                yield Static(Text("Contacts", style="bold"), id="roster-title")
-                yield Static("", id="roster-filter")
-                yield Static(Text("not connected", style="italic"), id="roster-placeholder")
-            with Vertical(id="chat-pane"):
-                yield self._bar
-                yield self._subject
-                with self._logs:
-                    yield Static(Text("Select a contact and press Enter, or type /chat JID.\n"
-                                      "F1 lists every key and command.", style="italic"), id="welcome")
-                yield self._chat_state
-                yield self._composer
-            with self._occupant_pane:
-                yield self._occupants
+        yield from compose_main(self.pane_layout.roster_pane, (self._bar, self._header, self._subject), self._logs,
+                                (self._chat_state, self._composer), self._occupant_pane, self._occupants)
         yield StatusBar(id="status-bar")
         yield Footer(show_command_palette=False)  # (Ctrl+P is in the help: 80 columns hold the rest)
 
     def on_mount(self) -> None:
-        self.query_one("#roster-filter").display = False
-        self._chat_state.display = False
-        self._subject.display = False
-        self._occupant_pane.display = False
         self._composer.focus()
         self.watch(self.app, "app_focus", self.chat.terminal_focus_changed, init=False)
 
@@ -117,6 +104,13 @@ class MainScreen(Screen[None]):
             placeholder.display = False
         self.query_one(StatusBar).show_state(session.state)
         self.joining.show_bookmarks()
+
+    def on_resize(self) -> None:
+        self.pane_layout.resized(self.size.width)
+
+    def _active_changed(self) -> None:
+        self.panes.show()
+        self._header.show_for(self.session.state if self.session else None, self.chat.active)
 
     def show_notice(self, text: str) -> None:
         """A line in the status bar until a session's state replaces it."""
@@ -232,6 +226,7 @@ class MainScreen(Screen[None]):
         self.notifications.batch_done()  # one bell, one notification per conversation, however many arrived
         if room_shown_changed:
             self.panes.show()  # once per batch: a big room's join brings hundreds of presences at once
+        self._header.show_for(state, chat.active)  # presence, name or locked resource may have changed
 
     # Intents from widgets ---------------------------------------------------------------------
 
@@ -341,9 +336,11 @@ class MainScreen(Screen[None]):
 
     def _build_key_actions(self) -> keys.KeyActions:
         def focus_roster() -> None:
+            self.pane_layout.show_roster()
             if self.query(RosterView):
                 self.roster.focus()
 
         return keys.KeyActions(chat=self.chat, presence=self.presence, panes=self.panes, joining=self.joining,
                                focus_roster=focus_roster, focus_composer=self._composer.focus,
+                               toggle_roster=self.pane_layout.toggle_roster,
                                help=lambda: self.post_message(HelpRequested()))

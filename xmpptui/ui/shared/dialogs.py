@@ -18,6 +18,8 @@ from xmpptui.ui.shared import render
 class PromptScreen(ModalScreen[str | None]):
     """Ask for one line. `validate` returns an error text or None. Escape cancels (result None)."""
 
+    HINT = "Enter: OK    Escape: cancel"
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt_cancel")]
 
     def __init__(self, title: str, *, value: str = "", password: bool = False, placeholder: str = "",
@@ -34,6 +36,7 @@ class PromptScreen(ModalScreen[str | None]):
             yield Label(Text(self._title), classes="dialog-title")
             yield Input(value=self._value, password=self._password, placeholder=self._placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="dialog-error")
+            yield Label(self.HINT, classes="dialog-keys", markup=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -64,7 +67,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(render.plain(self._question), classes="dialog-title")
-            yield Label(Text(self.HINT, style="italic"))
+            yield Label(self.HINT, classes="dialog-keys", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

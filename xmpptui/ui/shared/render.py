@@ -180,8 +180,30 @@ def shown_body(message: ChatMessage) -> str:
 _CLIENT_MARKS = {MessageKind.ERROR: "!", MessageKind.NOTICE: "*", MessageKind.HEADLINE: "»", MessageKind.OCCUPANT: "·"}
 
 
+def sender_name(message: ChatMessage, own_label: str, style: str = "bold") -> Text:
+    """Who wrote a message, one name everywhere (log, search): our nick in a room, `own_label` in a chat (the
+    sender of our own chat messages is our JID, which is not how we call ourselves), else the sender."""
+    if message.direction is Direction.OUT and not (message.kind is MessageKind.GROUPCHAT and message.sender):
+        return Text(own_label, style=style, end="")
+    return plain(message.sender, style, single_line=True)
+
+
+def delivery_mark(message: ChatMessage) -> Text:
+    """How far our message got (◷ ✓ ✓✓ ◉), and ⇆ if it was sent from another of our clients; empty for
+    others' messages."""
+    mark = Text(end="")
+    if message.direction is Direction.OUT:
+        if message.state in DELIVERY_MARKS:
+            mark.append(*DELIVERY_MARKS[message.state])
+        if message.carbon:
+            mark.append("⇆", style="bright_black")
+    return mark
+
+
 def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) -> Text:
-    """`12:01 bob ` (or `12:01 * ` for notices, `12:01 * bob ` for actions): what stands before the body."""
+    """`12:01 bob ` (or `12:01 * ` for notices, `12:01 * bob ` for actions): what stands before the body. Our
+    own messages carry their delivery mark after the name; an action carries it after its text (`* me waves
+    ✓`), where it does not read as part of the name."""
     prefix = Text(end="", no_wrap=True)
     prefix.append(time.strftime(timestamp_format, time.localtime(message.timestamp)),
                   style="bright_black italic" if message.delayed else "bright_black")
@@ -194,15 +216,9 @@ def message_prefix(message: ChatMessage, own_label: str, timestamp_format: str) 
     if is_action(message):
         prefix.append("* ", style="bold")
     if message.direction is Direction.OUT:
-        if message.kind is MessageKind.GROUPCHAT and message.sender:
-            prefix.append_text(plain(message.sender, "bold", single_line=True))  # our nick in the room
-        else:
-            prefix.append(own_label, style="bold")
-        mark = DELIVERY_MARKS.get(message.state)
-        if mark is not None:
-            prefix.append(*mark)
-        if message.carbon:
-            prefix.append("⇆", style="bright_black")  # sent from another of our clients
+        prefix.append_text(sender_name(message, own_label))
+        if not is_action(message):
+            prefix.append_text(delivery_mark(message))
     else:
         style = f"bold {nick_style(message.sender)}" + (" reverse" if message.mention else "")
         prefix.append_text(plain(message.sender, style, single_line=True))
@@ -230,10 +246,38 @@ def message_body(message: ChatMessage) -> Text:
     body = plain(shown_body(message), style)
     if message.edited:
         body.append(EDITED_MARK, style="italic bright_black")
+    if is_action(message) and message.direction is Direction.OUT and (mark := delivery_mark(message)).plain:
+        body.append(" ")
+        body.append_text(mark)
     if message.state is DeliveryState.FAILED:
         body.append("\n")
         body.append_text(plain(f"✗ not delivered: {message.error}", "bold red"))
     return body
+
+
+def chat_header(name: str, jid: str, presence: Presence, resource: str) -> Text:
+    """`Bob  bob@example.org  ◐ away · at the ball  → laptop`: a 1:1 chat's header. `name`: the roster's
+    name (may be empty); `resource`: the one the conversation is locked to, empty when it goes to the bare JID
+    (the server picks)."""
+    line = Text(end="", no_wrap=True, overflow="ellipsis")
+    if name and name != jid:
+        line.append_text(plain(name, "bold", single_line=True))
+        line.append("  ")
+        line.append_text(plain(jid, "bright_black", single_line=True))
+    else:
+        line.append_text(plain(jid, "bold", single_line=True))
+    line.append("  ")
+    line.append_text(presence_glyph(presence))
+    line.append(f" {SHOW_WORDS[presence.show]}")
+    if presence.status:
+        line.append(" · ")
+        line.append_text(plain(presence.status, "italic", single_line=True))
+    line.append("  → ", style="bright_black")
+    if resource:
+        line.append_text(plain(resource, single_line=True))
+    else:
+        line.append("any client", style="italic bright_black")  # the bare JID: the server picks
+    return line
 
 
 # Status bar ------------------------------------------------------------------------------------
