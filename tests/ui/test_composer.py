@@ -291,6 +291,21 @@ async def test_a_paste_arriving_as_keys_is_inserted_in_batches(monkeypatch: pyte
         assert edits <= len(pasted) // 20, f"{edits} edits for {len(pasted)} keys: not batched"
 
 
+async def test_a_short_line_and_its_enter_arriving_together_is_sent() -> None:
+    """Typed over a slow link (or by a script), a line and its Enter can arrive in one read: that is a message
+    sent, not the start of a paste."""
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, session)
+        session.open_conversation(BOB)
+        await until(pilot, lambda: app.main_screen.active == BOB)
+        for character in "hi bob":
+            app.post_message(events.Key("space" if character == " " else character, character))
+        app.post_message(events.Key("enter", "\r"))
+        await until(pilot, lambda: sends(session) == [("send_chat", (BOB, "hi bob"))], what="the line sent by its Enter")
+        assert composer_of(app).text == ""
+
+
 async def test_the_composer_size_is_guarded() -> None:
     app, session = make()
     async with app.run_test(size=SIZE) as pilot:

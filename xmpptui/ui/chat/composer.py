@@ -26,6 +26,9 @@ from xmpptui.ui.shared.dialogs import ConfirmScreen
 log = logging.getLogger(__name__)
 
 PASTE_GAP = 0.05
+PASTE_MIN = 16
+"""Characters arriving at once that make a burst a paste: a short line and its Enter bunched together (typed
+over a slow link, or by a script) is still sent by its Enter."""
 """Enter this soon (seconds) after a batch of several keys is part of a paste: a new line, not a send."""
 
 
@@ -199,10 +202,11 @@ class Composer(TextArea):
     # Pastes -------------------------------------------------------------------------------------
 
     def _in_paste(self) -> bool:
-        """Whether an Enter belongs to a paste arriving as keys: keys are still waiting, or a batch of several
-        was inserted just now (a person's keys arrive one at a time)."""
+        """Whether an Enter belongs to a paste arriving as keys: a line's worth of keys arrived with it (waiting
+        still, or inserted just now); a person's keys arrive one at a time."""
         keys, when = self._last_batch
-        return bool(self._pending) or (keys > 1 and time.monotonic() - when < PASTE_GAP)
+        waiting = sum(len(text) for text in self._pending)
+        return waiting >= PASTE_MIN or (keys + waiting >= PASTE_MIN and time.monotonic() - when < PASTE_GAP)
 
     def _queue(self, text: str) -> None:
         if not self._pending:
