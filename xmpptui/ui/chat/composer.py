@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from collections.abc import Callable
 
 from textual import events
@@ -25,10 +24,6 @@ from xmpptui.ui.shared.dialogs import ConfirmScreen
 
 log = logging.getLogger(__name__)
 
-PASTE_GAP = 0.05
-PASTE_MIN = 16
-"""Characters arriving at once that make a burst a paste: a short line and its Enter bunched together (typed
-over a slow link, or by a script) is still sent by its Enter."""
 """Enter this soon (seconds) after a batch of several keys is part of a paste: a new line, not a send."""
 
 
@@ -47,7 +42,7 @@ class Composer(TextArea):
         Binding("alt+f", "cursor_word_right", "Word forward", show=False, id="word_forward"),
     ]
 
-    MAX_CHARS = 100_000
+    MAX_CHARS = 1_048_576
     """The most the composer holds; more of a paste is left out, in words (a stanza has a size limit too)."""
 
     class Submitted(Message):
@@ -85,7 +80,6 @@ class Composer(TextArea):
         """The text the last history key put in the composer (another text there means it was edited)."""
         self._pending: list[str] = []
         """Keys typed but not yet inserted: one insert per batch (re-wrapping per key made pastes quadratic)."""
-        self._last_batch = (0, 0.0)
         """(keys, monotonic time) of the last batch inserted."""
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
         self.correcting = False
@@ -145,11 +139,6 @@ class Composer(TextArea):
             self._stop_completing()
             self._queue(event.character)
             return
-        if event.key == "enter" and self._in_paste():
-            event.stop()
-            event.prevent_default()
-            self._queue("\n")
-            return
         self._flush()
         if event.key in ("tab", "shift+tab") and self._complete(1 if event.key == "tab" else -1):
             event.stop()
@@ -201,13 +190,6 @@ class Composer(TextArea):
 
     # Pastes -------------------------------------------------------------------------------------
 
-    def _in_paste(self) -> bool:
-        """Whether an Enter belongs to a paste arriving as keys: a line's worth of keys arrived with it (waiting
-        still, or inserted just now); a person's keys arrive one at a time."""
-        keys, when = self._last_batch
-        waiting = sum(len(text) for text in self._pending)
-        return waiting >= PASTE_MIN or (keys + waiting >= PASTE_MIN and time.monotonic() - when < PASTE_GAP)
-
     def _queue(self, text: str) -> None:
         if not self._pending:
             # After the keys already queued behind this one: they all go in with one insert.
@@ -219,7 +201,6 @@ class Composer(TextArea):
             return
         text = "".join(self._pending)
         self._pending.clear()
-        self._last_batch = (len(text), time.monotonic())
         self._insert_typed(text)
 
     def _insert_typed(self, text: str) -> None:
