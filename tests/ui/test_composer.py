@@ -298,7 +298,7 @@ async def test_a_short_line_and_its_enter_arriving_together_is_sent() -> None:
         for character in "hi bob":
             app.post_message(events.Key("space" if character == " " else character, character))
         app.post_message(events.Key("enter", "\r"))
-        await until(pilot, lambda: sends(session) == [("send_chat", (BOB, "hi bob"))], what="the line sent by its Enter")
+        await until(pilot, lambda: sends(session) == [("send_chat", (BOB, "hi bob"))], what="sent by its Enter")
         assert composer_of(app).text == ""
 
 
