@@ -11,6 +11,7 @@ from textual import events
 
 from tests.e2e.helpers import until
 from tests.ui.fake_session import FakeSession
+from tests.ui.terminal_keys import press
 from xmpptui.config import Account, Config, UiConfig
 from xmpptui.model.conversation import ConversationKind
 from xmpptui.model.events import ConversationOpened, RoomChanged
@@ -143,11 +144,11 @@ async def test_input_history_per_conversation_keeps_the_draft() -> None:
         await pilot.press(*"draft")
         await pilot.press("ctrl+up")
         assert composer.text == "two", "newest first"
-        await pilot.press("alt+p")
+        await press(pilot, "alt+p")
         assert composer.text == "one"
         await pilot.press("ctrl+up")
         assert composer.text == "one", "nothing older: it stays"
-        await pilot.press("alt+n")
+        await press(pilot, "alt+n")
         assert composer.text == "two"
         await pilot.press("ctrl+down")
         assert composer.text == "draft", "past the newest: what was being typed"
@@ -166,9 +167,9 @@ async def test_readline_keys_edit_from_the_composer() -> None:
         await started(pilot, session)
         composer = composer_of(app)
         await pilot.press(*"hello big world")
-        await pilot.press("alt+b")
+        await press(pilot, "alt+b")
         assert composer.cursor_location == (0, 10), "Alt+B: a word back"
-        await pilot.press("alt+b", "alt+f")
+        await press(pilot, "alt+b", "alt+f")
         assert composer.cursor_location == (0, 9), "Alt+F: a word forward"
         await pilot.press("ctrl+w")
         assert composer.text == "hello  world", "Ctrl+W: the word before the cursor"
@@ -199,7 +200,8 @@ async def test_alt_e_and_edit_open_the_text_in_the_editor(tmp_path: Path, monkey
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot, session)
         composer = composer_of(app)
-        await pilot.press(*"draft", "alt+e")
+        await pilot.press(*"draft")
+        await press(pilot, "alt+e")
         assert composer.text == "edited: draft\nsecond line", "the saved text, without the editor's final newline"
         assert seen.read_text().strip() == "600", "the draft's file is private"
         assert app.focused is composer
@@ -215,11 +217,12 @@ async def test_a_failing_or_missing_editor_keeps_the_text(tmp_path: Path, monkey
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot, session)
         composer = composer_of(app)
-        await pilot.press(*"keep me", "alt+e")
+        await pilot.press(*"keep me")
+        await press(pilot, "alt+e")
         assert composer.text == "keep me"
         await until(pilot, lambda: any("exited with status 3" in str(n.message) for n in app._notifications))
         monkeypatch.setenv("VISUAL", str(tmp_path / "no-such-editor"))
-        await pilot.press("alt+e")
+        await press(pilot, "alt+e")
         assert composer.text == "keep me"
         await until(pilot, lambda: any("could not be started" in str(n.message) for n in app._notifications))
 

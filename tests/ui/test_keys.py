@@ -8,14 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from textual import events
-from textual._xterm_parser import XTermParser
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Footer, Label
 
 from tests.e2e.helpers import until
 from tests.ui.fake_session import FakeSession
+from tests.ui.terminal_keys import press
 from xmpptui.config import Account, Config
 from xmpptui.model.conversation import ConversationKind
 from xmpptui.model.events import ConversationOpened, RoomChanged
@@ -52,31 +51,6 @@ async def logged_in(pilot: Pilot[None], app: XmppTuiApp, session: FakeSession) -
     composer = app.main_screen.composer
     await until(pilot, lambda: app.focused is composer, what="the composer has the focus")
     return composer
-
-
-_TERMINAL_BYTES = {"question_mark": "?"}
-
-
-async def press(pilot: Pilot[None], *keys: str) -> None:
-    """Press keys as a terminal without the kitty protocol sends them (as tmux does). Alt+letter / Alt+digit
-    and printable keys go through Textual's own terminal parser (ESC + `a` becomes `alt+a` *with* the
-    character `a`, which a TextArea takes as text unless the binding has priority; Pilot.press leaves the
-    character out, and would hide that). Other keys carry no printable character: Pilot.press sends them."""
-    for key in keys:
-        modifier, plus, base = key.rpartition("+")
-        data = None
-        if modifier == "alt" and len(base) == 1:
-            data = "\x1b" + base
-        elif not plus and (len(key) == 1 or key in _TERMINAL_BYTES):
-            data = _TERMINAL_BYTES.get(key, key)
-        if data is None:
-            await pilot.press(key)
-            continue
-        parser = XTermParser()
-        for event in [*parser.feed(data), *parser.feed("")]:
-            assert isinstance(event, events.Key)
-            pilot.app.post_message(event)
-        await pilot.pause()
 
 
 def shows_set(session: FakeSession) -> list[Show]:

@@ -34,12 +34,13 @@ class Composer(TextArea):
         Binding("ctrl+j,alt+enter,shift+enter", "newline", "New line", id="newline", show=False),
         Binding("pageup", "scroll_log(-1)", "Scroll up", show=False, id="log_page_up"),
         Binding("pagedown", "scroll_log(1)", "Scroll down", show=False, id="log_page_down"),
-        Binding("ctrl+up,alt+p", "history(True)", "Older input", show=False, id="history_older"),
-        Binding("ctrl+down,alt+n", "history(False)", "Newer input", show=False, id="history_newer"),
-        Binding("alt+e", "edit_externally", "Edit in $EDITOR", show=False, id="edit_in_editor"),
+        # Alt+letter keys need priority: a terminal sends ESC and the letter, which the TextArea would type.
+        Binding("ctrl+up,alt+p", "history(True)", "Older input", show=False, id="history_older", priority=True),
+        Binding("ctrl+down,alt+n", "history(False)", "Newer input", show=False, id="history_newer", priority=True),
+        Binding("alt+e", "edit_externally", "Edit in $EDITOR", show=False, id="edit_in_editor", priority=True),
         # Readline keys TextArea lacks (it has Ctrl+A/E/W/U/K).
-        Binding("alt+b", "cursor_word_left", "Word back", show=False, id="word_back"),
-        Binding("alt+f", "cursor_word_right", "Word forward", show=False, id="word_forward"),
+        Binding("alt+b", "cursor_word_left", "Word back", show=False, id="word_back", priority=True),
+        Binding("alt+f", "cursor_word_right", "Word forward", show=False, id="word_forward", priority=True),
     ]
 
     MAX_CHARS = 1_048_576
