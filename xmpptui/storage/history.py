@@ -107,7 +107,10 @@ class History:
         try:
             # A damaged file fails here (a garbage header, pages cut off), not at some later page read; and a
             # file we cannot use is refused before anything is written to it.
-            cut_short = _cut_short(self.path)
+            # (With a write-ahead log left behind, the header may already count pages the log still holds: a
+            # checkpoint cut off by a full disk. SQLite replays the log on open; quick_check then judges.)
+            wal = self.path.with_name(self.path.name + "-wal")
+            cut_short = "" if wal.exists() and wal.stat().st_size > 0 else _cut_short(self.path)
             if cut_short:
                 raise sqlite3.DatabaseError(cut_short)
             if self.path.stat().st_size <= QUICK_CHECK_UP_TO:
