@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import ssl
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
 
 import aiohttp
 import pytest
@@ -12,6 +15,14 @@ from slixmpp.exceptions import IqError
 
 from tests.support.peer import Peer
 from tests.support.server import UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
+from xmpptui.config import Account
+from xmpptui.model.events import Event, UploadEnded, UploadProgressed
+from xmpptui.model.state import ConnectionState
+from xmpptui.passwords import Secret
+from xmpptui.session import UploadError
+from xmpptui.xmpp.session import XmppSession
+
+T = TypeVar("T")
 
 NAMESPACE = "urn:xmpp:http:upload:0"
 
@@ -70,3 +81,120 @@ async def test_slot_over_the_limit_is_refused(server: XmppServer, peers: list[Pe
     with pytest.raises(IqError) as refused:
         await upload.request_slot(info["from"], "big.bin", UPLOAD_LIMIT + 1, "application/octet-stream", timeout=10)
     assert refused.value.iq["error"]["condition"] in ("not-acceptable", "bad-request", "resource-constraint")
+
+
+# The session's upload (xmpp/upload.py through XmppSession.upload_file) ---------------------------------------
+
+
+class Recorder:
+    """The session's events, and a hook run on each (to act mid-upload, as a user would)."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.hook: Callable[[Event], None] = lambda event: None
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+        self.hook(event)
+
+    def of(self, kind: type[T]) -> list[T]:
+        return [event for event in self.events if isinstance(event, kind)]
+
+
+async def _online(server: XmppServer, peers: list[Peer]) -> tuple[XmppSession, Recorder, Peer]:
+    alice, bob = server.register(), server.register()
+    server.befriend(alice, bob)
+    peer = Peer(server, bob)
+    peers.append(await peer.connect())
+    session = XmppSession(Account(jid=alice.jid, host=server.host, port=server.c2s_port, ca_file=str(server.ca_file),
+                                  timeout=10, history=False), Secret(alice.password))
+    recorder = Recorder()
+    await session.start(recorder)
+    assert session.state.connection.state is ConnectionState.ONLINE
+    return session, recorder, peer
+
+
+def _oob_url(message: object) -> str | None:
+    return message.xml.findtext("{jabber:x:oob}x/{jabber:x:oob}url")  # type: ignore[attr-defined]
+
+
+@pytest.mark.timeout(90)
+async def test_session_uploads_a_file_and_sends_its_link_with_oob(server: XmppServer, peers: list[Peer],
+                                                                  tmp_path: Path) -> None:
+    session, recorder, peer = await _online(server, peers)
+    try:
+        payload = os.urandom(3 * 1024 * 1024 + 17)
+        file = tmp_path / "holiday photo.jpg"
+        file.write_bytes(payload)
+        await session.upload_file(peer.account.jid, str(file))
+
+        received = await peer.next_message()
+        url = received["body"]
+        assert url.startswith("https://") and _oob_url(received) == url
+        ended = recorder.of(UploadEnded)
+        assert ended == [UploadEnded(peer.account.jid, "holiday photo.jpg", url=url)]
+        progress = recorder.of(UploadProgressed)
+        assert progress[0].sent == 0 and progress[-1].sent == progress[-1].total == len(payload)
+        assert [p.sent for p in progress] == sorted(p.sent for p in progress) and len(progress) <= 102
+        async with aiohttp.ClientSession() as http, http.get(
+                url, ssl=ssl.create_default_context(cafile=str(server.ca_file))) as response:
+            assert response.status == 200 and await response.read() == payload
+    finally:
+        await session.stop()
+
+
+@pytest.mark.timeout(90)
+async def test_too_large_a_file_is_refused_in_words_before_anything_is_sent(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    session, recorder, peer = await _online(server, peers)
+    try:
+        file = tmp_path / "big.iso"
+        with file.open("wb") as sparse:
+            sparse.truncate(UPLOAD_LIMIT + 1)
+        with pytest.raises(UploadError, match=r"big\.iso is too large: 10,485,761 bytes, and the server "
+                                              r"takes at most 10,485,760 bytes"):
+            await session.upload_file(peer.account.jid, str(file))
+        assert not recorder.of(UploadProgressed), "nothing was put on its way"
+        assert recorder.of(UploadEnded)[0].error.startswith("big.iso is too large")
+        conversation = session.state.conversations.get(peer.account.jid)
+        assert conversation is None or not conversation.messages
+
+        with pytest.raises(UploadError, match="no such file"):
+            await session.upload_file(peer.account.jid, str(tmp_path / "missing.txt"))
+        with pytest.raises(UploadError, match="is a directory"):
+            await session.upload_file(peer.account.jid, str(tmp_path))
+    finally:
+        await session.stop()
+
+
+@pytest.mark.timeout(90)
+async def test_cancelled_upload_says_so_and_sends_nothing(server: XmppServer, peers: list[Peer],
+                                                          tmp_path: Path) -> None:
+    session, recorder, peer = await _online(server, peers)
+    try:
+        file = tmp_path / "video.mp4"
+        file.write_bytes(os.urandom(4 * 1024 * 1024))
+        cancelled: list[bool] = []
+
+        def cancel_once_bytes_flow(event: Event) -> None:
+            if isinstance(event, UploadProgressed) and event.sent > 0 and not cancelled:
+                cancelled.append(session.cancel_upload(peer.account.jid))
+
+        recorder.hook = cancel_once_bytes_flow
+        with pytest.raises(UploadError, match=r"video\.mp4: upload cancelled, nothing was sent"):
+            await session.upload_file(peer.account.jid, str(file))
+        assert cancelled == [True]
+        assert not session.cancel_upload(peer.account.jid), "nothing is under way any more"
+        assert recorder.of(UploadProgressed)[-1].sent < 4 * 1024 * 1024
+        conversation = session.state.conversations.get(peer.account.jid)
+        assert conversation is None or not conversation.messages
+
+        # The next upload in the same conversation goes through.
+        recorder.hook = lambda event: None
+        small = tmp_path / "note.txt"
+        small.write_text("after the cancel")
+        await session.upload_file(peer.account.jid, str(small))
+        received = await peer.next_message()
+        assert _oob_url(received) == received["body"]
+    finally:
+        await session.stop()
