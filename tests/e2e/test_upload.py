@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import ssl
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -13,10 +14,13 @@ import aiohttp
 import pytest
 from slixmpp.exceptions import IqError
 
+from tests.e2e.helpers import SIZE, bodies, friends, logged_in, make_app, until
+from tests.e2e.test_rooms import peer_join
 from tests.support.peer import Peer
-from tests.support.server import UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
+from tests.support.server import MUC_DOMAIN, UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
 from xmpptui.config import Account
 from xmpptui.model.events import Event, UploadEnded, UploadProgressed
+from xmpptui.model.room import RoomState
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
 from xmpptui.session import UploadError
@@ -198,3 +202,40 @@ async def test_cancelled_upload_says_so_and_sends_nothing(server: XmppServer, pe
         assert _oob_url(received) == received["body"]
     finally:
         await session.stop()
+
+
+# The app: /upload typed in a chat and in a room ----------------------------------------------------------------
+
+
+@pytest.mark.timeout(90)
+async def test_upload_typed_in_a_chat_and_a_room_sends_the_link_with_oob(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob, peer = await friends(server, peers)
+    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    await peer_join(peer, room, "bob")
+    file = tmp_path / "notes.txt"
+    payload = os.urandom(200_000)
+    file.write_bytes(payload)
+    app = make_app(server, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await pilot.press(*f"/chat {bob.jid}", "enter")
+        await until(pilot, lambda: app.main_screen.active == bob.jid, what="chat with bob")
+        await pilot.press(*f"/attach {file}", "enter")
+        received = await peer.next_message(timeout=20)
+        assert received["type"] == "chat" and _oob_url(received) == received["body"]
+        await until(pilot, lambda: bodies(app, bob.jid) == [received["body"]], what="the link in alice's log")
+        await until(pilot, lambda: not app.main_screen.uploads.line_text, what="the progress line gone")
+
+        await pilot.press(*f"/join {room}", "enter")
+        await until(pilot, lambda: (r := app.session.state.rooms.get(room)) is not None
+                    and r.state is RoomState.JOINED, what="joined")
+        await until(pilot, lambda: app.main_screen.active == room, what="the room on screen")
+        await pilot.press(*f"/upload {file}", "enter")
+        while (in_room := await peer.next_message(timeout=20))["type"] != "groupchat" or not in_room["body"]:
+            pass
+        assert str(in_room["from"]) == f"{room}/{alice.user}" and _oob_url(in_room) == in_room["body"]
+        async with aiohttp.ClientSession() as http, http.get(
+                in_room["body"], ssl=ssl.create_default_context(cafile=str(server.ca_file))) as response:
+            assert await response.read() == payload
+        assert app.is_running
