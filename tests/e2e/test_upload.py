@@ -3,6 +3,7 @@ HTTPS verified with the suite's CA."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import ssl
 import uuid
@@ -239,3 +240,34 @@ async def test_upload_typed_in_a_chat_and_a_room_sends_the_link_with_oob(
                 in_room["body"], ssl=ssl.create_default_context(cafile=str(server.ca_file))) as response:
             assert await response.read() == payload
         assert app.is_running
+
+
+@pytest.mark.timeout(120)
+async def test_server_gone_mid_upload_says_so_and_sends_nothing(server: XmppServer, peers: list[Peer],
+                                                                tmp_path: Path) -> None:
+    session, recorder, peer = await _online(server, peers)
+    file = tmp_path / "archive.tar"
+    file.write_bytes(os.urandom(8 * 1024 * 1024))
+    halted: list[bool] = []
+
+    def halt_once_bytes_flow(event: Event) -> None:
+        # Blocking on purpose: the server is stopped (its HTTPS connection with it) while the PUT is in flight.
+        if isinstance(event, UploadProgressed) and event.sent > 0 and not halted:
+            server.halt()
+            halted.append(True)
+
+    recorder.hook = halt_once_bytes_flow
+    try:
+        with pytest.raises(UploadError, match=r"archive\.tar: the upload was cut off \(.+\); nothing was sent"):
+            await session.upload_file(peer.account.jid, str(file))
+        assert halted
+        error = recorder.of(UploadEnded)[-1].error
+        assert error.startswith("archive.tar: the upload was cut off (the") and "https://" not in error, \
+            "in words, without the slot's URL"
+        conversation = session.state.conversations.get(peer.account.jid)
+        assert conversation is None or not conversation.messages, "no message for a file that is not up"
+        assert not session.state.uploaded
+    finally:
+        await session.stop()
+        if halted:
+            await asyncio.to_thread(server.resume)

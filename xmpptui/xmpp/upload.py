@@ -157,7 +157,8 @@ class Uploads:
             raise UploadError(f"{file.name} was not sent: the upload server's certificate is not trusted "
                               f"({exc.certificate_error})") from None
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise UploadError(f"{file.name}: the upload was cut off ({_words(exc)}); nothing was sent, try "
+            log.info("upload of %s cut off: %s", file.name, type(exc).__name__)  # (its text names the slot's URL)
+            raise UploadError(f"{file.name}: the upload was cut off ({_cut_words(exc)}); nothing was sent, try "
                               "again") from None
         except OSError as exc:
             raise UploadError(f"{file.name} could not be read: {exc.strerror or exc}; nothing was sent") from None
@@ -207,5 +208,13 @@ def _amount(size: int) -> str:
     return f"{size} bytes"
 
 
-def _words(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+def _cut_words(exc: BaseException) -> str:
+    """Why an upload was cut off, in words, without the slot's URL (a capability to write the file, which
+    aiohttp's own messages quote)."""
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"could not connect to {exc.host} port {exc.port}: {exc.strerror or 'refused'}"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the upload server closed the connection"
+    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+        return "the upload server stopped answering"
+    return "the connection to the upload server was lost"
