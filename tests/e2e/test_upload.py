@@ -271,3 +271,26 @@ async def test_server_gone_mid_upload_says_so_and_sends_nothing(server: XmppServ
         await session.stop()
         if halted:
             await asyncio.to_thread(server.resume)
+
+
+@pytest.mark.timeout(90)
+async def test_stopping_the_session_stops_its_upload(server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    session, recorder, peer = await _online(server, peers)
+    file = tmp_path / "disk.img"
+    file.write_bytes(os.urandom(4 * 1024 * 1024))
+    stopping: list[asyncio.Future[None]] = []
+
+    def quit_once_bytes_flow(event: Event) -> None:
+        if isinstance(event, UploadProgressed) and event.sent > 0 and not stopping:
+            stopping.append(asyncio.ensure_future(session.stop()))  # (the user quits mid-upload)
+
+    recorder.hook = quit_once_bytes_flow
+    try:
+        with pytest.raises(UploadError, match=r"disk\.img: upload cancelled, nothing was sent"):
+            await session.upload_file(peer.account.jid, str(file))
+        await stopping[0]
+    finally:
+        if not stopping:
+            await session.stop()
+    conversation = session.state.conversations.get(peer.account.jid)
+    assert conversation is None or not conversation.messages

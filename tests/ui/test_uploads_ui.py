@@ -15,7 +15,10 @@ BOB = "bob@example.org"
 def test_progress_line_says_percent_and_bytes() -> None:
     line = progress_line("a\x1b[31mb.png", 1536 * 1024, 3 * 1024 * 1024).plain
     assert line.startswith("⇧ a?[31mb.png [") and "] 50% 1.5 MiB of 3.0 MiB" in line
-    assert "Esc or /cancel" in line
+    assert "Esc or /cancel" in line and "/s" not in line, "no rate before time has passed"
+    timed = progress_line("a.png", 1024 * 1024, 3 * 1024 * 1024, elapsed=2.0).plain
+    assert "33% 1.0 MiB of 3.0 MiB, 512.0 KiB/s, 4 s left" in timed
+    assert "1 bytes/s, 2 min 00 s left" in progress_line("a", 1, 121, elapsed=1.0).plain
     assert [amount(10), amount(2048), amount(5 * 1024**3)] == ["10 bytes", "2.0 KiB", "5.0 GiB"]
 
 

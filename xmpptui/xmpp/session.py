@@ -202,6 +202,7 @@ class XmppSession:
 
     async def stop(self) -> None:
         self.context.stopping = True
+        self.uploads.cancel_all()
         self.reopening.save()
         self.conversations.save_unsaved()
         self.read_sync.flush()

@@ -17,7 +17,7 @@ from typing import BinaryIO
 import aiohttp
 
 from xmpptui.model.events import UploadEnded, UploadProgressed
-from xmpptui.session import UploadError
+from xmpptui.session import SessionError, UploadError
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.stanzas import upload as stanzas
 
@@ -56,6 +56,11 @@ class Uploads:
     def under_way(self, conversation: str) -> bool:
         return conversation in self._running
 
+    def cancel_all(self) -> None:
+        """The session stops: no upload goes on without it."""
+        for conversation in list(self._running):
+            self.cancel(conversation)
+
     def cancel(self, conversation: str) -> bool:
         """Stop the upload to this conversation, if one is under way (its `upload` raises UploadError)."""
         task = self._running.get(conversation)
@@ -74,7 +79,7 @@ class Uploads:
         name = file.name
         try:
             url = await self._upload(conversation, file)
-        except UploadError as exc:
+        except SessionError as exc:  # (UploadError, or NotConnected before anything was sent)
             self._ctx.emit(UploadEnded(conversation, name, error=str(exc)))
             raise
         self._ctx.emit(UploadEnded(conversation, name, url=url))

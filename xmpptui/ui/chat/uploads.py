@@ -4,6 +4,7 @@ the upload's progress on the line under the log; Escape or `/cancel` stops it.""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -34,9 +35,10 @@ def amount(size: int) -> str:
     return f"{value:.1f} GiB"
 
 
-def progress_line(name: str, sent: int, total: int, width: int = 20) -> Text:
-    """`⇧ name [#####-----] 42% 1.3 MiB of 3.0 MiB · Esc or /cancel stops it` (the name is remote-safe text:
-    it is the user's own file name, but may hold anything a file name can)."""
+def progress_line(name: str, sent: int, total: int, elapsed: float = 0.0, width: int = 20) -> Text:
+    """`⇧ name [█████░░░░░] 42% 1.3 MiB of 3.0 MiB, 2.1 MiB/s, 1 s left · Esc or /cancel stops it`; the rate and
+    time left once `elapsed` seconds have passed. The name is the user's own file name, which may still hold
+    anything a file name can: control characters are shown as `?`."""
     fraction = sent / total if total else 1.0
     filled = round(fraction * width)
     line = Text("⇧ ", style="bold")
@@ -45,8 +47,16 @@ def progress_line(name: str, sent: int, total: int, width: int = 20) -> Text:
     line.append("█" * filled, style="green")
     line.append("░" * (width - filled), style="dim")
     line.append(f"] {int(fraction * 100)}% {amount(sent)} of {amount(total)}")
+    if elapsed > 0 and sent > 0:
+        rate = sent / elapsed
+        line.append(f", {amount(int(rate))}/s, {_duration((total - sent) / rate)} left")
     line.append(" · Esc or /cancel stops it", style="dim")
     return line
+
+
+def _duration(seconds: float) -> str:
+    whole = max(0, round(seconds))
+    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60:02d} s"
 
 
 class UploadController:
@@ -54,11 +64,14 @@ class UploadController:
     one in the conversation on screen."""
 
     def __init__(self, tools: ScreenTools, composer: CommandLine, line: Static,
-                 active: Callable[[], str | None]) -> None:
+                 active: Callable[[], str | None], clock: Callable[[], float] = time.monotonic) -> None:
         self._tools = tools
         self._composer = composer
         self._line = line
         self._active = active
+        self._clock = clock
+        self._started: dict[str, float] = {}
+        """Per conversation: when its upload's first byte went (for the rate)."""
         self.session: UploadSession | None = None
         self._progress: dict[str, tuple[str, int, int]] = {}
         """Per conversation: the file under way, bytes sent, its size."""
@@ -104,6 +117,8 @@ class UploadController:
             match event:
                 case UploadProgressed(conversation=jid, name=name, sent=sent, total=total):
                     self._progress[jid] = (name, sent, total)
+                    if sent == 0:
+                        self._started[jid] = self._clock()
                     changed = True
                     typed = self._typed.pop(jid, None)
                     if typed is not None and self._composer.text == typed:
@@ -112,6 +127,7 @@ class UploadController:
                     # (a failure is said by the worker that ran /upload: UploadError in words)
                     self._progress.pop(jid, None)
                     self._typed.pop(jid, None)
+                    self._started.pop(jid, None)
                     changed = True
         if changed:
             self.show()
@@ -123,7 +139,8 @@ class UploadController:
         if progress is None:
             self._line.display = False
             return
-        self._line.update(progress_line(*progress))
+        started = self._started.get(jid) if jid is not None else None
+        self._line.update(progress_line(*progress, elapsed=self._clock() - started if started is not None else 0.0))
         self._line.display = True
 
     @property
