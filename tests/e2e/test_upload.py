@@ -180,15 +180,20 @@ async def test_cancelled_upload_says_so_and_sends_nothing(server: XmppServer, pe
         file = tmp_path / "video.mp4"
         file.write_bytes(os.urandom(4 * 1024 * 1024))
         cancelled: list[bool] = []
+        second: list[asyncio.Future[None]] = []
 
         def cancel_once_bytes_flow(event: Event) -> None:
             if isinstance(event, UploadProgressed) and event.sent > 0 and not cancelled:
+                # (a second upload to the same conversation, asked for meanwhile, is refused: one at a time)
+                second.append(asyncio.ensure_future(session.upload_file(peer.account.jid, str(file))))
                 cancelled.append(session.cancel_upload(peer.account.jid))
 
         recorder.hook = cancel_once_bytes_flow
         with pytest.raises(UploadError, match=r"video\.mp4: upload cancelled, nothing was sent"):
             await session.upload_file(peer.account.jid, str(file))
         assert cancelled == [True]
+        with pytest.raises(UploadError, match="a file is already being uploaded in this conversation"):
+            await second[0]
         assert not session.cancel_upload(peer.account.jid), "nothing is under way any more"
         assert recorder.of(UploadProgressed)[-1].sent < 4 * 1024 * 1024
         conversation = session.state.conversations.get(peer.account.jid)

@@ -47,14 +47,14 @@ class Uploads:
         self._service: UploadTarget | None = None
         """Found once per session (`forget` on a new one)."""
         self._running: dict[str, asyncio.Task[None]] = {}
+        """Per conversation: the PUT under way."""
+        self._busy: set[str] = set()
+        """The conversations with an upload from its first check to its end (one at a time in each)."""
         self._cancelled: set[str] = set()
 
     def forget(self) -> None:
         """A new session: the server may offer another service (or none) now."""
         self._service = None
-
-    def under_way(self, conversation: str) -> bool:
-        return conversation in self._running
 
     def cancel_all(self) -> None:
         """The session stops: no upload goes on without it."""
@@ -73,15 +73,18 @@ class Uploads:
     async def upload(self, conversation: str, path: str) -> str:
         """Upload the file for this conversation; its URL once it is up. UploadError says why not (and
         `UploadEnded` carries the same words)."""
-        if conversation in self._running:
+        if conversation in self._busy:
             raise UploadError("a file is already being uploaded in this conversation: wait, or /cancel it")
         file = Path(path).expanduser()
         name = file.name
+        self._busy.add(conversation)
         try:
             url = await self._upload(conversation, file)
         except SessionError as exc:  # (UploadError, or NotConnected before anything was sent)
             self._ctx.emit(UploadEnded(conversation, name, error=str(exc)))
             raise
+        finally:
+            self._busy.discard(conversation)
         self._ctx.emit(UploadEnded(conversation, name, url=url))
         return url
 
