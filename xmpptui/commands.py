@@ -22,6 +22,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("retry", "/retry", "send this conversation's failed messages again (Alt+R)"),
     CommandSpec("search", "/search TEXT", "search the history of all conversations"),
     CommandSpec("find", "/find TEXT", "search the history of this conversation"),
+    CommandSpec("upload", "/upload PATH", "send a file here (HTTP File Upload): its link goes as a message once it "
+                "is up; `~` is your home directory, Tab completes"),
+    CommandSpec("cancel", "/cancel", "stop the upload under way here (or Escape); nothing is sent"),
     CommandSpec("edit", "/edit [TEXT]", "write the message in $VISUAL / $EDITOR (Alt+E); it comes back here, unsent"),
     CommandSpec("add", "/add [JID [name]]", "add a contact and ask to see their presence (no JID: a dialog with "
                 "name and groups)"),
@@ -65,7 +68,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
 )
 ALIASES = {"q": "quit", "exit": "quit", "query": "chat", "away": "status away", "prio": "priority",
            "whois": "info", "sub": "subscribe", "unsub": "unsubscribe", "auth": "authorize",
-           "topic": "subject", "leave": "part", "j": "join", "config": "configure"}
+           "topic": "subject", "leave": "part", "j": "join", "config": "configure", "attach": "upload"}
 
 
 SHOW_VALUES = ("online", "chat", "away", "xa", "dnd", "offline")
@@ -77,7 +80,7 @@ ARGUMENTS: dict[str, tuple[str, ...]] = {
     "authorize": ("jid",), "deny": ("jid",), "subscribe": ("jid",), "unsubscribe": ("jid",), "block": ("jid",),
     "unblock": ("jid",), "info": ("jid",), "invite": ("jid",), "presence": ("jid", "show"), "status": ("show",),
     "msg": ("nick|jid",), "kick": ("nick",), "ban": ("nick",), "role": ("nick", "role"),
-    "affiliation": ("jid", "affiliation"), "join": ("room",), "bookmark": ("noautojoin",),
+    "affiliation": ("jid", "affiliation"), "join": ("room",), "bookmark": ("noautojoin",), "upload": ("path",),
 }
 """What Tab completes in each argument of a command, by position: `jid` (the roster), `room` (bookmarks and
 rooms we are in), `nick` (the current room's occupants), `path` (files), `a|b` both, or a fixed list of words

@@ -47,6 +47,11 @@ class ConversationError(SessionError):
     the server, no history to search."""
 
 
+class UploadError(SessionError):
+    """A file not sent (HTTP File Upload): no such file, no upload service, too large, refused, an HTTP error,
+    the connection lost or the upload cancelled. No message is sent for it."""
+
+
 class ConsoleError(SessionError):
     """A stanza typed in the XML console that is not sent: not well-formed, or not one stanza."""
 
@@ -97,6 +102,13 @@ class Session(Protocol):
 
     def trust_certificate(self, fingerprint: str) -> None:
         """Pin this certificate for the account (trust on first use); used from the next login attempt."""
+
+    async def upload_file(self, jid: str, path: str) -> None:
+        """Upload a file (HTTP File Upload) and send its link to the conversation with `jid`; progress arrives as
+        `UploadProgressed`, the end as `UploadEnded`. `UploadError` says in words why nothing was sent."""
+
+    def cancel_upload(self, jid: str) -> bool:
+        """Stop the upload under way in this conversation (False: there is none)."""
 
     # The XML console (xmpp/console.py): stanzas are recorded only while it watches.
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.server import DOMAIN, MUC_DOMAIN, Account, RosterSeed, free_port, make_tls
+from tests.support.server import DOMAIN, MUC_DOMAIN, UPLOAD_LIMIT, Account, RosterSeed, free_port, make_tls
 
 USER = "ejabberd"
 """The system user Debian's package runs ejabberd as; every file of a private server belongs to it."""
@@ -96,7 +96,7 @@ modules:
   mod_http_upload:
     put_url: "https://{domain}:{upload_port}/upload"
     docroot: "{root}/upload"
-    max_size: 10485760
+    max_size: {upload_limit}
   mod_last: {{}}
   mod_mam:
     db_type: mnesia
@@ -231,7 +231,8 @@ class Ejabberd:
         shutil.copy("/etc/ejabberd/inetrc", self.root / "etc" / "inetrc")
         (self.root / "etc" / "ejabberd.yml").write_text(_CONFIG.format(
             root=self.root, domain=DOMAIN, muc_domain=MUC_DOMAIN, c2s_port=self.c2s_port,
-            direct_tls_port=self.direct_tls_port, api_port=self.api_port, upload_port=self.upload_port))
+            direct_tls_port=self.direct_tls_port, api_port=self.api_port, upload_port=self.upload_port,
+            upload_limit=UPLOAD_LIMIT))
         (self.root / "etc" / "ejabberdctl.cfg").write_text(
             _CTL_CONFIG.format(root=self.root, node=self.node, dist_port=dist_port))
         owner = pwd.getpwnam(USER)

@@ -6,9 +6,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol
 
-from xmpptui.demo.server import DOMAIN, MUC_DOMAIN, Account, RosterSeed, free_port, make_tls
+from xmpptui.demo.server import (
+    DOMAIN,
+    MUC_DOMAIN,
+    UPLOAD_DOMAIN,
+    UPLOAD_LIMIT,
+    Account,
+    RosterSeed,
+    free_port,
+    make_tls,
+)
 
-__all__ = ["DOMAIN", "MUC_DOMAIN", "Account", "RosterSeed", "XmppServer", "free_port", "make_tls"]
+__all__ = ["DOMAIN", "MUC_DOMAIN", "UPLOAD_DOMAIN", "UPLOAD_LIMIT", "Account", "RosterSeed", "XmppServer", "free_port",
+           "make_tls"]
 
 
 class XmppServer(Protocol):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, PendingRequest, VCardBasics
@@ -21,13 +23,15 @@ from xmpptui.model.events import (
     RequestsChanged,
     RosterReplaced,
     UnreadChanged,
+    UploadEnded,
+    UploadProgressed,
 )
 from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus
-from xmpptui.session import ConversationError, EventSink, RoomError
+from xmpptui.session import ConversationError, EventSink, RoomError, UploadError
 from xmpptui.xmpp.console import parse_stanza
 
 FIXED_TIME = 1_764_590_400.0  # 2025-12-01 12:00 UTC: snapshots do not depend on the clock
@@ -48,6 +52,7 @@ class FakeSession:
     def __post_init__(self) -> None:
         self._state = ClientState(jid=self.jid, resource="xmpptui")
         self._sink: EventSink = lambda event: None
+        self._uploads: dict[str, asyncio.Future[str]] = {}
 
     @property
     def state(self) -> ClientState:
@@ -85,6 +90,40 @@ class FakeSession:
         message = ChatMessage(bare, self.jid, body, FIXED_TIME, Direction.OUT, state=DeliveryState.SENT)
         conversation.messages.append(message)
         self.emit(MessageAdded(message))
+
+    async def upload_file(self, jid: str, path: str) -> None:
+        """Under way until the test calls `upload_progress` / `finish_upload`, or the user cancels it."""
+        self.calls.append(("upload_file", (jid, path)))
+        name = Path(path).name
+        if not Path(path).is_file():
+            raise UploadError(f"no such file: {path}")
+        if jid in self._uploads:
+            raise UploadError("a file is already being uploaded in this conversation: wait, or /cancel it")
+        done = self._uploads[jid] = asyncio.get_running_loop().create_future()
+        self.emit(UploadProgressed(jid, name, 0, Path(path).stat().st_size))
+        try:
+            url = await done
+        except UploadError as exc:
+            self.emit(UploadEnded(jid, name, error=str(exc)))
+            raise
+        finally:
+            del self._uploads[jid]
+        self.emit(UploadEnded(jid, name, url=url))
+        await self.send_chat(jid, url)
+
+    def upload_progress(self, jid: str, name: str, sent: int, total: int) -> None:
+        self.emit(UploadProgressed(jid, name, sent, total))
+
+    def finish_upload(self, jid: str, url: str) -> None:
+        self._uploads[jid].set_result(url)
+
+    def cancel_upload(self, jid: str) -> bool:
+        self.calls.append(("cancel_upload", jid))
+        done = self._uploads.get(jid)
+        if done is None or done.done():
+            return False
+        done.set_exception(UploadError("upload cancelled, nothing was sent"))
+        return True
 
     def open_conversation(self, jid: str) -> None:
         self.calls.append(("open_conversation", jid))

@@ -13,9 +13,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xmpptui.demo.server import DOMAIN, MUC_DOMAIN, Account, RosterSeed, free_port, make_tls
+from xmpptui.demo.server import (
+    DOMAIN,
+    MUC_DOMAIN,
+    UPLOAD_DOMAIN,
+    UPLOAD_LIMIT,
+    Account,
+    RosterSeed,
+    free_port,
+    make_tls,
+)
 
-__all__ = ["DOMAIN", "MUC_DOMAIN", "Account", "Prosody", "RosterSeed", "free_port"]
+__all__ = ["DOMAIN", "MUC_DOMAIN", "UPLOAD_DOMAIN", "UPLOAD_LIMIT", "Account", "Prosody", "RosterSeed", "free_port"]
 
 PLUGINS = Path(__file__).parent / "prosody_modules"
 """Prosody modules of our own (an occupant limit for rooms, which Prosody 0.12 lacks), shipped as package data."""
@@ -34,7 +43,8 @@ c2s_direct_tls_ports = {{ {direct_tls_port} }}
 s2s_ports = {{ }}
 component_ports = {{ }}
 http_ports = {{ }}
-https_ports = {{ }}
+https_ports = {{ {https_port} }}
+https_ssl = {{ key = "{root}/tls/server.key"; certificate = "{root}/tls/server.crt" }}
 authentication = "internal_hashed"
 storage = "internal"
 c2s_require_encryption = {require_encryption}
@@ -59,6 +69,12 @@ Component "{muc_domain}" "muc"
     muc_room_locking = false
     restrict_room_creation = false
     muc_room_default_history_length = 20
+
+-- HTTP File Upload (XEP-0363). Its URLs name "localhost", which resolves to loopback and is in the certificate
+-- (a subdomain such as upload.localhost may not resolve); its HTTPS port listens on 127.0.0.1 only.
+Component "{upload_domain}" "http_file_share"
+    http_host = "{domain}"
+    http_file_share_size_limit = {upload_limit}
 """
 
 
@@ -89,6 +105,8 @@ class Prosody:
     root: Path
     c2s_port: int
     direct_tls_port: int
+    https_port: int
+    """Where the upload service (XEP-0363) takes PUTs and serves GETs."""
     process: subprocess.Popen[bytes] | None = None
     _owns_root: bool = field(default=True, repr=False)
 
@@ -111,11 +129,13 @@ class Prosody:
             raise RuntimeError(f"{', '.join(missing)} not installed: {INSTALL_HINT}")
         owns = root is None
         root = Path(tempfile.mkdtemp(prefix="xmpptui-prosody-")) if root is None else root
-        server = cls(root=root, c2s_port=free_port(), direct_tls_port=free_port(), _owns_root=owns)
+        server = cls(root=root, c2s_port=free_port(), direct_tls_port=free_port(), https_port=free_port(),
+                     _owns_root=owns)
         make_tls(root / "tls")
         (root / "data").mkdir()
         server.config_path.write_text(
             _CONFIG.format(root=root, c2s_port=server.c2s_port, direct_tls_port=server.direct_tls_port,
+                           https_port=server.https_port, upload_domain=UPLOAD_DOMAIN, upload_limit=UPLOAD_LIMIT,
                            domain=DOMAIN, muc_domain=MUC_DOMAIN, plugins=PLUGINS, require_encryption=str(tls).lower(),
                            disabled="" if tls else '"tls";')
         )

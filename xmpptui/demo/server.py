@@ -13,6 +13,10 @@ from typing import Protocol
 
 DOMAIN = "localhost"
 MUC_DOMAIN = "conference.localhost"
+UPLOAD_DOMAIN = "upload.localhost"
+"""The HTTP File Upload service (XEP-0363) of both private servers; its HTTPS URLs name DOMAIN."""
+UPLOAD_LIMIT = 10 * 1024 * 1024
+"""The largest file the private servers' upload services take, in bytes (both advertise it as max-file-size)."""
 
 
 def free_port() -> int:

@@ -138,9 +138,28 @@ class Notice(NamedTuple):
     severity: Severity = Severity.INFO
 
 
+class UploadProgressed(NamedTuple):
+    """A file being uploaded to a conversation (HTTP File Upload) has `sent` of its `total` bytes on their way."""
+
+    conversation: str
+    name: str
+    sent: int
+    total: int
+
+
+class UploadEnded(NamedTuple):
+    """An upload to a conversation is over: `url` when the file is up (its message follows), else `error` in
+    words (nothing was sent)."""
+
+    conversation: str
+    name: str
+    url: str = ""
+    error: str = ""
+
+
 Event = (
     ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
     | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | HistoryLoaded | UnreadChanged
     | MessagesInserted | ChatStateChanged | Notice | RequestsChanged | BlocklistChanged | RoomChanged
-    | RoomJoinFailed | InvitationReceived | BookmarksChanged
+    | RoomJoinFailed | InvitationReceived | BookmarksChanged | UploadProgressed | UploadEnded
 )

@@ -97,12 +97,14 @@ class SessionContext:
         assert self.client is not None
         return self.client
 
-    async def request(self, iq: Iq, what: str, error: type[SessionError] = SessionError) -> Iq:
-        """Send an iq and await its result; a refusal or silence raises `error` saying what failed and why."""
+    async def request(self, iq: Iq, what: str, error: type[SessionError] = SessionError,
+                      refusal: Callable[[Iq], str] = translate.error_text) -> Iq:
+        """Send an iq and await its result; a refusal or silence raises `error` saying what failed and why
+        (`refusal` puts an error answer in words)."""
         try:
             return await iq.send(timeout=self.timeout)
         except IqError as exc:
-            raise error(f"{what} failed: {translate.error_text(exc.iq)}") from None
+            raise error(f"{what} failed: {refusal(exc.iq)}") from None
         except IqTimeout:
             raise error(f"{what} failed: the server did not answer") from None
 

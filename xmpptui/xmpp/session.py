@@ -18,7 +18,7 @@ from slixmpp.xmlstream.matcher import MatchXPath
 from xmpptui.config import Account
 from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
-from xmpptui.model.conversation import ChatMessage, SearchHit
+from xmpptui.model.conversation import ChatMessage, ConversationKind, SearchHit
 from xmpptui.model.events import Notice, Severity
 from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence
@@ -47,6 +47,7 @@ from xmpptui.xmpp.reopening import Reopening
 from xmpptui.xmpp.rooms import RoomService
 from xmpptui.xmpp.roster import RosterService
 from xmpptui.xmpp.router import Recipients, Router
+from xmpptui.xmpp.upload import Uploads
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class XmppSession:
         self.reopening = Reopening(  # (the conversations open at the last quit)
             ctx, open_store or OpenConversationsStore.default(state.jid), join_room=self.rooms.join_later,
             open_conversation=lambda jid, kind: self.conversations.open(jid, False, kind))
+        self.uploads = Uploads(ctx)
         self.router = Router(state, clock, self.archive, Recipients(self.presence, self.contacts, self.receiving,
                                                                      self.rooms, self.read_sync))
 
@@ -147,6 +149,7 @@ class XmppSession:
         self.state.resource = client.boundjid.resource
         self.presence.new_session()  # the server sends every presence anew
         self.pep.new_session()  # what our account's service supports is asked again
+        self.uploads.forget()  # and which upload service it offers
         if await self.roster.fetch():
             self.presence.new_session()
         await self.contacts.fetch_blocklist()
@@ -199,6 +202,7 @@ class XmppSession:
 
     async def stop(self) -> None:
         self.context.stopping = True
+        self.uploads.cancel_all()
         self.reopening.save()
         self.conversations.save_unsaved()
         self.read_sync.flush()
@@ -305,6 +309,22 @@ class XmppSession:
         return await self.contacts.fetch_client_version(jid)
 
     # Rooms ------------------------------------------------------------------------------------------------
+
+    async def upload_file(self, jid: str, path: str) -> None:
+        """Upload the file, then send its link to the conversation (to a room, an occupant or a contact)."""
+        url = await self.uploads.upload(jid, path)
+        self.state.uploaded.add(url)  # (its message carries the link out of band too)
+        conversation = self.state.conversations.get(jid)
+        kind = conversation.kind if conversation is not None else ConversationKind.CHAT
+        if kind is ConversationKind.GROUPCHAT:
+            await self.rooms.send_groupchat(jid, url)
+        elif kind is ConversationKind.PRIVATE:
+            await self.rooms.send_private(jid, url)
+        else:
+            await self.sending.send_chat(jid, url)
+
+    def cancel_upload(self, jid: str) -> bool:
+        return self.uploads.cancel(jid)
 
     async def join_room(self, address: str, password: str = "") -> None:
         await self.rooms.join_room(address, password)

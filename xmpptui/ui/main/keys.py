@@ -18,6 +18,7 @@ from textual.binding import ActiveBinding, Binding
 from xmpptui.model.conversation import Conversation
 from xmpptui.model.presence import Show
 from xmpptui.ui.chat.controller import ChatController
+from xmpptui.ui.chat.uploads import UploadController
 from xmpptui.ui.main.presence import PresenceController
 from xmpptui.ui.rooms.joining import RoomJoining
 from xmpptui.ui.rooms.panes import RoomPanes
@@ -60,6 +61,8 @@ BINDINGS: list[Binding] = [
     _key("ctrl+o", "toggle_occupants", "Show / hide occupants", priority=True),
     _key("alt+j", "join_room", "Join", show=True, priority=True),
     _key("alt+o", "focus_occupants", "Occupants", priority=True),
+    # (no priority: the composer's own Escape, closing completions or a correction, comes first)
+    _key("escape", "cancel_upload", "Cancel the upload"),
 ]
 
 FOOTER_ORDER = ("help", *(binding_id for _key_name, _show, binding_id, _label in _SHOW_KEYS), "edit_status",
@@ -90,7 +93,8 @@ class KeyActions:
     """What each main-screen key does, by binding id: a call into the controller that carries it out."""
 
     def __init__(self, *, chat: ChatController, presence: PresenceController, panes: RoomPanes,
-                 joining: RoomJoining, focus_roster: Callable[[], None], focus_composer: Callable[[], object],
+                 joining: RoomJoining, uploads: UploadController, focus_roster: Callable[[], None],
+                 focus_composer: Callable[[], object],
                  toggle_roster: Callable[[], None], help: Callable[[], None]) -> None:
         self._chat = chat
 
@@ -110,6 +114,7 @@ class KeyActions:
             "close_conversation": chat.close_conversation, "help_key": help, "focus_roster": focus_roster,
             "focus_composer": focus_composer, "toggle_roster": toggle_roster, "toggle_occupants": panes.toggle,
             "focus_occupants": panes.focus_occupants, "join_room": joining.join_dialog,
+            "cancel_upload": uploads.cancel,
         }
         missing = {str(binding.id) for binding in BINDINGS} - self._actions.keys()
         if missing:

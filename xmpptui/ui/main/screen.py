@@ -23,6 +23,7 @@ from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.controller import ChatController
 from xmpptui.ui.chat.conversation_bar import ConversationBar
 from xmpptui.ui.chat.header import ChatHeader
+from xmpptui.ui.chat.uploads import UploadController
 from xmpptui.ui.contacts.controller import ContactController
 from xmpptui.ui.contacts.roster_view import RosterView
 from xmpptui.ui.main import keys
@@ -50,6 +51,7 @@ class MainScreen(Screen[None]):
         self._composer = Composer(id="composer")
         self._logs = ContentSwitcher(id="logs", initial="welcome")
         self._chat_state = Static("", id="chat-state")
+        self._upload_line = Static("", id="upload-progress")
         self._bar = ConversationBar(id="conversations")
         self._header = ChatHeader(id="chat-header")
         self._subject = Static("", id="room-subject")
@@ -69,6 +71,7 @@ class MainScreen(Screen[None]):
         self.contacts = ContactController(tools, self._composer, roster=lambda: self.roster, active=active,
                                           top_screen=lambda: self.app.screen)
         self.presence = PresenceController(tools, self._composer)
+        self.uploads = UploadController(tools, self._composer, self._upload_line, active)
         self.notifications = NotificationController(tools, self._composer, notifications or NotificationHooks(),
                                                     active=active, rings_for=self.chat.rings_for)
         self.pane_layout = PaneLayout(Vertical(id="roster-pane"), self.panes, self._composer)
@@ -80,7 +83,8 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield from compose_main(self.pane_layout.roster_pane, (self._bar, self._header, self._subject), self._logs,
-                                (self._chat_state, self._composer), self._occupant_pane, self._occupants)
+                                (self._upload_line, self._chat_state, self._composer), self._occupant_pane,
+                                self._occupants)
         yield StatusBar(id="status-bar")
         yield Footer(show_command_palette=False)  # (Ctrl+P is in the help: 80 columns hold the rest)
 
@@ -91,7 +95,8 @@ class MainScreen(Screen[None]):
     def attach(self, session: Session) -> None:
         """Show a (new) session's state; called before the session starts."""
         self.session = session
-        for controller in (self.panes, self.joining, self.rooms, self.contacts, self.presence, self.notifications):
+        for controller in (self.panes, self.joining, self.rooms, self.contacts, self.presence, self.notifications,
+                           self.uploads):
             controller.session = session
         self.chat.attach(session)
         existing = self.query(RosterView)
@@ -110,6 +115,7 @@ class MainScreen(Screen[None]):
 
     def _active_changed(self) -> None:
         self.panes.show()
+        self.uploads.show()
         self._header.show_for(self.session.state if self.session else None, self.chat.active)
 
     def show_notice(self, text: str) -> None:
@@ -218,6 +224,7 @@ class MainScreen(Screen[None]):
         if changed_contacts:
             self.roster.contacts_changed(changed_contacts)
         self.contacts.route(message.events)
+        self.uploads.route(message.events)
         chat.sync_logs(logs_to_sync)
         if conversations_changed:
             chat.refresh_conversations()
@@ -312,7 +319,8 @@ class MainScreen(Screen[None]):
         own = {"help": self._command_help, "quit": lambda _args: self.post_message(QuitRequested()),
                "console": lambda _args: self.post_message(ConsoleRequested())}
         parts = (own, self.chat.commands(), self.presence.commands(), self.contacts.commands(),
-                 self.joining.commands(), self.rooms.commands(), self.notifications.commands())
+                 self.joining.commands(), self.rooms.commands(), self.notifications.commands(),
+                 self.uploads.commands())
         for part in parts:
             clash = table.keys() & part.keys()
             if clash:
@@ -341,6 +349,6 @@ class MainScreen(Screen[None]):
                 self.roster.focus()
 
         return keys.KeyActions(chat=self.chat, presence=self.presence, panes=self.panes, joining=self.joining,
-                               focus_roster=focus_roster, focus_composer=self._composer.focus,
+                               uploads=self.uploads, focus_roster=focus_roster, focus_composer=self._composer.focus,
                                toggle_roster=self.pane_layout.toggle_roster,
                                help=lambda: self.post_message(HelpRequested()))

@@ -16,7 +16,7 @@ from xmpptui.session import ConversationError
 from xmpptui.xmpp.chat.reports import ChatReports
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
-from xmpptui.xmpp.stanzas import outgoing
+from xmpptui.xmpp.stanzas import outgoing, upload
 
 _ACK_POLL, _ACK_POLL_MAX = 0.05, 5.0
 _MAX_STRIKES = 2
@@ -117,6 +117,8 @@ class ChatSending:
         if conversation is not None:
             stanza["thread"] = conversation.thread
         self._decorate(stanza.xml, message.id, message.conversation)
+        if message.body in self._state.uploaded:
+            upload.fill_oob(stanza.xml, message.body)
         self._unacked[message.id] = message
         stanza.send()
         if not self._ctx.client.plugin["xep_0198"].enabled_out:

@@ -1,0 +1,148 @@
+"""UploadController: `/upload PATH` (`/attach`) sends a file to the conversation on screen (HTTP File Upload);
+the upload's progress on the line under the log; Escape or `/cancel` stops it."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from rich.text import Text
+from textual.widgets import Static
+
+from xmpptui.model.events import Event, UploadEnded, UploadProgressed
+from xmpptui.model.state import ClientState
+from xmpptui.ui.shared.controller import CommandLine, CommandTable, ScreenTools
+
+
+class UploadSession(Protocol):
+    @property
+    def state(self) -> ClientState: ...
+
+    async def upload_file(self, jid: str, path: str) -> None: ...
+
+    def cancel_upload(self, jid: str) -> bool: ...
+
+
+def amount(size: int) -> str:
+    """A size as people read it: bytes, KiB, MiB or GiB."""
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB"):
+        if value < 1024:
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+def progress_line(name: str, sent: int, total: int, elapsed: float = 0.0, width: int = 20) -> Text:
+    """`⇧ name [█████░░░░░] 42% 1.3 MiB of 3.0 MiB, 2.1 MiB/s, 1 s left · Esc or /cancel stops it`; the rate and
+    time left once `elapsed` seconds have passed. The name is the user's own file name, which may still hold
+    anything a file name can: control characters are shown as `?`."""
+    fraction = sent / total if total else 1.0
+    filled = round(fraction * width)
+    line = Text("⇧ ", style="bold")
+    line.append(name.translate({code: "?" for code in range(32)}), style="bold")
+    line.append(" [")
+    line.append("█" * filled, style="green")
+    line.append("░" * (width - filled), style="dim")
+    line.append(f"] {int(fraction * 100)}% {amount(sent)} of {amount(total)}")
+    if elapsed > 0 and sent > 0:
+        rate = sent / elapsed
+        line.append(f", {amount(int(rate))}/s, {_duration((total - sent) / rate)} left")
+    line.append(" · Esc or /cancel stops it", style="dim")
+    return line
+
+
+def _duration(seconds: float) -> str:
+    whole = max(0, round(seconds))
+    return f"{whole} s" if whole < 60 else f"{whole // 60} min {whole % 60:02d} s"
+
+
+class UploadController:
+    """One upload at a time per conversation (the session refuses a second); the line under the log shows the
+    one in the conversation on screen."""
+
+    def __init__(self, tools: ScreenTools, composer: CommandLine, line: Static,
+                 active: Callable[[], str | None], clock: Callable[[], float] = time.monotonic) -> None:
+        self._tools = tools
+        self._composer = composer
+        self._line = line
+        self._active = active
+        self._clock = clock
+        self._started: dict[str, float] = {}
+        """Per conversation: when its upload's first byte went (for the rate)."""
+        self.session: UploadSession | None = None
+        self._progress: dict[str, tuple[str, int, int]] = {}
+        """Per conversation: the file under way, bytes sent, its size."""
+        self._typed: dict[str, str] = {}
+        """Per conversation: the /upload command as typed, kept in the composer until the upload starts (a
+        refusal before then leaves it there to correct) and cleared then, so that the user can type on."""
+        line.display = False
+
+    def commands(self) -> CommandTable:
+        return {"upload": self._command_upload, "cancel": self._command_cancel}
+
+    def _command_upload(self, args: str) -> None:
+        jid = self._active()
+        if self.session is None or jid is None:
+            self._tools.notify("open a conversation first: /upload sends the file there", severity="warning")
+            return
+        path = args.strip()
+        if len(path) >= 2 and path[0] == path[-1] and path[0] in "\"'":
+            path = path[1:-1]  # (a path pasted with quotes around it, as file managers copy one)
+        if not path:
+            self._tools.notify("usage: /upload PATH (Tab completes file names)", severity="warning")
+            return
+        self._typed[jid] = self._composer.text
+        self._tools.run(self.session.upload_file(jid, os.path.expanduser(path)), "upload")
+
+    def _command_cancel(self, _args: str) -> None:
+        if not self.cancel():
+            self._tools.notify("no upload under way in this conversation", severity="warning")
+            return
+        self._composer.clear()
+
+    def cancel(self) -> bool:
+        """Stop the upload in the conversation on screen (Escape, /cancel); False when there is none."""
+        jid = self._active()
+        if self.session is None or jid is None or jid not in self._progress:
+            return False
+        return self.session.cancel_upload(jid)
+
+    def route(self, events: list[Event]) -> None:
+        """The session's upload events of one batch; the line shows the latest state."""
+        changed = False
+        for event in events:
+            match event:
+                case UploadProgressed(conversation=jid, name=name, sent=sent, total=total):
+                    self._progress[jid] = (name, sent, total)
+                    if sent == 0:
+                        self._started[jid] = self._clock()
+                    changed = True
+                    typed = self._typed.pop(jid, None)
+                    if typed is not None and self._composer.text == typed:
+                        self._composer.clear()
+                case UploadEnded(conversation=jid):
+                    # (a failure is said by the worker that ran /upload: UploadError in words)
+                    self._progress.pop(jid, None)
+                    self._typed.pop(jid, None)
+                    self._started.pop(jid, None)
+                    changed = True
+        if changed:
+            self.show()
+
+    def show(self) -> None:
+        """The line for the conversation on screen (hidden when nothing is being uploaded there)."""
+        jid = self._active()
+        progress = self._progress.get(jid) if jid is not None else None
+        if progress is None:
+            self._line.display = False
+            return
+        started = self._started.get(jid) if jid is not None else None
+        self._line.update(progress_line(*progress, elapsed=self._clock() - started if started is not None else 0.0))
+        self._line.display = True
+
+    @property
+    def line_text(self) -> str:
+        return str(self._line.render()) if self._line.display else ""
