@@ -138,6 +138,12 @@ class Conversation:
         if message.direction is Direction.OUT and message.id:
             self._sent_by_id[message.id] = message
 
+    def insert_at(self, index: int, message: ChatMessage) -> None:
+        """A message put back in its place (one a resumed stream resent after newer ones)."""
+        self.messages.insert(index, message)
+        if message.direction is Direction.OUT and message.id:
+            self._sent_by_id[message.id] = message
+
     def seen_before(self, message_id: str, body: str) -> bool:
         """Whether this incoming message (same id and text) is already held: a resumed stream or an archive
         may deliver it twice. Remembers the last `_RECENT` of them."""

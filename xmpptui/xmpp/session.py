@@ -148,6 +148,7 @@ class XmppSession:
         assert client is not None
         self.state.resource = client.boundjid.resource
         self.presence.new_session()  # the server sends every presence anew
+        self.receiving.new_session()
         self.pep.new_session()  # what our account's service supports is asked again
         self.uploads.forget()  # and which upload service it offers
         if await self.roster.fetch():
@@ -183,6 +184,7 @@ class XmppSession:
         """slixmpp's `session_resumed` (XEP-0198). Runs inline, before the stanzas the server replays are handled:
         they apply on top of what we knew."""
         self.presence.stream_resumed()
+        self.receiving.stream_resumed()
         self.context.spawn(self._on_session_resumed(), "resuming the session")
 
     async def _on_session_resumed(self) -> None:

@@ -8,7 +8,14 @@ import logging
 
 from xmpptui.model import jid as jids
 from xmpptui.model.conversation import ChatMessage, Conversation, DeliveryState, Direction, MessageKind
-from xmpptui.model.events import ChatStateChanged, MessageAdded, MessageUpdated, Severity, UnreadChanged
+from xmpptui.model.events import (
+    ChatStateChanged,
+    MessageAdded,
+    MessagesInserted,
+    MessageUpdated,
+    Severity,
+    UnreadChanged,
+)
 from xmpptui.xmpp.chat.reports import ChatReports
 from xmpptui.xmpp.chat.sending import ChatSending
 from xmpptui.xmpp.context import SessionContext
@@ -29,6 +36,29 @@ class ChatReceiving:
         self._conversations = conversations
         self._sending = sending
         self._reports = reports
+        self._resent_at: dict[str, int] = {}
+        """Per conversation, since the stream was last resumed: where the next resent message goes."""
+
+    def stream_resumed(self) -> None:
+        """The server kept our session and resends what we had not acknowledged; it may first deliver what
+        reached it meanwhile (ejabberd does). Each conversation's place at this moment is where those resent
+        messages go, in the order they come, before anything live that overtook them."""
+        self._resent_at = {conversation.jid: len(conversation.messages) for conversation in self._state.conversations}
+
+    def new_session(self) -> None:
+        self._resent_at = {}
+
+    def _resent_place(self, conversation: Conversation, message: ChatMessage) -> int | None:
+        """Where a resent (delayed) message goes when live ones of this resumed stream overtook it; None: at
+        the end, as delivered."""
+        mark = self._resent_at.get(conversation.jid)
+        if not message.delayed or mark is None or mark > len(conversation.messages):
+            return None
+        if not any(m.direction is Direction.IN and not m.delayed for m in conversation.messages[mark:]):
+            self._resent_at[conversation.jid] = len(conversation.messages) + 1
+            return None
+        self._resent_at[conversation.jid] = mark + 1
+        return mark
 
     def on_chat(self, bare_jid: str, incoming: translate.IncomingMessage) -> None:
         """A message from `bare_jid` (not us, not blocked, not a room): reports about ours, a correction, or a
@@ -56,10 +86,14 @@ class ChatReceiving:
                               body=incoming.body, timestamp=incoming.timestamp, direction=Direction.IN,
                               kind=incoming.kind, id=incoming.id, delayed=incoming.delayed,
                               stanza_id=incoming.stanza_id, markable=incoming.markable)
-        conversation.add(message)  # in the order the server delivers, delayed ones (resent, offline) too
+        place = self._resent_place(conversation, message)
+        if place is None:
+            conversation.add(message)  # in the order the server delivers, delayed ones (resent, offline) too
+        else:
+            conversation.insert_at(place, message)
         self._conversations.persist(message)
         conversation.unread += 1
-        self._ctx.emit(MessageAdded(message))
+        self._ctx.emit(MessageAdded(message) if place is None else MessagesInserted(conversation.jid))
         self._ctx.emit(UnreadChanged(bare_jid, conversation.unread))
         if incoming.receipt_requested and incoming.id and self._ctx.may_report(bare_jid):
             self._reports.send_receipt(incoming.sender, incoming.id)
