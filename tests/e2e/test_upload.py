@@ -20,12 +20,14 @@ from tests.e2e.test_rooms import peer_join
 from tests.support.peer import Peer
 from tests.support.server import MUC_DOMAIN, UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
 from xmpptui.config import Account
+from xmpptui.model.conversation import Attachment
 from xmpptui.model.events import Event, UploadEnded, UploadProgressed
 from xmpptui.model.room import RoomState
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
 from xmpptui.session import UploadError
 from xmpptui.xmpp.session import XmppSession
+from xmpptui.xmpp.stanzas import files
 
 T = TypeVar("T")
 
@@ -136,6 +138,10 @@ async def test_session_uploads_a_file_and_sends_its_link_with_oob(server: XmppSe
         received = await peer.next_message()
         url = received["body"]
         assert url.startswith("https://") and _oob_url(received) == url
+        shared = files.attachment_of(received.xml)  # XEP-0447, as other clients read it
+        assert shared == Attachment(url, "holiday photo.jpg", len(payload), "image/jpeg")
+        (ours,) = session.state.conversations.get(peer.account.jid).messages  # type: ignore[union-attr]
+        assert ours.attachment == Attachment(url, "holiday photo.jpg", len(payload), "image/jpeg", str(file))
         ended = recorder.of(UploadEnded)
         assert ended == [UploadEnded(peer.account.jid, "holiday photo.jpg", url=url)]
         progress = recorder.of(UploadProgressed)
@@ -271,7 +277,6 @@ async def test_server_gone_mid_upload_says_so_and_sends_nothing(server: XmppServ
             "in words, without the slot's URL"
         conversation = session.state.conversations.get(peer.account.jid)
         assert conversation is None or not conversation.messages, "no message for a file that is not up"
-        assert not session.state.uploaded
     finally:
         await session.stop()
         if halted:

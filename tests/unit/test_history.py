@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction
+from xmpptui.model.conversation import Attachment, ChatMessage, DeliveryState, Direction
 from xmpptui.storage import history as history_module
 from xmpptui.storage import migrations
 from xmpptui.storage.history import History, HistoryUnavailable, HistoryWriteError
@@ -131,6 +131,38 @@ async def test_the_upgrade_to_seq_keeps_the_order_held_rows_were_shown_in(tmp_pa
         await store.add(ME, [stamped(4, 5.0)])
         page, _ = await store.page(ME, BOB, 10)
         assert [m.body for m in page] == ["m2", "m3", "m1", "m4"]
+    finally:
+        await asyncio.to_thread(store.shutdown)
+
+
+async def test_a_shared_file_is_kept_with_its_message_and_found_by_its_name(history: History) -> None:
+    url = "https://upload.example.org/abc/holiday-photo.jpg"
+    shared = message(1, url, attachment=Attachment(url, "holiday-photo.jpg", 123_456, "image/jpeg"))
+    await history.add(ME, [shared, message(2)])
+    shared.attachment.local_path = "/home/alice/Downloads/holiday-photo.jpg"  # type: ignore[union-attr]
+    await history.update(ME, shared)
+    (stored, plain), _ = await history.page(ME, BOB, 5)
+    assert stored.attachment == Attachment(url, "holiday-photo.jpg", 123_456, "image/jpeg",
+                                           "/home/alice/Downloads/holiday-photo.jpg")
+    assert plain.attachment is None
+    hits = await history.search(ME, "holiday")
+    assert [hit.message.body for hit in hits] == [url]
+    assert [hit.message.attachment.name for hit in await history.search(ME, "photo.jpg")] == [  # type: ignore[union-attr]
+        "holiday-photo.jpg"]
+
+
+async def test_the_upgrade_to_files_keeps_messages_searchable(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path, isolation_level=None) as db:
+        for version, step in enumerate(migrations._STEPS[:3]):
+            db.executescript(f"BEGIN; {step} PRAGMA user_version = {version + 1}; COMMIT;")
+        db.execute("INSERT INTO messages (account, conversation, kind, direction, sender, body, timestamp, "
+                   "dedup_key, seq) VALUES (?, ?, 'chat', 'in', 'Bob', 'an old needle', 1.0, 'k1', 1)", (ME, BOB))
+    store = History(path)
+    try:
+        assert [hit.message.body for hit in await store.search(ME, "needle")] == ["an old needle"]
+        (old,), _ = await store.page(ME, BOB, 10)
+        assert old.attachment is None
     finally:
         await asyncio.to_thread(store.shutdown)
 

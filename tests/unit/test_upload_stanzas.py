@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+import pytest
 from slixmpp import Iq, Message
 
-from xmpptui.xmpp.stanzas import upload
+from xmpptui.model.conversation import Attachment
+from xmpptui.xmpp.stanzas import files, upload
 
 NS = upload.NS_UPLOAD
 
@@ -66,7 +68,39 @@ def test_refusals_in_words_with_the_limit() -> None:
     assert upload.refusal_text(quota) == "resource-constraint: Daily quota reached"
 
 
-def test_oob_carries_the_link() -> None:
+def test_a_shared_file_is_described_for_others_and_read_back_from_each_form() -> None:
+    ours = Attachment("https://u.example/get/a%20b.png", "a b.png", 2048, "image/png")
     message = Message()
-    upload.fill_oob(message.xml, "https://u.example/get/a.png")
-    assert message.xml.findtext("{jabber:x:oob}x/{jabber:x:oob}url") == "https://u.example/get/a.png"
+    files.fill(message.xml, ours)
+    assert message.xml.findtext("{jabber:x:oob}x/{jabber:x:oob}url") == ours.url
+    assert files.attachment_of(message.xml) == ours, "XEP-0447, with name, size and type"
+    oob_only = ET.fromstring(f'<message xmlns="jabber:client"><x xmlns="jabber:x:oob"><url>{ours.url}</url></x>'
+                             '</message>')
+    assert files.attachment_of(oob_only) == Attachment(ours.url, "a b.png"), "the name from the URL, decoded"
+    sims = ET.fromstring(
+        '<message xmlns="jabber:client"><reference xmlns="urn:xmpp:reference:0" type="data" begin="0" end="1">'
+        '<media-sharing xmlns="urn:xmpp:sims:1"><file xmlns="urn:xmpp:jingle:apps:file-transfer:5">'
+        '<media-type>image/jpeg</media-type><name>summit.jpg</name><size>3032449</size></file>'
+        '<sources><reference xmlns="urn:xmpp:reference:0" type="data" uri="https://d.example/summit.jpg"/>'
+        '</sources></media-sharing></reference></message>')
+    assert files.attachment_of(sims) == Attachment("https://d.example/summit.jpg", "summit.jpg", 3032449,
+                                                   "image/jpeg")
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(1)", "https:///no-host", "https://a b/c",
+                                 "https://x.example/\x1b[2J", "ftp://x.example/f", "https://x.example/" + "a" * 5000])
+def test_links_that_are_not_plain_http_files_are_not_taken(url: str) -> None:
+    message = Message()
+    files.fill(message.xml, Attachment(url))
+    assert files.attachment_of(message.xml) is None
+
+
+def test_what_a_sender_claims_of_a_file_is_checked() -> None:
+    claimed = ET.fromstring(
+        '<message xmlns="jabber:client"><file-sharing xmlns="urn:xmpp:sfs:0"><file xmlns="urn:xmpp:file:metadata:0">'
+        f'<media-type>text/html; evil</media-type><name>{"x" * 10_000}</name><size>-5</size></file><sources>'
+        '<url-data xmlns="http://jabber.org/protocol/url-data" target="https://d.example/f"/></sources>'
+        '</file-sharing></message>')
+    shared = files.attachment_of(claimed)
+    assert shared is not None and shared.url == "https://d.example/f"
+    assert (len(shared.name), shared.size, shared.media_type) == (files.MAX_NAME, None, "")

@@ -45,6 +45,21 @@ DELIVERY_ORDER = (DeliveryState.PENDING, DeliveryState.SENT, DeliveryState.DELIV
 """A sent message's states in the order they are reached; a report never moves a message backwards."""
 
 
+@dataclass(slots=True)
+class Attachment:
+    """A file a message shares: an out-of-band link (XEP-0066), a shared file (XEP-0447, or SIMS, XEP-0385) or one
+    we uploaded (XEP-0363). What the sender says of it is a claim, checked before use (name, size, type)."""
+
+    url: str
+    """An http(s) URL (others are not taken)."""
+    name: str = ""
+    """The file's name as sent (remote text: sanitised before it names anything on disk)."""
+    size: int | None = None
+    media_type: str = ""
+    local_path: str = ""
+    """Where we keep a copy: the file we sent, or the one `/download` saved; empty when there is none."""
+
+
 @dataclass(slots=True, eq=False)
 class ChatMessage:
     """One line of a conversation. Mutable only in `state`/`error` and (by a correction) `body`/`edited`,
@@ -72,6 +87,8 @@ class ChatMessage:
 
     mention: bool = False
     """A room message that names our nick (highlighted)."""
+    attachment: Attachment | None = None
+    """The file it shares, if any (its URL is the body too, for clients that show only bodies)."""
 
     def advance(self, state: DeliveryState) -> bool:
         """Move a sent message forward to `state` (never back, never out of FAILED); whether it changed."""

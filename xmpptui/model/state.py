@@ -58,6 +58,3 @@ class ClientState:
     blocked: set[str] = field(default_factory=set)
     """JIDs on our server-side block list (XEP-0191)."""
     rooms: Rooms = field(default_factory=Rooms)
-    uploaded: set[str] = field(default_factory=set)
-    """URLs of the files uploaded this session (XEP-0363): a message of ours whose body is one of them carries it
-    as an out-of-band link too (XEP-0066), so other clients show the file inline."""

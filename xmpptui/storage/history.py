@@ -254,21 +254,16 @@ class History:
 
     @staticmethod
     def _insert(db: sqlite3.Connection, rows: list[tuple[object, ...]]) -> int:
-        inserted = db.executemany(
-            "INSERT OR IGNORE INTO messages (account, conversation, kind, direction, sender, body, timestamp,"
-            " message_id, state, error, delayed, carbon, dedup_key, stanza_id, edited, markable, seq)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        inserted = db.executemany(stored.INSERT, rows)
         return max(inserted.rowcount, 0)  # rows this statement inserted (the search index's own are not counted)
 
     async def update(self, account: str, message: ChatMessage) -> None:
-        """Store what may change in a held message: its delivery state and error, a correction's text."""
+        """Store what may change in a held message: its delivery state and error, a correction's text, where its
+        file was saved."""
 
         def update(db: sqlite3.Connection) -> None:
             try:
-                db.execute("UPDATE messages SET state = ?, error = ?, body = ?, edited = ? WHERE account = ? AND "
-                           "conversation = ? AND dedup_key = ?",
-                           (message.state.value, message.error, message.body, int(message.edited), account,
-                            message.conversation, stored.dedup_key(message)))
+                db.execute(stored.UPDATE, stored.update_args(account, message))
             except sqlite3.Error as exc:
                 raise HistoryWriteError(self.path, str(exc)) from exc
 

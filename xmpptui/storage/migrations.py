@@ -62,6 +62,33 @@ _STEPS: list[str] = [
     DROP INDEX messages_page;
     CREATE INDEX messages_seq ON messages (account, conversation, seq, id);
     """,
+    # 4: the file a message shares (its URL, name, size, type, and where we keep a copy), its name searchable.
+    """
+    ALTER TABLE messages ADD COLUMN file_url TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN file_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN file_size INTEGER;
+    ALTER TABLE messages ADD COLUMN file_type TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN file_path TEXT NOT NULL DEFAULT '';
+    DROP TRIGGER messages_fts_insert;
+    DROP TRIGGER messages_fts_delete;
+    DROP TRIGGER messages_fts_update;
+    DROP TABLE messages_fts;
+    CREATE VIRTUAL TABLE messages_fts USING fts5(body, file_name, content='messages', content_rowid='id',
+                                                 tokenize='unicode61 remove_diacritics 2');
+    INSERT INTO messages_fts (rowid, body, file_name) SELECT id, body, file_name FROM messages;
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, body, file_name) VALUES (new.id, new.body, new.file_name);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body, file_name) VALUES ('delete', old.id, old.body,
+                                                                               old.file_name);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF body, file_name ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body, file_name) VALUES ('delete', old.id, old.body,
+                                                                               old.file_name);
+        INSERT INTO messages_fts (rowid, body, file_name) VALUES (new.id, new.body, new.file_name);
+    END;
+    """,
 ]
 VERSION = len(_STEPS)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
-from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import Attachment, ChatMessage, DeliveryState, Direction, MessageKind
 
 
 def dedup_key(message: ChatMessage) -> str:
@@ -21,7 +21,17 @@ def dedup_key(message: ChatMessage) -> str:
 
 
 COLUMNS = ("id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, "
-            "edited, markable, seq")
+           "edited, markable, file_url, file_name, file_size, file_type, file_path, seq")
+"""What is read of a stored message; `seq` last (a page's cursor takes it from there)."""
+
+INSERT = ("INSERT OR IGNORE INTO messages (account, conversation, kind, direction, sender, body, timestamp, message_id,"
+          " state, error, delayed, carbon, dedup_key, stanza_id, edited, markable, file_url, file_name, file_size,"
+          " file_type, file_path, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+"""Stores a `to_row` with its seq (`sequenced`) after it."""
+
+UPDATE = ("UPDATE messages SET state = ?, error = ?, body = ?, edited = ?, file_path = ? WHERE account = ? AND "
+          "conversation = ? AND dedup_key = ?")
+"""Stores what may change in a held message (`update_args`)."""
 
 
 def sequenced(db: sqlite3.Connection, rows: list[tuple[object, ...]], after: bool) -> list[tuple[object, ...]]:
@@ -42,15 +52,24 @@ def sequenced(db: sqlite3.Connection, rows: list[tuple[object, ...]], after: boo
 
 
 def to_row(account: str, message: ChatMessage) -> tuple[object, ...]:
+    file = message.attachment or Attachment("")
     return (account, message.conversation, message.kind.value, message.direction.value, message.sender,
             message.body, message.timestamp, message.id, message.state.value, message.error, int(message.delayed),
-            int(message.carbon), dedup_key(message), message.stanza_id, int(message.edited), int(message.markable))
+            int(message.carbon), dedup_key(message), message.stanza_id, int(message.edited), int(message.markable),
+            file.url, file.name, file.size, file.media_type, file.local_path)
+
+
+def update_args(account: str, message: ChatMessage) -> tuple[object, ...]:
+    local_path = message.attachment.local_path if message.attachment is not None else ""
+    return (message.state.value, message.error, message.body, int(message.edited), local_path, account,
+            message.conversation, dedup_key(message))
 
 
 def to_message(conversation: str, row: tuple) -> ChatMessage:  # type: ignore[type-arg]
     _, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, edited, \
-        markable = row[:14]  # (a trailing seq or conversation is not part of the message)
+        markable, file_url, file_name, file_size, file_type, file_path = row[:19]  # (not a trailing seq, conversation)
+    attachment = Attachment(file_url, file_name, file_size, file_type, file_path) if file_url else None
     return ChatMessage(conversation=conversation, sender=sender, body=body, timestamp=timestamp,
                        direction=Direction(direction), kind=MessageKind(kind), id=message_id,
                        state=DeliveryState(state), error=error, delayed=bool(delayed), carbon=bool(carbon),
-                       stanza_id=stanza_id, edited=bool(edited), markable=bool(markable))
+                       stanza_id=stanza_id, edited=bool(edited), markable=bool(markable), attachment=attachment)

@@ -198,7 +198,8 @@ class ArchiveSync:
                            body=incoming.body, timestamp=incoming.timestamp,
                            direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
                            state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=True,
-                           carbon=sent, stanza_id=incoming.stanza_id, markable=incoming.markable)
+                           carbon=sent, stanza_id=incoming.stanza_id, markable=incoming.markable,
+                           attachment=incoming.attachment)
 
     def _through_room(self, result: translate.ArchivedMessage, other: str) -> bool:
         """Whether an archived message was a private one with the room occupant `other` (room@service/nick):
@@ -279,7 +280,7 @@ class ArchiveSync:
                            timestamp=incoming.timestamp, direction=Direction.OUT if own else Direction.IN,
                            kind=MessageKind.GROUPCHAT, id=incoming.id,
                            state=DeliveryState.SENT if own else DeliveryState.NONE, delayed=True,
-                           stanza_id=incoming.stanza_id)
+                           stanza_id=incoming.stanza_id, attachment=incoming.attachment)
 
     async def older(self, conversation: Conversation) -> None:
         """Past the local history: ask the archive (our server's, or the room's) for the page before the oldest

@@ -314,16 +314,16 @@ class XmppSession:
 
     async def upload_file(self, jid: str, path: str) -> None:
         """Upload the file, then send its link to the conversation (to a room, an occupant or a contact)."""
-        url = await self.uploads.upload(jid, path)
-        self.state.uploaded.add(url)  # (its message carries the link out of band too)
+        attachment = await self.uploads.upload(jid, path)
+        url = attachment.url
         conversation = self.state.conversations.get(jid)
         kind = conversation.kind if conversation is not None else ConversationKind.CHAT
         if kind is ConversationKind.GROUPCHAT:
-            await self.rooms.send_groupchat(jid, url)
+            await self.rooms.send_groupchat(jid, url, attachment)
         elif kind is ConversationKind.PRIVATE:
-            await self.rooms.send_private(jid, url)
+            await self.rooms.send_private(jid, url, attachment)
         else:
-            await self.sending.send_chat(jid, url)
+            await self.sending.send_chat(jid, url, attachment)
 
     def cancel_upload(self, jid: str) -> bool:
         return self.uploads.cancel(jid)

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 import aiohttp
 
+from xmpptui.model.conversation import Attachment
 from xmpptui.model.events import UploadEnded, UploadProgressed
 from xmpptui.session import SessionError, UploadError
 from xmpptui.xmpp.context import SessionContext
@@ -70,25 +71,25 @@ class Uploads:
         task.cancel()
         return True
 
-    async def upload(self, conversation: str, path: str) -> str:
-        """Upload the file for this conversation; its URL once it is up. UploadError says why not (and
-        `UploadEnded` carries the same words)."""
+    async def upload(self, conversation: str, path: str) -> Attachment:
+        """Upload the file for this conversation; once it is up, the file as a message shares it (its URL, name,
+        size, type and where we have it). UploadError says why not (and `UploadEnded` carries the same words)."""
         if conversation in self._busy:
             raise UploadError("a file is already being uploaded in this conversation: wait, or /cancel it")
         file = Path(path).expanduser()
         name = file.name
         self._busy.add(conversation)
         try:
-            url = await self._upload(conversation, file)
+            attachment = await self._upload(conversation, file)
         except SessionError as exc:  # (UploadError, or NotConnected before anything was sent)
             self._ctx.emit(UploadEnded(conversation, name, error=str(exc)))
             raise
         finally:
             self._busy.discard(conversation)
-        self._ctx.emit(UploadEnded(conversation, name, url=url))
-        return url
+        self._ctx.emit(UploadEnded(conversation, name, url=attachment.url))
+        return attachment
 
-    async def _upload(self, conversation: str, file: Path) -> str:
+    async def _upload(self, conversation: str, file: Path) -> Attachment:
         size = _checked_size(file)
         self._ctx.require_online("the file was not sent")
         service = await self._find_service()
@@ -112,7 +113,7 @@ class Uploads:
         finally:
             self._running.pop(conversation, None)
             self._cancelled.discard(conversation)
-        return slot.get_url
+        return Attachment(slot.get_url, file.name, size, content_type, str(file.absolute()))
 
     async def _find_service(self) -> UploadTarget:
         """Our server's upload service: the server itself, or one of its disco items (XEP-0363 §2)."""

@@ -85,7 +85,8 @@ class ChatReceiving:
         message = ChatMessage(conversation=conversation.jid, sender=self._ctx.display_name(bare_jid),
                               body=incoming.body, timestamp=incoming.timestamp, direction=Direction.IN,
                               kind=incoming.kind, id=incoming.id, delayed=incoming.delayed,
-                              stanza_id=incoming.stanza_id, markable=incoming.markable)
+                              stanza_id=incoming.stanza_id, markable=incoming.markable,
+                              attachment=incoming.attachment)
         place = self._resent_place(conversation, message)
         if place is None:
             conversation.add(message)  # in the order the server delivers, delayed ones (resent, offline) too
@@ -127,7 +128,8 @@ class ChatReceiving:
         if original is None:
             message = ChatMessage(conversation=conversation.jid, sender=self._ctx.display_name(conversation.jid),
                                   body=incoming.body, timestamp=incoming.timestamp, id=incoming.id,
-                                  stanza_id=incoming.stanza_id, markable=incoming.markable, edited=True)
+                                  stanza_id=incoming.stanza_id, markable=incoming.markable, edited=True,
+                                  attachment=incoming.attachment)
             conversation.add(message)
             self._conversations.persist(message)
             conversation.unread += 1
@@ -167,7 +169,7 @@ class ChatReceiving:
                               timestamp=incoming.timestamp,
                               direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
                               state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=incoming.delayed,
-                              carbon=True, stanza_id=incoming.stanza_id)
+                              carbon=True, stanza_id=incoming.stanza_id, attachment=incoming.attachment)
         conversation.add(message)
         self._conversations.persist(message)
         self._ctx.emit(MessageAdded(message))

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from xmpptui.model import jid as jids
-from xmpptui.model.conversation import ChatMessage, ConversationKind, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import Attachment, ChatMessage, ConversationKind, DeliveryState, Direction, MessageKind
 from xmpptui.model.events import MessageAdded, MessageUpdated
 from xmpptui.session import ConversationError
 from xmpptui.xmpp.chat.reports import ChatReports
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
-from xmpptui.xmpp.stanzas import outgoing, upload
+from xmpptui.xmpp.stanzas import files, outgoing
 
 _ACK_POLL, _ACK_POLL_MAX = 0.05, 5.0
 _MAX_STRIKES = 2
@@ -88,7 +88,7 @@ class ChatSending:
             self._outbox.append(message)
             self._ctx.emit(MessageAdded(message))
 
-    async def send_chat(self, to: str, body: str) -> None:
+    async def send_chat(self, to: str, body: str, attachment: Attachment | None = None) -> None:
         if self._ctx.client is not None:
             self._ctx.client.check_outgoing(body)
         bare_jid = jids.bare(to)
@@ -98,7 +98,7 @@ class ChatSending:
         message_id = uuid.uuid4().hex
         message = ChatMessage(conversation=conversation.jid, sender=self._state.jid, body=body, timestamp=self._clock(),
                               direction=Direction.OUT, kind=MessageKind.CHAT, id=message_id,
-                              state=DeliveryState.PENDING)
+                              state=DeliveryState.PENDING, attachment=attachment)
         conversation.add(message)
         self._conversations.persist(message)
         self._ctx.emit(MessageAdded(message))
@@ -117,8 +117,8 @@ class ChatSending:
         if conversation is not None:
             stanza["thread"] = conversation.thread
         self._decorate(stanza.xml, message.id, message.conversation)
-        if message.body in self._state.uploaded:
-            upload.fill_oob(stanza.xml, message.body)
+        if message.attachment is not None:
+            files.fill(stanza.xml, message.attachment)
         self._unacked[message.id] = message
         stanza.send()
         if not self._ctx.client.plugin["xep_0198"].enabled_out:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from xmpptui.model import jid as jids
 from xmpptui.model import room as rooms_model
 from xmpptui.model.conversation import (
+    Attachment,
     ChatMessage,
     Conversation,
     ConversationKind,
@@ -22,7 +23,7 @@ from xmpptui.session import RoomError
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.rooms.outbox import RoomOutbox
 from xmpptui.xmpp.rooms.writer import RoomWriter
-from xmpptui.xmpp.stanzas import Message, muc, muc_requests, translate
+from xmpptui.xmpp.stanzas import Message, files, muc, muc_requests, translate
 
 _HISTORY_LOOKBACK = 500
 """How many of the latest held messages room history on joining is checked against."""
@@ -124,7 +125,8 @@ class RoomMessages:
         message = ChatMessage(conversation=room.jid, sender=nick, body=incoming.body, timestamp=incoming.timestamp,
                               direction=Direction.OUT if own else Direction.IN, kind=MessageKind.GROUPCHAT,
                               id=incoming.id, state=DeliveryState.SENT if own else DeliveryState.NONE,
-                              delayed=incoming.delayed, mention=mention, stanza_id=incoming.stanza_id)
+                              delayed=incoming.delayed, mention=mention, stanza_id=incoming.stanza_id,
+                              attachment=incoming.attachment)
         self._writer.add(conversation, message, unread=not own and not incoming.delayed)
 
     def _on_private(self, room: Room, stanza: Message) -> None:
@@ -138,7 +140,8 @@ class RoomMessages:
         if conversation.seen_before(incoming.id, incoming.body):
             return
         message = ChatMessage(conversation=key, sender=nick, body=incoming.body, timestamp=incoming.timestamp,
-                              kind=MessageKind.CHAT, id=incoming.id, delayed=incoming.delayed)
+                              kind=MessageKind.CHAT, id=incoming.id, delayed=incoming.delayed,
+                              attachment=incoming.attachment)
         self._writer.add(conversation, message, unread=True)
 
     def _on_message_error(self, room: Room, stanza: Message, envelope: muc.Envelope) -> None:
@@ -157,7 +160,7 @@ class RoomMessages:
 
     # Sending ------------------------------------------------------------------------------------------------
 
-    def send_groupchat(self, room_jid: str, body: str) -> ChatMessage:
+    def send_groupchat(self, room_jid: str, body: str, attachment: Attachment | None = None) -> ChatMessage:
         """Send to a room we are in; while the session or the room is being got back (an outage, a rejoin, after
         going offline) it waits, pending, and goes once we are in again. Not in the room: refused at once."""
         room = self._ctx.state.rooms.get(room_jid)
@@ -169,12 +172,12 @@ class RoomMessages:
         conversation = self._writer.open(room.jid, ConversationKind.GROUPCHAT, True)
         message = ChatMessage(conversation=room.jid, sender=room.nick, body=body, timestamp=self._ctx.clock(),
                               direction=Direction.OUT, kind=MessageKind.GROUPCHAT, id=uuid.uuid4().hex,
-                              state=DeliveryState.PENDING)
+                              state=DeliveryState.PENDING, attachment=attachment)
         self._writer.add(conversation, message)
         self._outbox.queue(message)
         return message
 
-    def send_private(self, occupant_jid: str, body: str) -> ChatMessage:
+    def send_private(self, occupant_jid: str, body: str, attachment: Attachment | None = None) -> ChatMessage:
         room_jid, nick = jids.bare(occupant_jid), jids.resource(occupant_jid)
         room, client = self._writer.room_for_command(room_jid)
         if not nick:
@@ -184,10 +187,12 @@ class RoomMessages:
         conversation = self._writer.open(key, ConversationKind.PRIVATE, True)
         message = ChatMessage(conversation=key, sender=room.nick, body=body, timestamp=self._ctx.clock(),
                               direction=Direction.OUT, kind=MessageKind.CHAT, id=uuid.uuid4().hex,
-                              state=DeliveryState.SENT)
+                              state=DeliveryState.SENT, attachment=attachment)
         stanza = client.make_message(mto=key, mbody=body, mtype="chat")
         stanza["id"] = message.id
         muc_requests.fill_private_marker(stanza.xml)
+        if attachment is not None:
+            files.fill(stanza.xml, attachment)
         stanza.send()
         self._writer.add(conversation, message)
         return message

@@ -9,7 +9,7 @@ from xmpptui.model.events import MessageAdded
 from xmpptui.model.room import Room
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.rooms.writer import RoomWriter
-from xmpptui.xmpp.stanzas import upload
+from xmpptui.xmpp.stanzas import files
 
 
 class RoomOutbox:
@@ -74,6 +74,6 @@ class RoomOutbox:
         assert client is not None
         stanza = client.make_message(mto=room.jid, mbody=message.body, mtype="groupchat")
         stanza["id"] = message.id
-        if message.body in self._ctx.state.uploaded:
-            upload.fill_oob(stanza.xml, message.body)
+        if message.attachment is not None:
+            files.fill(stanza.xml, message.attachment)
         stanza.send()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from xmpptui.model.conversation import ChatMessage
+from xmpptui.model.conversation import Attachment, ChatMessage
 from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence
 from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
@@ -124,11 +124,11 @@ class RoomService:
     async def leave_room(self, room: str, reason: str = "") -> None:
         self._joining.leave(room, reason)
 
-    async def send_groupchat(self, room: str, body: str) -> None:
-        self._messages.send_groupchat(room, body)
+    async def send_groupchat(self, room: str, body: str, attachment: Attachment | None = None) -> None:
+        self._messages.send_groupchat(room, body, attachment)
 
-    async def send_private(self, occupant: str, body: str) -> None:
-        self._messages.send_private(occupant, body)
+    async def send_private(self, occupant: str, body: str, attachment: Attachment | None = None) -> None:
+        self._messages.send_private(occupant, body, attachment)
 
     async def open_private(self, room: str, nick: str) -> None:
         self._messages.open_private(room, nick)

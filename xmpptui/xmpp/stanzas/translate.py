@@ -15,9 +15,10 @@ from slixmpp import JID, Iq, Message
 from slixmpp import Presence as PresenceStanza
 from slixmpp.jid import InvalidJID
 
-from xmpptui.model.conversation import MessageKind
+from xmpptui.model.conversation import Attachment, MessageKind
 from xmpptui.model.presence import PRIORITY_MAX, PRIORITY_MIN, Presence, Show
 from xmpptui.model.roster import Contact, Subscription
+from xmpptui.xmpp.stanzas.files import attachment_of
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,8 @@ class IncomingMessage:
     """XEP-0085: one of CHAT_STATES, or empty."""
     replaces: str = ""
     """XEP-0308 `<replace id=.../>`: this corrects the sender's message with that id."""
+    attachment: Attachment | None = None
+    """The file it shares (XEP-0447, SIMS or XEP-0066), checked."""
 
 
 def incoming_message(stanza: Message, now: float | None = None, archive: str = "") -> IncomingMessage | None:
@@ -170,6 +173,7 @@ def incoming_message(stanza: Message, now: float | None = None, archive: str = "
         markable=xml.find(f"{{{MARKERS_NS}}}markable") is not None,
         chat_state=state if state in CHAT_STATES else "",
         replaces=_attribute(xml, f"{{{CORRECTION_NS}}}replace", "id"),
+        attachment=attachment_of(xml),
     )
 
 
