@@ -73,7 +73,12 @@ async def test_kill_9_during_a_burst_then_a_restart_has_every_message_once_in_th
         async with app.run_test(size=SIZE) as pilot:
             await logged_in(pilot)
             await pilot.press(*f"/chat {bob.jid}", "enter")
-            await until(pilot, lambda: bodies(app, bob.jid)[-1:] == [sent[-1]], timeout=30, what="the whole burst")
+            try:
+                await until(pilot, lambda: bodies(app, bob.jid)[-1:] == [sent[-1]], timeout=30, what="the whole burst")
+            except AssertionError:
+                shown = bodies(app, bob.jid)
+                raise AssertionError(f"the whole burst did not show: {len(shown)} held, ending {shown[-3:]}; "
+                                     f"{len(held_before)} were stored before the kill") from None
             # The killed session lingers on the server until its resumption window ends; then what it was never
             # seen to take is routed again, to us. Wait for its end (Bob sees it go), then for a last message.
             gone = await bob_peer.presence_from(alice.jid, available=False, timeout=40)

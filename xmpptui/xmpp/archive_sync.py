@@ -143,9 +143,10 @@ class ArchiveSync:
             elif older_than is conversation:
                 conversation.prepend(messages)
                 self._ctx.emit(HistoryLoaded(peer, len(messages)))
-            elif conversation.history_loaded or not self._conversations.history:
+            else:
                 # After what is held, in the archive's order, as the history stores them: their whole-second
-                # stamps may be earlier than those of lines received live (another clock).
+                # stamps may be earlier than those of lines received live (another clock). A first page of
+                # history still being read goes before them (without what it shares with them).
                 for message in messages:
                     conversation.add(message)
                     self._ctx.emit(MessageAdded(message))

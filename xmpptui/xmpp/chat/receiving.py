@@ -162,6 +162,8 @@ class ChatReceiving:
         if bare_jid in self._state.rooms:
             return  # another client's private message through a room: not ours to show in the room
         conversation = self._conversations.open(bare_jid, by_user=False)
+        if conversation.seen_before(incoming.stanza_id or incoming.id, incoming.body):
+            return  # the archive catch-up brought it already (the copy waited for it)
         if incoming.thread:
             conversation.thread = incoming.thread
         sender = self._state.jid if sent else self._ctx.display_name(bare_jid)
