@@ -17,7 +17,7 @@ from typing import BinaryIO
 import aiohttp
 
 from xmpptui.model.events import UploadEnded, UploadProgressed
-from xmpptui.session import SessionError, UploadError
+from xmpptui.session import NotConnected, SessionError, UploadError
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.stanzas import upload as stanzas
 
@@ -81,7 +81,8 @@ class Uploads:
         try:
             url = await self._upload(conversation, file)
         except SessionError as exc:  # (UploadError, or NotConnected before anything was sent)
-            self._ctx.emit(UploadEnded(conversation, name, error=str(exc)))
+            retry = isinstance(exc, NotConnected) or (isinstance(exc, UploadError) and exc.retry)
+            self._ctx.emit(UploadEnded(conversation, name, error=str(exc), retry=retry))
             raise
         finally:
             self._busy.discard(conversation)
@@ -159,15 +160,17 @@ class Uploads:
                         slot.put_url, data=self._chunks(conversation, file.name, source, size), headers=headers,
                         ssl=self._trust()) as response:
                     if response.status >= 300:
+                        failing = response.status >= 500  # (the server's trouble, which may pass; 4xx will not)
                         raise UploadError(f"{file.name} was refused by the upload server: HTTP {response.status} "
-                                          f"{response.reason or ''}".rstrip() + "; nothing was sent")
+                                          f"{response.reason or ''}".rstrip() + "; nothing was sent"
+                                          + (", try again" if failing else ""), retry=failing)
         except aiohttp.ClientConnectorCertificateError as exc:
             raise UploadError(f"{file.name} was not sent: the upload server's certificate is not trusted "
                               f"({exc.certificate_error})") from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.info("upload of %s cut off: %s", file.name, type(exc).__name__)  # (its text names the slot's URL)
             raise UploadError(f"{file.name}: the upload was cut off ({_cut_words(exc)}); nothing was sent, try "
-                              "again") from None
+                              "again", retry=True) from None
         except OSError as exc:
             raise UploadError(f"{file.name} could not be read: {exc.strerror or exc}; nothing was sent") from None
 
