@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import ssl
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,7 +20,7 @@ from slixmpp.exceptions import IqError
 from tests.e2e.helpers import SIZE, bodies, friends, logged_in, make_app, until
 from tests.e2e.test_rooms import peer_join
 from tests.support.peer import Peer
-from tests.support.server import MUC_DOMAIN, UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
+from tests.support.server import DOMAIN, MUC_DOMAIN, NO_UPLOAD_DOMAIN, UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
 from xmpptui.config import Account
 from xmpptui.model.events import Event, UploadEnded, UploadProgressed
 from xmpptui.model.room import RoomState
@@ -26,6 +28,7 @@ from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
 from xmpptui.session import EventSink, UploadError
 from xmpptui.xmpp.session import XmppSession
+from xmpptui.xmpp.stanzas import upload as stanzas
 
 T = TypeVar("T")
 
@@ -106,8 +109,9 @@ class Recorder:
         return [event for event in self.events if isinstance(event, kind)]
 
 
-async def _online(server: XmppServer, peers: list[Peer]) -> tuple[XmppSession, Recorder, Peer]:
-    alice, bob = server.register(), server.register()
+async def _online(server: XmppServer, peers: list[Peer], domain: str = DOMAIN) -> tuple[XmppSession, Recorder, Peer]:
+    """Alice logged in with the session (on `domain`), Bob as a plain client."""
+    alice, bob = server.register(domain=domain), server.register(domain=domain)
     server.befriend(alice, bob)
     peer = Peer(server, bob)
     peers.append(await peer.connect())
@@ -170,6 +174,63 @@ async def test_too_large_a_file_is_refused_in_words_before_anything_is_sent(
             await session.upload_file(peer.account.jid, str(tmp_path))
     finally:
         await session.stop()
+
+
+@pytest.mark.timeout(90)
+async def test_a_server_without_an_upload_service_is_said_in_words(server: XmppServer, peers: list[Peer],
+                                                                   tmp_path: Path) -> None:
+    session, recorder, peer = await _online(server, peers, domain=NO_UPLOAD_DOMAIN)
+    try:
+        file = tmp_path / "report.pdf"
+        file.write_bytes(os.urandom(10_000))
+        with pytest.raises(UploadError, match=rf"^{re.escape(NO_UPLOAD_DOMAIN)} offers no file upload service "
+                                              r"\(XEP-0363\): files cannot be sent from this account$"):
+            await session.upload_file(peer.account.jid, str(file))
+        assert not recorder.of(UploadProgressed), "nothing was put on its way"
+        [ended] = recorder.of(UploadEnded)
+        assert ended.error.startswith(f"{NO_UPLOAD_DOMAIN} offers no file upload service") and not ended.retry, \
+            "not offered again: a retry cannot fix it"
+        conversation = session.state.conversations.get(peer.account.jid)
+        assert conversation is None or not conversation.messages
+    finally:
+        await session.stop()
+
+
+@pytest.mark.timeout(90)
+async def test_an_http_error_status_is_said_in_words_and_nothing_is_sent(
+        server: XmppServer, peers: list[Peer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session, recorder, peer = await _online(server, peers)
+    real_slot = stanzas.slot
+
+    def slot_with_a_broken_token(result: object) -> stanzas.Slot | None:
+        # The server's own slot, its PUT URL's secret part changed: the real upload server refuses it.
+        granted = real_slot(result)  # type: ignore[arg-type]
+        assert granted is not None
+        return replace(granted, put_url=_broken(granted.put_url),
+                       headers={name: _broken(value) for name, value in granted.headers.items()})
+
+    monkeypatch.setattr(stanzas, "slot", slot_with_a_broken_token)
+    try:
+        file = tmp_path / "slides.odp"
+        file.write_bytes(os.urandom(50_000))
+        with pytest.raises(UploadError, match=r"^slides\.odp was refused by the upload server: HTTP 4\d\d\b[^;]*; "
+                                              r"nothing was sent$") as refused:
+            await session.upload_file(peer.account.jid, str(file))
+        assert not refused.value.retry and not recorder.of(UploadEnded)[-1].retry, "a 4xx is not offered again"
+        assert "https://" not in str(refused.value), "the slot's URL is not shown"
+        conversation = session.state.conversations.get(peer.account.jid)
+        assert conversation is None or not conversation.messages, "no message for a file that is not up"
+        assert not session.state.uploaded
+    finally:
+        await session.stop()
+
+
+def _broken(secret: str) -> str:
+    """The same text with its last letter or digit changed (a token or signature that no longer matches)."""
+    for index in range(len(secret) - 1, -1, -1):
+        if secret[index].isalnum():
+            return secret[:index] + ("0" if secret[index] != "0" else "1") + secret[index + 1:]
+    return secret + "0"
 
 
 @pytest.mark.timeout(90)
