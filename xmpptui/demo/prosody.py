@@ -127,8 +127,10 @@ class Prosody:
         return "127.0.0.1"
 
     @classmethod
-    def start(cls, root: Path | None = None, timeout: float = 20.0, tls: bool = True) -> Prosody:
-        """`tls=False` starts a server that offers no STARTTLS at all (for the plaintext opt-in test)."""
+    def start(cls, root: Path | None = None, timeout: float = 20.0, tls: bool = True,
+              upload_limit: int = UPLOAD_LIMIT) -> Prosody:
+        """`tls=False` starts a server that offers no STARTTLS at all (for the plaintext opt-in test);
+        `upload_limit`: the largest file its upload service takes (the upload benchmark's is larger)."""
         if missing := missing_programs():
             raise RuntimeError(f"{', '.join(missing)} not installed: {INSTALL_HINT}")
         owns = root is None
@@ -139,7 +141,7 @@ class Prosody:
         (root / "data").mkdir()
         server.config_path.write_text(
             _CONFIG.format(root=root, c2s_port=server.c2s_port, direct_tls_port=server.direct_tls_port,
-                           https_port=server.https_port, upload_domain=UPLOAD_DOMAIN, upload_limit=UPLOAD_LIMIT,
+                           https_port=server.https_port, upload_domain=UPLOAD_DOMAIN, upload_limit=upload_limit,
                            no_upload_domain=NO_UPLOAD_DOMAIN,
                            domain=DOMAIN, muc_domain=MUC_DOMAIN, plugins=PLUGINS, require_encryption=str(tls).lower(),
                            disabled="" if tls else '"tls";')
