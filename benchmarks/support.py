@@ -65,6 +65,9 @@ class Sizes:
     room_baseline: int = 1
     room_repetitions: int = 3
     room_resources: int = 20
+    upload_bytes: int = 50_000_000
+    upload_rounds: int = 3
+    upload_probe_interval: float = 0.02
 
 
 FULL = Sizes(quick=False, chat_messages=100_000)
@@ -72,7 +75,7 @@ QUICK = Sizes(quick=True, chat_messages=5_000, key_repetitions=10, scroll_repeti
               roster_contacts=2_000, presence_repetitions=10, burst=1_000, burst_rounds=1, login_contacts=500,
               login_repetitions=1, rss_contacts=500, rss_messages=5_000, startup_repetitions=3,
               history_messages=10_000, history_baseline=2_000, history_pages=5, room_occupants=20,
-              room_repetitions=1, room_resources=10)
+              room_repetitions=1, room_resources=10, upload_bytes=5_000_000, upload_rounds=1)
 
 # ------------------------------------------------------------------------------------------------ rows
 

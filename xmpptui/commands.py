@@ -23,7 +23,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("search", "/search TEXT", "search the history of all conversations"),
     CommandSpec("find", "/find TEXT", "search the history of this conversation"),
     CommandSpec("upload", "/upload PATH", "send a file here (HTTP File Upload): its link goes as a message once it "
-                "is up; `~` is your home directory, Tab completes"),
+                "is up; `~` is your home directory, Tab completes; one cut off is offered again (Enter retries)"),
     CommandSpec("cancel", "/cancel", "stop the upload under way here (or Escape); nothing is sent"),
     CommandSpec("edit", "/edit [TEXT]", "write the message in $VISUAL / $EDITOR (Alt+E); it comes back here, unsent"),
     CommandSpec("add", "/add [JID [name]]", "add a contact and ask to see their presence (no JID: a dialog with "

@@ -49,7 +49,12 @@ class ConversationError(SessionError):
 
 class UploadError(SessionError):
     """A file not sent (HTTP File Upload): no such file, no upload service, too large, refused, an HTTP error,
-    the connection lost or the upload cancelled. No message is sent for it."""
+    the connection lost or the upload cancelled. No message is sent for it. `retry`: the same upload may work
+    if tried again (cut off, the server silent, an HTTP 5xx), unlike a refusal."""
+
+    def __init__(self, text: str, *, retry: bool = False) -> None:
+        super().__init__(text)
+        self.retry = retry
 
 
 class ConsoleError(SessionError):

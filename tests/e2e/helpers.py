@@ -23,12 +23,13 @@ SIZE = (120, 36)
 
 def make_app(server: XmppServer, account: ServerAccount, password: str | None = None, *,
              ca_file: str | None = None, config: Config | None = None, history: History | None = None,
-             clock: Callable[[], float] = time.time) -> XmppTuiApp:
-    """`clock`: the session's idea of the time (to make it disagree with the server's)."""
+             clock: Callable[[], float] = time.time, session_type: type[XmppSession] = XmppSession) -> XmppTuiApp:
+    """`clock`: the session's idea of the time (to make it disagree with the server's); `session_type`: the
+    session (a subclass, to see its events as they are emitted)."""
     client_account = Account(jid=account.jid, host=server.host, port=server.c2s_port,
                              ca_file=str(server.ca_file) if ca_file is None else ca_file, timeout=10)
     secret = account.password if password is None else password
-    return XmppTuiApp(config or Config(), client_account, partial(XmppSession, history=history, clock=clock),
+    return XmppTuiApp(config or Config(), client_account, partial(session_type, history=history, clock=clock),
                       password_resolver=lambda _account: Secret(secret), save_accounts=False, history=history)
 
 

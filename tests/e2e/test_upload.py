@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import ssl
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,16 +20,17 @@ from slixmpp.exceptions import IqError
 from tests.e2e.helpers import SIZE, bodies, friends, logged_in, make_app, until
 from tests.e2e.test_rooms import peer_join
 from tests.support.peer import Peer
-from tests.support.server import MUC_DOMAIN, UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
+from tests.support.server import DOMAIN, MUC_DOMAIN, NO_UPLOAD_DOMAIN, UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
 from xmpptui.config import Account
 from xmpptui.model.conversation import Attachment
 from xmpptui.model.events import Event, UploadEnded, UploadProgressed
 from xmpptui.model.room import RoomState
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
-from xmpptui.session import UploadError
+from xmpptui.session import EventSink, UploadError
 from xmpptui.xmpp.session import XmppSession
 from xmpptui.xmpp.stanzas import files
+from xmpptui.xmpp.stanzas import upload as stanzas
 
 T = TypeVar("T")
 
@@ -108,8 +111,9 @@ class Recorder:
         return [event for event in self.events if isinstance(event, kind)]
 
 
-async def _online(server: XmppServer, peers: list[Peer]) -> tuple[XmppSession, Recorder, Peer]:
-    alice, bob = server.register(), server.register()
+async def _online(server: XmppServer, peers: list[Peer], domain: str = DOMAIN) -> tuple[XmppSession, Recorder, Peer]:
+    """Alice logged in with the session (on `domain`), Bob as a plain client."""
+    alice, bob = server.register(domain=domain), server.register(domain=domain)
     server.befriend(alice, bob)
     peer = Peer(server, bob)
     peers.append(await peer.connect())
@@ -176,6 +180,62 @@ async def test_too_large_a_file_is_refused_in_words_before_anything_is_sent(
             await session.upload_file(peer.account.jid, str(tmp_path))
     finally:
         await session.stop()
+
+
+@pytest.mark.timeout(90)
+async def test_a_server_without_an_upload_service_is_said_in_words(server: XmppServer, peers: list[Peer],
+                                                                   tmp_path: Path) -> None:
+    session, recorder, peer = await _online(server, peers, domain=NO_UPLOAD_DOMAIN)
+    try:
+        file = tmp_path / "report.pdf"
+        file.write_bytes(os.urandom(10_000))
+        with pytest.raises(UploadError, match=rf"^{re.escape(NO_UPLOAD_DOMAIN)} offers no file upload service "
+                                              r"\(XEP-0363\): files cannot be sent from this account$"):
+            await session.upload_file(peer.account.jid, str(file))
+        assert not recorder.of(UploadProgressed), "nothing was put on its way"
+        [ended] = recorder.of(UploadEnded)
+        assert ended.error.startswith(f"{NO_UPLOAD_DOMAIN} offers no file upload service") and not ended.retry, \
+            "not offered again: a retry cannot fix it"
+        conversation = session.state.conversations.get(peer.account.jid)
+        assert conversation is None or not conversation.messages
+    finally:
+        await session.stop()
+
+
+@pytest.mark.timeout(90)
+async def test_an_http_error_status_is_said_in_words_and_nothing_is_sent(
+        server: XmppServer, peers: list[Peer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session, recorder, peer = await _online(server, peers)
+    real_slot = stanzas.slot
+
+    def slot_with_a_broken_token(result: object) -> stanzas.Slot | None:
+        # The server's own slot, its PUT URL's secret part changed: the real upload server refuses it.
+        granted = real_slot(result)  # type: ignore[arg-type]
+        assert granted is not None
+        return replace(granted, put_url=_broken(granted.put_url),
+                       headers={name: _broken(value) for name, value in granted.headers.items()})
+
+    monkeypatch.setattr(stanzas, "slot", slot_with_a_broken_token)
+    try:
+        file = tmp_path / "slides.odp"
+        file.write_bytes(os.urandom(50_000))
+        with pytest.raises(UploadError, match=r"^slides\.odp was refused by the upload server: HTTP 4\d\d\b[^;]*; "
+                                              r"nothing was sent$") as refused:
+            await session.upload_file(peer.account.jid, str(file))
+        assert not refused.value.retry and not recorder.of(UploadEnded)[-1].retry, "a 4xx is not offered again"
+        assert "https://" not in str(refused.value), "the slot's URL is not shown"
+        conversation = session.state.conversations.get(peer.account.jid)
+        assert conversation is None or not conversation.messages, "no message for a file that is not up"
+    finally:
+        await session.stop()
+
+
+def _broken(secret: str) -> str:
+    """The same text with its last letter or digit changed (a token or signature that no longer matches)."""
+    for index in range(len(secret) - 1, -1, -1):
+        if secret[index].isalnum():
+            return secret[:index] + ("0" if secret[index] != "0" else "1") + secret[index + 1:]
+    return secret + "0"
 
 
 @pytest.mark.timeout(90)
@@ -253,33 +313,82 @@ async def test_upload_typed_in_a_chat_and_a_room_sends_the_link_with_oob(
         assert app.is_running
 
 
-@pytest.mark.timeout(120)
-async def test_server_gone_mid_upload_says_so_and_sends_nothing(server: XmppServer, peers: list[Peer],
-                                                                tmp_path: Path) -> None:
-    session, recorder, peer = await _online(server, peers)
+def tapping(hook: Callable[[Event], None]) -> type[XmppSession]:
+    """A session whose events go through `hook` as they are emitted, before the app sees them."""
+
+    class Tapped(XmppSession):
+        async def start(self, sink: EventSink) -> None:
+            def tapped(event: Event) -> None:
+                hook(event)
+                sink(event)
+
+            await super().start(tapped)
+
+    return Tapped
+
+
+@pytest.mark.timeout(180)
+async def test_server_gone_mid_upload_says_so_sends_nothing_and_enter_retries(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    alice, bob, _peer = await friends(server, peers)
     file = tmp_path / "archive.tar"
-    file.write_bytes(os.urandom(8 * 1024 * 1024))
+    payload = os.urandom(8 * 1024 * 1024)
+    file.write_bytes(payload)
     halted: list[bool] = []
+    ended: list[UploadEnded] = []
 
     def halt_once_bytes_flow(event: Event) -> None:
         # Blocking on purpose: the server is stopped (its HTTPS connection with it) while the PUT is in flight.
         if isinstance(event, UploadProgressed) and event.sent > 0 and not halted:
             server.halt()
             halted.append(True)
+        elif isinstance(event, UploadEnded):
+            ended.append(event)
 
-    recorder.hook = halt_once_bytes_flow
+    app = make_app(server, alice, session_type=tapping(halt_once_bytes_flow))
     try:
-        with pytest.raises(UploadError, match=r"archive\.tar: the upload was cut off \(.+\); nothing was sent"):
-            await session.upload_file(peer.account.jid, str(file))
-        assert halted
-        error = recorder.of(UploadEnded)[-1].error
-        assert error.startswith("archive.tar: the upload was cut off (the") and "https://" not in error, \
-            "in words, without the slot's URL"
-        conversation = session.state.conversations.get(peer.account.jid)
-        assert conversation is None or not conversation.messages, "no message for a file that is not up"
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await pilot.press(*f"/chat {bob.jid}", "enter")
+            await until(pilot, lambda: app.main_screen.active == bob.jid, what="chat with bob")
+            typed = f"/upload {file}"
+            await pilot.press(*typed, "enter")
+            await until(pilot, lambda: ended, timeout=60, what="the upload's end")
+            assert halted
+            error = ended[0].error
+            assert ended[0].retry and ended[0].url == ""
+            assert error.startswith("archive.tar: the upload was cut off (the") and "https://" not in error, \
+                "in words, without the slot's URL"
+            screen = app.main_screen
+            await until(pilot, lambda: "press Enter to retry" in screen.uploads.line_text, what="a retry offered")
+            assert screen.uploads.line_text.startswith("⇧ archive.tar was not sent: the upload was cut off")
+            assert screen.composer.text == typed and screen.composer.has_focus, "the command given back"
+            assert not bodies(app, bob.jid), "no message for a file that is not up"
+
+            await asyncio.to_thread(server.resume)
+            halted.append(False)
+            bob_again = await Peer(server, bob, resource="again").connect()
+            peers.append(bob_again)
+            await until(pilot, lambda: app.session.state.connection.state is ConnectionState.ONLINE, timeout=60,
+                        what="back online")
+            await pilot.press("enter")  # (the composer still has the focus, and the command)
+            received = await bob_again.next_message(timeout=60)
+            url = received["body"]
+            assert url.startswith("https://") and _oob_url(received) == url
+            await until(pilot, lambda: bodies(app, bob.jid) == [url], timeout=20, what="the link in alice's log")
+            assert [event.url for event in ended] == ["", url]
+            await until(pilot, lambda: not screen.uploads.line_text, what="the line gone")
+            async with aiohttp.ClientSession() as http, http.get(
+                    url, ssl=ssl.create_default_context(cafile=str(server.ca_file))) as response:
+                assert response.status == 200 and await response.read() == payload
+
+            # Sent once: the next message Bob gets is the one typed after it, not the link again.
+            await pilot.press(*"after the file", "enter")
+            while (after := await bob_again.next_message(timeout=20))["body"] != "after the file":
+                assert after["body"] != url, "the link was sent twice"
+            assert bodies(app, bob.jid) == [url, "after the file"]
     finally:
-        await session.stop()
-        if halted:
+        if halted == [True]:
             await asyncio.to_thread(server.resume)
 
 

@@ -9,6 +9,7 @@ from typing import Protocol
 from xmpptui.demo.server import (
     DOMAIN,
     MUC_DOMAIN,
+    NO_UPLOAD_DOMAIN,
     UPLOAD_DOMAIN,
     UPLOAD_LIMIT,
     Account,
@@ -17,8 +18,8 @@ from xmpptui.demo.server import (
     make_tls,
 )
 
-__all__ = ["DOMAIN", "MUC_DOMAIN", "UPLOAD_DOMAIN", "UPLOAD_LIMIT", "Account", "RosterSeed", "XmppServer", "free_port",
-           "make_tls"]
+__all__ = ["DOMAIN", "MUC_DOMAIN", "NO_UPLOAD_DOMAIN", "UPLOAD_DOMAIN", "UPLOAD_LIMIT", "Account", "RosterSeed",
+           "XmppServer", "free_port", "make_tls"]
 
 
 class XmppServer(Protocol):
@@ -52,7 +53,8 @@ class XmppServer(Protocol):
 
     def logs(self) -> str: ...
 
-    def register(self, user: str | None = None, password: str | None = None) -> Account: ...
+    def register(self, user: str | None = None, password: str | None = None, domain: str = DOMAIN) -> Account:
+        """A fresh account on DOMAIN, or on NO_UPLOAD_DOMAIN (the same server, without an upload service)."""
 
     def seed_roster(self, owner: Account, entries: Iterable[RosterSeed]) -> None:
         """Give `owner` these roster entries. Only valid before the owner's first login."""

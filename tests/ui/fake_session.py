@@ -104,7 +104,7 @@ class FakeSession:
         try:
             url = await done
         except UploadError as exc:
-            self.emit(UploadEnded(jid, name, error=str(exc)))
+            self.emit(UploadEnded(jid, name, error=str(exc), retry=exc.retry))
             raise
         finally:
             del self._uploads[jid]
@@ -116,6 +116,9 @@ class FakeSession:
 
     def finish_upload(self, jid: str, url: str) -> None:
         self._uploads[jid].set_result(url)
+
+    def fail_upload(self, jid: str, error: UploadError) -> None:
+        self._uploads[jid].set_exception(error)
 
     def cancel_upload(self, jid: str) -> bool:
         self.calls.append(("cancel_upload", jid))

@@ -7,6 +7,7 @@ from pathlib import Path
 from tests.e2e.helpers import until
 from tests.ui.fake_session import FakeSession
 from tests.ui.test_app_ui import CONTACTS, SIZE, Factory, make
+from xmpptui.session import UploadError
 from xmpptui.ui.chat.uploads import amount, progress_line
 
 BOB = "bob@example.org"
@@ -101,3 +102,61 @@ async def test_tab_completes_a_path_after_upload(tmp_path: Path) -> None:
         await pilot.press(*f"/attach {tmp_path}/rep", "tab")
         await until(pilot, lambda: app.main_screen.composer.text == f"/attach {tmp_path}/report-2026.pdf ",
                     what="the file name completed")
+
+
+async def test_a_cut_upload_is_offered_again_and_enter_retries_it(tmp_path: Path) -> None:
+    file = tmp_path / "archive.tar"
+    file.write_bytes(b"x" * 4096)
+    session = FakeSession(contacts=list(CONTACTS))
+    app, factory = make(factory=Factory(session=session))
+    async with app.run_test(size=SIZE) as pilot:
+        await _in_chat_with_bob(pilot, factory)
+        screen = app.main_screen
+        typed = f"/upload   {file}"  # (given back exactly as typed, spaces and all)
+        await pilot.press(*typed, "enter")
+        await until(pilot, lambda: "archive.tar [" in screen.uploads.line_text, what="under way")
+        assert screen.composer.text == ""
+        session.fail_upload(BOB, UploadError("archive.tar: the upload was cut off (the upload server closed the "
+                                             "connection); nothing was sent, try again", retry=True))
+        await until(pilot, lambda: "press Enter to retry" in screen.uploads.line_text, what="the retry offered")
+        assert screen.uploads.line_text.startswith("⇧ archive.tar was not sent: the upload was cut off (the upload "
+                                                   "server closed the connection)")
+        assert screen.composer.text == typed and screen.composer.has_focus
+        assert any("cut off" in str(n.message) for n in app._notifications), "said in words as well"
+
+        await pilot.press("enter")
+        await until(pilot, lambda: "archive.tar [" in screen.uploads.line_text, what="under way again")
+        assert [call for call in session.calls if call[0] == "upload_file"] == [("upload_file", (BOB, str(file)))] * 2
+        session.finish_upload(BOB, "https://upload.example.org/archive.tar")
+        await until(pilot, lambda: not screen.uploads.line_text, what="the line goes")
+        assert [call for call in session.calls if call[0] == "send_chat"] == [
+            ("send_chat", (BOB, "https://upload.example.org/archive.tar"))], "the link sent once"
+
+
+async def test_a_refusal_is_not_offered_again_and_escape_forgets_a_failure(tmp_path: Path) -> None:
+    file = tmp_path / "big.iso"
+    file.write_bytes(b"x" * 100)
+    session = FakeSession(contacts=list(CONTACTS))
+    app, factory = make(factory=Factory(session=session))
+    async with app.run_test(size=SIZE) as pilot:
+        await _in_chat_with_bob(pilot, factory)
+        screen = app.main_screen
+        await pilot.press(*f"/upload {file}", "enter")
+        await until(pilot, lambda: "big.iso [" in screen.uploads.line_text, what="under way")
+        session.fail_upload(BOB, UploadError("big.iso was refused by the upload server: HTTP 403 Forbidden; "
+                                             "nothing was sent"))
+        await until(pilot, lambda: not screen.uploads.line_text, what="the line goes")
+        await until(pilot, lambda: any("HTTP 403" in str(n.message) for n in app._notifications), what="in words")
+        assert screen.composer.text == "", "no retry offered for a refusal"
+
+        # Something typed meanwhile is not replaced: the line names the command instead; Escape forgets it.
+        await pilot.press(*f"/upload {file}", "enter")
+        await until(pilot, lambda: "big.iso [" in screen.uploads.line_text, what="under way")
+        await pilot.press(*"hello")
+        session.fail_upload(BOB, UploadError("big.iso was refused by the upload server: HTTP 503 Service "
+                                             "Unavailable; nothing was sent, try again", retry=True))
+        await until(pilot, lambda: f"retry: /upload {file}" in screen.uploads.line_text, what="the retry named")
+        assert screen.composer.text == "hello", "nothing typed is lost"
+        await pilot.press("escape")
+        await until(pilot, lambda: not screen.uploads.line_text, what="forgotten")
+        assert screen.composer.text == "hello" and app.is_running

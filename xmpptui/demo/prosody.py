@@ -16,6 +16,7 @@ from pathlib import Path
 from xmpptui.demo.server import (
     DOMAIN,
     MUC_DOMAIN,
+    NO_UPLOAD_DOMAIN,
     UPLOAD_DOMAIN,
     UPLOAD_LIMIT,
     Account,
@@ -75,6 +76,9 @@ Component "{muc_domain}" "muc"
 Component "{upload_domain}" "http_file_share"
     http_host = "{domain}"
     http_file_share_size_limit = {upload_limit}
+
+-- A domain with accounts and no upload service (its disco items list nothing that offers one).
+VirtualHost "{no_upload_domain}"
 """
 
 
@@ -123,8 +127,10 @@ class Prosody:
         return "127.0.0.1"
 
     @classmethod
-    def start(cls, root: Path | None = None, timeout: float = 20.0, tls: bool = True) -> Prosody:
-        """`tls=False` starts a server that offers no STARTTLS at all (for the plaintext opt-in test)."""
+    def start(cls, root: Path | None = None, timeout: float = 20.0, tls: bool = True,
+              upload_limit: int = UPLOAD_LIMIT) -> Prosody:
+        """`tls=False` starts a server that offers no STARTTLS at all (for the plaintext opt-in test);
+        `upload_limit`: the largest file its upload service takes (the upload benchmark's is larger)."""
         if missing := missing_programs():
             raise RuntimeError(f"{', '.join(missing)} not installed: {INSTALL_HINT}")
         owns = root is None
@@ -135,7 +141,8 @@ class Prosody:
         (root / "data").mkdir()
         server.config_path.write_text(
             _CONFIG.format(root=root, c2s_port=server.c2s_port, direct_tls_port=server.direct_tls_port,
-                           https_port=server.https_port, upload_domain=UPLOAD_DOMAIN, upload_limit=UPLOAD_LIMIT,
+                           https_port=server.https_port, upload_domain=UPLOAD_DOMAIN, upload_limit=upload_limit,
+                           no_upload_domain=NO_UPLOAD_DOMAIN,
                            domain=DOMAIN, muc_domain=MUC_DOMAIN, plugins=PLUGINS, require_encryption=str(tls).lower(),
                            disabled="" if tls else '"tls";')
         )
@@ -193,9 +200,9 @@ class Prosody:
 
     # Accounts -------------------------------------------------------------------------------
 
-    def register(self, user: str | None = None, password: str | None = None) -> Account:
-        """Register a fresh account (a unique name unless one is given)."""
-        account = Account(user or f"u{uuid.uuid4().hex[:10]}", password or uuid.uuid4().hex)
+    def register(self, user: str | None = None, password: str | None = None, domain: str = DOMAIN) -> Account:
+        """Register a fresh account (a unique name unless one is given), on DOMAIN or NO_UPLOAD_DOMAIN."""
+        account = Account(user or f"u{uuid.uuid4().hex[:10]}", password or uuid.uuid4().hex, domain)
         subprocess.run(
             ["prosodyctl", "--config", str(self.config_path), "register", account.user, account.domain,
              account.password],

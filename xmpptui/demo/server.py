@@ -15,6 +15,9 @@ DOMAIN = "localhost"
 MUC_DOMAIN = "conference.localhost"
 UPLOAD_DOMAIN = "upload.localhost"
 """The HTTP File Upload service (XEP-0363) of both private servers; its HTTPS URLs name DOMAIN."""
+NO_UPLOAD_DOMAIN = "noupload.test"
+"""A second domain of both private servers, with accounts but no upload service (not a subdomain of DOMAIN, so
+that DOMAIN's disco items do not list it)."""
 UPLOAD_LIMIT = 10 * 1024 * 1024
 """The largest file the private servers' upload services take, in bytes (both advertise it as max-file-size)."""
 
@@ -26,10 +29,11 @@ def free_port() -> int:
 
 
 def make_tls(tls_dir: Path) -> None:
-    """A test CA and a server certificate for localhost, conference.localhost and 127.0.0.1."""
+    """A test CA and a server certificate for localhost, conference.localhost, the domain without an upload service
+and 127.0.0.1."""
     tls_dir.mkdir(parents=True)
     ext = tls_dir / "san.ext"
-    ext.write_text("subjectAltName=DNS:localhost,DNS:conference.localhost,IP:127.0.0.1\n")
+    ext.write_text(f"subjectAltName=DNS:localhost,DNS:conference.localhost,DNS:{NO_UPLOAD_DOMAIN},IP:127.0.0.1\n")
 
     def run(*args: str) -> None:
         subprocess.run(["openssl", *args], cwd=tls_dir, check=True, capture_output=True)

@@ -149,12 +149,14 @@ class UploadProgressed(NamedTuple):
 
 class UploadEnded(NamedTuple):
     """An upload to a conversation is over: `url` when the file is up (its message follows), else `error` in
-    words (nothing was sent)."""
+    words (nothing was sent); `retry` when trying the same upload again may work (cut off, not connected, the
+    server silent or failing), not when it was refused or cancelled."""
 
     conversation: str
     name: str
     url: str = ""
     error: str = ""
+    retry: bool = False
 
 
 Event = (

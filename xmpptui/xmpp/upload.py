@@ -1,7 +1,8 @@
 """Sending a file by HTTP File Upload (XEP-0363): the server's upload service found by disco and its size limit
 checked before anything is sent, a slot asked for, the file PUT over HTTPS with the account's trust settings
-(its CA file, verification always on), progress reported as events, cancel. The message with the link is the
-façade's to send, once the file is up: a failed or cancelled upload sends nothing."""
+(its CA file, verification always on; a certificate no CA vouches for only if it is the one the user pinned
+for the account), progress reported as events, cancel. The message with the link is the façade's to send, once
+the file is up: a failed or cancelled upload sends nothing."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import aiohttp
 
 from xmpptui.model.conversation import Attachment
 from xmpptui.model.events import UploadEnded, UploadProgressed
-from xmpptui.session import SessionError, UploadError
+from xmpptui.session import NotConnected, SessionError, UploadError
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.stanzas import upload as stanzas
 
@@ -82,7 +83,8 @@ class Uploads:
         try:
             attachment = await self._upload(conversation, file)
         except SessionError as exc:  # (UploadError, or NotConnected before anything was sent)
-            self._ctx.emit(UploadEnded(conversation, name, error=str(exc)))
+            retry = isinstance(exc, NotConnected) or (isinstance(exc, UploadError) and exc.retry)
+            self._ctx.emit(UploadEnded(conversation, name, error=str(exc), retry=retry))
             raise
         finally:
             self._busy.discard(conversation)
@@ -152,25 +154,42 @@ class Uploads:
         return slot
 
     async def _put(self, conversation: str, file: Path, size: int, content_type: str, slot: stanzas.Slot) -> None:
-        headers = {**slot.headers, "Content-Length": str(size), "Content-Type": content_type}
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self._ctx.timeout, sock_read=_READ_TIMEOUT)
         try:
-            with file.open("rb") as source:
-                async with aiohttp.ClientSession(timeout=timeout) as http, http.put(
-                        slot.put_url, data=self._chunks(conversation, file.name, source, size), headers=headers,
-                        ssl=self._trust()) as response:
-                    if response.status >= 300:
-                        raise UploadError(f"{file.name} was refused by the upload server: HTTP {response.status} "
-                                          f"{response.reason or ''}".rstrip() + "; nothing was sent")
-        except aiohttp.ClientConnectorCertificateError as exc:
-            raise UploadError(f"{file.name} was not sent: the upload server's certificate is not trusted "
-                              f"({exc.certificate_error})") from None
+            try:
+                await self._send(conversation, file, size, content_type, slot, self._trust())
+            except aiohttp.ClientConnectorCertificateError as exc:
+                pinned = self._pinned()
+                if pinned is None:
+                    raise UploadError(f"{file.name} was not sent: the upload server's certificate is not trusted "
+                                      f"({exc.certificate_error})") from None
+                # No CA vouches for it; it may still be the very certificate the user trusted for this account
+                # (the XMPP server's own, which the upload host often shares). Nothing was sent: the TLS
+                # handshake failed before the first byte.
+                log.info("upload server's certificate not verified by a CA: trying the account's pin")
+                await self._send(conversation, file, size, content_type, slot, aiohttp.Fingerprint(pinned))
+        except aiohttp.ServerFingerprintMismatch:
+            raise UploadError(f"{file.name} was not sent: the upload server's certificate is not trusted (no CA "
+                              "vouches for it, and it is not the certificate you trusted for this account)") from None
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.info("upload of %s cut off: %s", file.name, type(exc).__name__)  # (its text names the slot's URL)
             raise UploadError(f"{file.name}: the upload was cut off ({_cut_words(exc)}); nothing was sent, try "
-                              "again") from None
+                              "again", retry=True) from None
         except OSError as exc:
             raise UploadError(f"{file.name} could not be read: {exc.strerror or exc}; nothing was sent") from None
+
+    async def _send(self, conversation: str, file: Path, size: int, content_type: str, slot: stanzas.Slot,
+                    trust: ssl.SSLContext | aiohttp.Fingerprint) -> None:
+        headers = {**slot.headers, "Content-Length": str(size), "Content-Type": content_type}
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=self._ctx.timeout, sock_read=_READ_TIMEOUT)
+        with file.open("rb") as source:
+            async with aiohttp.ClientSession(timeout=timeout) as http, http.put(
+                    slot.put_url, data=self._chunks(conversation, file.name, source, size), headers=headers,
+                    ssl=trust) as response:
+                if response.status >= 300:
+                    failing = response.status >= 500  # (the server's trouble, which may pass; 4xx will not)
+                    raise UploadError(f"{file.name} was refused by the upload server: HTTP {response.status} "
+                                      f"{response.reason or ''}".rstrip() + "; nothing was sent"
+                                      + (", try again" if failing else ""), retry=failing)
 
     async def _chunks(self, conversation: str, name: str, source: BinaryIO, size: int) -> AsyncIterator[bytes]:
         """The file in chunks, read off the loop, with progress as it goes (at most one event per percent)."""
@@ -189,6 +208,19 @@ class Uploads:
         """The account's trust: its CA file if it names one, else the system's; verification is never off."""
         ca_file = self._ctx.account.ca_file
         return ssl.create_default_context(cafile=str(Path(ca_file).expanduser()) if ca_file else None)
+
+    def _pinned(self) -> bytes | None:
+        """The SHA-256 of the certificate the user trusted for this account (trust on first use), if any: a
+        certificate no CA vouches for is trusted if it is exactly that one."""
+        client = self._ctx.client
+        pinned = client.pinned if client is not None else None
+        if not pinned:
+            return None
+        try:
+            digest = bytes.fromhex(pinned.replace(":", ""))
+        except ValueError:
+            return None
+        return digest if len(digest) == 32 else None
 
 
 def _checked_size(file: Path) -> int:

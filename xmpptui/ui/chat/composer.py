@@ -95,6 +95,11 @@ class Composer(TextArea):
         self.correcting = True
         self.border_subtitle = "correcting your last message · Enter sends · Esc cancels"
 
+    def offer(self, text: str) -> None:
+        """Put `text` in the composer to be sent with Enter (a failed upload's command, offered again)."""
+        self.load_text(text)
+        self.move_cursor(self.document.end)
+
     def clear(self):  # type: ignore[no-untyped-def]
         self.end_correction()
         self._stop_completing()
