@@ -4,7 +4,10 @@ mailto), bounded in length, without the punctuation that ends a sentence. Pure: 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
+
+from xmpptui.model.conversation import ChatMessage
 
 SAFE_SCHEMES = ("https", "http", "xmpp", "geo", "mailto")
 """The only schemes shown as links and opened: others (javascript:, file:, data:, ...) stay plain text."""
@@ -62,3 +65,18 @@ def is_safe_link(url: str) -> bool:
     """Whether `url` is one whole link of a safe scheme (what `/open` may hand to the platform's opener)."""
     links = find_links(url)
     return len(links) == 1 and links[0].start == 0 and links[0].end == len(url)
+
+
+def recent_links(messages: Sequence[ChatMessage], count: int) -> list[tuple[ChatMessage, str]]:
+    """Up to `count` links of a conversation, the latest first, each with its message: a message's file (shown
+    under its text) before the links in its text, from the last; a link given twice in one message counts once."""
+    found: list[tuple[ChatMessage, str]] = []
+    for message in reversed(messages):
+        urls = [link.url for link in reversed(find_links(message.body))]
+        if message.attachment is not None:
+            urls.insert(0, message.attachment.url)
+        for url in dict.fromkeys(urls):
+            found.append((message, url))
+            if len(found) >= count:
+                return found
+    return found
