@@ -115,9 +115,9 @@ async def test_a_shared_file_is_shown_downloaded_safely_and_found(server: XmppSe
 
             # The same file again: a new name, the first copy untouched.
             await pilot.press(*"/download", "enter")
-            again = downloads / "holiday-notes (1).bin"
-            await until(pilot, lambda: notified(app, f"saved: {again}"), timeout=20, what="the second copy")
-            assert again.read_bytes() == payload == saved.read_bytes()
+            second = downloads / "holiday-notes (1).bin"
+            await until(pilot, lambda: notified(app, f"saved: {second}"), timeout=20, what="the second copy")
+            assert second.read_bytes() == payload == saved.read_bytes()
 
             # Hostile names claimed in XEP-0447 (with what XML lets through: C1 controls, tabs, bidi overrides):
             # saved inside the downloads directory under a safe name.
@@ -158,5 +158,22 @@ async def test_a_shared_file_is_shown_downloaded_safely_and_found(server: XmppSe
             results = app.screen.query_one("#search-results")
             assert results.option_count == 1 and hostile_urls[0] in str(results.get_option_at_index(0).prompt)
             await pilot.press("escape")
+            await until(pilot, lambda: app.screen is app.main_screen, what="back to the conversation")
+            await pilot.press("ctrl+q")
+
+        # After a restart the message still says where its file is (its latest copy, from the history).
+        restarted = app_with_downloads(server, alice, downloads, history)
+        async with restarted.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await pilot.press(*f"/chat {bob.jid}", "enter")
+            await until(pilot, lambda: restarted.main_screen.active == bob.jid, what="chat with bob")
+            await until(pilot, lambda: any(m.attachment is not None and m.attachment.local_path == str(second)
+                                           for m in restarted.session.state.conversations.get(bob.jid).messages),
+                        what="the saved path read back")
+            await until(pilot, lambda: any(line.strip().startswith("📎 holiday-notes.bin") for line in
+                                           log_lines(restarted, bob.jid)), what="the file's line")
+            lines = log_lines(restarted, bob.jid)
+            start = next(i for i, line in enumerate(lines) if line.strip().startswith("📎 holiday-notes.bin"))
+            assert "saved:" in " ".join(lines[start:start + 3])
     finally:
         await asyncio.to_thread(history.shutdown)
