@@ -17,12 +17,14 @@ import aiohttp
 import pytest
 
 from tests.e2e.helpers import SIZE, friends, log_lines, logged_in, until
+from tests.e2e.test_storage import small_filesystem
 from tests.support.peer import Peer
 from tests.support.server import Account as ServerAccount
 from tests.support.server import XmppServer
 from xmpptui.config import Account, Config, FilesConfig
-from xmpptui.model.conversation import Attachment
+from xmpptui.model.conversation import Attachment, ChatMessage
 from xmpptui.passwords import Secret
+from xmpptui.session import DownloadError
 from xmpptui.storage.history import History
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.chat.search import SearchScreen
@@ -43,10 +45,8 @@ def app_with_downloads(server: XmppServer, account: ServerAccount, downloads: Pa
                       history=history)
 
 
-async def share(server: XmppServer, peer: Peer, to: str, payload: bytes, slot_name: str,
-                claimed: Attachment | None = None) -> str:
-    """The peer uploads `payload` as any client would and sends its link: the body and XEP-0066, and with
-    `claimed` (its URL filled in) also XEP-0447 with the name, size and type it claims. Returns the URL."""
+async def upload(server: XmppServer, peer: Peer, payload: bytes, slot_name: str) -> str:
+    """The peer uploads `payload` as any client would; the URL to GET it."""
     upload = peer.client.plugin["xep_0363"]
     info = await upload.find_upload_service(timeout=10)
     slot = (await upload.request_slot(info["from"], slot_name, len(payload), "application/octet-stream",
@@ -56,7 +56,14 @@ async def share(server: XmppServer, peer: Peer, to: str, payload: bytes, slot_na
             slot["put"]["url"], data=payload, ssl=ssl.create_default_context(cafile=str(server.ca_file)),
             headers={**headers, "Content-Type": "application/octet-stream"}) as response:
         assert response.status in (200, 201), await response.text()
-    url = slot["get"]["url"]
+    return str(slot.xml.find("{urn:xmpp:http:upload:0}get").get("url"))  # (slot['get']['url'] read '' on ejabberd)
+
+
+async def share(server: XmppServer, peer: Peer, to: str, payload: bytes, slot_name: str,
+                claimed: Attachment | None = None) -> str:
+    """The peer uploads `payload` and sends its link: the body and XEP-0066, and with `claimed` (its URL filled
+    in) also XEP-0447 with the name, size and type it claims. Returns the URL."""
+    url = await upload(server, peer, payload, slot_name)
     message = peer.client.make_message(mto=to, mbody=url, mtype="chat")
     if claimed is not None:
         claimed.url = url
@@ -177,3 +184,28 @@ async def test_a_shared_file_is_shown_downloaded_safely_and_found(server: XmppSe
             assert "saved:" in " ".join(lines[start:start + 3])
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+@pytest.mark.timeout(60)
+async def test_an_untrusted_certificate_and_a_full_disk_are_said_and_leave_nothing(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    _alice, _bob, peer = await friends(server, peers)
+    peer.client.register_plugin("xep_0363")
+    url = await upload(server, peer, os.urandom(200_000), "report.bin")
+    shared = ChatMessage(peer.account.jid, peer.account.jid, url, 0.0, attachment=Attachment(url, "report.bin"))
+
+    # Without the suite's CA the file server's certificate is not trusted: verification is never off.
+    system_trust = XmppSession(Account(jid="alice@example.org"), Secret("pw"),
+                               files=FilesConfig(download_dir=str(tmp_path / "dl")))
+    with pytest.raises(DownloadError, match="certificate is not trusted"):
+        await system_trust.download_file(peer.account.jid, shared, url)
+    assert not any((tmp_path / "dl").iterdir())
+
+    # A disk that fills mid-way: said in words, the part removed.
+    with small_filesystem(tmp_path / "small", "64k") as disk:
+        full = XmppSession(Account(jid="alice@example.org", ca_file=str(server.ca_file)), Secret("pw"),
+                           files=FilesConfig(download_dir=str(disk)))
+        with pytest.raises(DownloadError, match="the disk is full"):
+            await full.download_file(peer.account.jid, shared, url)
+        assert list(disk.iterdir()) == []
+    assert shared.attachment is not None and shared.attachment.local_path == ""
