@@ -101,7 +101,7 @@ def prepare(argv: list[str] | None = None) -> Prepared | int:
 
         if not account_.resource:  # (one set in the config wins)
             account_ = replace(account_, resource=resource)
-        return XmppSession(account_, password, pins=default_store(), history=history)
+        return XmppSession(account_, password, pins=default_store(), history=history, files=config.files)
 
     app = XmppTuiApp(config, account, session_factory, save_accounts=not options.jid, history=history,
                      startup_notices=notices)

@@ -24,7 +24,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("find", "/find TEXT", "search the history of this conversation"),
     CommandSpec("upload", "/upload PATH", "send a file here (HTTP File Upload): its link goes as a message once it "
                 "is up; `~` is your home directory, Tab completes; one cut off is offered again (Enter retries)"),
-    CommandSpec("cancel", "/cancel", "stop the upload under way here (or Escape); nothing is sent"),
+    CommandSpec("cancel", "/cancel", "stop the download or upload under way here (or Escape); nothing is kept "
+                "or sent"),
+    CommandSpec("open", "/open [N]", "open the Nth latest link here (1, the default) in the browser ($BROWSER); "
+                "an xmpp: link opens its chat or room here"),
+    CommandSpec("download", "/download [N]", "save the Nth latest file or link here (1, the default) in the "
+                "downloads directory, with progress; Escape or /cancel stops it"),
     CommandSpec("edit", "/edit [TEXT]", "write the message in $VISUAL / $EDITOR (Alt+E); it comes back here, unsent"),
     CommandSpec("add", "/add [JID [name]]", "add a contact and ask to see their presence (no JID: a dialog with "
                 "name and groups)"),

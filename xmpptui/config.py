@@ -105,6 +105,17 @@ class NotifyConfig:
         return self.rules.get(jid, self.rooms if room else self.chats)
 
 
+DEFAULT_MAX_DOWNLOAD = 100 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FilesConfig:
+    download_dir: str = ""
+    """Where /download saves files (`~` is your home); empty: the platform's downloads directory."""
+    max_download_size: int = DEFAULT_MAX_DOWNLOAD
+    """Bytes: a larger file is refused before it is fetched (by its declared size) and cut off while it comes."""
+
+
 @dataclass(frozen=True)
 class Config:
     account: Account | None = None
@@ -112,6 +123,7 @@ class Config:
     """Binding id -> keys (comma separated), e.g. `go_away = "f3"`; see `xmpptui` help screen."""
     ui: UiConfig = field(default_factory=UiConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    files: FilesConfig = field(default_factory=FilesConfig)
     path: Path | None = None
 
 
@@ -185,7 +197,7 @@ def load(path: Path | None = None) -> Config:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    _check_keys(data, ["account", "keys", "ui", "notify"], "", path)
+    _check_keys(data, ["account", "keys", "ui", "notify", "files"], "", path)
     account = None
     if "account" in data:
         if isinstance(data["account"], dict) and "jid" not in data["account"]:
@@ -202,7 +214,22 @@ def load(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: ui.bell must be one of {', '.join(BELL_MODES)}, not {ui.bell!r}")
     if ui.confirm_lines < 1:
         raise ConfigError(f"{path}: ui.confirm_lines must be 1 or more, not {ui.confirm_lines!r}")
-    return Config(account=account, keys=dict(keys), ui=ui, notify=_notify(data.get("notify", {}), path), path=path)
+    return Config(account=account, keys=dict(keys), ui=ui, notify=_notify(data.get("notify", {}), path),
+                  files=_files(data.get("files", {}), path), path=path)
+
+
+def _files(table: object, path: Path) -> FilesConfig:
+    files = _build(FilesConfig, table, "files", path)
+    if files.max_download_size < 1:
+        raise ConfigError(f"{path}: files.max_download_size must be a number of bytes above 0, not "
+                          f"{files.max_download_size!r}; e.g. max_download_size = {DEFAULT_MAX_DOWNLOAD}")
+    directory = Path(files.download_dir).expanduser()
+    if files.download_dir and directory.exists() and not directory.is_dir():
+        raise ConfigError(f"{path}: files.download_dir {files.download_dir!r} is not a directory")
+    if files.download_dir and not directory.is_absolute():
+        raise ConfigError(f"{path}: files.download_dir {files.download_dir!r} must be an absolute path (or start "
+                          "with ~)")
+    return files
 
 
 def _notify(table: object, path: Path) -> NotifyConfig:
@@ -231,7 +258,8 @@ def _write(config: Config) -> Config:
         data["account"] = {"jid": config.account.jid, **_non_defaults(config.account, Account(config.account.jid))}
     if config.keys:
         data["keys"] = dict(config.keys)
-    for name, value, defaults in (("ui", config.ui, UiConfig()), ("notify", config.notify, NotifyConfig())):
+    for name, value, defaults in (("ui", config.ui, UiConfig()), ("notify", config.notify, NotifyConfig()),
+                                  ("files", config.files, FilesConfig())):
         table = _non_defaults(value, defaults)
         if table:
             data[name] = table

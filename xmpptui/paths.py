@@ -39,6 +39,13 @@ def log_file() -> Path:
     return _private_dir(platformdirs.user_log_path(APP)) / "xmpptui.log"
 
 
+def downloads_dir(configured: str = "") -> Path:
+    """Where /download saves files: `configured` (`[files] download_dir`), else the platform's downloads
+    directory; made (0700) if missing."""
+    path = Path(configured).expanduser() if configured else platformdirs.user_downloads_path()
+    return _private_dir(path)
+
+
 def write_private(path: Path, text: str) -> None:
     """Write a file that only the user can read (0600, in a 0700 directory), atomically."""
     _private_dir(path.parent)

@@ -57,6 +57,11 @@ class UploadError(SessionError):
         self.retry = retry
 
 
+class DownloadError(SessionError):
+    """A file not fetched: not an http(s) link, larger than the cap, an HTTP error, an untrusted certificate, the
+    connection cut, the disk full, or cancelled. Nothing partial is left on disk."""
+
+
 class ConsoleError(SessionError):
     """A stanza typed in the XML console that is not sent: not well-formed, or not one stanza."""
 
@@ -114,6 +119,19 @@ class Session(Protocol):
 
     def cancel_upload(self, jid: str) -> bool:
         """Stop the upload under way in this conversation (False: there is none)."""
+
+    async def download_file(self, jid: str, message: ChatMessage, url: str) -> str:
+        """Save the file at `url` (the message's attachment, or a link in its text) to the downloads directory,
+        under a safe name that overwrites nothing; progress arrives as `DownloadProgressed`, the end as
+        `DownloadEnded`; the message's attachment then says where it is (stored). Returns the path;
+        `DownloadError` says in words why not."""
+
+    def cancel_download(self, jid: str) -> bool:
+        """Stop the download under way in this conversation (False: there is none)."""
+
+    async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
+        """The message's attachment in memory, at most `limit` bytes (for a preview), with the account's trust;
+        `DownloadError` in words otherwise. Only ever called when the user's settings allow it."""
 
     # The XML console (xmpp/console.py): stanzas are recorded only while it watches.
 

@@ -15,6 +15,8 @@ from xmpptui.model.events import (
     ContactChanged,
     ConversationClosed,
     ConversationOpened,
+    DownloadEnded,
+    DownloadProgressed,
     Event,
     MessageAdded,
     MessageUpdated,
@@ -31,7 +33,7 @@ from xmpptui.model.presence import Presence, Show
 from xmpptui.model.room import Affiliation, Role, RoomListing
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ClientState, ConnectionState, ConnectionStatus
-from xmpptui.session import ConversationError, EventSink, RoomError, UploadError
+from xmpptui.session import ConversationError, DownloadError, EventSink, RoomError, UploadError
 from xmpptui.xmpp.console import parse_stanza
 
 FIXED_TIME = 1_764_590_400.0  # 2025-12-01 12:00 UTC: snapshots do not depend on the clock
@@ -53,6 +55,7 @@ class FakeSession:
         self._state = ClientState(jid=self.jid, resource="xmpptui")
         self._sink: EventSink = lambda event: None
         self._uploads: dict[str, asyncio.Future[str]] = {}
+        self._downloads: dict[str, asyncio.Future[str]] = {}
 
     @property
     def state(self) -> ClientState:
@@ -127,6 +130,42 @@ class FakeSession:
             return False
         done.set_exception(UploadError("upload cancelled, nothing was sent"))
         return True
+
+    async def download_file(self, jid: str, message: ChatMessage, url: str) -> str:
+        """Under way until the test calls `download_progress` / `finish_download`, or the user cancels it."""
+        self.calls.append(("download_file", (jid, url)))
+        name = url.rsplit("/", 1)[-1]
+        if jid in self._downloads:
+            raise DownloadError("a file is already being downloaded in this conversation: wait, or /cancel it")
+        done = self._downloads[jid] = asyncio.get_running_loop().create_future()
+        self.emit(DownloadProgressed(jid, name, 0, 0))
+        try:
+            path = await done
+        except DownloadError as exc:
+            self.emit(DownloadEnded(jid, name, error=str(exc)))
+            raise
+        finally:
+            del self._downloads[jid]
+        self.emit(DownloadEnded(jid, name, path=path))
+        return path
+
+    def download_progress(self, jid: str, name: str, received: int, total: int) -> None:
+        self.emit(DownloadProgressed(jid, name, received, total))
+
+    def finish_download(self, jid: str, path: str) -> None:
+        self._downloads[jid].set_result(path)
+
+    def cancel_download(self, jid: str) -> bool:
+        self.calls.append(("cancel_download", jid))
+        done = self._downloads.get(jid)
+        if done is None or done.done():
+            return False
+        done.set_exception(DownloadError("download cancelled, nothing was saved"))
+        return True
+
+    async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
+        self.calls.append(("fetch_image", (jid, limit)))
+        raise DownloadError("no file server in UI tests")
 
     def open_conversation(self, jid: str) -> None:
         self.calls.append(("open_conversation", jid))

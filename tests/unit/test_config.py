@@ -314,3 +314,16 @@ def test_confirm_lines_is_a_positive_count(tmp_path: Path) -> None:
     assert config.load(write(tmp_path, "[ui]\nconfirm_lines = 3\n")).ui.confirm_lines == 3
     with pytest.raises(ConfigError, match=r"ui\.confirm_lines must be 1 or more, not 0"):
         config.load(write(tmp_path, "[ui]\nconfirm_lines = 0\n"))
+
+
+def test_files_table_sets_where_downloads_go_and_their_cap(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[files]\ndownload_dir = "~/Incoming"\nmax_download_size = 1048576\n')
+    files = config.load(path).files
+    assert files.download_dir == "~/Incoming" and files.max_download_size == 1_048_576
+    assert config.load(write(tmp_path, "", "empty.toml")).files.max_download_size == 100 * 1024 * 1024
+    for bad, words in (("max_download_size = 0", "above 0"), ('download_dir = "relative/dir"', "absolute"),
+                       ('download_dir = 3', "must be a str"), ("max_size = 1", "did you mean 'max_download_size'")):
+        path.write_text(f"[files]\n{bad}\n")
+        with pytest.raises(config.ConfigError, match=words):
+            config.load(path)

@@ -159,9 +159,28 @@ class UploadEnded(NamedTuple):
     retry: bool = False
 
 
+class DownloadProgressed(NamedTuple):
+    """A file being saved from a conversation has `received` of its `total` bytes (0: the size is not known)."""
+
+    conversation: str
+    name: str
+    received: int
+    total: int
+
+
+class DownloadEnded(NamedTuple):
+    """A download is over: `path` where the file is saved, else `error` in words (nothing is left on disk)."""
+
+    conversation: str
+    name: str
+    path: str = ""
+    error: str = ""
+
+
 Event = (
     ConnectionChanged | RosterReplaced | ContactChanged | PresenceChanged | OwnPresenceChanged
     | ConversationOpened | ConversationClosed | MessageAdded | MessageUpdated | HistoryLoaded | UnreadChanged
     | MessagesInserted | ChatStateChanged | Notice | RequestsChanged | BlocklistChanged | RoomChanged
     | RoomJoinFailed | InvitationReceived | BookmarksChanged | UploadProgressed | UploadEnded
+    | DownloadProgressed | DownloadEnded
 )

@@ -29,8 +29,8 @@ INSERT = ("INSERT OR IGNORE INTO messages (account, conversation, kind, directio
           " file_type, file_path, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 """Stores a `to_row` with its seq (`sequenced`) after it."""
 
-UPDATE = ("UPDATE messages SET state = ?, error = ?, body = ?, edited = ?, file_path = ? WHERE account = ? AND "
-          "conversation = ? AND dedup_key = ?")
+UPDATE = ("UPDATE messages SET state = ?, error = ?, body = ?, edited = ?, file_url = ?, file_name = ?, "
+          "file_size = ?, file_type = ?, file_path = ? WHERE account = ? AND conversation = ? AND dedup_key = ?")
 """Stores what may change in a held message (`update_args`)."""
 
 
@@ -60,8 +60,10 @@ def to_row(account: str, message: ChatMessage) -> tuple[object, ...]:
 
 
 def update_args(account: str, message: ChatMessage) -> tuple[object, ...]:
-    local_path = message.attachment.local_path if message.attachment is not None else ""
-    return (message.state.value, message.error, message.body, int(message.edited), local_path, account,
+    file = message.attachment
+    described = (file.url, file.name, file.size, file.media_type, file.local_path) if file is not None else \
+        ("", "", None, "", "")  # (a link in the text becomes the message's file once it is downloaded)
+    return (message.state.value, message.error, message.body, int(message.edited), *described, account,
             message.conversation, dedup_key(message))
 
 

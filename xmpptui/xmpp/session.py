@@ -15,7 +15,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
-from xmpptui.config import Account
+from xmpptui.config import Account, FilesConfig
 from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
 from xmpptui.model.conversation import ChatMessage, ConversationKind, SearchHit
@@ -40,6 +40,7 @@ from xmpptui.xmpp.console import StanzaConsole
 from xmpptui.xmpp.contacts import ContactService
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
+from xmpptui.xmpp.download import Downloads
 from xmpptui.xmpp.pep_publish import PrivatePep
 from xmpptui.xmpp.presence import PresenceService
 from xmpptui.xmpp.read_sync import ReadSync
@@ -57,7 +58,7 @@ class XmppSession:
     tests that drive one feature; `inbound(stanza)` hands the session a stanza as if the server had sent it."""
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
-                 pins: PinStore | None = None, history: History | None = None,
+                 pins: PinStore | None = None, history: History | None = None, files: FilesConfig | None = None,
                  contacts_store: ContactStore | None = None, open_store: OpenConversationsStore | None = None) -> None:
         state = ClientState(jid=account.bare_jid.lower(), resource=account.resource)
         ctx = self.context = SessionContext(account, state, clock, time.monotonic)
@@ -92,6 +93,7 @@ class XmppSession:
             ctx, open_store or OpenConversationsStore.default(state.jid), join_room=self.rooms.join_later,
             open_conversation=lambda jid, kind: self.conversations.open(jid, False, kind))
         self.uploads = Uploads(ctx)
+        self.downloads = Downloads(ctx, files or FilesConfig(), store_update=self.conversations.store_update)
         self.router = Router(state, clock, self.archive, Recipients(self.presence, self.contacts, self.receiving,
                                                                      self.rooms, self.read_sync))
 
@@ -111,8 +113,7 @@ class XmppSession:
     def _history_failed(self, exc: BaseException) -> bool:
         if isinstance(exc, HistoryWriteError):
             self.conversations.write_failed(exc)  # (a state change: said once)
-            return True
-        return False
+        return isinstance(exc, HistoryWriteError)
 
     # Start, resume, stop ----------------------------------------------------------------------------------
 
@@ -205,6 +206,7 @@ class XmppSession:
     async def stop(self) -> None:
         self.context.stopping = True
         self.uploads.cancel_all()
+        self.downloads.cancel_all()
         self.reopening.save()
         self.conversations.save_unsaved()
         self.read_sync.flush()
@@ -310,7 +312,7 @@ class XmppSession:
     async def fetch_client_version(self, jid: str) -> ClientVersion:
         return await self.contacts.fetch_client_version(jid)
 
-    # Rooms ------------------------------------------------------------------------------------------------
+    # Files, rooms -----------------------------------------------------------------------------------------
 
     async def upload_file(self, jid: str, path: str) -> None:
         """Upload the file, then send its link to the conversation (to a room, an occupant or a contact)."""
@@ -327,6 +329,15 @@ class XmppSession:
 
     def cancel_upload(self, jid: str) -> bool:
         return self.uploads.cancel(jid)
+
+    async def download_file(self, jid: str, message: ChatMessage, url: str) -> str:
+        return await self.downloads.download(jid, message, url)
+
+    def cancel_download(self, jid: str) -> bool:
+        return self.downloads.cancel(jid)
+
+    async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
+        return await self.downloads.fetch_image(message, limit)
 
     async def join_room(self, address: str, password: str = "") -> None:
         await self.rooms.join_room(address, password)

@@ -22,6 +22,7 @@ from xmpptui.model.events import UploadEnded, UploadProgressed
 from xmpptui.session import NotConnected, SessionError, UploadError
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.stanzas import upload as stanzas
+from xmpptui.xmpp.transport.http_trust import http_trust
 
 log = logging.getLogger(__name__)
 
@@ -206,8 +207,7 @@ class Uploads:
 
     def _trust(self) -> ssl.SSLContext:
         """The account's trust: its CA file if it names one, else the system's; verification is never off."""
-        ca_file = self._ctx.account.ca_file
-        return ssl.create_default_context(cafile=str(Path(ca_file).expanduser()) if ca_file else None)
+        return http_trust(self._ctx.account)
 
     def _pinned(self) -> bytes | None:
         """The SHA-256 of the certificate the user trusted for this account (trust on first use), if any: a

@@ -68,6 +68,7 @@ class MessageLines:
             return 0
         body = render.shown_body(message)
         if (message.state is not DeliveryState.FAILED and not message.edited and body.isprintable()
+                and message.attachment is None  # (its line under the body)
                 and not (message.direction is Direction.OUT and render.is_action(message))):  # (mark after it)
             # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
             # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,

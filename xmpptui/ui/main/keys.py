@@ -18,6 +18,7 @@ from textual.binding import ActiveBinding, Binding
 from xmpptui.model.conversation import Conversation
 from xmpptui.model.presence import Show
 from xmpptui.ui.chat.controller import ChatController
+from xmpptui.ui.chat.downloads import DownloadController
 from xmpptui.ui.chat.uploads import UploadController
 from xmpptui.ui.main.presence import PresenceController
 from xmpptui.ui.rooms.joining import RoomJoining
@@ -62,7 +63,7 @@ BINDINGS: list[Binding] = [
     _key("alt+j", "join_room", "Join", show=True, priority=True),
     _key("alt+o", "focus_occupants", "Occupants", priority=True),
     # (no priority: the composer's own Escape, closing completions or a correction, comes first)
-    _key("escape", "cancel_upload", "Cancel the upload"),
+    _key("escape", "cancel_upload", "Cancel the upload or download"),
 ]
 
 FOOTER_ORDER = ("help", *(binding_id for _key_name, _show, binding_id, _label in _SHOW_KEYS), "edit_status",
@@ -93,7 +94,8 @@ class KeyActions:
     """What each main-screen key does, by binding id: a call into the controller that carries it out."""
 
     def __init__(self, *, chat: ChatController, presence: PresenceController, panes: RoomPanes,
-                 joining: RoomJoining, uploads: UploadController, focus_roster: Callable[[], None],
+                 joining: RoomJoining, uploads: UploadController, downloads: DownloadController,
+                 focus_roster: Callable[[], None],
                  focus_composer: Callable[[], object],
                  toggle_roster: Callable[[], None], help: Callable[[], None]) -> None:
         self._chat = chat
@@ -114,7 +116,7 @@ class KeyActions:
             "close_conversation": chat.close_conversation, "help_key": help, "focus_roster": focus_roster,
             "focus_composer": focus_composer, "toggle_roster": toggle_roster, "toggle_occupants": panes.toggle,
             "focus_occupants": panes.focus_occupants, "join_room": joining.join_dialog,
-            "cancel_upload": uploads.cancel,
+            "cancel_upload": lambda: downloads.cancel() or uploads.cancel(),
         }
         missing = {str(binding.id) for binding in BINDINGS} - self._actions.keys()
         if missing:

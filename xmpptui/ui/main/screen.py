@@ -22,6 +22,7 @@ from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.controller import ChatController
 from xmpptui.ui.chat.conversation_bar import ConversationBar
+from xmpptui.ui.chat.downloads import DownloadController
 from xmpptui.ui.chat.header import ChatHeader
 from xmpptui.ui.chat.uploads import UploadController
 from xmpptui.ui.contacts.controller import ContactController
@@ -52,6 +53,7 @@ class MainScreen(Screen[None]):
         self._logs = ContentSwitcher(id="logs", initial="welcome")
         self._chat_state = Static("", id="chat-state")
         self._upload_line = Static("", id="upload-progress")
+        self._download_line = Static("", id="download-progress")
         self._bar = ConversationBar(id="conversations")
         self._header = ChatHeader(id="chat-header")
         self._subject = Static("", id="room-subject")
@@ -72,6 +74,8 @@ class MainScreen(Screen[None]):
                                           top_screen=lambda: self.app.screen)
         self.presence = PresenceController(tools, self._composer)
         self.uploads = UploadController(tools, self._composer, self._upload_line, active)
+        self.downloads = DownloadController(tools, self._composer, self._download_line, active,
+                                            open_in_app=self._open_xmpp_link)
         self.notifications = NotificationController(tools, self._composer, notifications or NotificationHooks(),
                                                     active=active, rings_for=self.chat.rings_for)
         self.pane_layout = PaneLayout(Vertical(id="roster-pane"), self.panes, self._composer)
@@ -83,7 +87,8 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield from compose_main(self.pane_layout.roster_pane, (self._bar, self._header, self._subject), self._logs,
-                                (self._upload_line, self._chat_state, self._composer), self._occupant_pane,
+                                (self._upload_line, self._download_line, self._chat_state, self._composer),
+                                self._occupant_pane,
                                 self._occupants)
         yield StatusBar(id="status-bar")
         yield Footer(show_command_palette=False)  # (Ctrl+P is in the help: 80 columns hold the rest)
@@ -96,7 +101,7 @@ class MainScreen(Screen[None]):
         """Show a (new) session's state; called before the session starts."""
         self.session = session
         for controller in (self.panes, self.joining, self.rooms, self.contacts, self.presence, self.notifications,
-                           self.uploads):
+                           self.uploads, self.downloads):
             controller.session = session
         self.chat.attach(session)
         existing = self.query(RosterView)
@@ -116,6 +121,7 @@ class MainScreen(Screen[None]):
     def _active_changed(self) -> None:
         self.panes.show()
         self.uploads.show()
+        self.downloads.show()
         self._header.show_for(self.session.state if self.session else None, self.chat.active)
 
     def show_notice(self, text: str) -> None:
@@ -225,6 +231,7 @@ class MainScreen(Screen[None]):
             self.roster.contacts_changed(changed_contacts)
         self.contacts.route(message.events)
         self.uploads.route(message.events)
+        self.downloads.route(message.events)
         chat.sync_logs(logs_to_sync)
         if conversations_changed:
             chat.refresh_conversations()
@@ -320,13 +327,18 @@ class MainScreen(Screen[None]):
                "console": lambda _args: self.post_message(ConsoleRequested())}
         parts = (own, self.chat.commands(), self.presence.commands(), self.contacts.commands(),
                  self.joining.commands(), self.rooms.commands(), self.notifications.commands(),
-                 self.uploads.commands())
+                 self.uploads.commands(), self.downloads.commands())
         for part in parts:
             clash = table.keys() & part.keys()
             if clash:
                 raise ValueError(f"slash commands handled twice: {sorted(clash)}")
             table.update(part)
+        table["cancel"] = self.downloads.cancel_command(otherwise=table["cancel"])  # (a download here, else upload)
         return table
+
+    def _open_xmpp_link(self, jid: str, action: str) -> None:
+        """An `xmpp:` link opened with /open: its room joined (`?join`), else a chat with it, as typed."""
+        self.command_table["join" if action == "join" else "chat"](jid)
 
     def _command_help(self, _args: str) -> None:
         self._composer.clear()
@@ -349,6 +361,7 @@ class MainScreen(Screen[None]):
                 self.roster.focus()
 
         return keys.KeyActions(chat=self.chat, presence=self.presence, panes=self.panes, joining=self.joining,
-                               uploads=self.uploads, focus_roster=focus_roster, focus_composer=self._composer.focus,
+                               uploads=self.uploads, downloads=self.downloads, focus_roster=focus_roster,
+                               focus_composer=self._composer.focus,
                                toggle_roster=self.pane_layout.toggle_roster,
                                help=lambda: self.post_message(HelpRequested()))

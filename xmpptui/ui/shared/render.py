@@ -6,10 +6,12 @@ import colorsys
 import hashlib
 import time
 
+from rich.style import Style
 from rich.text import Text
 
 from xmpptui.model.contacts import PendingRequest
-from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import Attachment, ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.links import find_links
 from xmpptui.model.presence import OFFLINE, Presence, Show
 from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Contact, Subscription
@@ -236,6 +238,52 @@ def typing_line(name: str, chat_state: str) -> Text:
     return line
 
 
+LINK_STYLE = "underline bright_blue"
+"""How a link looks where the terminal does not make it clickable (no OSC 8): still told apart from text."""
+
+
+def linked(value: str, style: str = "") -> Text:
+    """Remote text as `plain` does, with each link of a safe scheme (model/links.py) styled as a link: Textual
+    writes a segment whose style has a `link` as an OSC 8 hyperlink (textual/strip.py `render_style`), which
+    terminals without OSC 8 ignore, so it is also underlined and coloured. A link holds no control or bidi
+    character (find_links stops at them), so its text is shown as it is."""
+    text = Text(end="", style=style)
+    at = 0
+    for link in find_links(value):
+        if link.start > at:
+            text.append(sanitize(value[at:link.start]))
+        text.append(link.url, Style.parse(LINK_STYLE) + Style(link=link.url))
+        at = link.end
+    text.append(sanitize(value[at:]))
+    return text
+
+
+def file_size(size: int) -> str:
+    """A size as people read it: bytes, KiB, MiB or GiB."""
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB"):
+        if value < 1024:
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"
+
+
+def attachment_line(attachment: Attachment) -> Text:
+    """`📎 name · 1.2 MiB · image/png · saved: /path`: the file a message shares, under its text. The name and
+    type are the sender's claims, shown inert; the path is ours."""
+    line = Text("📎 ", end="")
+    line.append_text(plain(attachment.name or "(no name)", "bold", single_line=True))
+    if attachment.size is not None:
+        line.append(f" · {file_size(attachment.size)}")
+    if attachment.media_type:
+        line.append(" · ")
+        line.append_text(plain(attachment.media_type, single_line=True))
+    if attachment.local_path:
+        line.append(" · saved: ", style="green")
+        line.append_text(plain(attachment.local_path, single_line=True))
+    return line
+
+
 def message_body(message: ChatMessage) -> Text:
     style = {MessageKind.ERROR: "red", MessageKind.NOTICE: "italic", MessageKind.HEADLINE: "italic",
              MessageKind.OCCUPANT: "italic bright_black"}.get(message.kind, "")
@@ -243,12 +291,15 @@ def message_body(message: ChatMessage) -> Text:
         style = "bold"
     elif is_action(message):
         style = "italic"
-    body = plain(shown_body(message), style)
+    body = linked(shown_body(message), style)
     if message.edited:
         body.append(EDITED_MARK, style="italic bright_black")
     if is_action(message) and message.direction is Direction.OUT and (mark := delivery_mark(message)).plain:
         body.append(" ")
         body.append_text(mark)
+    if message.attachment is not None:
+        body.append("\n")
+        body.append_text(attachment_line(message.attachment))
     if message.state is DeliveryState.FAILED:
         body.append("\n")
         body.append_text(plain(f"✗ not delivered: {message.error}", "bold red"))
