@@ -25,6 +25,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("upload", "/upload PATH", "send a file here (HTTP File Upload): its link goes as a message once it "
                 "is up; `~` is your home directory, Tab completes"),
     CommandSpec("cancel", "/cancel", "stop the upload under way here (or Escape); nothing is sent"),
+    CommandSpec("preview", "/preview on|off", "show this conversation's images as thumbnails, or not (fetching "
+                "tells their server your address)"),
     CommandSpec("edit", "/edit [TEXT]", "write the message in $VISUAL / $EDITOR (Alt+E); it comes back here, unsent"),
     CommandSpec("add", "/add [JID [name]]", "add a contact and ask to see their presence (no JID: a dialog with "
                 "name and groups)"),
@@ -81,6 +83,7 @@ ARGUMENTS: dict[str, tuple[str, ...]] = {
     "unblock": ("jid",), "info": ("jid",), "invite": ("jid",), "presence": ("jid", "show"), "status": ("show",),
     "msg": ("nick|jid",), "kick": ("nick",), "ban": ("nick",), "role": ("nick", "role"),
     "affiliation": ("jid", "affiliation"), "join": ("room",), "bookmark": ("noautojoin",), "upload": ("path",),
+    "preview": ("toggle",),
 }
 """What Tab completes in each argument of a command, by position: `jid` (the roster), `room` (bookmarks and
 rooms we are in), `nick` (the current room's occupants), `path` (files), `a|b` both, or a fixed list of words
@@ -89,7 +92,7 @@ rooms we are in), `nick` (the current room's occupants), `path` (files), `a|b` b
 
 def argument_words(kind: str) -> tuple[str, ...]:
     """The fixed words an argument kind stands for (empty for kinds completed from the session or the disk)."""
-    fixed = {"show": SHOW_VALUES, "role": ROLE_VALUES, "affiliation": AFFILIATION_VALUES}
+    fixed = {"show": SHOW_VALUES, "role": ROLE_VALUES, "affiliation": AFFILIATION_VALUES, "toggle": ("on", "off")}
     if kind in fixed:
         return fixed[kind]
     return () if kind in ("jid", "room", "nick", "path") or "|" in kind else (kind,)

@@ -52,6 +52,11 @@ class UploadError(SessionError):
     the connection lost or the upload cancelled. No message is sent for it."""
 
 
+class DownloadError(SessionError):
+    """A shared file not fetched: not an http(s) link, larger than allowed, the server's HTTP error, its
+    certificate not trusted, the connection lost."""
+
+
 class ConsoleError(SessionError):
     """A stanza typed in the XML console that is not sent: not well-formed, or not one stanza."""
 
@@ -109,6 +114,10 @@ class Session(Protocol):
 
     def cancel_upload(self, jid: str) -> bool:
         """Stop the upload under way in this conversation (False: there is none)."""
+
+    async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
+        """The bytes of the file `message` shares (a GET of its http(s) URL, held in memory, with the account's
+        trust settings), at most `limit` of them; DownloadError says why not."""
 
     # The XML console (xmpp/console.py): stanzas are recorded only while it watches.
 
