@@ -30,6 +30,7 @@ from xmpptui.session import EventSink
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, HistoryWriteError
 from xmpptui.storage.open_conversations import OpenConversationsStore
+from xmpptui.xmpp import fetch
 from xmpptui.xmpp.archive import ArchiveQueries
 from xmpptui.xmpp.archive_sync import ArchiveSync
 from xmpptui.xmpp.chat.receiving import ChatReceiving
@@ -327,6 +328,9 @@ class XmppSession:
 
     def cancel_upload(self, jid: str) -> bool:
         return self.uploads.cancel(jid)
+
+    async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
+        return await fetch.fetch_bytes(self.context.account, message, limit)
 
     async def join_room(self, address: str, password: str = "") -> None:
         await self.rooms.join_room(address, password)

@@ -1,0 +1,56 @@
+"""Fetching a shared file into memory (for an image's preview): a GET of its http(s) URL with the account's trust
+settings (its CA file, verification always on), stopped at a byte limit, refusals and failures in words."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from pathlib import Path
+
+import aiohttp
+
+from xmpptui.config import Account
+from xmpptui.model.conversation import ChatMessage
+from xmpptui.session import DownloadError
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 64 * 1024
+_SECONDS = 60.0
+"""The longest a fetch may take in all (a preview is not worth more)."""
+
+
+def trust(account: Account) -> ssl.SSLContext:
+    """The account's trust: its CA file if it names one, else the system's; verification is never off."""
+    return ssl.create_default_context(cafile=str(Path(account.ca_file).expanduser()) if account.ca_file else None)
+
+
+async def fetch_bytes(account: Account, message: ChatMessage, limit: int) -> bytes:
+    """The bytes of the file `message` shares, at most `limit` (DownloadError beyond, and for anything else that
+    keeps them from us, in words that do not quote the URL: it may be a capability)."""
+    attachment = message.attachment
+    if attachment is None or not attachment.url.lower().startswith(("https://", "http://")):
+        raise DownloadError("this message shares no http(s) link")
+    name = attachment.name or "the file"
+    if attachment.size is not None and attachment.size > limit:
+        raise DownloadError(f"{name} is larger than {limit} bytes")
+    timeout = aiohttp.ClientTimeout(total=_SECONDS, sock_connect=account.timeout)
+    try:
+        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(attachment.url,
+                                                                            ssl=trust(account)) as response:
+            if response.status != 200:
+                raise DownloadError(f"{name}: the server answered HTTP {response.status} "
+                                    f"{response.reason or ''}".rstrip())
+            if response.content_length is not None and response.content_length > limit:
+                raise DownloadError(f"{name} is larger than {limit} bytes")
+            data = bytearray()
+            async for chunk in response.content.iter_chunked(_CHUNK):
+                data.extend(chunk)
+                if len(data) > limit:
+                    raise DownloadError(f"{name} is larger than {limit} bytes")
+            return bytes(data)
+    except aiohttp.ClientConnectorCertificateError as exc:
+        raise DownloadError(f"{name}: the server's certificate is not trusted ({exc.certificate_error})") from None
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.info("fetching %s failed: %s", name, type(exc).__name__)
+        raise DownloadError(f"{name} could not be fetched (the connection failed or timed out)") from None
