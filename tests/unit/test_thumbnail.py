@@ -156,3 +156,14 @@ async def test_a_decode_that_takes_too_long_is_given_up_in_words() -> None:
                 await thumbnail.decode_off_loop(b"", timeout=0.05)
         finally:
             release.set()
+
+
+def test_the_decoding_thread_runs_at_a_lower_priority_than_the_ui_thread() -> None:
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    executor = thumbnail.decoding_thread()
+    try:
+        assert executor.submit(priority).result(10) >= min(priority() + 10, 19)
+    finally:
+        executor.shutdown()

@@ -83,7 +83,8 @@ class PreviewController:
         self._waiting: dict[str, list[ChatMessage]] = {}
         """By URL: the messages whose preview is being made."""
         self._decoding = asyncio.Semaphore(1)
-        """One decode at a time: the other core stays for the UI and the session."""
+        """One decode at a time (the time bound counts from its start): the other core stays for the UI."""
+        self._decoder = thumbnail.decoding_thread() if self.pillow else None
 
     def commands(self) -> CommandTable:
         return {"preview": self._command_preview}
@@ -124,11 +125,10 @@ class PreviewController:
             return self._note(NEEDS_EXTRA, width)
         done = self._done.get(attachment.url)
         if isinstance(done, thumbnail.Thumbnail):
-            columns = min(width, thumbnail.MAX_COLUMNS)
-            key = (attachment.url, columns)
+            key = (attachment.url, min(width, thumbnail.MAX_COLUMNS, done.width))
             strips = self._lines.get(key)
             if strips is None:
-                strips = self._lines[key] = thumbnail.half_blocks(done, columns)
+                strips = self._lines[key] = thumbnail.half_blocks(done, key[1])
             return strips
         if isinstance(done, str):
             return self._note(f"image could not be shown: {done}", width)
@@ -165,7 +165,11 @@ class PreviewController:
                 assert self.session is not None
                 data = await self.session.fetch_image(message.conversation, message, thumbnail.MAX_BYTES)
             async with self._decoding:
-                result = await thumbnail.decode_off_loop(data)
+                result = await thumbnail.decode_off_loop(data, executor=self._decoder)
+                # Drawn there too, at the size most logs show it (Rich colours and styles for each cell).
+                drawn = await asyncio.get_running_loop().run_in_executor(self._decoder, thumbnail.half_blocks,
+                                                                         result)
+                self._lines[(url, result.width)] = drawn
         except (thumbnail.PreviewFailed, SessionError) as exc:
             log.info("no preview of an image in %s: %s", message.conversation, exc)
             result = str(exc)

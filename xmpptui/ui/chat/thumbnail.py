@@ -11,8 +11,12 @@ bound on decoding. Half blocks work in every colour terminal, over SSH and in tm
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import io
+import os
+import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from rich.color import Color
@@ -88,11 +92,23 @@ def decode(data: bytes, max_columns: int = MAX_COLUMNS, max_rows: int = MAX_ROWS
         raise PreviewFailed(f"the image is damaged ({exc})") from None
 
 
-async def decode_off_loop(data: bytes, timeout: float = DECODE_SECONDS) -> Thumbnail:
-    """`decode` in a worker thread, given up after `timeout` seconds (the thread ends by itself: the pixel cap
-    bounds it)."""
+def _yield_to_the_ui() -> None:
+    """A decoding thread's own scheduling priority lowered (Linux sets it per thread), so that while it decodes
+    the UI thread gets the core first: keys echo on time on a busy machine."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
+def decoding_thread() -> Executor:
+    """One thread of low priority to decode in (one image at a time)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="image-decode", initializer=_yield_to_the_ui)
+
+
+async def decode_off_loop(data: bytes, timeout: float = DECODE_SECONDS, executor: Executor | None = None) -> Thumbnail:
+    """`decode` in a worker thread (`executor`'s, else the loop's default), given up after `timeout` seconds (the
+    thread ends by itself: the pixel cap bounds it)."""
     try:
-        return await asyncio.wait_for(asyncio.to_thread(decode, data), timeout)
+        return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(executor, decode, data), timeout)
     except TimeoutError:
         raise PreviewFailed(f"decoding it took longer than {timeout:g} s") from None
 
@@ -113,19 +129,21 @@ def fitted(thumbnail: Thumbnail, columns: int) -> Thumbnail:
 
 def half_blocks(thumbnail: Thumbnail, columns: int = MAX_COLUMNS) -> list[Strip]:
     """The thumbnail as lines of `▀`, at most `columns` cells wide: two pixel rows a line (an odd last row has
-    the terminal's background under it)."""
+    the terminal's background under it). A few milliseconds for a full-size one: done in the decoding thread."""
     image = fitted(thumbnail, columns)
-    styles: dict[tuple[object, object], Style] = {}
+    colours: dict[tuple[int, int, int], Color] = {}
+
+    def colour(rgb: tuple[int, int, int]) -> Color:
+        known = colours.get(rgb)
+        if known is None:
+            known = colours[rgb] = Color.from_rgb(*rgb)
+        return known
+
     strips = []
     for top in range(0, image.height, 2):
         segments = []
         for x in range(image.width):
-            upper = image.pixel(x, top)
-            lower = image.pixel(x, top + 1) if top + 1 < image.height else None
-            style = styles.get((upper, lower))
-            if style is None:
-                style = styles[(upper, lower)] = Style(
-                    color=Color.from_rgb(*upper), bgcolor=Color.from_rgb(*lower) if lower is not None else None)
-            segments.append(Segment("▀", style))
+            lower = colour(image.pixel(x, top + 1)) if top + 1 < image.height else None
+            segments.append(Segment("▀", Style.from_color(colour(image.pixel(x, top)), lower)))
         strips.append(Strip(Segment.simplify(segments), image.width))
     return strips
