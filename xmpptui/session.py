@@ -116,7 +116,7 @@ class Session(Protocol):
         """Stop the upload under way in this conversation (False: there is none)."""
 
     async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
-        """The bytes of the file `message` shares (a GET of its http(s) URL, held in memory, with the account's
+        """The bytes of the file `message` shares (a GET of its https URL, held in memory, with the account's
         trust settings), at most `limit` of them; DownloadError says why not."""
 
     # The XML console (xmpp/console.py): stanzas are recorded only while it watches.

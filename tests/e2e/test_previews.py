@@ -14,6 +14,7 @@ import pytest
 from tests.e2e.helpers import SIZE, log_lines, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.server import XmppServer
+from xmpptui.session import DownloadError
 
 Image = pytest.importorskip("PIL.Image")
 
@@ -79,3 +80,6 @@ async def test_a_contacts_png_sent_with_oob_is_previewed_and_a_truncated_one_is_
                     " ".join(line.strip() for line in log_lines(app, bob.jid)), timeout=20, what="the placeholder")
         assert rows() == ["▀" * 20] * 5, "the first one's thumbnail stays"
         assert app.is_running
+        # The session's fetch stops at its limit (the server's HTTP answer is read, the file is not kept).
+        with pytest.raises(DownloadError, match="larger than 10 bytes"):
+            await app.session.fetch_image(bob.jid, message, 10)  # type: ignore[union-attr]

@@ -100,6 +100,17 @@ async def test_a_strangers_image_is_not_fetched_under_roster_until_preview_on() 
         assert len(fetches(session)) == 1
 
 
+async def test_previews_all_in_the_config_fetch_a_strangers_image_at_once() -> None:
+    session = FakeSession(contacts=list(CONTACTS), images={URL: png((0, 0, 255), (16, 4))})
+    app, factory = make(Config(ui=UiConfig(preview="all")), factory=Factory(session=session))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made, what="session started")
+        session.receive(STRANGER, URL, attachment=Attachment(URL, "cat.png", 100, "image/png"))
+        await _open(pilot, factory, STRANGER)
+        await until(pilot, lambda: thumbnail_rows(app, STRANGER) == ["▀" * 16] * 2, what="the thumbnail")
+        assert len(fetches(session)) == 1
+
+
 async def test_a_contacts_image_is_fetched_at_once_and_a_broken_one_is_a_placeholder() -> None:
     broken = "https://files.example.net/broken.png"
     noise = io.BytesIO()

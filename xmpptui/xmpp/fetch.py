@@ -1,5 +1,6 @@
-"""Fetching a shared file into memory (for an image's preview): a GET of its http(s) URL with the account's trust
-settings (its CA file, verification always on), stopped at a byte limit, refusals and failures in words."""
+"""Fetching a shared file into memory (for an image's preview): a GET of its https URL with the account's trust
+settings (its CA file, verification always on), no redirects followed, stopped at a byte limit, refusals and
+failures in words."""
 
 from __future__ import annotations
 
@@ -26,18 +27,21 @@ def trust(account: Account) -> ssl.SSLContext:
 
 
 async def fetch_bytes(account: Account, message: ChatMessage, limit: int) -> bytes:
-    """The bytes of the file `message` shares, at most `limit` (DownloadError beyond, and for anything else that
-    keeps them from us, in words that do not quote the URL: it may be a capability)."""
+    """The bytes of the file `message` shares (an https link), at most `limit` (DownloadError beyond, and for
+    anything else that keeps them from us, in words that do not quote the URL: it may be a capability)."""
     attachment = message.attachment
-    if attachment is None or not attachment.url.lower().startswith(("https://", "http://")):
-        raise DownloadError("this message shares no http(s) link")
+    if attachment is None or not attachment.url.lower().startswith("https://"):
+        raise DownloadError("only https links are fetched (this one would go in the clear)")
     name = attachment.name or "the file"
     if attachment.size is not None and attachment.size > limit:
         raise DownloadError(f"{name} is larger than {limit} bytes")
     timeout = aiohttp.ClientTimeout(total=_SECONDS, sock_connect=account.timeout)
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(attachment.url,
-                                                                            ssl=trust(account)) as response:
+        # Redirects are not followed: one could send the request (and our address) to any host, or in the clear.
+        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(
+                attachment.url, ssl=trust(account), allow_redirects=False) as response:
+            if 300 <= response.status < 400:
+                raise DownloadError(f"{name}: the server sends it elsewhere (HTTP {response.status}); not followed")
             if response.status != 200:
                 raise DownloadError(f"{name}: the server answered HTTP {response.status} "
                                     f"{response.reason or ''}".rstrip())
