@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import burst, chat_log, history, rooms, roster, startup, support, upload
+from benchmarks import burst, chat_log, history, preview, rooms, roster, startup, support, upload
 
 SECTIONS = {
     "chat": chat_log,
@@ -30,6 +30,7 @@ SECTIONS = {
     "history": history,
     "rooms": rooms,
     "upload": upload,
+    "preview": preview,
 }
 
 

@@ -30,6 +30,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 "an xmpp: link opens its chat or room here"),
     CommandSpec("download", "/download [N]", "save the Nth latest file or link here (1, the default) in the "
                 "downloads directory, with progress; Escape or /cancel stops it"),
+    CommandSpec("preview", "/preview on|off", "show this conversation's images as thumbnails, or not (fetching "
+                "tells their server your address)"),
     CommandSpec("edit", "/edit [TEXT]", "write the message in $VISUAL / $EDITOR (Alt+E); it comes back here, unsent"),
     CommandSpec("add", "/add [JID [name]]", "add a contact and ask to see their presence (no JID: a dialog with "
                 "name and groups)"),
@@ -86,6 +88,7 @@ ARGUMENTS: dict[str, tuple[str, ...]] = {
     "unblock": ("jid",), "info": ("jid",), "invite": ("jid",), "presence": ("jid", "show"), "status": ("show",),
     "msg": ("nick|jid",), "kick": ("nick",), "ban": ("nick",), "role": ("nick", "role"),
     "affiliation": ("jid", "affiliation"), "join": ("room",), "bookmark": ("noautojoin",), "upload": ("path",),
+    "preview": ("toggle",),
 }
 """What Tab completes in each argument of a command, by position: `jid` (the roster), `room` (bookmarks and
 rooms we are in), `nick` (the current room's occupants), `path` (files), `a|b` both, or a fixed list of words
@@ -94,7 +97,7 @@ rooms we are in), `nick` (the current room's occupants), `path` (files), `a|b` b
 
 def argument_words(kind: str) -> tuple[str, ...]:
     """The fixed words an argument kind stands for (empty for kinds completed from the session or the disk)."""
-    fixed = {"show": SHOW_VALUES, "role": ROLE_VALUES, "affiliation": AFFILIATION_VALUES}
+    fixed = {"show": SHOW_VALUES, "role": ROLE_VALUES, "affiliation": AFFILIATION_VALUES, "toggle": ("on", "off")}
     if kind in fixed:
         return fixed[kind]
     return () if kind in ("jid", "room", "nick", "path") or "|" in kind else (kind,)

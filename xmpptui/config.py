@@ -80,9 +80,14 @@ class UiConfig:
     """Enter asks before sending a message of more lines than this (a paste gone to the wrong place)."""
     theme: str = ""
     """The theme picked in the command palette (saved when picked); empty: Textual's default."""
+    preview: str = "roster"
+    """Which received images are fetched to show a thumbnail under them (fetching tells the server that holds the
+    image your address): "roster" (chats with contacts in the roster), "all" (strangers and rooms too) or
+    "off" (none, not even your own uploads). `/preview on|off` changes it for one conversation."""
 
 
 BELL_MODES = ("mentions", "all", "off")
+PREVIEW_MODES = ("roster", "all", "off")
 NOTIFY_LEVELS = ("all", "mentions", "none")
 NOTIFY_METHODS = ("auto", "desktop", "osc777", "osc9", "osc99", "off")
 
@@ -212,6 +217,8 @@ def load(path: Path | None = None) -> Config:
     ui = _build(UiConfig, data.get("ui", {}), "ui", path)
     if ui.bell not in BELL_MODES:
         raise ConfigError(f"{path}: ui.bell must be one of {', '.join(BELL_MODES)}, not {ui.bell!r}")
+    if ui.preview not in PREVIEW_MODES:
+        raise ConfigError(f"{path}: ui.preview must be one of {', '.join(PREVIEW_MODES)}, not {ui.preview!r}")
     if ui.confirm_lines < 1:
         raise ConfigError(f"{path}: ui.confirm_lines must be 1 or more, not {ui.confirm_lines!r}")
     return Config(account=account, keys=dict(keys), ui=ui, notify=_notify(data.get("notify", {}), path),

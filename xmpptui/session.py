@@ -130,8 +130,8 @@ class Session(Protocol):
         """Stop the download under way in this conversation (False: there is none)."""
 
     async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
-        """The message's attachment in memory, at most `limit` bytes (for a preview), with the account's trust;
-        `DownloadError` in words otherwise. Only ever called when the user's settings allow it."""
+        """The bytes of the file `message` shares (a GET of its https URL, held in memory, with the account's
+        trust settings), at most `limit` of them; DownloadError says why not."""
 
     # The XML console (xmpp/console.py): stanzas are recorded only while it watches.
 

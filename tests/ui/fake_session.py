@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, PendingRequest, VCardBasics
-from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, SearchHit
+from xmpptui.model.conversation import Attachment, ChatMessage, DeliveryState, Direction, SearchHit
 from xmpptui.model.events import (
     BlocklistChanged,
     ConnectionChanged,
@@ -50,6 +51,8 @@ class FakeSession:
     missing_rooms: set[str] = field(default_factory=set)
     room_form: DataForm | None = None
     """What room_configuration() returns; None: refused, as to someone who is not the room's owner."""
+    images: dict[str, bytes] = field(default_factory=dict)
+    """What fetch_image() returns, by URL; any other URL is refused (DownloadError)."""
 
     def __post_init__(self) -> None:
         self._state = ClientState(jid=self.jid, resource="xmpptui")
@@ -86,11 +89,12 @@ class FakeSession:
         self._state.own_presence = presence
         self.emit(OwnPresenceChanged(presence))
 
-    async def send_chat(self, to: str, body: str) -> None:
+    async def send_chat(self, to: str, body: str, attachment: Attachment | None = None) -> None:
         self.calls.append(("send_chat", (to, body)))
         bare = to.split("/", 1)[0]
         conversation, _ = self._state.conversations.open(bare)
-        message = ChatMessage(bare, self.jid, body, FIXED_TIME, Direction.OUT, state=DeliveryState.SENT)
+        message = ChatMessage(bare, self.jid, body, FIXED_TIME, Direction.OUT, state=DeliveryState.SENT,
+                              attachment=attachment)
         conversation.messages.append(message)
         self.emit(MessageAdded(message))
 
@@ -112,7 +116,8 @@ class FakeSession:
         finally:
             del self._uploads[jid]
         self.emit(UploadEnded(jid, name, url=url))
-        await self.send_chat(jid, url)
+        media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        await self.send_chat(jid, url, Attachment(url, name, Path(path).stat().st_size, media_type, path))
 
     def upload_progress(self, jid: str, name: str, sent: int, total: int) -> None:
         self.emit(UploadProgressed(jid, name, sent, total))
@@ -164,8 +169,13 @@ class FakeSession:
         return True
 
     async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
-        self.calls.append(("fetch_image", (jid, limit)))
-        raise DownloadError("no file server in UI tests")
+        url = message.attachment.url if message.attachment is not None else ""
+        self.calls.append(("fetch_image", (jid, url, limit)))
+        if url not in self.images:
+            raise DownloadError(f"HTTP 404 Not Found for {url}")
+        if len(self.images[url]) > limit:
+            raise DownloadError(f"the file is larger than {limit} bytes")
+        return self.images[url]
 
     def open_conversation(self, jid: str) -> None:
         self.calls.append(("open_conversation", jid))
@@ -360,11 +370,12 @@ class FakeSession:
 
     # Scripted remote activity ------------------------------------------------------------------
 
-    def receive(self, sender: str, body: str, timestamp: float = FIXED_TIME, name: str = "") -> ChatMessage:
+    def receive(self, sender: str, body: str, timestamp: float = FIXED_TIME, name: str = "",
+                attachment: Attachment | None = None) -> ChatMessage:
         conversation, created = self._state.conversations.open(sender)
         if created:
             self.emit(ConversationOpened(sender, by_user=False))
-        message = ChatMessage(sender, name or sender, body, timestamp)
+        message = ChatMessage(sender, name or sender, body, timestamp, attachment=attachment)
         conversation.messages.append(message)
         conversation.unread += 1
         self.emit(MessageAdded(message))

@@ -116,6 +116,13 @@ def test_the_bell_is_one_of_its_modes(tmp_path: Path) -> None:
         config.load(write(tmp_path, '[ui]\nbell = "loud"\n'))
 
 
+def test_image_previews_are_for_the_roster_unless_set_to_all_or_off(tmp_path: Path) -> None:
+    assert config.load(write(tmp_path, "")).ui.preview == "roster"
+    assert config.load(write(tmp_path, '[ui]\npreview = "all"\n')).ui.preview == "all"
+    with pytest.raises(ConfigError, match=r"ui\.preview must be one of roster, all, off, not 'everyone'"):
+        config.load(write(tmp_path, '[ui]\npreview = "everyone"\n'))
+
+
 def test_account_without_jid(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="needs jid"):
         config.load(write(tmp_path, '[account]\nhost = "example.org"\n'))

@@ -125,17 +125,3 @@ async def test_a_cancel_mid_way_stops_it_and_removes_the_part(files_server, tmp_
         await running
     assert not any((tmp_path / "dl").iterdir())
     assert not session.cancel_download(BOB), "nothing left to cancel"
-
-
-async def test_preview_fetch_is_bounded(files_server, tmp_path: Path) -> None:
-    base, _release = files_server
-    session, _events = session_for(tmp_path)
-    image = message(f"{base}/ok/cat.png", Attachment(f"{base}/ok/cat.png", "cat.png"))
-    assert await session.fetch_image(BOB, image, limit=10240) == b"k" * 10240
-    with pytest.raises(DownloadError, match="too large to preview"):
-        await session.fetch_image(BOB, image, limit=10239)
-    endless = message(f"{base}/endless", Attachment(f"{base}/endless", "endless.png"))
-    with pytest.raises(DownloadError, match="larger than a preview may be"):
-        await session.fetch_image(BOB, endless, limit=5000)
-    with pytest.raises(DownloadError, match="shares no http"):
-        await session.fetch_image(BOB, message("x"), limit=5000)

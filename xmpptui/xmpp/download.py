@@ -164,27 +164,6 @@ class Downloads:
                 if path is not None:
                     path.unlink(missing_ok=True)  # (failed or cancelled: no partial file is left behind)
 
-    async def fetch_image(self, message: ChatMessage, limit: int) -> bytes:
-        """The message's attachment in memory, at most `limit` bytes."""
-        attachment = message.attachment
-        if attachment is None or not valid_file_url(attachment.url):
-            raise DownloadError("this message shares no http(s) file")
-        name = safe_file_name(attachment.name or name_from_url(attachment.url))
-        if attachment.size is not None and attachment.size > limit:
-            raise DownloadError(f"{name} is too large to preview ({size_words(attachment.size)})")
-        try:
-            async with self._response(attachment.url, name) as response:
-                if response.content_length is not None and response.content_length > limit:
-                    raise DownloadError(f"{name} is too large to preview ({size_words(response.content_length)})")
-                data = bytearray()
-                async for chunk in response.content.iter_chunked(CHUNK):
-                    data += chunk
-                    if len(data) > limit:
-                        raise DownloadError(f"{name} is larger than a preview may be ({size_words(limit)})")
-                return bytes(data)
-        except aiohttp.ClientPayloadError:
-            raise DownloadError(f"{name}: the fetch was cut off") from None
-
     @asynccontextmanager
     async def _response(self, url: str, name: str) -> AsyncIterator[aiohttp.ClientResponse]:
         """An OK response to a GET of `url`, or DownloadError in words (status, certificate, connection)."""

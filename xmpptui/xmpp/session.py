@@ -30,6 +30,7 @@ from xmpptui.session import EventSink
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, HistoryWriteError
 from xmpptui.storage.open_conversations import OpenConversationsStore
+from xmpptui.xmpp import fetch
 from xmpptui.xmpp.archive import ArchiveQueries
 from xmpptui.xmpp.archive_sync import ArchiveSync
 from xmpptui.xmpp.chat.receiving import ChatReceiving
@@ -317,15 +318,11 @@ class XmppSession:
     async def upload_file(self, jid: str, path: str) -> None:
         """Upload the file, then send its link to the conversation (to a room, an occupant or a contact)."""
         attachment = await self.uploads.upload(jid, path)
-        url = attachment.url
         conversation = self.state.conversations.get(jid)
         kind = conversation.kind if conversation is not None else ConversationKind.CHAT
-        if kind is ConversationKind.GROUPCHAT:
-            await self.rooms.send_groupchat(jid, url, attachment)
-        elif kind is ConversationKind.PRIVATE:
-            await self.rooms.send_private(jid, url, attachment)
-        else:
-            await self.sending.send_chat(jid, url, attachment)
+        send = {ConversationKind.GROUPCHAT: self.rooms.send_groupchat,
+                ConversationKind.PRIVATE: self.rooms.send_private, ConversationKind.CHAT: self.sending.send_chat}[kind]
+        await send(jid, attachment.url, attachment)
 
     def cancel_upload(self, jid: str) -> bool:
         return self.uploads.cancel(jid)
@@ -337,7 +334,7 @@ class XmppSession:
         return self.downloads.cancel(jid)
 
     async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
-        return await self.downloads.fetch_image(message, limit)
+        return await fetch.fetch_bytes(self.context.account, message, limit)
 
     async def join_room(self, address: str, password: str = "") -> None:
         await self.rooms.join_room(address, password)

@@ -19,6 +19,7 @@ from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.completion import room_names
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.conversation_bar import ConversationBar
+from xmpptui.ui.chat.message_lines import Previews
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import CommandTable, ScreenTools
 
@@ -59,11 +60,13 @@ class ChatSession(Protocol):
 class ChatController:
     def __init__(self, ui_config: UiConfig, tools: ScreenTools, *, composer: Composer, logs: ContentSwitcher,
                  chat_state: Static, bar: ConversationBar, label: Callable[[Conversation], str],
-                 active_changed: Callable[[], None], app_focused: Callable[[], bool]) -> None:
+                 active_changed: Callable[[], None], app_focused: Callable[[], bool],
+                 previews: Previews | None = None) -> None:
         """`logs`: where the chat logs are shown, one at a time (its first child is the welcome text);
         `chat_state`: the typing line over the composer; `label`: what the bar calls a conversation that is not
         a contact's; `active_changed`: told when another conversation (or none) is on screen; `app_focused`:
-        whether the terminal has the focus (a message seen there is read)."""
+        whether the terminal has the focus (a message seen there is read); `previews`: what shows under a message
+        that shares an image."""
         self._ui = ui_config
         self._tools = tools
         self._composer = composer
@@ -73,6 +76,7 @@ class ChatController:
         self._label = label
         self._active_changed = active_changed
         self._app_focused = app_focused
+        self._previews = previews
         self.session: ChatSession | None = None
         self.active: str | None = None
         """The conversation on screen (its bare JID, or an occupant's room JID)."""
@@ -122,7 +126,8 @@ class ChatController:
         # A fresh id per log: a closed conversation's log may still be leaving the DOM when it reopens.
         hidden = frozenset() if self._ui.show_joins else frozenset({MessageKind.OCCUPANT})
         log = ChatLog(conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format,
-                      width_hint=self._log_width, hidden=hidden, name=jid, id=f"log-{next(_log_ids)}")
+                      width_hint=self._log_width, hidden=hidden, previews=self._previews, name=jid,
+                      id=f"log-{next(_log_ids)}")
         self._logs[jid] = log
         # ContentSwitcher hides only the children it started with; a later one is hidden here until it is
         # made current. (Its add_content() does the same, but mounts later, after switch_to may need it.)

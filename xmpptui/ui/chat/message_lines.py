@@ -1,11 +1,13 @@
 """MessageLines: how one message of a log is laid out at a width. Its line count (a message whose sanitised body
 fits is counted without rendering it) and its rendered lines: a day separator when the day changes, the prefix
-(time, who, state), the word-wrapped body indented under it; cached per (message, width)."""
+(time, who, state), the word-wrapped body indented under it, an image's preview under that; cached per
+(message, width)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from rich._wrap import divide_line
 from rich.cells import cell_len
@@ -23,11 +25,25 @@ _MIN_BODY_WIDTH = 12
 _HIGHLIGHT = Style(bgcolor="grey27")
 
 
+class Previews(Protocol):
+    """What shows under a message that shares a file (ui/chat/preview.py: an image's thumbnail)."""
+
+    def lines(self, message: ChatMessage, width: int) -> list[Strip]:
+        """The lines under the message, at most `width` cells wide, as they are now (none while one is made)."""
+        ...
+
+    def wanted(self, message: ChatMessage) -> None:
+        """The message is on screen: make its lines if they may be made (the log is told when they are)."""
+
+
 class MessageLines:
     def __init__(self, messages: Sequence[ChatMessage], console: Callable[[], Console], *, own_label: str,
-                 timestamp_format: str, hidden: frozenset[MessageKind], highlighted: ChatMessage | None) -> None:
-        """`messages`: the conversation's list (owned by the session); `console`: what renders (the app's)."""
+                 timestamp_format: str, hidden: frozenset[MessageKind], highlighted: ChatMessage | None,
+                 previews: Previews | None = None) -> None:
+        """`messages`: the conversation's list (owned by the session); `console`: what renders (the app's);
+        `previews`: what goes under a message that shares a file."""
         self._messages = messages
+        self._previews = previews
         self._console = console
         self._own_label = own_label
         self._timestamp_format = timestamp_format
@@ -108,5 +124,8 @@ class MessageLines:
             segments.extend(body_line.render(console))
             strip = Strip(segments)
             strips.append(strip.apply_style(_HIGHLIGHT) if message is self.highlighted else strip)
+        if self._previews is not None and message.attachment is not None:
+            indent_strip = Strip(indent, prefix_width)
+            strips.extend(Strip.join([indent_strip, line]) for line in self._previews.lines(message, body_width))
         self._cache[key] = strips
         return strips

@@ -24,6 +24,7 @@ from xmpptui.ui.chat.controller import ChatController
 from xmpptui.ui.chat.conversation_bar import ConversationBar
 from xmpptui.ui.chat.downloads import DownloadController
 from xmpptui.ui.chat.header import ChatHeader
+from xmpptui.ui.chat.preview import PreviewController
 from xmpptui.ui.chat.uploads import UploadController
 from xmpptui.ui.contacts.controller import ContactController
 from xmpptui.ui.contacts.roster_view import RosterView
@@ -67,9 +68,12 @@ class MainScreen(Screen[None]):
                                    bookmark_shelf=self._roster_if_shown)
         self.rooms = RoomController(tools, self._composer, active=active, configure=self.joining.configure,
                                     chat_command=lambda args: self.chat.command_chat(args))
+        self.previews = PreviewController(ui_config, tools, self._composer, active=active,
+                                          log_of=lambda jid: self.chat.chat_log(jid), console=lambda: self.app.console)
         self.chat = ChatController(ui_config, tools, composer=self._composer, logs=self._logs,
                                    chat_state=self._chat_state, bar=self._bar, label=self.rooms.conversation_label,
-                                   active_changed=self._active_changed, app_focused=lambda: self.app.app_focus)
+                                   active_changed=self._active_changed, app_focused=lambda: self.app.app_focus,
+                                   previews=self.previews)
         self.contacts = ContactController(tools, self._composer, roster=lambda: self.roster, active=active,
                                           top_screen=lambda: self.app.screen)
         self.presence = PresenceController(tools, self._composer)
@@ -101,7 +105,7 @@ class MainScreen(Screen[None]):
         """Show a (new) session's state; called before the session starts."""
         self.session = session
         for controller in (self.panes, self.joining, self.rooms, self.contacts, self.presence, self.notifications,
-                           self.uploads, self.downloads):
+                           self.uploads, self.downloads, self.previews):
             controller.session = session
         self.chat.attach(session)
         existing = self.query(RosterView)
@@ -327,7 +331,7 @@ class MainScreen(Screen[None]):
                "console": lambda _args: self.post_message(ConsoleRequested())}
         parts = (own, self.chat.commands(), self.presence.commands(), self.contacts.commands(),
                  self.joining.commands(), self.rooms.commands(), self.notifications.commands(),
-                 self.uploads.commands(), self.downloads.commands())
+                 self.uploads.commands(), self.downloads.commands(), self.previews.commands())
         for part in parts:
             clash = table.keys() & part.keys()
             if clash:

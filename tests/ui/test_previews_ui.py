@@ -1,0 +1,156 @@
+"""Inline image previews driven by keys against a scripted session: our upload's thumbnail from the file we
+sent, received images fetched only where `[ui] preview` or `/preview on` allows, placeholders in words."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from rich.color import Color
+
+from tests.e2e.helpers import until
+from tests.ui.fake_session import FakeSession
+from tests.ui.test_app_ui import CONTACTS, SIZE, Factory, make
+from xmpptui.config import Config, UiConfig
+from xmpptui.model.conversation import Attachment
+from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.chat import preview
+
+Image = pytest.importorskip("PIL.Image")
+
+BOB = "bob@example.org"
+STRANGER = "mallory@elsewhere.example"
+URL = "https://files.example.net/abc/cat.png"
+
+
+def png(colour: tuple[int, int, int], size: tuple[int, int] = (8, 8)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def lines(app: XmppTuiApp, jid: str) -> list[str]:
+    log = app.main_screen.chat_log(jid)
+    return [] if log is None else log.plain_lines()
+
+
+def text(app: XmppTuiApp, jid: str) -> str:
+    """The log's words, its wrapped lines joined."""
+    return " ".join(line.strip() for line in lines(app, jid))
+
+
+def thumbnail_rows(app: XmppTuiApp, jid: str) -> list[str]:
+    return [line.strip() for line in lines(app, jid) if line.strip() and set(line.strip()) == {"▀"}]
+
+
+def fetches(session: FakeSession) -> list[object]:
+    return [call for call in session.calls if call[0] == "fetch_image"]
+
+
+async def _open(pilot, factory: Factory, jid: str) -> None:  # type: ignore[no-untyped-def]
+    await until(pilot, lambda: factory.made, what="session started")
+    await pilot.press(*f"/chat {jid}", "enter")
+    await until(pilot, lambda: pilot.app.main_screen.chat.active == jid, what=f"chat with {jid}")
+
+
+async def test_our_uploaded_png_shows_a_thumbnail_under_the_message_from_the_file_sent(tmp_path: Path) -> None:
+    file = tmp_path / "red.png"
+    file.write_bytes(png((255, 0, 0)))
+    session = FakeSession(contacts=list(CONTACTS))
+    app, factory = make(factory=Factory(session=session))
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, factory, BOB)
+        await pilot.press(*f"/upload {file}", "enter")
+        await until(pilot, lambda: "red.png" in app.main_screen.uploads.line_text, what="under way")
+        session.finish_upload(BOB, "https://upload.example.org/x/red.png")
+        await until(pilot, lambda: thumbnail_rows(app, BOB), what="the thumbnail")
+        shown = lines(app, BOB)
+        link = next(i for i, line in enumerate(shown) if "https://upload.example.org/x/red.png" in line)
+        assert shown[link + 1:link + 5] == [" " * (len(shown[link + 1]) - 8) + "▀" * 8] * 4, \
+            "8×8 pixels: 8 cells by 4 lines, under the message, indented as its body"
+        ours = session.state.conversations.get(BOB).messages[-1]  # type: ignore[union-attr]
+        assert ours.attachment is not None and ours.attachment.local_path == str(file)
+        cells = [segment for strip in app.main_screen.previews.lines(ours, 60) for segment in strip]
+        red = Color.from_rgb(255, 0, 0)
+        assert cells and all(cell.style is not None and cell.style.color == red and cell.style.bgcolor == red
+                             for cell in cells), "upper and lower pixels red"
+        assert fetches(session) == [], "our own file is read, nothing fetched"
+
+
+async def test_a_strangers_image_is_not_fetched_under_roster_until_preview_on() -> None:
+    session = FakeSession(contacts=list(CONTACTS), images={URL: png((0, 0, 255), (16, 4))})
+    app, factory = make(factory=Factory(session=session))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made, what="session started")
+        session.receive(STRANGER, URL, attachment=Attachment(URL, "cat.png", 100, "image/png"))
+        await _open(pilot, factory, STRANGER)
+        await until(pilot, lambda: "image not previewed: /preview on" in text(app, STRANGER),
+                    what="the line saying why there is no preview")
+        await pilot.pause()
+        assert fetches(session) == [] and thumbnail_rows(app, STRANGER) == []
+        await pilot.press(*"/preview on", "enter")
+        await until(pilot, lambda: thumbnail_rows(app, STRANGER) == ["▀" * 16] * 2, what="the thumbnail")
+        assert fetches(session) == [("fetch_image", (STRANGER, URL, preview.thumbnail.MAX_BYTES))]
+        assert "image not previewed" not in text(app, STRANGER)
+        assert app.main_screen.composer.text == ""
+        await pilot.press(*"/preview off", "enter")
+        await until(pilot, lambda: thumbnail_rows(app, STRANGER) == [], what="the thumbnail gone")
+        assert len(fetches(session)) == 1
+
+
+async def test_previews_all_in_the_config_fetch_a_strangers_image_at_once() -> None:
+    session = FakeSession(contacts=list(CONTACTS), images={URL: png((0, 0, 255), (16, 4))})
+    app, factory = make(Config(ui=UiConfig(preview="all")), factory=Factory(session=session))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made, what="session started")
+        session.receive(STRANGER, URL, attachment=Attachment(URL, "cat.png", 100, "image/png"))
+        await _open(pilot, factory, STRANGER)
+        await until(pilot, lambda: thumbnail_rows(app, STRANGER) == ["▀" * 16] * 2, what="the thumbnail")
+        assert len(fetches(session)) == 1
+
+
+async def test_a_contacts_image_is_fetched_at_once_and_a_broken_one_is_a_placeholder() -> None:
+    broken = "https://files.example.net/broken.png"
+    noise = io.BytesIO()
+    Image.frombytes("RGB", (32, 32), os.urandom(32 * 32 * 3)).save(noise, "PNG")
+    truncated = noise.getvalue()[:len(noise.getvalue()) // 2]
+    session = FakeSession(contacts=list(CONTACTS), images={URL: png((0, 255, 0)), broken: truncated})
+    app, factory = make(factory=Factory(session=session))
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, factory, BOB)
+        session.receive(BOB, URL, attachment=Attachment(URL, "cat.png", None, ""))  # (by its extension)
+        session.receive(BOB, broken, attachment=Attachment(broken, "broken.png", None, "image/png"))
+        await until(pilot, lambda: len(thumbnail_rows(app, BOB)) == 4, what="the good one's thumbnail")
+        await until(pilot, lambda: "image could not be shown: the image is damaged" in text(app, BOB),
+                    what="the broken one's placeholder")
+        assert {call[1][1] for call in fetches(session)} == {URL, broken}  # type: ignore[index]
+        assert not app._notifications or all("could not" not in str(n.message) for n in app._notifications), \
+            "no error notification: a line in the log"
+        assert app.is_running
+
+
+async def test_previews_off_in_the_config_fetch_nothing_and_say_nothing() -> None:
+    session = FakeSession(contacts=list(CONTACTS), images={URL: png((0, 255, 0))})
+    app, factory = make(Config(ui=UiConfig(preview="off")), factory=Factory(session=session))
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, factory, BOB)
+        session.receive(BOB, URL, attachment=Attachment(URL, "cat.png", 100, "image/png"))
+        session.receive(BOB, "after it")
+        await until(pilot, lambda: any("after it" in line for line in lines(app, BOB)), what="both shown")
+        await pilot.pause()
+        assert fetches(session) == [] and thumbnail_rows(app, BOB) == []
+        assert not any("image" in line for line in lines(app, BOB))
+
+
+async def test_without_pillow_an_image_says_previews_need_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(preview.thumbnail, "pillow_available", lambda: False)
+    session = FakeSession(contacts=list(CONTACTS), images={URL: png((0, 255, 0))})
+    app, factory = make(factory=Factory(session=session))
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, factory, BOB)
+        session.receive(BOB, URL, attachment=Attachment(URL, "cat.png", 100, "image/png"))
+        await until(pilot, lambda: "pipx install 'xmpptui[images]'" in text(app, BOB),
+                    what="the line naming the extra")
+        assert fetches(session) == []
