@@ -10,13 +10,12 @@ import ssl
 
 import aiohttp
 import pytest
+from PIL import Image  # (the test extra installs Pillow: these never skip)
 
 from tests.e2e.helpers import SIZE, log_lines, logged_in, make_app, until
 from tests.support.peer import Peer
 from tests.support.server import XmppServer
 from xmpptui.session import DownloadError
-
-Image = pytest.importorskip("PIL.Image")
 
 
 async def _share(peer: Peer, server: XmppServer, to: str, name: str, payload: bytes) -> str:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PIL import Image  # (the test extra installs Pillow: these never skip)
 from rich.color import Color
 
 from tests.e2e.helpers import until
@@ -17,8 +18,6 @@ from xmpptui.config import Config, UiConfig
 from xmpptui.model.conversation import Attachment
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.chat import preview
-
-Image = pytest.importorskip("PIL.Image")
 
 BOB = "bob@example.org"
 STRANGER = "mallory@elsewhere.example"

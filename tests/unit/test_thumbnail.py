@@ -10,11 +10,10 @@ import threading
 import zlib
 
 import pytest
+from PIL import Image  # (the test extra installs Pillow: these never skip)
 from rich.color import Color
 
 from xmpptui.ui.chat import thumbnail
-
-Image = pytest.importorskip("PIL.Image")
 
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
 
