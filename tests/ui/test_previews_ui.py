@@ -67,7 +67,9 @@ async def test_our_uploaded_png_shows_a_thumbnail_under_the_message_from_the_fil
         await until(pilot, lambda: thumbnail_rows(app, BOB), what="the thumbnail")
         shown = lines(app, BOB)
         link = next(i for i, line in enumerate(shown) if "https://upload.example.org/x/red.png" in line)
-        assert shown[link + 1:link + 5] == [" " * (len(shown[link + 1]) - 8) + "▀" * 8] * 4, \
+        assert "📎 red.png" in shown[link + 1], "the file's line under the link"
+        top = next(i for i in range(link + 1, len(shown)) if "▀" in shown[i])  # (after the file's line, wrapped)
+        assert shown[top:top + 4] == [" " * (len(shown[top]) - 8) + "▀" * 8] * 4, \
             "8×8 pixels: 8 cells by 4 lines, under the message, indented as its body"
         ours = session.state.conversations.get(BOB).messages[-1]  # type: ignore[union-attr]
         assert ours.attachment is not None and ours.attachment.local_path == str(file)
@@ -140,7 +142,8 @@ async def test_previews_off_in_the_config_fetch_nothing_and_say_nothing() -> Non
         await until(pilot, lambda: any("after it" in line for line in lines(app, BOB)), what="both shown")
         await pilot.pause()
         assert fetches(session) == [] and thumbnail_rows(app, BOB) == []
-        assert not any("image" in line for line in lines(app, BOB))
+        assert not any("image" in line and "📎" not in line for line in lines(app, BOB)), \
+            "nothing but the file's own line (its type) says image"
 
 
 async def test_without_pillow_an_image_says_previews_need_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
