@@ -80,6 +80,9 @@ class UiConfig:
     """Enter asks before sending a message of more lines than this (a paste gone to the wrong place)."""
     theme: str = ""
     """The theme picked in the command palette (saved when picked); empty: Textual's default."""
+    styling: bool = True
+    """Show message styling (XEP-0393: *bold*, _italic_, ~strike~, `code`, ``` blocks, > quotes), the markers
+    kept and dimmed; false shows every body as plain text."""
 
 
 BELL_MODES = ("mentions", "all", "off")

@@ -1,15 +1,21 @@
 """ui/shared/styling.py: XEP-0393 message styling found by the rules (every example of the XEP's §5 blocks and
-§6 spans), shown as spans on inert Text with the markers dimmed, in linear time."""
+§6 spans), shown as spans on inert Text with the markers dimmed, in linear time; `[ui] styling = false`."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
+from xmpptui import config
+from xmpptui.config import ConfigError
+from xmpptui.model.conversation import ChatMessage, MessageKind
+from xmpptui.ui.chat.message_lines import MessageLines
+from xmpptui.ui.shared import render
 from xmpptui.ui.shared.styling import Kind, spans, styled
 
 STRONG, EMPHASIS, STRIKE, PRE, QUOTE, MARKER = (Kind.STRONG, Kind.EMPHASIS, Kind.STRIKE, Kind.PRE, Kind.QUOTE,
@@ -202,14 +208,36 @@ def test_base_style_is_kept_under_the_styling() -> None:
 
 # Hostile input ---------------------------------------------------------------------------------
 
+def body_of(raw: str, kind: MessageKind = MessageKind.CHAT, styling: bool = True) -> Text:
+    message = ChatMessage(conversation="bob@example.org", sender="bob@example.org", body=raw, timestamp=0.0,
+                          kind=kind)
+    return render.message_body(message, styling=styling)
+
+
 def test_markup_stays_literal_and_is_never_parsed() -> None:
     raw = "[bold]x[/bold] *[link=https://evil]y[/link]* [/foo] [@click=app.quit]z[/]"
-    text = styled(Text(raw))
+    text = body_of(raw)
     assert text.plain == raw
     assert not style_at(text, 1).bold  # "[bold]" did nothing
     assert style_at(text, raw.index("y")).bold  # the styling did
     assert style_at(text, raw.index("y")).link is None
     assert "".join(segment.text for segment in text.render(CONSOLE)) == raw
+
+
+def test_styling_is_computed_on_the_sanitised_body() -> None:
+    raw = "\x1b[31m *red* \u202e_x_ \x1b*no*"
+    text = body_of(raw)
+    assert text.plain == "␛[31m *red* <U+202E>_x_ ␛*no*"  # the controls are placeholders
+    assert style_at(text, text.plain.index("red")).bold  # offsets are those of the shown text
+    assert not style_at(text, text.plain.index("x")).italic  # "_" after ">" of the placeholder: no opener
+    assert not style_at(text, text.plain.index("no")).bold
+
+
+def test_client_lines_are_not_styled() -> None:
+    for kind in (MessageKind.NOTICE, MessageKind.ERROR, MessageKind.OCCUPANT):
+        text = body_of("*bob_1* joined", kind=kind)
+        assert not style_at(text, 1).bold, kind
+    assert style_at(body_of("*hi*", kind=MessageKind.GROUPCHAT), 1).bold
 
 
 def _best_times(small: str, large: str) -> tuple[float, float]:
@@ -248,3 +276,61 @@ def test_one_hundred_thousand_asterisks_or_underscores(directive: str) -> None:
     text = styled(Text(directive * 100_000))
     assert time.perf_counter() - started < 1.0
     assert text.spans == []
+
+
+# Config and the chat log -----------------------------------------------------------------------
+
+def test_styling_off_gives_the_plain_body() -> None:
+    raw = "*bold* > _not_ `x`"
+    off = body_of(raw, styling=False)
+    assert off.plain == raw and off.spans == []
+    assert body_of(raw).spans  # (and on, it is styled)
+
+
+def test_config_styling_defaults_on_and_is_validated(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[ui]\n")
+    assert config.load(path).ui.styling is True
+    path.write_text("[ui]\nstyling = false\n")
+    assert config.load(path).ui.styling is False
+    path.write_text('[ui]\nstyling = "no"\n')
+    with pytest.raises(ConfigError, match=r"ui\.styling must be a bool, not 'no'"):
+        config.load(path)
+    path.write_text("[ui]\nstyle = false\n")
+    with pytest.raises(ConfigError, match="did you mean 'styling'"):
+        config.load(path)
+
+
+STYLED_BODIES = [
+    "a *bold* _statement_ with ~struck~ `code` " * 6,  # one long printable line: counted without rendering
+    "> quoted *bold*\n>> deeper _it_\nplain *again*",
+    "```python\ndef f():\n    return '*not bold*'\n```\nand `code` after" + " word" * 30,
+    "*" * 300,
+]
+
+
+@pytest.mark.parametrize("styling", [True, False])
+def test_line_counts_match_the_rendered_lines(styling: bool) -> None:
+    messages = [ChatMessage(conversation="bob@example.org", sender="bob@example.org", body=body,
+                            timestamp=1_700_000_000.0 + index) for index, body in enumerate(STYLED_BODIES)]
+    layout = MessageLines(messages, lambda: CONSOLE, own_label="me", timestamp_format="%H:%M", hidden=frozenset(),
+                          highlighted=None, styling=styling)
+    plain = MessageLines(messages, lambda: CONSOLE, own_label="me", timestamp_format="%H:%M", hidden=frozenset(),
+                         highlighted=None, styling=False)
+    for width in (24, 37, 61, 80, 200):
+        for index in range(len(messages)):
+            lines = layout.lines(index, width)
+            assert layout.count(index, width) == len(lines), (index, width)
+            # Styling changes how the text looks, never where it wraps.
+            assert [line.text for line in lines] == [line.text for line in plain.lines(index, width)]
+
+
+def test_chat_log_lines_carry_the_styles() -> None:
+    message = ChatMessage(conversation="bob@example.org", sender="bob@example.org", body="so *very* nice",
+                          timestamp=1_700_000_000.0)
+    for styling, bold in ((True, True), (False, False)):
+        layout = MessageLines([message], lambda: CONSOLE, own_label="me", timestamp_format="%H:%M",
+                              hidden=frozenset(), highlighted=None, styling=styling)
+        segments = [segment for line in layout.lines(0, 80) for segment in line]
+        very = next(segment for segment in segments if "very" in segment.text)
+        assert bool(very.style and very.style.bold) is bold
