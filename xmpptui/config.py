@@ -84,6 +84,9 @@ class UiConfig:
     """Which received images are fetched to show a thumbnail under them (fetching tells the server that holds the
     image your address): "roster" (chats with contacts in the roster), "all" (strangers and rooms too) or
     "off" (none, not even your own uploads). `/preview on|off` changes it for one conversation."""
+    styling: bool = True
+    """Show message styling (XEP-0393: *bold*, _italic_, ~strike~, `code`, ``` blocks, > quotes), the markers
+    kept and dimmed; false shows every body as plain text."""
 
 
 BELL_MODES = ("mentions", "all", "off")

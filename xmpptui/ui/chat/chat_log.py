@@ -44,12 +44,14 @@ class ChatLog(ScrollView, can_focus=True):
     def __init__(self, messages: Sequence[ChatMessage], *, own_label: str = "me",
                  timestamp_format: str = "%H:%M", width_hint: int = 0, highlighted: ChatMessage | None = None,
                  hidden: frozenset[MessageKind] = frozenset(), previews: Previews | None = None,
-                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+                 styling: bool = True, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
         """`width_hint`: the content width this log will most likely get (that of its siblings): counting its
         lines at that width on mount lets the first frame that shows it show its newest lines already.
         `highlighted`: a message to show marked, in the middle of the view (a search hit in its context).
         `hidden`: kinds of message not shown (e.g. room joins and leaves, when the user hides them); `previews`:
-        what shows under a message that shares a file (an image's thumbnail)."""
+        what shows under a message that shares a file (an image's thumbnail); `styling`: show message styling
+        (XEP-0393; `[ui] styling`)."""
         super().__init__(name=name, id=id, classes=classes)
         self._width_hint = width_hint
         self._messages = messages
@@ -59,7 +61,7 @@ class ChatLog(ScrollView, can_focus=True):
         self._width = 0
         self._layout = MessageLines(messages, lambda: self.app.console, own_label=own_label,
                                     timestamp_format=timestamp_format, hidden=hidden, highlighted=highlighted,
-                                    previews=previews)
+                                    previews=previews, styling=styling)
         self._previews = previews
         self._highlighted = highlighted
         self.following = highlighted is None

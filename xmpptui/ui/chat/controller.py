@@ -126,7 +126,8 @@ class ChatController:
         # A fresh id per log: a closed conversation's log may still be leaving the DOM when it reopens.
         hidden = frozenset() if self._ui.show_joins else frozenset({MessageKind.OCCUPANT})
         log = ChatLog(conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format,
-                      width_hint=self._log_width, hidden=hidden, previews=self._previews, name=jid,
+                      width_hint=self._log_width, hidden=hidden, previews=self._previews,
+                      styling=self._ui.styling, name=jid,
                       id=f"log-{next(_log_ids)}")
         self._logs[jid] = log
         # ContentSwitcher hides only the children it started with; a later one is hidden here until it is
@@ -381,6 +382,7 @@ class ChatController:
             hits = await session.search(query, jid)
             from xmpptui.ui.chat.search import SearchScreen  # (not needed for the first frame)
 
-            self._tools.push_screen(SearchScreen(session, query, hits, self._ui.timestamp_format))
+            self._tools.push_screen(SearchScreen(session, query, hits, self._ui.timestamp_format,
+                                                  styling=self._ui.styling))
 
         self._tools.run(search(), "search")

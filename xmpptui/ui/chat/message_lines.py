@@ -39,15 +39,17 @@ class Previews(Protocol):
 class MessageLines:
     def __init__(self, messages: Sequence[ChatMessage], console: Callable[[], Console], *, own_label: str,
                  timestamp_format: str, hidden: frozenset[MessageKind], highlighted: ChatMessage | None,
-                 previews: Previews | None = None) -> None:
+                 previews: Previews | None = None, styling: bool = True) -> None:
         """`messages`: the conversation's list (owned by the session); `console`: what renders (the app's);
-        `previews`: what goes under a message that shares a file."""
+        `previews`: what goes under a message that shares a file; `styling`: show bodies' XEP-0393 styling. It
+        only adds style, never changes a character, so line counts made from the plain body hold either way."""
         self._messages = messages
         self._previews = previews
         self._console = console
         self._own_label = own_label
         self._timestamp_format = timestamp_format
         self._hidden = hidden
+        self._styling = styling
         self.highlighted = highlighted
         self.first_unread: ChatMessage | None = None
         """The message a "new messages" line stands over (None: no such line)."""
@@ -117,7 +119,7 @@ class MessageLines:
         prefix = render.message_prefix(message, self._own_label, self._timestamp_format)
         prefix_width = cell_len(prefix.plain)
         body_width = max(_MIN_BODY_WIDTH, width - prefix_width)
-        body_lines = render.message_body(message).wrap(console, body_width) or [Text("")]
+        body_lines = render.message_body(message, styling=self._styling).wrap(console, body_width) or [Text("")]
         indent = [Segment(" " * prefix_width)]
         for number, body_line in enumerate(body_lines):
             segments = list(prefix.render(console)) if number == 0 else list(indent)

@@ -66,8 +66,10 @@ class SearchScreen(Screen[None]):
     SearchScreen #search-context { height: 2fr; border-top: tall $panel; }
     """
 
-    def __init__(self, session: ContextSession, query: str, hits: list[SearchHit], timestamp_format: str) -> None:
+    def __init__(self, session: ContextSession, query: str, hits: list[SearchHit], timestamp_format: str, *,
+                 styling: bool = True) -> None:
         super().__init__()
+        self._styling = styling
         self._session = session
         self._query = query
         self._hits = hits
@@ -102,7 +104,7 @@ class SearchScreen(Screen[None]):
         if existing is not None:
             await existing.remove()
         log = ChatLog(self._around, own_label=OWN_LABEL, timestamp_format=self._timestamp_format, highlighted=chosen,
-                      id="search-context")
+                      styling=self._styling, id="search-context")
         await self.query_one(Vertical).mount(log)
 
     def action_close(self) -> None:

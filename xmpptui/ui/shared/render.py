@@ -17,6 +17,7 @@ from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ConnectionState, ConnectionStatus
 from xmpptui.text import sanitize
+from xmpptui.ui.shared.styling import styled
 
 
 def plain(value: str, style: str = "", *, single_line: bool = False) -> Text:
@@ -284,7 +285,12 @@ def attachment_line(attachment: Attachment) -> Text:
     return line
 
 
-def message_body(message: ChatMessage) -> Text:
+STYLED_KINDS = frozenset({MessageKind.CHAT, MessageKind.NORMAL, MessageKind.GROUPCHAT, MessageKind.HEADLINE})
+"""What people write, which may carry XEP-0393 styling; the client's own lines (notices, errors) are not styled."""
+
+
+def message_body(message: ChatMessage, *, styling: bool = True) -> Text:
+    """The text under a message's prefix; `styling`: apply its XEP-0393 styling (`[ui] styling`)."""
     style = {MessageKind.ERROR: "red", MessageKind.NOTICE: "italic", MessageKind.HEADLINE: "italic",
              MessageKind.OCCUPANT: "italic bright_black"}.get(message.kind, "")
     if message.mention:
@@ -292,6 +298,8 @@ def message_body(message: ChatMessage) -> Text:
     elif is_action(message):
         style = "italic"
     body = linked(shown_body(message), style)
+    if styling and message.kind in STYLED_KINDS:
+        styled(body)
     if message.edited:
         body.append(EDITED_MARK, style="italic bright_black")
     if is_action(message) and message.direction is Direction.OUT and (mark := delivery_mark(message)).plain:

@@ -32,6 +32,7 @@ CAPS_NODE = "https://pypi.org/project/xmpptui/"
 FEATURES = (
     "http://jabber.org/protocol/chatstates", "urn:xmpp:receipts", "urn:xmpp:chat-markers:0",
     "urn:xmpp:message-correct:0", "http://jabber.org/protocol/muc", "jabber:x:conference",
+    "urn:xmpp:styling:0",  # XEP-0393: we show message styling (it MUST be advertised)
     *(f"{node}+notify" for node in pep.NOTIFY_NODES),
 )
 """What we tell others we understand (XEP-0030, hashed into XEP-0115 caps). The `+notify` ones make our server
