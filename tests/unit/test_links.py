@@ -98,3 +98,14 @@ def test_an_attachment_shows_a_line_under_the_body() -> None:
 def test_file_sizes_in_words() -> None:
     assert [render.file_size(size) for size in (0, 1023, 1024, 5 * 1024 * 1024, 3 * 1024 ** 3)] == \
         ["0 bytes", "1023 bytes", "1.0 KiB", "5.0 MiB", "3.0 GiB"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[see https://a.example/x] then", ["https://a.example/x"]),
+    ("https://evil]y[/link]", ["https://evil"]),
+    ("*https://a.example/b* and _https://c.example_", ["https://a.example/b", "https://c.example"]),
+    ("https://en.example/wiki/A_(b)[c]", ["https://en.example/wiki/A_(b)[c]"]),
+])
+def test_a_bracket_the_link_did_not_open_ends_it_and_styling_markers_are_not_part_of_it(
+        text: str, expected: list[str]) -> None:
+    assert [link.url for link in find_links(text)] == expected

@@ -18,7 +18,8 @@ MAX_LINK = 2048
 # paste them (quotes and angle brackets delimit them in text; a backslash or a bidi control never belongs).
 _CANDIDATE = re.compile(r"(?<![\w.+-])(?:https?://|xmpp:|geo:|mailto:)[^\s\x00-\x1f\x7f-\x9f<>\"'`\\"
                         r"\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]+", re.IGNORECASE)
-_TRAILING = ".,;:!?"
+_TRAILING = ".,;:!?*_~"
+"""Sentence punctuation, and the markers of message styling (XEP-0393: `*https://a.example*` is bold)."""
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 
 
@@ -42,6 +43,15 @@ def find_links(text: str) -> list[Link]:
 
 
 def _trimmed(url: str) -> str:
+    opened = dict.fromkeys(_PAIRS.values(), 0)
+    for at, char in enumerate(url):  # a closing bracket the link did not open ends it (`[see https://a.example]`)
+        if char in opened:
+            opened[char] += 1
+        elif char in _PAIRS:
+            if not opened[_PAIRS[char]]:
+                url = url[:at]
+                break
+            opened[_PAIRS[char]] -= 1
     while url:
         last = url[-1]
         if last in _TRAILING or (last in _PAIRS and url.count(last) > url.count(_PAIRS[last])):
