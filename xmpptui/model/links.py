@@ -16,7 +16,7 @@ MAX_LINK = 2048
 
 # A scheme then everything up to whitespace, a control, or a character that does not occur in URLs as people
 # paste them (quotes and angle brackets delimit them in text; a backslash or a bidi control never belongs).
-_CANDIDATE = re.compile(r"(?<![\w.+-])(?:https?://|xmpp:|geo:|mailto:)[^\s\x00-\x1f\x7f-\x9f<>\"'`\\"
+_CANDIDATE = re.compile(r"(?<![^\W_]|[.+-])(?:https?://|xmpp:|geo:|mailto:)[^\s\x00-\x1f\x7f-\x9f<>\"'`\\"
                         r"\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]+", re.IGNORECASE)
 _TRAILING = ".,;:!?*_~"
 """Sentence punctuation, and the markers of message styling (XEP-0393: `*https://a.example*` is bold)."""
