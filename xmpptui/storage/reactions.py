@@ -34,6 +34,15 @@ def retract(db: sqlite3.Connection, account: str, conversation: str, target: str
         db.execute("RELEASE retraction")
 
 
+def set_room_ids(db: sqlite3.Connection, account: str, conversation: str, message_id: str, stanza_id: str,
+                 occupant_id: str) -> None:
+    """Our room message, stored when sent, has come back with the room's id for it (what others name it by)."""
+    db.execute("UPDATE messages SET stanza_id = ?, occupant_id = ? WHERE account = ? AND conversation = ? AND "
+               "message_id = ? AND direction = 'out' AND kind = 'groupchat'",
+               (stanza_id, occupant_id, account, conversation, message_id))
+    apply_retractions(db, {(account, conversation)})
+
+
 def apply_retractions(db: sqlite3.Connection, conversations: set[tuple[object, object]]) -> None:
     """Retractions kept for messages just stored (in `conversations`, as (account, conversation)) applied to them."""
     for account, conversation in conversations:
