@@ -101,6 +101,18 @@ class Session(Protocol):
     async def retry(self, jid: str) -> None:
         """Send this conversation's failed messages again."""
 
+    async def reply(self, jid: str, message: ChatMessage, body: str) -> None:
+        """Send `body` in the conversation `jid` as an answer to `message` (XEP-0461, quoted for other clients)."""
+
+    async def react(self, jid: str, message: ChatMessage, emojis: set[str]) -> None:
+        """Our whole set of reactions to `message` becomes `emojis` (empty: none); `MessageUpdated` follows."""
+
+    async def retract(self, jid: str, message: ChatMessage) -> None:
+        """Take back our own `message` everywhere (XEP-0424); it shows "message retracted" (`MessageUpdated`)."""
+
+    async def moderate(self, room: str, message: ChatMessage, reason: str = "") -> None:
+        """As a room moderator, remove someone's `message` for everyone (XEP-0425); RoomError says why not."""
+
     async def search(self, query: str, jid: str | None = None) -> list[SearchHit]:
         """Stored messages matching every word of `query` (in one conversation, or all), newest first."""
 
@@ -172,6 +184,9 @@ class Session(Protocol):
         """Add to the server's block list (XEP-0191); emits `BlocklistChanged`."""
 
     async def unblock(self, jid: str) -> None: ...
+
+    async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None:
+        """Report `jid` for "spam" or "abuse" (XEP-0377, optionally naming `message`) and block it, in one step."""
 
     async def send_directed_presence(self, jid: str, presence: Presence) -> None:
         """Send our presence to one entity only."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, PendingRequest, VCardBasics
-from xmpptui.model.conversation import Attachment, ChatMessage, DeliveryState, Direction, SearchHit
+from xmpptui.model.conversation import RETRACTED, Attachment, ChatMessage, DeliveryState, Direction, SearchHit
 from xmpptui.model.events import (
     BlocklistChanged,
     ConnectionChanged,
@@ -205,6 +205,25 @@ class FakeSession:
     async def retry(self, jid: str) -> None:
         self.calls.append(("retry", jid))
 
+    async def reply(self, jid: str, message: ChatMessage, body: str) -> None:
+        self.calls.append(("reply", jid, message.id, body))
+
+    async def react(self, jid: str, message: ChatMessage, emojis: set[str]) -> None:
+        self.calls.append(("react", jid, message.id, frozenset(emojis)))
+        if emojis:
+            message.reactions[self._state.jid] = frozenset(emojis)
+        else:
+            message.reactions.pop(self._state.jid, None)
+        self.emit(MessageUpdated(message))
+
+    async def retract(self, jid: str, message: ChatMessage) -> None:
+        self.calls.append(("retract", jid, message.id))
+        message.body, message.retracted = "", RETRACTED
+        self.emit(MessageUpdated(message))
+
+    async def moderate(self, room: str, message: ChatMessage, reason: str = "") -> None:
+        self.calls.append(("moderate", room, message.id, reason))
+
     async def search(self, query: str, jid: str | None = None) -> list[SearchHit]:
         self.calls.append(("search", (query, jid)))
         words = query.lower().split()
@@ -273,6 +292,11 @@ class FakeSession:
     async def unblock(self, jid: str) -> None:
         self.calls.append(("unblock", jid))
         self._state.blocked.discard(jid)
+        self.emit(BlocklistChanged())
+
+    async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None:
+        self.calls.append(("report", jid, kind, text))
+        self._state.blocked.add(jid)
         self.emit(BlocklistChanged())
 
     async def send_directed_presence(self, jid: str, presence: Presence) -> None:

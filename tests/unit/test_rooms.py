@@ -838,8 +838,13 @@ async def test_a_room_is_said_joined_once_per_join_and_left_whenever_it_is_not_j
     from xmpptui.model.presence import Presence
     from xmpptui.model.state import ClientState
     from xmpptui.xmpp.context import SessionContext
+    from xmpptui.xmpp.conversations import Conversations
+    from xmpptui.xmpp.message_updates import MessageUpdates
     from xmpptui.xmpp.pep_publish import PrivatePep
     from xmpptui.xmpp.rooms import RoomService
+
+    async def _nothing() -> None:
+        return None
 
     account = Account(jid="alice@example.org")
     state = ClientState(jid="alice@example.org", resource="x")
@@ -848,6 +853,8 @@ async def test_a_room_is_said_joined_once_per_join_and_left_whenever_it_is_not_j
     rooms = RoomService(context, open_conversation=lambda jid, kind, by_user: state.conversations.open(jid, kind)[0],
                         persist=lambda message: None, store_update=lambda message: None,
                         private_pep=PrivatePep(context), default_nick="alice",
+                        updates=MessageUpdates(context, Conversations(context, None, set(), lambda message: None,
+                                                                      lambda conversation: _nothing())),
                         on_joined=lambda room: said.append(("joined", room)),
                         on_left=lambda room: said.append(("left", room)))
     await rooms.join_room(f"{ROOM}/alice")

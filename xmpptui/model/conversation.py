@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
+from xmpptui.model.references import References
+
 
 class Direction(Enum):
     IN = "in"
@@ -60,6 +62,25 @@ class Attachment:
     """Where we keep a copy: the file we sent, or the one `/download` saved; empty when there is none."""
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a message answers (XEP-0461): the referenced message's id (see `reference_id`), who wrote it (a full
+    or bare JID, or a room JID with the nick), and a short quote from the sender's fallback (XEP-0428)."""
+
+    id: str
+    to: str = ""
+    quote: str = ""
+
+
+RETRACTED = "message retracted"
+"""What a message retracted by its sender shows instead of its text (XEP-0424)."""
+
+
+def moderated_words(reason: str) -> str:
+    """What a message a room moderator removed shows instead of its text (XEP-0425)."""
+    return f"removed by a moderator ({reason})" if reason else "removed by a moderator"
+
+
 @dataclass(slots=True, eq=False)
 class ChatMessage:
     """One line of a conversation. Mutable only in `state`/`error` and (by a correction) `body`/`edited`,
@@ -89,6 +110,16 @@ class ChatMessage:
     """A room message that names our nick (highlighted)."""
     attachment: Attachment | None = None
     """The file it shares, if any (its URL is the body too, for clients that show only bodies)."""
+    reply_to: Reply | None = None
+    """The message this one answers (XEP-0461); its fallback quote is not in `body`."""
+    reactions: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Reactor -> the emojis it reacted with (XEP-0444): a bare JID in a chat, in a room its occupant id where
+    the room offers XEP-0421, else its nick. A reactor's new set replaces its old one; an empty set removes it."""
+    retracted: str = ""
+    """Empty unless retracted (XEP-0424) or removed by a moderator (XEP-0425); then the words shown instead
+    (`RETRACTED`, `moderated_words`) and `body` is empty."""
+    occupant_id: str = ""
+    """A room message's XEP-0421 occupant id, where the room offers it (a stable name for its sender)."""
 
     def advance(self, state: DeliveryState) -> bool:
         """Move a sent message forward to `state` (never back, never out of FAILED); whether it changed."""
@@ -107,7 +138,6 @@ class SearchHit:
 
 
 _RECENT = 2000
-
 
 class ConversationKind(Enum):
     CHAT = "chat"
@@ -145,6 +175,8 @@ class Conversation:
 
     _sent_by_id: dict[str, ChatMessage] = field(default_factory=dict, repr=False)
     _recent_in: dict[tuple[str, int], None] = field(default_factory=dict, repr=False)
+    references: References = field(default_factory=References, repr=False)
+    """Messages by the id replies, reactions and retractions name them by; what waits for ones not held."""
 
     @property
     def address(self) -> str:
@@ -154,12 +186,14 @@ class Conversation:
         self.messages.append(message)
         if message.direction is Direction.OUT and message.id:
             self._sent_by_id[message.id] = message
+        self.references.index(message)
 
     def insert_at(self, index: int, message: ChatMessage) -> None:
         """A message put back in its place (one a resumed stream resent after newer ones)."""
         self.messages.insert(index, message)
         if message.direction is Direction.OUT and message.id:
             self._sent_by_id[message.id] = message
+        self.references.index(message)
 
     def seen_before(self, message_id: str, body: str) -> bool:
         """Whether this incoming message (same id and text) is already held: a resumed stream or an archive
@@ -187,6 +221,7 @@ class Conversation:
                 self.messages.append(message)
             if message.direction is Direction.OUT and message.id:
                 self._sent_by_id.setdefault(message.id, message)
+            self.references.index(message)
         return inserted_before_end
 
     def merge_archive(self, sequence: list[ChatMessage]) -> None:
@@ -203,6 +238,7 @@ class Conversation:
         for message in sequence:
             if message.direction is Direction.OUT and message.id:
                 self._sent_by_id.setdefault(message.id, message)
+            self.references.index(message)
 
     def prepend(self, older: list[ChatMessage]) -> None:
         """Messages from storage that come before everything held."""
@@ -210,6 +246,7 @@ class Conversation:
         for message in older:
             if message.direction is Direction.OUT and message.id:
                 self._sent_by_id.setdefault(message.id, message)
+            self.references.index(message, replace=False)  # (a newer one with the same id stays found)
 
     def find_sent(self, message_id: str) -> ChatMessage | None:
         """One of our own messages by its stanza id (to attach an error bounce or a receipt to it)."""

@@ -62,7 +62,8 @@ class HistoryLoaded(NamedTuple):
 
 
 class MessageUpdated(NamedTuple):
-    """A held message's delivery state or error changed."""
+    """A held message changed: its delivery state or error, its text (a correction), its reactions, or it was
+    retracted."""
 
     message: ChatMessage
 

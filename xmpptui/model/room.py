@@ -58,6 +58,9 @@ class Occupant:
     """Only when the room reveals it (non-anonymous rooms, or to moderators); never used as an address."""
 
 
+OCCUPANT_ID_FEATURE = "urn:xmpp:occupant-id:0"
+
+
 class RoomState(Enum):
     JOINING = "joining"
     JOINED = "joined"
@@ -80,10 +83,30 @@ class Room:
     """Why we are not in the room (in words), when the join was refused or we were removed."""
     forgotten: int = 0
     """Occupants let go since the list was last cleared because the room had more than we hold."""
+    features: frozenset[str] = frozenset()
+    """What the room says it offers (disco#info), asked once joined."""
+    occupant_id: str = ""
+    """Our own occupant id (XEP-0421), from our presence in the room."""
 
     @property
     def joined(self) -> bool:
         return self.state is RoomState.JOINED
+
+    @property
+    def offers_occupant_ids(self) -> bool:
+        """The room gives each occupant a stable id (XEP-0421) and strips forged ones: only then are they believed."""
+        return OCCUPANT_ID_FEATURE in self.features
+
+    def author(self, nick: str, occupant_id: str) -> str:
+        """Who a message or reaction in this room is from, as retractions and reactions are keyed (see
+        `model.references.author_key`): the occupant id where the room offers them, else the nick."""
+        occupant = occupant_id if self.offers_occupant_ids else ""
+        return f"o:{occupant}" if occupant else f"n:{nick}"
+
+    @property
+    def own_reactor(self) -> str:
+        """Our own key among a message's reactors in this room."""
+        return self.author(self.nick, self.occupant_id)
 
     def occupant_jid(self, nick: str) -> str:
         return f"{self.jid}/{nick}"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from xmpptui.model.conversation import ChatMessage, SearchHit
-from xmpptui.storage import migrations
+from xmpptui.storage import migrations, reactions
 from xmpptui.storage import rows as stored
 
 T = TypeVar("T")
@@ -239,6 +239,7 @@ class History:
             try:
                 inserted = self._insert(db, stored.sequenced(db, rows, after=True))
                 inserted += self._insert(db, stored.sequenced(db, older_rows, after=False))
+                reactions.apply_retractions(db, {(row[0], row[1]) for row in [*rows, *older_rows]})
                 db.executemany("INSERT INTO archive_sync (account, archive, last_id) VALUES (?,?,?) ON CONFLICT "
                                "(account, archive) DO UPDATE SET last_id = excluded.last_id",
                                [(account, archive, last_id) for (account, archive), last_id in positions.items()])
@@ -258,16 +259,17 @@ class History:
         return max(inserted.rowcount, 0)  # rows this statement inserted (the search index's own are not counted)
 
     async def update(self, account: str, message: ChatMessage) -> None:
-        """Store what may change in a held message: its delivery state and error, a correction's text, where its
-        file was saved."""
+        """Store what may change in a held message: its state and error, a correction's text, its file's copy."""
+        await self.write(lambda db: db.execute(stored.UPDATE, stored.update_args(account, message)))
 
-        def update(db: sqlite3.Connection) -> None:
+    async def write(self, work: Callable[[sqlite3.Connection], object]) -> None:
+        def run(db: sqlite3.Connection) -> None:  # (a write of `storage.reactions`, in order with the others)
             try:
-                db.execute(stored.UPDATE, stored.update_args(account, message))
+                work(db)
             except sqlite3.Error as exc:
                 raise HistoryWriteError(self.path, str(exc)) from exc
 
-        await self._run(update, lambda: None)
+        await self._run(run, lambda: None)
 
     async def archive_position(self, account: str, archive: str) -> str | None:
         """The id of the newest message we have from `archive` (our server's MAM, or a room's), if any."""
@@ -293,7 +295,9 @@ class History:
                 args.append(conversation)
             sql += " ORDER BY m.timestamp DESC, m.id DESC LIMIT ?"
             args.append(limit)
-            return [SearchHit(row[0], stored.to_message(row[-1], row[:-1])) for row in db.execute(sql, args).fetchall()]
+            hits = [SearchHit(row[0], stored.to_message(row[-1], row[:-1])) for row in db.execute(sql, args).fetchall()]
+            reactions.with_reactions(db, account, [hit.message for hit in hits])
+            return hits
 
         def unavailable() -> list[SearchHit]:
             raise HistoryUnavailable(f"there is no history to search: {self._problem or 'it is off'}")
@@ -314,7 +318,8 @@ class History:
                                 (*key, context + 1)).fetchall()
             after = db.execute(base + "(seq, id) > (?, ?) ORDER BY seq, id LIMIT ?",
                                (*key, context)).fetchall()
-            return [stored.to_message(message.conversation, row) for row in [*reversed(before), *after]]
+            return reactions.with_reactions(db, account, [stored.to_message(message.conversation, row)
+                                                          for row in [*reversed(before), *after]])
 
         return await self._run(select, lambda: [message])
 
@@ -333,7 +338,7 @@ class History:
             args.append(limit)
             rows = db.execute(query, args).fetchall()
             rows.reverse()
-            messages = [stored.to_message(conversation, row) for row in rows]
+            messages = reactions.with_reactions(db, account, [stored.to_message(conversation, row) for row in rows])
             cursor = Cursor(rows[0][-1], rows[0][0]) if len(rows) == limit else None
             return messages, cursor
 
@@ -351,9 +356,9 @@ class History:
         return await self._run(select, list)
 
     async def count(self, account: str, conversation: str) -> int:
-        return await self._run(lambda db: db.execute(
-            "SELECT count(*) FROM messages WHERE account = ? AND conversation = ?",
-            (account, conversation)).fetchone()[0], lambda: 0)
+        return await self._run(lambda db: db.execute("SELECT count(*) FROM messages WHERE account = ? AND "
+                                                     "conversation = ?", (account, conversation)).fetchone()[0],
+                               lambda: 0)
 
     def shutdown(self) -> None:
         """Finish pending writes and close the connection (from any thread, after the loop is done)."""

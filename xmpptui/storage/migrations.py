@@ -89,6 +89,34 @@ _STEPS: list[str] = [
         INSERT INTO messages_fts (rowid, body, file_name) VALUES (new.id, new.body, new.file_name);
     END;
     """,
+    # 5: replies (XEP-0461), retractions and moderation (XEP-0424/0425), rooms' occupant ids (XEP-0421);
+    # reactions (XEP-0444) per reactor, and retractions kept by the id they name, so that one arriving before its
+    # message (archive order, carbons) applies when the message is stored (`storage.reactions`).
+    """
+    ALTER TABLE messages ADD COLUMN reply_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN reply_to TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN reply_quote TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN retracted TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN occupant_id TEXT NOT NULL DEFAULT '';
+    CREATE INDEX messages_message_id ON messages (account, conversation, message_id);
+    CREATE INDEX messages_stanza_id ON messages (account, conversation, stanza_id);
+    CREATE TABLE reactions (
+        account TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        target TEXT NOT NULL,
+        reactor TEXT NOT NULL,
+        emojis TEXT NOT NULL,
+        PRIMARY KEY (account, conversation, target, reactor)
+    );
+    CREATE TABLE retractions (
+        account TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        target TEXT NOT NULL,
+        author TEXT NOT NULL,
+        words TEXT NOT NULL,
+        PRIMARY KEY (account, conversation, target, author)
+    );
+    """,
 ]
 VERSION = len(_STEPS)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
-from xmpptui.model.conversation import Attachment, ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import Attachment, ChatMessage, DeliveryState, Direction, MessageKind, Reply
 
 
 def dedup_key(message: ChatMessage) -> str:
@@ -21,12 +21,14 @@ def dedup_key(message: ChatMessage) -> str:
 
 
 COLUMNS = ("id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, "
-           "edited, markable, file_url, file_name, file_size, file_type, file_path, seq")
+           "edited, markable, file_url, file_name, file_size, file_type, file_path, reply_id, reply_to, reply_quote, "
+           "retracted, occupant_id, seq")
 """What is read of a stored message; `seq` last (a page's cursor takes it from there)."""
 
 INSERT = ("INSERT OR IGNORE INTO messages (account, conversation, kind, direction, sender, body, timestamp, message_id,"
           " state, error, delayed, carbon, dedup_key, stanza_id, edited, markable, file_url, file_name, file_size,"
-          " file_type, file_path, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+          " file_type, file_path, reply_id, reply_to, reply_quote, retracted, occupant_id, seq)"
+          " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 """Stores a `to_row` with its seq (`sequenced`) after it."""
 
 UPDATE = ("UPDATE messages SET state = ?, error = ?, body = ?, edited = ?, file_url = ?, file_name = ?, "
@@ -56,7 +58,12 @@ def to_row(account: str, message: ChatMessage) -> tuple[object, ...]:
     return (account, message.conversation, message.kind.value, message.direction.value, message.sender,
             message.body, message.timestamp, message.id, message.state.value, message.error, int(message.delayed),
             int(message.carbon), dedup_key(message), message.stanza_id, int(message.edited), int(message.markable),
-            file.url, file.name, file.size, file.media_type, file.local_path)
+            file.url, file.name, file.size, file.media_type, file.local_path, *_reference_columns(message))
+
+
+def _reference_columns(message: ChatMessage) -> tuple[object, ...]:
+    reply = message.reply_to or Reply("")
+    return reply.id, reply.to, reply.quote, message.retracted, message.occupant_id
 
 
 def update_args(account: str, message: ChatMessage) -> tuple[object, ...]:
@@ -71,7 +78,37 @@ def to_message(conversation: str, row: tuple) -> ChatMessage:  # type: ignore[ty
     _, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, edited, \
         markable, file_url, file_name, file_size, file_type, file_path = row[:19]  # (not a trailing seq, conversation)
     attachment = Attachment(file_url, file_name, file_size, file_type, file_path) if file_url else None
+    reply_id, reply_to, reply_quote, retracted, occupant_id = row[19:24]
     return ChatMessage(conversation=conversation, sender=sender, body=body, timestamp=timestamp,
                        direction=Direction(direction), kind=MessageKind(kind), id=message_id,
                        state=DeliveryState(state), error=error, delayed=bool(delayed), carbon=bool(carbon),
-                       stanza_id=stanza_id, edited=bool(edited), markable=bool(markable), attachment=attachment)
+                       stanza_id=stanza_id, edited=bool(edited), markable=bool(markable), attachment=attachment,
+                       reply_to=Reply(reply_id, reply_to, reply_quote) if reply_id else None, retracted=retracted,
+                       occupant_id=occupant_id)
+
+
+# Reactions and retractions (schema 5): kept by the id they name, whether or not that message is stored yet.
+
+SET_REACTIONS = ("INSERT INTO reactions (account, conversation, target, reactor, emojis) VALUES (?,?,?,?,?) "
+                 "ON CONFLICT (account, conversation, target, reactor) DO UPDATE SET emojis = excluded.emojis")
+CLEAR_REACTIONS = "DELETE FROM reactions WHERE account = ? AND conversation = ? AND target = ? AND reactor = ?"
+KEEP_RETRACTION = ("INSERT INTO retractions (account, conversation, target, author, words) VALUES (?,?,?,?,?) "
+                   "ON CONFLICT (account, conversation, target, author) DO NOTHING")
+RETRACT = ("UPDATE messages SET body = '', file_url = '', file_name = '', file_size = NULL, file_type = '', "
+           "file_path = '', reply_quote = '', retracted = ?3 WHERE retracted = '' AND id IN ("
+           "SELECT id FROM messages WHERE account = ?4 AND conversation = ?5 AND stanza_id = ?1 AND kind = 'groupchat' "
+           "UNION ALL SELECT id FROM messages WHERE account = ?4 AND conversation = ?5 AND message_id = ?1 AND "
+           "kind != 'groupchat') AND ?2 IN ('*', CASE WHEN kind != 'groupchat' THEN direction "
+           "WHEN occupant_id != '' THEN 'o:' || occupant_id ELSE 'n:' || sender END)")
+"""Empties a stored message's text (the search index follows) if `author` (an author key) may retract it."""
+CLEAR_RETRACTED_REACTIONS = ("DELETE FROM reactions WHERE account = ? AND conversation = ? AND target = ? AND "
+                             "EXISTS (SELECT 1 FROM messages WHERE account = ? AND conversation = ? AND "
+                             "retracted != '' AND CASE WHEN kind = 'groupchat' THEN stanza_id ELSE message_id END = ?)")
+
+
+def emojis_column(emojis: frozenset[str]) -> str:
+    return "\n".join(sorted(emojis))
+
+
+def emojis_of(column: str) -> frozenset[str]:
+    return frozenset(emoji for emoji in column.split("\n") if emoji)

@@ -16,11 +16,13 @@ from xmpptui.model.conversation import (
     MessageKind,
 )
 from xmpptui.model.events import HistoryLoaded, MessageAdded, MessagesInserted, Severity, UnreadChanged
+from xmpptui.model.room import Room
 from xmpptui.storage.rows import dedup_key
 from xmpptui.xmpp.archive import MAX_PAGES, ArchiveQueries
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
-from xmpptui.xmpp.stanzas import translate
+from xmpptui.xmpp.message_updates import MessageUpdates
+from xmpptui.xmpp.stanzas import messaging, translate
 from xmpptui.xmpp.transport import IqError, IqTimeout
 
 log = logging.getLogger(__name__)
@@ -31,8 +33,10 @@ class ArchiveSync:
     `acked` settles one the archive shows arrived (the chat service's, given by the façade)."""
 
     def __init__(self, ctx: SessionContext, conversations: Conversations, archive: ArchiveQueries,
-                 waiting: Callable[[], list[ChatMessage]], acked: Callable[[ChatMessage], None]) -> None:
+                 waiting: Callable[[], list[ChatMessage]], acked: Callable[[ChatMessage], None],
+                 updates: MessageUpdates) -> None:
         self._ctx = ctx
+        self._updates = updates
         self._state = ctx.state
         self._conversations = conversations
         self._archive = archive
@@ -111,6 +115,7 @@ class ArchiveSync:
         With `older_than`, they are a page from before what that conversation holds and are prepended to it."""
         by_peer: dict[str, list[ChatMessage]] = {}
         waiting = {message.id: message for message in self._waiting()}
+        about = [result for result in fetched if result.message.about is not None]
         for result in fetched:
             message = self._archived_message(result)
             if message is None:
@@ -158,6 +163,33 @@ class ArchiveSync:
                 if unread:
                     conversation.unread += unread
                     self._ctx.emit(UnreadChanged(peer, conversation.unread))
+        for result in about:  # (in the archive's order; the messages they name are filed, or wait for them)
+            self._apply_archived(result, older=older_than is not None)
+
+    def _apply_archived(self, result: translate.ArchivedMessage, older: bool) -> None:
+        """An archived reaction or retraction in a chat. From an older page only retractions: a reaction set there
+        may since have been replaced by one already applied (the newest set is the one that counts)."""
+        incoming, about = result.message, result.message.about
+        sent = jids.bare(incoming.sender) == self._state.jid
+        other = result.to if sent else incoming.sender
+        peer = jids.bare(other)
+        if about is None or (older and isinstance(about, messaging.Reactions)) or not peer or \
+                peer == self._state.jid or peer in self._state.blocked or self._through_room(result, other):
+            return
+        self._updates.apply(peer, about, author=(Direction.OUT if sent else Direction.IN).value,
+                            reactor=self._state.jid if sent else peer)
+
+    def _apply_room_archived(self, room: Room | None, fetched: list[translate.ArchivedMessage], older: bool) -> None:
+        """Archived reactions, retractions and moderations in a room (moderations only from the room itself)."""
+        for result in fetched:
+            incoming, about = result.message, result.message.about
+            if room is None or about is None or (older and isinstance(about, messaging.Reactions)) or \
+                    incoming.kind is not MessageKind.GROUPCHAT or jids.bare(incoming.sender).lower() != room.jid:
+                continue
+            nick = jids.resource(incoming.sender)
+            author = room.author(nick, incoming.occupant_id) if nick else ""
+            if nick or isinstance(about, messaging.Retraction):
+                self._updates.apply(room.jid, about, author=author, reactor=author, may_moderate=not nick)
 
     @staticmethod
     def _held_keys(conversation: Conversation, first: float, last: float, slack: float = 5.0) -> set[str]:
@@ -200,7 +232,7 @@ class ArchiveSync:
                            direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
                            state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=True,
                            carbon=sent, stanza_id=incoming.stanza_id, markable=incoming.markable,
-                           attachment=incoming.attachment)
+                           attachment=incoming.attachment, reply_to=incoming.reply)
 
     def _through_room(self, result: translate.ArchivedMessage, other: str) -> bool:
         """Whether an archived message was a private one with the room occupant `other` (room@service/nick):
@@ -239,7 +271,7 @@ class ArchiveSync:
         conversation = self._state.conversations.get(room_jid)
         if room is None or conversation is None:
             return
-        archived = [m for m in (self._room_message(room_jid, room.nick, r) for r in fetched) if m is not None]
+        archived = [m for m in (self._room_message(room_jid, room, r) for r in fetched) if m is not None]
         # Held already (the room's join history, our own lines, the local history): by the room's stanza-id, by
         # our id, or by who, what and when.
         held: dict[object, ChatMessage] = {}
@@ -256,12 +288,18 @@ class ArchiveSync:
                                                                            int(message.timestamp)))
             if same is None:
                 new.append(message)
+            elif same.direction is Direction.OUT and not same.stanza_id and message.stanza_id:
+                # Ours, held since we sent it: the room's id for it is what others name it by.
+                same.stanza_id, same.occupant_id = message.stanza_id, message.occupant_id
+                conversation.references.index(same)
+                self._updates.ids_learned(room_jid, same.id, same.stanza_id, same.occupant_id)
             sequence.append(same or message)
         for message in new:
             self._conversations.persist(message)
         if new:
             conversation.merge_archive(list(dict.fromkeys(sequence)))
             self._ctx.emit(MessagesInserted(room_jid))
+        self._apply_room_archived(room, fetched, older=False)
         if (position is None or last != position) and self._conversations.history is not None:
             # ("" when the archive held nothing yet: the next join reads it from its beginning), stored with
             # the messages just persisted, in their transaction.
@@ -269,19 +307,21 @@ class ArchiveSync:
         self._rooms_caught_up.add(room_jid)
 
     @staticmethod
-    def _room_message(room_jid: str, nick: str, result: translate.ArchivedMessage) -> ChatMessage | None:
+    def _room_message(room_jid: str, room: Room | None, result: translate.ArchivedMessage) -> ChatMessage | None:
         """An archived line of the room (from room@service/nick); anything else in its archive is left out."""
         incoming = result.message
         sender = jids.resource(incoming.sender)
         if incoming.kind is not MessageKind.GROUPCHAT or not incoming.body or not sender or \
                 jids.bare(incoming.sender).lower() != room_jid:
             return None
-        own = sender == nick
+        own = room is not None and sender == room.nick
+        occupant = incoming.occupant_id if room is not None and room.offers_occupant_ids else ""
         return ChatMessage(conversation=room_jid, sender=sender, body=incoming.body,
                            timestamp=incoming.timestamp, direction=Direction.OUT if own else Direction.IN,
                            kind=MessageKind.GROUPCHAT, id=incoming.id,
                            state=DeliveryState.SENT if own else DeliveryState.NONE, delayed=True,
-                           stanza_id=incoming.stanza_id, attachment=incoming.attachment)
+                           stanza_id=incoming.stanza_id, attachment=incoming.attachment, reply_to=incoming.reply,
+                           occupant_id=occupant)
 
     async def older(self, conversation: Conversation) -> None:
         """Past the local history: ask the archive (our server's, or the room's) for the page before the oldest
@@ -305,8 +345,7 @@ class ArchiveSync:
             self.take_archived(page.results, older_than=conversation)
             return
         room = self._state.rooms.get(conversation.jid)
-        archived = [m for m in (self._room_message(conversation.jid, room.nick if room else "", r)
-                                for r in page.results) if m is not None]
+        archived = [m for m in (self._room_message(conversation.jid, room, r) for r in page.results) if m is not None]
         if archived:
             held = self._held_keys(conversation, archived[0].timestamp, archived[-1].timestamp)
             older = [m for m in archived if dedup_key(m) not in held]
@@ -315,6 +354,7 @@ class ArchiveSync:
             if older:
                 conversation.prepend(older)
                 self._ctx.emit(HistoryLoaded(conversation.jid, len(older)))
+        self._apply_room_archived(room, page.results, older=True)
 
     @staticmethod
     def _oldest_held(conversation: Conversation) -> tuple[str, float | None]:

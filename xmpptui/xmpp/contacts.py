@@ -7,6 +7,7 @@ import logging
 from xml.etree.ElementTree import Element, SubElement
 
 from xmpptui.model.contacts import ClientVersion, LastActivity, VCardBasics
+from xmpptui.model.conversation import ChatMessage, MessageKind
 from xmpptui.model.events import (
     BlocklistChanged,
     ContactChanged,
@@ -20,7 +21,7 @@ from xmpptui.model.state import ConnectionState
 from xmpptui.session import ContactError
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.xmpp.context import SessionContext
-from xmpptui.xmpp.stanzas import JID, InvalidJID, Iq, PresenceStanza
+from xmpptui.xmpp.stanzas import JID, InvalidJID, Iq, PresenceStanza, messaging
 from xmpptui.xmpp.stanzas import contacts as contact_stanzas
 from xmpptui.xmpp.stanzas.contacts import valid_bare_jid
 from xmpptui.xmpp.transport import IqError, IqTimeout
@@ -148,6 +149,17 @@ class ContactService:
         SubElement(SubElement(iq.xml, f"{{{contact_stanzas.BLOCKING_NS}}}block"),
                    f"{{{contact_stanzas.BLOCKING_NS}}}item", {"jid": bare})
         await self._ctx.request(iq, f"blocking {bare}", ContactError)
+        self._blocked([bare], True)
+
+    async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None:
+        """Report `jid` for spam or abuse (XEP-0377) and block it, in one request; `message`: the one reported."""
+        bare = valid_bare_jid(jid)
+        if kind not in messaging.REPORT_REASONS:
+            raise ContactError(f"a report is for spam or abuse, not {kind!r}")
+        iq = self._ctx.require_online("nothing was reported or blocked").make_iq_set()
+        stanza_id = message.stanza_id if message is not None and message.kind is not MessageKind.GROUPCHAT else ""
+        messaging.fill_report_and_block(iq.xml, bare, kind, text.strip(), stanza_id, self._state.jid)
+        await self._ctx.request(iq, f"reporting and blocking {bare}", ContactError)
         self._blocked([bare], True)
 
     async def unblock(self, jid: str) -> None:

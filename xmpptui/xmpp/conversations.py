@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 
 from xmpptui.model import jid as jids
@@ -173,6 +174,12 @@ class Conversations:
     def store_update(self, message: ChatMessage) -> None:
         if self._history is not None and message.conversation not in self._no_history:
             self._ctx.spawn(self._history.update(self._state.jid, message))
+
+    def store_change(self, jid: str, work: Callable[[sqlite3.Connection], object]) -> None:
+        """A change to what is stored (`storage.reactions`), written after the messages queued before it."""
+        if self._history is not None and jid not in self._no_history:
+            self.save_unsaved()
+            self._ctx.spawn(self._history.write(work))
 
     def may_open(self, bare_jid: str) -> bool:
         if bare_jid in self._state.conversations or bare_jid in self._state.roster:

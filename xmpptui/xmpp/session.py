@@ -11,7 +11,6 @@ from typing import Any
 
 from slixmpp import Message
 from slixmpp import Presence as PresenceStanza
-from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
@@ -42,6 +41,8 @@ from xmpptui.xmpp.contacts import ContactService
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
 from xmpptui.xmpp.download import Downloads
+from xmpptui.xmpp.message_updates import MessageUpdates
+from xmpptui.xmpp.messaging import Messaging
 from xmpptui.xmpp.pep_publish import PrivatePep
 from xmpptui.xmpp.presence import PresenceService
 from xmpptui.xmpp.read_sync import ReadSync
@@ -70,13 +71,14 @@ class XmppSession:
             position_of=lambda message: self.archive_sync.live_position(message),
             older_from_archive=lambda conversation: self.archive_sync.older(conversation))
         self.reports = ChatReports(ctx)
+        self.updates = MessageUpdates(ctx, self.conversations)
         self.sending = ChatSending(ctx, self.conversations, self.reports,
                                    queue_in_room=lambda message: self.rooms.queue(message),
                                    restore_in_room=lambda message: self.rooms.restore_pending(message))
-        self.receiving = ChatReceiving(ctx, self.conversations, self.sending, self.reports)
+        self.receiving = ChatReceiving(ctx, self.conversations, self.sending, self.reports, self.updates)
         self.archive = ArchiveQueries()
         self.archive_sync = ArchiveSync(ctx, self.conversations, self.archive, waiting=self.sending.waiting,
-                                        acked=self.sending.acked)
+                                        acked=self.sending.acked, updates=self.updates)
         self.read_sync = ReadSync(ctx, self.pep)
         self.presence = PresenceService(ctx)
         store = contacts_store or ContactStore.default(state.jid)
@@ -86,7 +88,7 @@ class XmppSession:
             ctx, open_conversation=lambda jid, kind, by_user: self.conversations.open(jid, by_user, kind),
             persist=self.conversations.persist, store_update=self.conversations.store_update, private_pep=self.pep,
             default_nick=account.nick or account.bare_jid.partition("@")[0], max_occupants=account.max_room_occupants,
-            on_joined=self.archive_sync.room_joined, on_left=self.archive_sync.room_left)
+            on_joined=self.archive_sync.room_joined, on_left=self.archive_sync.room_left, updates=self.updates)
         self.connection = Connection(ctx, password, pins, on_lost=self.presence.clear_view,
                                      on_stream_ended=self.sending.count_strikes, on_online=self.sending.send_outbox)
         self.console = StanzaConsole(ctx, clock)
@@ -95,6 +97,7 @@ class XmppSession:
             open_conversation=lambda jid, kind: self.conversations.open(jid, False, kind))
         self.uploads = Uploads(ctx)
         self.downloads = Downloads(ctx, files or FilesConfig(), store_update=self.conversations.store_update)
+        self.messaging = Messaging(ctx, self.updates, self.sending.send_chat, self.rooms.send_groupchat)
         self.router = Router(state, clock, self.archive, Recipients(self.presence, self.contacts, self.receiving,
                                                                      self.rooms, self.read_sync))
 
@@ -156,7 +159,7 @@ class XmppSession:
         if await self.roster.fetch():
             self.presence.new_session()
         await self.contacts.fetch_blocklist()
-        await self._enable_carbons()  # before "online", so that no copy of another client's message is missed
+        await self.receiving.enable_carbons()  # before "online", so that no copy of another client's message is missed
         self.sending.requeue_unacked()
         # What arrived while we were away, before our presence makes the server deliver its offline copies
         # (which are then recognised as already held). Messages the server hands us meanwhile (a replaced
@@ -174,13 +177,6 @@ class XmppSession:
         if self.connection.attempt_alive:
             self.connection.now_online()
         self.console.logged_in()
-
-    async def _enable_carbons(self) -> None:
-        assert self.context.client is not None
-        try:
-            await self.context.client.plugin["xep_0280"].enable(timeout=self.context.timeout)
-        except (IqError, IqTimeout) as exc:
-            log.info("carbons not enabled: %r", exc)
 
     def stream_resumed(self, _event: Any) -> None:
         """slixmpp's `session_resumed` (XEP-0198). Runs inline, before the stanzas the server replays are handled:
@@ -262,6 +258,18 @@ class XmppSession:
     async def retry(self, jid: str) -> None:
         await self.sending.retry(jid)
 
+    async def reply(self, jid: str, message: ChatMessage, body: str) -> None:
+        await self.messaging.reply(jid, message, body)
+
+    async def react(self, jid: str, message: ChatMessage, emojis: set[str]) -> None:
+        await self.messaging.react(jid, message, emojis)
+
+    async def retract(self, jid: str, message: ChatMessage) -> None:
+        await self.messaging.retract(jid, message)
+
+    async def moderate(self, room: str, message: ChatMessage, reason: str = "") -> None:
+        await self.messaging.moderate(room, message, reason)
+
     def watch_stanzas(self, on: bool) -> None:
         self.console.watch(on)
 
@@ -300,6 +308,9 @@ class XmppSession:
 
     async def unblock(self, jid: str) -> None:
         await self.contacts.unblock(jid)
+
+    async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None:
+        await self.contacts.report(jid, kind, text, message)
 
     async def send_directed_presence(self, jid: str, presence: Presence) -> None:
         await self.contacts.send_directed_presence(jid, presence)

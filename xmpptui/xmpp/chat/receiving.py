@@ -20,7 +20,9 @@ from xmpptui.xmpp.chat.reports import ChatReports
 from xmpptui.xmpp.chat.sending import ChatSending
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
+from xmpptui.xmpp.message_updates import MessageUpdates
 from xmpptui.xmpp.stanzas import Message, translate
+from xmpptui.xmpp.transport import IqError, IqTimeout
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,9 @@ class ChatReceiving:
     """Files incoming chat into `ClientState.conversations` (the router has checked who sent it)."""
 
     def __init__(self, ctx: SessionContext, conversations: Conversations, sending: ChatSending,
-                 reports: ChatReports) -> None:
+                 reports: ChatReports, updates: MessageUpdates) -> None:
         self._ctx = ctx
+        self._updates = updates
         self._state = ctx.state
         self._clock = ctx.clock
         self._conversations = conversations
@@ -38,6 +41,14 @@ class ChatReceiving:
         self._reports = reports
         self._resent_at: dict[str, int] = {}
         """Per conversation, since the stream was last resumed: where the next resent message goes."""
+
+    async def enable_carbons(self) -> None:
+        """Ask for copies of what our other clients send and receive (XEP-0280)."""
+        assert self._ctx.client is not None
+        try:
+            await self._ctx.client.plugin["xep_0280"].enable(timeout=self._ctx.timeout)
+        except (IqError, IqTimeout) as exc:
+            log.info("carbons not enabled: %r", exc)
 
     def stream_resumed(self) -> None:
         """The server kept our session and resends what we had not acknowledged; it may first deliver what
@@ -66,6 +77,9 @@ class ChatReceiving:
         existing = self._state.conversations.get(bare_jid)
         if existing is not None:
             self._on_reports(existing, incoming)
+        if incoming.about is not None:  # (about the peer's messages or ours: `apply` checks whose it may change)
+            self._updates.apply(bare_jid, incoming.about, author=Direction.IN.value, reactor=bare_jid)
+            return
         if not incoming.body:
             return
         if incoming.replaces and existing is not None:
@@ -86,7 +100,7 @@ class ChatReceiving:
                               body=incoming.body, timestamp=incoming.timestamp, direction=Direction.IN,
                               kind=incoming.kind, id=incoming.id, delayed=incoming.delayed,
                               stanza_id=incoming.stanza_id, markable=incoming.markable,
-                              attachment=incoming.attachment)
+                              attachment=incoming.attachment, reply_to=incoming.reply)
         place = self._resent_place(conversation, message)
         if place is None:
             conversation.add(message)  # in the order the server delivers, delayed ones (resent, offline) too
@@ -125,6 +139,8 @@ class ChatReceiving:
         """XEP-0308: the peer replaced one of its recent messages; a correction of anything else is shown as a
         message of its own, so that nothing the peer wrote is hidden."""
         original = conversation.find_received(incoming.replaces)
+        if original is not None and original.retracted:
+            return  # (a correction does not bring a retracted message back)
         if original is None:
             message = ChatMessage(conversation=conversation.jid, sender=self._ctx.display_name(conversation.jid),
                                   body=incoming.body, timestamp=incoming.timestamp, id=incoming.id,
@@ -153,11 +169,17 @@ class ChatReceiving:
         # Our server archives what it carbon-copies and says under which id (XEP-0359, by our bare JID): keyed
         # by it, the copy the next archive catch-up brings is the same message, not a second one.
         incoming = translate.incoming_message(inner, self._clock(), archive=self._state.jid)
-        if incoming is None or incoming.kind not in (MessageKind.CHAT, MessageKind.NORMAL) or not incoming.body:
+        if incoming is None or incoming.kind not in (MessageKind.CHAT, MessageKind.NORMAL):
             return
         peer = inner.xml.get("to", "") if sent else incoming.sender
         bare_jid = jids.bare(peer)
         if not bare_jid or bare_jid == self._state.jid or not self._conversations.may_open(bare_jid):
+            return
+        if incoming.about is not None and bare_jid not in self._state.rooms:
+            self._updates.apply(bare_jid, incoming.about, author=(Direction.OUT if sent else Direction.IN).value,
+                                reactor=self._state.jid if sent else bare_jid)
+            return
+        if not incoming.body:
             return
         if bare_jid in self._state.rooms:
             return  # another client's private message through a room: not ours to show in the room
@@ -171,7 +193,8 @@ class ChatReceiving:
                               timestamp=incoming.timestamp,
                               direction=Direction.OUT if sent else Direction.IN, kind=incoming.kind, id=incoming.id,
                               state=DeliveryState.SENT if sent else DeliveryState.NONE, delayed=incoming.delayed,
-                              carbon=True, stanza_id=incoming.stanza_id, attachment=incoming.attachment)
+                              carbon=True, stanza_id=incoming.stanza_id, attachment=incoming.attachment,
+                              reply_to=incoming.reply)
         conversation.add(message)
         self._conversations.persist(message)
         self._ctx.emit(MessageAdded(message))

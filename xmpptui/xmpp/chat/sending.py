@@ -10,13 +10,21 @@ from collections.abc import Callable
 from typing import Any
 
 from xmpptui.model import jid as jids
-from xmpptui.model.conversation import Attachment, ChatMessage, ConversationKind, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import (
+    Attachment,
+    ChatMessage,
+    ConversationKind,
+    DeliveryState,
+    Direction,
+    MessageKind,
+    Reply,
+)
 from xmpptui.model.events import MessageAdded, MessageUpdated
 from xmpptui.session import ConversationError
 from xmpptui.xmpp.chat.reports import ChatReports
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
-from xmpptui.xmpp.stanzas import files, outgoing
+from xmpptui.xmpp.stanzas import files, messaging, outgoing
 
 _ACK_POLL, _ACK_POLL_MAX = 0.05, 5.0
 _MAX_STRIKES = 2
@@ -88,7 +96,8 @@ class ChatSending:
             self._outbox.append(message)
             self._ctx.emit(MessageAdded(message))
 
-    async def send_chat(self, to: str, body: str, attachment: Attachment | None = None) -> None:
+    async def send_chat(self, to: str, body: str, attachment: Attachment | None = None,
+                        reply_to: Reply | None = None) -> None:
         if self._ctx.client is not None:
             self._ctx.client.check_outgoing(body)
         bare_jid = jids.bare(to)
@@ -98,7 +107,7 @@ class ChatSending:
         message_id = uuid.uuid4().hex
         message = ChatMessage(conversation=conversation.jid, sender=self._state.jid, body=body, timestamp=self._clock(),
                               direction=Direction.OUT, kind=MessageKind.CHAT, id=message_id,
-                              state=DeliveryState.PENDING, attachment=attachment)
+                              state=DeliveryState.PENDING, attachment=attachment, reply_to=reply_to)
         conversation.add(message)
         self._conversations.persist(message)
         self._ctx.emit(MessageAdded(message))
@@ -119,6 +128,8 @@ class ChatSending:
         self._decorate(stanza.xml, message.id, message.conversation)
         if message.attachment is not None:
             files.fill(stanza.xml, message.attachment)
+        if message.reply_to is not None:
+            messaging.fill_reply(stanza.xml, message.reply_to, message.reply_to.to.partition("@")[0])
         self._unacked[message.id] = message
         stanza.send()
         if not self._ctx.client.plugin["xep_0198"].enabled_out:

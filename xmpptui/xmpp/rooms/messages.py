@@ -16,14 +16,16 @@ from xmpptui.model.conversation import (
     DeliveryState,
     Direction,
     MessageKind,
+    Reply,
 )
 from xmpptui.model.events import InvitationReceived
 from xmpptui.model.room import Room, RoomState
 from xmpptui.session import RoomError
 from xmpptui.xmpp.context import SessionContext
+from xmpptui.xmpp.message_updates import MessageUpdates
 from xmpptui.xmpp.rooms.outbox import RoomOutbox
 from xmpptui.xmpp.rooms.writer import RoomWriter
-from xmpptui.xmpp.stanzas import Message, files, muc, muc_requests, translate
+from xmpptui.xmpp.stanzas import Message, files, messaging, muc, muc_requests, translate
 
 _HISTORY_LOOKBACK = 500
 """How many of the latest held messages room history on joining is checked against."""
@@ -41,9 +43,10 @@ def _held(conversation: Conversation, nick: str, incoming: translate.IncomingMes
 
 
 class RoomMessages:
-    def __init__(self, ctx: SessionContext, writer: RoomWriter, outbox: RoomOutbox, *,
+    def __init__(self, ctx: SessionContext, writer: RoomWriter, outbox: RoomOutbox, updates: MessageUpdates, *,
                  is_dormant: Callable[[str], bool]) -> None:
         self._ctx = ctx
+        self._updates = updates
         self._writer = writer
         self._outbox = outbox
         self._is_dormant = is_dormant
@@ -94,6 +97,13 @@ class RoomMessages:
                 self._writer.line(room, said)
             self._writer.changed(room.jid)
             return
+        occupant = incoming.occupant_id if room.offers_occupant_ids else ""
+        if incoming.about is not None:
+            # (a moderation only from the room itself; reactions and retractions only from an occupant)
+            if nick or isinstance(incoming.about, messaging.Retraction):
+                author = room.author(nick, occupant) if nick else ""
+                self._updates.apply(room.jid, incoming.about, author=author, reactor=author, may_moderate=not nick)
+            return
         if not incoming.body:
             if not incoming.delayed and not nick:  # the room's own word, not an occupant's
                 for change in muc.configuration_changes(stanza):
@@ -108,6 +118,11 @@ class RoomMessages:
                 sent = next((m for m in conversation.messages[-_HISTORY_LOOKBACK:] if m.direction is Direction.OUT
                              and m.state is DeliveryState.PENDING and m.body == incoming.body), None)
             if sent is not None:
+                if incoming.stanza_id and not sent.stanza_id:  # what others name it by, from now on
+                    sent.stanza_id, sent.occupant_id = incoming.stanza_id, occupant
+                    self._updates.ids_learned(room.jid, sent.id, sent.stanza_id, occupant)
+                    if conversation.references.index(sent):
+                        self._writer.updated(sent)
                 if sent.state is DeliveryState.PENDING:  # our message, reflected by the room: it got there
                     sent.state = DeliveryState.SENT
                     self._writer.updated(sent)
@@ -126,7 +141,7 @@ class RoomMessages:
                               direction=Direction.OUT if own else Direction.IN, kind=MessageKind.GROUPCHAT,
                               id=incoming.id, state=DeliveryState.SENT if own else DeliveryState.NONE,
                               delayed=incoming.delayed, mention=mention, stanza_id=incoming.stanza_id,
-                              attachment=incoming.attachment)
+                              attachment=incoming.attachment, reply_to=incoming.reply, occupant_id=occupant)
         self._writer.add(conversation, message, unread=not own and not incoming.delayed)
 
     def _on_private(self, room: Room, stanza: Message) -> None:
@@ -141,7 +156,7 @@ class RoomMessages:
             return
         message = ChatMessage(conversation=key, sender=nick, body=incoming.body, timestamp=incoming.timestamp,
                               kind=MessageKind.CHAT, id=incoming.id, delayed=incoming.delayed,
-                              attachment=incoming.attachment)
+                              attachment=incoming.attachment, reply_to=incoming.reply)
         self._writer.add(conversation, message, unread=True)
 
     def _on_message_error(self, room: Room, stanza: Message, envelope: muc.Envelope) -> None:
@@ -160,7 +175,8 @@ class RoomMessages:
 
     # Sending ------------------------------------------------------------------------------------------------
 
-    def send_groupchat(self, room_jid: str, body: str, attachment: Attachment | None = None) -> ChatMessage:
+    def send_groupchat(self, room_jid: str, body: str, attachment: Attachment | None = None,
+                       reply_to: Reply | None = None) -> ChatMessage:
         """Send to a room we are in; while the session or the room is being got back (an outage, a rejoin, after
         going offline) it waits, pending, and goes once we are in again. Not in the room: refused at once."""
         room = self._ctx.state.rooms.get(room_jid)
@@ -172,7 +188,7 @@ class RoomMessages:
         conversation = self._writer.open(room.jid, ConversationKind.GROUPCHAT, True)
         message = ChatMessage(conversation=room.jid, sender=room.nick, body=body, timestamp=self._ctx.clock(),
                               direction=Direction.OUT, kind=MessageKind.GROUPCHAT, id=uuid.uuid4().hex,
-                              state=DeliveryState.PENDING, attachment=attachment)
+                              state=DeliveryState.PENDING, attachment=attachment, reply_to=reply_to)
         self._writer.add(conversation, message)
         self._outbox.queue(message)
         return message

@@ -13,7 +13,7 @@ from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.rooms.joining import RoomJoining
 from xmpptui.xmpp.rooms.outbox import RoomOutbox
 from xmpptui.xmpp.rooms.writer import RoomWriter
-from xmpptui.xmpp.stanzas import PresenceStanza, muc
+from xmpptui.xmpp.stanzas import PresenceStanza, messaging, muc
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ class RoomOccupants:
             return
         is_self = muc.SELF_PRESENCE in update.codes or (room.state is RoomState.JOINING and update.nick == room.nick)
         if is_self:
+            room.occupant_id = messaging.occupant_id(stanza.xml) or room.occupant_id
             self._on_own_presence(room, update)
         else:
             self._on_occupant_presence(room, update)

@@ -9,7 +9,7 @@ from xmpptui.model.events import MessageAdded
 from xmpptui.model.room import Room
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.rooms.writer import RoomWriter
-from xmpptui.xmpp.stanzas import files
+from xmpptui.xmpp.stanzas import files, messaging
 
 
 class RoomOutbox:
@@ -76,4 +76,6 @@ class RoomOutbox:
         stanza["id"] = message.id
         if message.attachment is not None:
             files.fill(stanza.xml, message.attachment)
+        if message.reply_to is not None:
+            messaging.fill_reply(stanza.xml, message.reply_to, message.reply_to.to.partition("/")[2])
         stanza.send()

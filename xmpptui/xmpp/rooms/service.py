@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from xmpptui.model.conversation import Attachment, ChatMessage
+from xmpptui.model.conversation import Attachment, ChatMessage, Reply
 from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence
 from xmpptui.model.room import Affiliation, Role, Room, RoomListing, RoomState
 from xmpptui.xmpp.context import SessionContext
+from xmpptui.xmpp.message_updates import MessageUpdates
 from xmpptui.xmpp.pep_publish import PrivatePep
 from xmpptui.xmpp.rooms.admin import RoomAdministration
 from xmpptui.xmpp.rooms.bookmarks import RoomBookmarks
@@ -31,23 +32,37 @@ class RoomService:
 
     def __init__(self, ctx: SessionContext, *, open_conversation: OpenConversation,
                  persist: Callable[[ChatMessage], None], store_update: Callable[[ChatMessage], None],
-                 private_pep: PrivatePep, default_nick: str, on_joined: Callable[[str], None],
+                 private_pep: PrivatePep, updates: MessageUpdates, default_nick: str, on_joined: Callable[[str], None],
                  on_left: Callable[[str], None], self_ping_interval: float = SELF_PING_INTERVAL,
                  max_occupants: int = MAX_OCCUPANTS) -> None:
         """`on_joined(room)`: a room became joined (said once per join); `on_left(room)`: a room is not joined
         (left, being joined again, gone or closed), said on every such change."""
         self._ctx = ctx
+        def joined(room_jid: str) -> None:
+            ctx.spawn(self._learn_features(room_jid), f"asking {room_jid} what it offers")
+            on_joined(room_jid)
+
         writer = RoomWriter(ctx, open_conversation=open_conversation, persist=persist, store_update=store_update,
-                            on_joined=on_joined, on_left=on_left)
+                            on_joined=joined, on_left=on_left)
         self._writer = writer
         self._outbox = RoomOutbox(ctx, writer)
-        self._messages = RoomMessages(ctx, writer, self._outbox, is_dormant=lambda room: self._joining.is_dormant(room))
+        self._messages = RoomMessages(ctx, writer, self._outbox, updates,
+                                      is_dormant=lambda room: self._joining.is_dormant(room))
         self._admin = RoomAdministration(ctx, writer, expect_refusal=self._messages.expect_refusal)
         self._joining = RoomJoining(ctx, writer, self._outbox, default_nick=default_nick,
                                     room_info=self._admin.room_info, self_ping_interval=self_ping_interval)
         self._occupants = RoomOccupants(ctx, writer, self._outbox, self._joining, max_occupants=max_occupants,
                                         accept_default_configuration=self._admin.accept_default_configuration)
         self._bookmarks = RoomBookmarks(ctx, writer, private_pep=private_pep, autojoin=self._joining.autojoin)
+
+    async def _learn_features(self, room_jid: str) -> None:
+        """What the room offers (XEP-0421 occupant ids, XEP-0425 moderation), asked once joined."""
+        if not self._ctx.online:
+            return
+        features = await self._admin.room_features(room_jid)
+        room = self._ctx.state.rooms.get(room_jid)
+        if room is not None and features is not None:
+            room.features = features
 
     # What the session's router hands us ---------------------------------------------------------------------
 
@@ -124,8 +139,9 @@ class RoomService:
     async def leave_room(self, room: str, reason: str = "") -> None:
         self._joining.leave(room, reason)
 
-    async def send_groupchat(self, room: str, body: str, attachment: Attachment | None = None) -> None:
-        self._messages.send_groupchat(room, body, attachment)
+    async def send_groupchat(self, room: str, body: str, attachment: Attachment | None = None,
+                             reply_to: Reply | None = None) -> None:
+        self._messages.send_groupchat(room, body, attachment, reply_to)
 
     async def send_private(self, occupant: str, body: str, attachment: Attachment | None = None) -> None:
         self._messages.send_private(occupant, body, attachment)

@@ -15,9 +15,10 @@ from slixmpp import JID, Iq, Message
 from slixmpp import Presence as PresenceStanza
 from slixmpp.jid import InvalidJID
 
-from xmpptui.model.conversation import Attachment, MessageKind
+from xmpptui.model.conversation import Attachment, MessageKind, Reply
 from xmpptui.model.presence import PRIORITY_MAX, PRIORITY_MIN, Presence, Show
 from xmpptui.model.roster import Contact, Subscription
+from xmpptui.xmpp.stanzas import messaging
 from xmpptui.xmpp.stanzas.files import attachment_of
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,12 @@ class IncomingMessage:
     """XEP-0308 `<replace id=.../>`: this corrects the sender's message with that id."""
     attachment: Attachment | None = None
     """The file it shares (XEP-0447, SIMS or XEP-0066), checked."""
+    about: messaging.About | None = None
+    """Reactions or a retraction about another message (then `body` is empty: a fallback is not shown)."""
+    reply: Reply | None = None
+    """What it answers (XEP-0461); `body` is without the fallback quote."""
+    occupant_id: str = ""
+    """XEP-0421, as the room put it (believed only where the room offers it)."""
 
 
 def incoming_message(stanza: Message, now: float | None = None, archive: str = "") -> IncomingMessage | None:
@@ -157,10 +164,13 @@ def incoming_message(stanza: Message, now: float | None = None, archive: str = "
     kind = _KINDS.get(stanza.xml.get("type", "normal"), MessageKind.NORMAL)
     xml = stanza.xml
     state = next((child.tag.split("}", 1)[1] for child in xml if child.tag.startswith(f"{{{CHAT_STATES_NS}}}")), "")
+    about = messaging.about(xml)
+    # (the fallback's offsets count in the body as sent: it is cut before the text is trimmed)
+    reply, body = messaging.reply(xml, "" if about is not None else xml.findtext("{jabber:client}body") or "")
     return IncomingMessage(
         sender=str(sender),
         kind=kind,
-        body=_text(stanza, "body"),
+        body=body.strip(),
         id=xml.get("id", ""),
         thread=_text(stanza, "thread"),
         timestamp=now if stamp is None else stamp,
@@ -174,6 +184,9 @@ def incoming_message(stanza: Message, now: float | None = None, archive: str = "
         chat_state=state if state in CHAT_STATES else "",
         replaces=_attribute(xml, f"{{{CORRECTION_NS}}}replace", "id"),
         attachment=attachment_of(xml),
+        about=about,
+        reply=reply,
+        occupant_id=messaging.occupant_id(xml),
     )
 
 
@@ -197,7 +210,9 @@ def forwarded_message(stanza: Message, element: str) -> Message | None:
         inner = stanza[element]
     except (InvalidJID, KeyError, ValueError):
         return None
-    return inner if isinstance(inner, Message) and inner.xml.find("{jabber:client}body") is not None else None
+    if not isinstance(inner, Message):
+        return None
+    return inner if inner.xml.find("{jabber:client}body") is not None or messaging.about(inner.xml) else None
 
 
 MAM_NS = "urn:xmpp:mam:2"

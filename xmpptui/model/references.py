@@ -1,0 +1,110 @@
+"""What replies, reactions and retractions name messages by, and a conversation's index of its messages by it:
+an update that names a message not held waits for it (archive order, carbons, a page not read yet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xmpptui.model.conversation import ChatMessage
+
+MODERATOR = "*"
+"""The author key of a room's moderation (XEP-0425): it removes anyone's message."""
+MAX_PENDING = 1000
+"""Reactions and retractions held per conversation for messages not held; past it the oldest go (the storage
+keeps them all, for a message stored later)."""
+
+
+def reference_id(message: ChatMessage) -> str:
+    """The id replies, reactions and retractions name a message by (XEP-0461, 0444, 0424 agree): in a room the
+    room's stanza-id (XEP-0359), in a chat the message's own id attribute."""
+    return message.stanza_id if message.kind.value == "groupchat" else message.id
+
+
+def author_key(message: ChatMessage) -> str:
+    """Who may retract `message`: in a chat its direction (the peer, or our account), in a room its occupant id
+    (XEP-0421) where the room offers it, else its nick. The storage's pending retractions compare the same key."""
+    if message.kind.value == "groupchat":
+        return f"o:{message.occupant_id}" if message.occupant_id else f"n:{message.sender}"
+    return message.direction.value
+
+
+@dataclass(slots=True)
+class _Pending:
+    reactions: dict[str, frozenset[str]] = field(default_factory=dict)
+    retraction: tuple[str, str] | None = None
+    """(the author key of who retracted, the words shown)."""
+
+
+class References:
+    """One conversation's messages by `reference_id`, and the updates waiting for messages not held."""
+
+    def __init__(self) -> None:
+        self._by_reference: dict[str, ChatMessage] = {}
+        self._pending: dict[str, _Pending] = {}
+
+    def index(self, message: ChatMessage, replace: bool = True) -> bool:
+        """Make `message` findable (again, once a room's stanza-id for it is known) and apply what waited for it;
+        whether anything did. `replace=False`: an older message does not hide a held one with the same id."""
+        reference = reference_id(message)
+        if not reference or (not replace and reference in self._by_reference):
+            return False
+        self._by_reference[reference] = message
+        pending = self._pending.pop(reference, None)
+        if pending is None:
+            return False
+        for reactor, emojis in pending.reactions.items():
+            set_reaction(message, reactor, emojis)
+        if pending.retraction is not None:
+            retract(message, *pending.retraction)
+        return True
+
+    def find(self, reference: str) -> ChatMessage | None:
+        return self._by_reference.get(reference) if reference else None
+
+    def react(self, reference: str, reactor: str, emojis: frozenset[str]) -> ChatMessage | None:
+        """`reactor`'s reactions to the message `reference` are now `emojis` (XEP-0444: the new set replaces the
+        old; empty removes them). The message if it changed; None if not (or not held: kept for when it is)."""
+        message = self.find(reference)
+        if message is None:
+            if reference:
+                self._pending_for(reference).reactions[reactor] = emojis
+            return None
+        return message if set_reaction(message, reactor, emojis) else None
+
+    def retract(self, reference: str, author: str, words: str) -> ChatMessage | None:
+        """The message `reference` is retracted by `author` (an `author_key`, or MODERATOR) and shows `words`.
+        The message if it changed; None if not (not its author's; or not held: kept for when it is)."""
+        message = self.find(reference)
+        if message is None:
+            if reference:
+                self._pending_for(reference).retraction = (author, words)
+            return None
+        return message if retract(message, author, words) else None
+
+    def _pending_for(self, reference: str) -> _Pending:
+        pending = self._pending.get(reference)
+        if pending is None:
+            pending = self._pending[reference] = _Pending()
+            if len(self._pending) > MAX_PENDING:
+                del self._pending[next(iter(self._pending))]
+        return pending
+
+
+def set_reaction(message: ChatMessage, reactor: str, emojis: frozenset[str]) -> bool:
+    if message.retracted or message.reactions.get(reactor, frozenset()) == emojis:
+        return False
+    if emojis:
+        message.reactions[reactor] = emojis
+    else:
+        message.reactions.pop(reactor, None)
+    return True
+
+
+def retract(message: ChatMessage, author: str, words: str) -> bool:
+    """XEP-0424's rule: a retraction counts only from the original's sender (a moderation from the room)."""
+    if message.retracted or (author != MODERATOR and author != author_key(message)):
+        return False
+    message.body, message.retracted, message.attachment, message.reactions = "", words, None, {}
+    return True
