@@ -93,7 +93,7 @@ async def test_slot_over_the_limit_is_refused(server: XmppServer, peers: list[Pe
     assert refused.value.iq["error"]["condition"] in ("not-acceptable", "bad-request", "resource-constraint")
 
 
-# The session's upload (xmpp/upload.py through XmppSession.upload_file) ---------------------------------------
+# The session's upload (xmpp/files/upload.py through XmppSession.upload_file) ---------------------------------------
 
 
 class Recorder:

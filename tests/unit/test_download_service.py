@@ -1,4 +1,4 @@
-"""The download service (xmpp/download.py) against a real HTTP server on loopback that misbehaves on purpose:
+"""The download service (xmpp/files/download.py) against a real HTTP server on loopback that misbehaves on purpose:
 no declared size and too many bytes, a body cut short, an error status, a cancel mid-way; and the bounded fetch
 for previews. Nothing partial is ever left on disk."""
 

@@ -1,4 +1,4 @@
-"""Fetching a shared file for a preview (xmpp/fetch.py): what is refused before any connection is made."""
+"""Fetching a shared file for a preview (xmpp/files/fetch.py): what is refused before any connection is made."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from xmpptui.config import Account
 from xmpptui.model.conversation import Attachment, ChatMessage
 from xmpptui.session import DownloadError
-from xmpptui.xmpp.fetch import fetch_bytes
+from xmpptui.xmpp.files.fetch import fetch_bytes
 
 ACCOUNT = Account(jid="alice@example.org", timeout=1)
 

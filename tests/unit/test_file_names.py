@@ -1,5 +1,5 @@
 """File names others chose, made safe to create (model/file_names.py), and created without overwriting
-anything (xmpp/download.py `create_exclusive`)."""
+anything (xmpp/files/download.py `create_exclusive`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from xmpptui.model.file_names import FALLBACK, MAX_BYTES, numbered, safe_file_name
-from xmpptui.xmpp.download import create_exclusive
+from xmpptui.xmpp.files.download import create_exclusive
 
 
 @pytest.mark.parametrize(("hostile", "safe"), [

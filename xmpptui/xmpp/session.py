@@ -29,7 +29,6 @@ from xmpptui.session import EventSink
 from xmpptui.storage.contact_store import ContactStore
 from xmpptui.storage.history import History, HistoryWriteError
 from xmpptui.storage.open_conversations import OpenConversationsStore
-from xmpptui.xmpp import fetch
 from xmpptui.xmpp.archive import ArchiveQueries
 from xmpptui.xmpp.archive_sync import ArchiveSync
 from xmpptui.xmpp.chat.receiving import ChatReceiving
@@ -40,7 +39,7 @@ from xmpptui.xmpp.console import StanzaConsole
 from xmpptui.xmpp.contacts import ContactService
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.conversations import Conversations
-from xmpptui.xmpp.download import Downloads
+from xmpptui.xmpp.files import FileSharing
 from xmpptui.xmpp.message_updates import MessageUpdates
 from xmpptui.xmpp.messaging import Messaging
 from xmpptui.xmpp.pep_publish import PrivatePep
@@ -50,7 +49,6 @@ from xmpptui.xmpp.reopening import Reopening
 from xmpptui.xmpp.rooms import RoomService
 from xmpptui.xmpp.roster import RosterService
 from xmpptui.xmpp.router import Recipients, Router
-from xmpptui.xmpp.upload import Uploads
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +93,9 @@ class XmppSession:
         self.reopening = Reopening(  # (the conversations open at the last quit)
             ctx, open_store or OpenConversationsStore.default(state.jid), join_room=self.rooms.join_later,
             open_conversation=lambda jid, kind: self.conversations.open(jid, False, kind))
-        self.uploads = Uploads(ctx)
-        self.downloads = Downloads(ctx, files or FilesConfig(), store_update=self.conversations.store_update)
+        self.files = FileSharing(ctx, files or FilesConfig(), store_update=self.conversations.store_update, send_link={
+            ConversationKind.CHAT: self.sending.send_chat, ConversationKind.GROUPCHAT: self.rooms.send_groupchat,
+            ConversationKind.PRIVATE: self.rooms.send_private})
         self.messaging = Messaging(ctx, self.updates, self.sending.send_chat, self.rooms.send_groupchat)
         self.router = Router(state, clock, self.archive, Recipients(self.presence, self.contacts, self.receiving,
                                                                      self.rooms, self.read_sync))
@@ -155,7 +154,7 @@ class XmppSession:
         self.presence.new_session()  # the server sends every presence anew
         self.receiving.new_session()
         self.pep.new_session()  # what our account's service supports is asked again
-        self.uploads.forget()  # and which upload service it offers
+        self.files.new_session()  # and which upload service it offers
         if await self.roster.fetch():
             self.presence.new_session()
         await self.contacts.fetch_blocklist()
@@ -202,8 +201,7 @@ class XmppSession:
 
     async def stop(self) -> None:
         self.context.stopping = True
-        self.uploads.cancel_all()
-        self.downloads.cancel_all()
+        self.files.cancel_all()
         self.reopening.save()
         self.conversations.save_unsaved()
         self.read_sync.flush()
@@ -327,25 +325,19 @@ class XmppSession:
     # Files, rooms -----------------------------------------------------------------------------------------
 
     async def upload_file(self, jid: str, path: str) -> None:
-        """Upload the file, then send its link to the conversation (to a room, an occupant or a contact)."""
-        attachment = await self.uploads.upload(jid, path)
-        conversation = self.state.conversations.get(jid)
-        kind = conversation.kind if conversation is not None else ConversationKind.CHAT
-        send = {ConversationKind.GROUPCHAT: self.rooms.send_groupchat,
-                ConversationKind.PRIVATE: self.rooms.send_private, ConversationKind.CHAT: self.sending.send_chat}[kind]
-        await send(jid, attachment.url, attachment)
+        await self.files.upload(jid, path)
 
     def cancel_upload(self, jid: str) -> bool:
-        return self.uploads.cancel(jid)
+        return self.files.uploads.cancel(jid)
 
     async def download_file(self, jid: str, message: ChatMessage, url: str) -> str:
-        return await self.downloads.download(jid, message, url)
+        return await self.files.downloads.download(jid, message, url)
 
     def cancel_download(self, jid: str) -> bool:
-        return self.downloads.cancel(jid)
+        return self.files.downloads.cancel(jid)
 
     async def fetch_image(self, jid: str, message: ChatMessage, limit: int) -> bytes:
-        return await fetch.fetch_bytes(self.context.account, message, limit)
+        return await self.files.fetch_image(message, limit)
 
     async def join_room(self, address: str, password: str = "") -> None:
         await self.rooms.join_room(address, password)
