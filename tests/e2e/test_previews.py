@@ -66,7 +66,8 @@ async def test_a_contacts_png_sent_with_oob_is_previewed_and_a_truncated_one_is_
         await until(pilot, lambda: rows() == ["▀" * 20] * 5, timeout=20, what="the thumbnail under the link")
         shown = log_lines(app, bob.jid)
         first_row = next(i for i, line in enumerate(shown) if line.strip() == "▀" * 20)
-        assert shown[first_row - 1].endswith(url[-12:]), "the thumbnail is right under the link (its last line)"
+        assert shown[first_row - 1].strip().startswith("📎 sunset.png"), "right under the file's line"
+        assert shown[first_row - 2].endswith(url[-12:]), "which is right under the link (its last line)"
         message = app.session.state.conversations.get(bob.jid).messages[-1]  # type: ignore[union-attr]
         assert message.attachment is not None and message.attachment.url == url
         cells = [segment for strip in app.main_screen.previews.lines(message, 80) for segment in strip]
