@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import burst, chat_log, history, rooms, roster, startup, support
+from benchmarks import burst, chat_log, history, rooms, roster, startup, support, terminal
 
 SECTIONS = {
     "chat": chat_log,
@@ -29,6 +29,7 @@ SECTIONS = {
     "startup": startup,
     "history": history,
     "rooms": rooms,
+    "terminal": terminal,
 }
 
 
