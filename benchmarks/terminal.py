@@ -565,6 +565,8 @@ class Results:
     flood: dict[str, list[float]] = field(default_factory=dict)
     bare: list[float] = field(default_factory=list)
     lost: dict[str, int] = field(default_factory=dict)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)
+    """(client, measure, what went wrong) for a measure that could not be taken."""
     load: list[str] = field(default_factory=list)
     """/proc/loadavg at the start and the end of the section (the machine is shared)."""
     launch: dict[tuple[str, int], list[Launch]] = field(default_factory=dict)
@@ -605,17 +607,19 @@ def _rows(results: Results, sizes: Sizes, clients: list[Client], skipped: list[s
     idle95 = per_client(results.idle, 95)
     ours_idle = results.idle.get("xmpptui", [])
     p50, p95 = _pcts(ours_idle, 50, 95)
-    rows.append(_target_row(f"keystroke echo while idle p95 ({len(ours_idle)} probes; p50 {p50:.1f} ms)",
-                            p95, idle95, anchors,
-                            note="; ".join(f"{name} p50/p95 {'/'.join(f'{v:.1f}' for v in _pcts(values, 50, 95))} ms"
-                                           for name, values in results.idle.items())))
+    if ours_idle:
+        idle_note = "; ".join(f"{name} p50/p95 {'/'.join(f'{v:.1f}' for v in _pcts(values, 50, 95))} ms"
+                              for name, values in results.idle.items())
+        rows.append(_target_row(f"keystroke echo while idle p95 ({len(ours_idle)} probes; p50 {p50:.1f} ms)",
+                                p95, idle95, anchors, note=idle_note))
     echo95 = per_client(results.echo, 95)
     ours_echo = results.echo.get("xmpptui", [])
     e50, e95, emax = _pcts(ours_echo, 50, 95, 100)
-    rows.append(_target_row(f"keystroke echo during a {sizes.burst:,}-message flood p95 ({len(ours_echo)} probes; "
-                            f"p50 {e50:.1f}, max {emax:.0f} ms)", e95, echo95, anchors,
-                            note="; ".join(f"{name} p50/p95/max {'/'.join(f'{v:.0f}' for v in _pcts(v_, 50, 95, 100))}"
-                                           f" ms ({len(v_)} probes)" for name, v_ in results.echo.items())))
+    if ours_echo:
+        echo_note = "; ".join(f"{name} p50/p95/max {'/'.join(f'{v:.0f}' for v in _pcts(values, 50, 95, 100))} ms "
+                              f"({len(values)} probes)" for name, values in results.echo.items())
+        rows.append(_target_row(f"keystroke echo during a {sizes.burst:,}-message flood p95 ({len(ours_echo)} "
+                                f"probes; p50 {e50:.1f}, max {emax:.0f} ms)", e95, echo95, anchors, note=echo_note))
     bare = median(results.bare) if results.bare else None
     shown = {name: median(v) for name, v in results.flood.items() if v}
     if "xmpptui" in shown and bare:
@@ -666,6 +670,9 @@ def _rows(results: Results, sizes: Sizes, clients: list[Client], skipped: list[s
         rows.append(Row(SECTION, "anchor not measured", None, "", text="skipped", note=reason))
     if skipped:
         rows[-1].note += f"; for reference, {ANCHORS_MD}"
+    for name, what, error in results.errors:
+        rows.append(Row(SECTION, f"{name}: {what} could not be measured", None, "", text="error",
+                        error=name == "xmpptui", note=error))
     lost = ", ".join(f"{name} {count}" for name, count in results.lost.items() if count)
     rows.append(Row(SECTION, "probe keys lost (never shown within 5 s)", None, "", text=lost or "none",
                     target="none", passed=not lost,
@@ -704,29 +711,46 @@ async def run(sizes: Sizes) -> list[Row]:
     contacts = (sizes.login_baseline, 100 if sizes.quick else 1_000, sizes.rss_contacts)
     say = support_progress
 
+    async def attempt(client: Client, what: str, measure: Any) -> Any:
+        """One measure of one client; a failure is noted (an ERROR row for xmpptui) and the run goes on."""
+        say(f"{what} {client.name}")
+        try:
+            return await measure
+        except Exception as exc:
+            first_line = str(exc).splitlines()[0] if str(exc) else ""
+            print(f"  [terminal] {what} {client.name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            results.errors.append((client.name, what, f"{type(exc).__name__}: {first_line}"[:160]))
+            return None
+
     # The flood: a bare slixmpp round and one per client, interleaved, each with fresh accounts.
     for number in range(runs):
         results.bare.append(await _bare_flood(server, sizes.burst, number))
         for client in _rotate(clients, number):
-            say(f"flood {number} {client.name}")
-            flood = await _flood_once(client, server, sizes.burst, sizes, idle_probes, number)
-            results.idle.setdefault(client.name, []).extend(flood.idle)
-            results.echo.setdefault(client.name, []).extend(flood.echo)
-            results.flood.setdefault(client.name, []).append(flood.seconds)
-            results.lost[client.name] = results.lost.get(client.name, 0) + flood.lost
+            flood = await attempt(client, f"flood {number}",
+                                  _flood_once(client, server, sizes.burst, sizes, idle_probes, number))
+            if flood is not None:
+                results.idle.setdefault(client.name, []).extend(flood.idle)
+                results.echo.setdefault(client.name, []).extend(flood.echo)
+                results.flood.setdefault(client.name, []).append(flood.seconds)
+                results.lost[client.name] = results.lost.get(client.name, 0) + flood.lost
 
-    # Launch → roster: a warm-up, then every size for every client, run by run; a client that did not show a
-    # size within the timeout is not asked again at that size.
-    await _launch_once(clients[0], server, sizes.login_baseline, 60, rss=False)
+    # Launch → roster: an untimed warm-up launch of each client (its files in the page cache), then every
+    # size for every client, run by run; a client that did not show a size within the timeout is not asked
+    # again at that size.
+    for client in clients:
+        await attempt(client, "launch warm-up", _launch_once(client, server, sizes.login_baseline, 60, rss=False))
     gave_up: set[tuple[str, int]] = set()
     for number in range(sizes.login_repetitions if not sizes.quick else 1):
         for size in contacts:
             for client in _rotate(clients, number):
                 if (client.name, size) in gave_up:
                     continue
-                say(f"launch {number} {client.name} {size}")
-                launch = await _launch_once(client, server, size, 30 if size > 1_000 else 60,
-                                            rss=size == sizes.rss_contacts)
+                launch = await attempt(client, f"launch {number} {size:,} contacts",
+                                       _launch_once(client, server, size, 30 if size > 1_000 else 60,
+                                                    rss=size == sizes.rss_contacts))
+                if launch is None:
+                    gave_up.add((client.name, size))
+                    continue
                 results.launch.setdefault((client.name, size), []).append(launch)
                 if launch.roster is None:
                     gave_up.add((client.name, size))
@@ -739,10 +763,11 @@ async def run(sizes: Sizes) -> list[Row]:
         await crowd.room(f"term-warm-{uuid.uuid4().hex[:8]}@conference.localhost", sizes.room_occupants, "warm")
         for number in range(runs):
             for client in _rotate(clients, number):
-                say(f"join {number} {client.name}")
-                subject, occupants = await _join_once(client, server, crowd, sizes.room_occupants, number)
-                results.subject.setdefault(client.name, []).append(subject)
-                results.occupants.setdefault(client.name, []).append(occupants)
+                joined = await attempt(client, f"join {number}",
+                                       _join_once(client, server, crowd, sizes.room_occupants, number))
+                if joined is not None:
+                    results.subject.setdefault(client.name, []).append(joined[0])
+                    results.occupants.setdefault(client.name, []).append(joined[1])
     finally:
         await crowd.quit()
     results.load.append(_load())
