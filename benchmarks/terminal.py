@@ -276,6 +276,11 @@ class Profanity(Client):
     def online(self, screen: str) -> bool:
         return "[online]" in screen
 
+    def chat_open(self, screen: str, jid: str) -> bool:
+        # The chat window's title names the contact ("Bob [online] [unencrypted]"); the JID only when it has
+        # no name. Nothing else on screen says "[unencrypted]".
+        return "[unencrypted]" in screen or super().chat_open(screen, jid)
+
     def join_command(self, room: str) -> str:
         return f"/join {room} nick {NICK}"
 
@@ -388,6 +393,7 @@ async def probe_echo(pane: Pane, count: int | None, interval: float, done: Calla
             # Counted and reported; the composer is reset so the next probes still measure.
             lost += 1
             waiting = None
+            print(f"  [terminal] a probe key not shown after {LOST_AFTER:g} s; screen:\n{screen}", file=sys.stderr)
             pane.keys("C-u")
             pane.type(SENTINEL)
         if done is not None and shown_at is None and done(screen):
