@@ -90,12 +90,18 @@ class Pane:
 
     def __init__(self, env: dict[str, str]) -> None:
         self.socket = f"xmpptui-bench-{uuid.uuid4().hex[:12]}"
+        self._socket_path = ""
         self.pid = 0
         # The server starts here, untimed, holding a placeholder window; its global environment is `env`
         # (the password travels there, never on a command line). The client's window is made by `launch`.
-        self._tmux("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
-                   "new-session", "-d", "-s", "bench", "-x", str(SIZE[0]), "-y", str(SIZE[1]), "--",
-                   "sleep", "86400", env=env)
+        try:
+            self._tmux("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+                       "new-session", "-d", "-s", "bench", "-x", str(SIZE[0]), "-y", str(SIZE[1]), "--",
+                       "sleep", "86400", env=env)
+            self._socket_path = self._tmux("display-message", "-p", "-t", "bench", "#{socket_path}").strip()
+        except BaseException:
+            self.close()
+            raise
 
     def launch(self, argv: list[str]) -> float:
         """Start `argv` in a new window; returns the monotonic time just before asking tmux."""
@@ -130,6 +136,8 @@ class Pane:
                 os.kill(self.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.SubprocessError, OSError):
             self._tmux("kill-server", check=False)
+        if self._socket_path:  # tmux 3.3 leaves the socket file of a killed server behind
+            Path(self._socket_path).unlink(missing_ok=True)
 
     def _tmux(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
         result = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], capture_output=True,
