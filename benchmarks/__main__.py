@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import burst, chat_log, history, preview, rooms, roster, startup, support, upload
+from benchmarks import burst, chat_log, history, preview, rooms, roster, startup, support, terminal, upload
 
 SECTIONS = {
     "chat": chat_log,
@@ -31,6 +31,7 @@ SECTIONS = {
     "rooms": rooms,
     "upload": upload,
     "preview": preview,
+    "terminal": terminal,
 }
 
 
