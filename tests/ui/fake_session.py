@@ -211,9 +211,9 @@ class FakeSession:
     async def react(self, jid: str, message: ChatMessage, emojis: set[str]) -> None:
         self.calls.append(("react", jid, message.id, frozenset(emojis)))
         if emojis:
-            message.reactions[self._state.jid] = frozenset(emojis)
+            message.reactions = {**message.reactions, self._state.jid: frozenset(emojis)}
         else:
-            message.reactions.pop(self._state.jid, None)
+            message.reactions = {k: v for k, v in message.reactions.items() if k != self._state.jid}
         self.emit(MessageUpdated(message))
 
     async def retract(self, jid: str, message: ChatMessage) -> None:

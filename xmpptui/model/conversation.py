@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import bisect
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from xmpptui.model.references import References
+from xmpptui.model.references import NO_REACTIONS, References
 
 
 class Direction(Enum):
@@ -112,7 +112,7 @@ class ChatMessage:
     """The file it shares, if any (its URL is the body too, for clients that show only bodies)."""
     reply_to: Reply | None = None
     """The message this one answers (XEP-0461); its fallback quote is not in `body`."""
-    reactions: dict[str, frozenset[str]] = field(default_factory=dict)
+    reactions: Mapping[str, frozenset[str]] = NO_REACTIONS
     """Reactor -> the emojis it reacted with (XEP-0444): a bare JID in a chat, in a room its occupant id where
     the room offers XEP-0421, else its nick. A reactor's new set replaces its old one; an empty set removes it."""
     retracted: str = ""
@@ -175,8 +175,11 @@ class Conversation:
 
     _sent_by_id: dict[str, ChatMessage] = field(default_factory=dict, repr=False)
     _recent_in: dict[tuple[str, int], None] = field(default_factory=dict, repr=False)
-    references: References = field(default_factory=References, repr=False)
+    references: References = field(init=False, repr=False)
     """Messages by the id replies, reactions and retractions name them by; what waits for ones not held."""
+
+    def __post_init__(self) -> None:
+        self.references = References(self.messages)
 
     @property
     def address(self) -> str:

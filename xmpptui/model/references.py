@@ -3,11 +3,32 @@ an update that names a message not held waits for it (archive order, carbons, a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from xmpptui.model.conversation import ChatMessage
+
+class _NoReactions(Mapping[str, frozenset[str]]):
+    """The reactions of a message nobody reacted to: one shared empty mapping (most messages have none; a dict
+    each would cost 64 bytes a message). A change replaces a message's mapping, never mutates it."""
+
+    def __getitem__(self, reactor: str) -> frozenset[str]:
+        raise KeyError(reactor)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __hash__(self) -> int:
+        return 0
+
+
+NO_REACTIONS: Mapping[str, frozenset[str]] = _NoReactions()
+
 
 MODERATOR = "*"
 """The author key of a room's moderation (XEP-0425): it removes anyone's message."""
@@ -38,19 +59,26 @@ class _Pending:
 
 
 class References:
-    """One conversation's messages by `reference_id`, and the updates waiting for messages not held."""
+    """One conversation's messages by `reference_id`, and the updates waiting for messages not held. The index is
+    built the first time a message is looked up (most conversations never see a reaction or a retraction, and a
+    dict entry per message would cost more than the message's other fields together), then kept up."""
 
-    def __init__(self) -> None:
-        self._by_reference: dict[str, ChatMessage] = {}
+    def __init__(self, messages: list[ChatMessage]) -> None:
+        """`messages`: the conversation's list, in order (changed in place, never replaced)."""
+        self._messages = messages
+        self._by_reference: dict[str, ChatMessage] | None = None
         self._pending: dict[str, _Pending] = {}
 
     def index(self, message: ChatMessage, replace: bool = True) -> bool:
         """Make `message` findable (again, once a room's stanza-id for it is known) and apply what waited for it;
         whether anything did. `replace=False`: an older message does not hide a held one with the same id."""
         reference = reference_id(message)
-        if not reference or (not replace and reference in self._by_reference):
+        if not reference:
             return False
-        self._by_reference[reference] = message
+        if self._by_reference is not None:
+            if not replace and reference in self._by_reference:
+                return False
+            self._by_reference[reference] = message
         pending = self._pending.pop(reference, None)
         if pending is None:
             return False
@@ -61,7 +89,11 @@ class References:
         return True
 
     def find(self, reference: str) -> ChatMessage | None:
-        return self._by_reference.get(reference) if reference else None
+        if not reference:
+            return None
+        if self._by_reference is None:  # (in order: of two with one id, the later is found, as `index` keeps it)
+            self._by_reference = {key: message for message in self._messages if (key := reference_id(message))}
+        return self._by_reference.get(reference)
 
     def react(self, reference: str, reactor: str, emojis: frozenset[str]) -> ChatMessage | None:
         """`reactor`'s reactions to the message `reference` are now `emojis` (XEP-0444: the new set replaces the
@@ -95,10 +127,10 @@ class References:
 def set_reaction(message: ChatMessage, reactor: str, emojis: frozenset[str]) -> bool:
     if message.retracted or message.reactions.get(reactor, frozenset()) == emojis:
         return False
-    if emojis:
-        message.reactions[reactor] = emojis
-    else:
-        message.reactions.pop(reactor, None)
+    reactions = {**message.reactions, reactor: emojis}
+    if not emojis:
+        del reactions[reactor]
+    message.reactions = reactions  # (replaced, never changed in place: see NO_REACTIONS)
     return True
 
 
@@ -106,5 +138,5 @@ def retract(message: ChatMessage, author: str, words: str) -> bool:
     """XEP-0424's rule: a retraction counts only from the original's sender (a moderation from the room)."""
     if message.retracted or (author != MODERATOR and author != author_key(message)):
         return False
-    message.body, message.retracted, message.attachment, message.reactions = "", words, None, {}
+    message.body, message.retracted, message.attachment, message.reactions = "", words, None, NO_REACTIONS
     return True

@@ -66,5 +66,5 @@ def with_reactions(db: sqlite3.Connection, account: str, messages: list[ChatMess
             for target, reactor, emojis in db.execute(
                     "SELECT target, reactor, emojis FROM reactions WHERE account = ? AND conversation = ? AND "
                     f"target IN ({','.join('?' * len(chunk))})", (account, conversation, *chunk)):
-                targets[target].reactions[reactor] = stored.emojis_of(emojis)
+                targets[target].reactions = {**targets[target].reactions, reactor: stored.emojis_of(emojis)}
     return messages
