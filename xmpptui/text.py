@@ -1,4 +1,5 @@
-"""Neutralising remote text: one function used for the screen (ui/shared/render.py) and the log file alike."""
+"""Text for people, shared by the screen and the session: remote text neutralised (one function for the screen,
+ui/shared/render.py, and the log file alike), and sizes in words."""
 
 from __future__ import annotations
 
@@ -24,3 +25,13 @@ def sanitize(value: str, *, single_line: bool = False) -> str:
     if single_line:
         lines = lines.replace("\n", " ")
     return _UNSAFE.sub(_placeholder, lines).replace("\t", "    ")
+
+
+def size_words(size: int) -> str:
+    """A size as people read it: bytes, KiB, MiB or GiB (`10 bytes`, `2.0 KiB`, `5.0 GiB`)."""
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB"):
+        if value < 1024:
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"

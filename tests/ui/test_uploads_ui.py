@@ -8,7 +8,8 @@ from tests.e2e.helpers import until
 from tests.ui.fake_session import FakeSession
 from tests.ui.test_app_ui import CONTACTS, SIZE, Factory, make
 from xmpptui.session import UploadError
-from xmpptui.ui.chat.uploads import amount, progress_line
+from xmpptui.text import size_words
+from xmpptui.ui.chat.uploads import progress_line
 
 BOB = "bob@example.org"
 
@@ -20,7 +21,7 @@ def test_progress_line_says_percent_and_bytes() -> None:
     timed = progress_line("a.png", 1024 * 1024, 3 * 1024 * 1024, elapsed=2.0).plain
     assert "33% 1.0 MiB of 3.0 MiB, 512.0 KiB/s, 4 s left" in timed
     assert "1 bytes/s, 2 min 00 s left" in progress_line("a", 1, 121, elapsed=1.0).plain
-    assert [amount(10), amount(2048), amount(5 * 1024**3)] == ["10 bytes", "2.0 KiB", "5.0 GiB"]
+    assert [size_words(10), size_words(2048), size_words(5 * 1024**3)] == ["10 bytes", "2.0 KiB", "5.0 GiB"]
 
 
 async def _in_chat_with_bob(pilot, factory: Factory) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from textual.strip import Strip
 
 from xmpptui.model.conversation import Attachment, ChatMessage
 from xmpptui.model.links import MAX_LINK, find_links, is_safe_link
-from xmpptui.ui.shared import render
+from xmpptui.text import size_words
 from xmpptui.ui.shared.render import attachment_line, linked, message_body
 
 
@@ -96,7 +96,7 @@ def test_an_attachment_shows_a_line_under_the_body() -> None:
 
 
 def test_file_sizes_in_words() -> None:
-    assert [render.file_size(size) for size in (0, 1023, 1024, 5 * 1024 * 1024, 3 * 1024 ** 3)] == \
+    assert [size_words(size) for size in (0, 1023, 1024, 5 * 1024 * 1024, 3 * 1024 ** 3)] == \
         ["0 bytes", "1023 bytes", "1.0 KiB", "5.0 MiB", "3.0 GiB"]
 
 

@@ -17,8 +17,9 @@ from xmpptui.model.conversation import ChatMessage
 from xmpptui.model.events import DownloadEnded, DownloadProgressed, Event
 from xmpptui.model.links import SAFE_SCHEMES, recent_links
 from xmpptui.model.state import ClientState
+from xmpptui.text import size_words
 from xmpptui.ui.shared.controller import CommandHandler, CommandLine, CommandTable, ScreenTools
-from xmpptui.ui.shared.render import file_size, plain
+from xmpptui.ui.shared.render import plain
 
 
 class DownloadSession(Protocol):
@@ -40,9 +41,9 @@ def download_line(name: str, received: int, total: int, width: int = 20) -> Text
         line.append(" [")
         line.append("█" * filled, style="green")
         line.append("░" * (width - filled), style="dim")
-        line.append(f"] {int(received / total * 100)}% {file_size(received)} of {file_size(total)}")
+        line.append(f"] {int(received / total * 100)}% {size_words(received)} of {size_words(total)}")
     else:
-        line.append(f" {file_size(received)}")
+        line.append(f" {size_words(received)}")
     line.append(" · Esc or /cancel stops it", style="dim")
     return line
 

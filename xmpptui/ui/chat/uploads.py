@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from xmpptui.model.events import Event, UploadEnded, UploadProgressed
 from xmpptui.model.state import ClientState
+from xmpptui.text import size_words
 from xmpptui.ui.shared.controller import CommandLine, CommandTable, ScreenTools
 
 
@@ -43,16 +44,6 @@ class FailedUpload:
     command: str
 
 
-def amount(size: int) -> str:
-    """A size as people read it: bytes, KiB, MiB or GiB."""
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB"):
-        if value < 1024:
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GiB"
-
-
 def progress_line(name: str, sent: int, total: int, elapsed: float = 0.0, width: int = 20) -> Text:
     """`⇧ name [█████░░░░░] 42% 1.3 MiB of 3.0 MiB, 2.1 MiB/s, 1 s left · Esc or /cancel stops it`; the rate and
     time left once `elapsed` seconds have passed. The name is the user's own file name, which may still hold
@@ -64,10 +55,10 @@ def progress_line(name: str, sent: int, total: int, elapsed: float = 0.0, width:
     line.append(" [")
     line.append("█" * filled, style="green")
     line.append("░" * (width - filled), style="dim")
-    line.append(f"] {int(fraction * 100)}% {amount(sent)} of {amount(total)}")
+    line.append(f"] {int(fraction * 100)}% {size_words(sent)} of {size_words(total)}")
     if elapsed > 0 and sent > 0:
         rate = sent / elapsed
-        line.append(f", {amount(int(rate))}/s, {_duration((total - sent) / rate)} left")
+        line.append(f", {size_words(int(rate))}/s, {_duration((total - sent) / rate)} left")
     line.append(" · Esc or /cancel stops it", style="dim")
     return line
 

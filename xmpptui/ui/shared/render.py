@@ -16,7 +16,7 @@ from xmpptui.model.presence import OFFLINE, Presence, Show
 from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.model.state import ConnectionState, ConnectionStatus
-from xmpptui.text import sanitize
+from xmpptui.text import sanitize, size_words
 from xmpptui.ui.shared.styling import styled
 
 
@@ -259,23 +259,13 @@ def linked(value: str, style: str = "") -> Text:
     return text
 
 
-def file_size(size: int) -> str:
-    """A size as people read it: bytes, KiB, MiB or GiB."""
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB"):
-        if value < 1024:
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GiB"
-
-
 def attachment_line(attachment: Attachment) -> Text:
     """`📎 name · 1.2 MiB · image/png · saved: /path`: the file a message shares, under its text. The name and
     type are the sender's claims, shown inert; the path is ours."""
     line = Text("📎 ", end="")
     line.append_text(plain(attachment.name or "(no name)", "bold", single_line=True))
     if attachment.size is not None:
-        line.append(f" · {file_size(attachment.size)}")
+        line.append(f" · {size_words(attachment.size)}")
     if attachment.media_type:
         line.append(" · ")
         line.append_text(plain(attachment.media_type, single_line=True))

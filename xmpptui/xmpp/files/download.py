@@ -21,6 +21,7 @@ from xmpptui.model.conversation import Attachment, ChatMessage
 from xmpptui.model.events import DownloadEnded, DownloadProgressed, MessageUpdated
 from xmpptui.model.file_names import numbered, safe_file_name
 from xmpptui.session import DownloadError
+from xmpptui.text import size_words
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.stanzas.files import name_from_url, valid_file_url
 from xmpptui.xmpp.transport.http_trust import http_trust
@@ -32,15 +33,6 @@ _READ_TIMEOUT = 60.0
 """Seconds the file's server may stay silent before the download counts as cut off."""
 _MAX_NUMBER = 999
 """`name (999).ext` is the last name tried before giving up (a directory full of one name)."""
-
-
-def size_words(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB"):
-        if value < 1024:
-            return f"{size:,} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GiB"
 
 
 def create_exclusive(directory: Path, name: str) -> tuple[int, Path]:

@@ -20,6 +20,7 @@ import aiohttp
 from xmpptui.model.conversation import Attachment
 from xmpptui.model.events import UploadEnded, UploadProgressed
 from xmpptui.session import NotConnected, SessionError, UploadError
+from xmpptui.text import size_words
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.stanzas import upload as stanzas
 from xmpptui.xmpp.transport.http_trust import http_trust
@@ -97,7 +98,7 @@ class Uploads:
         self._ctx.require_online("the file was not sent")
         service = await self._find_service()
         if service.max_size is not None and size > service.max_size:
-            have, limit = _amount(size), _amount(service.max_size)
+            have, limit = size_words(size), size_words(service.max_size)
             if have == limit:  # (just over the limit: the rounded sizes would read the same)
                 have, limit = f"{size:,} bytes", f"{service.max_size:,} bytes"
             raise UploadError(f"{file.name} is too large: {have}, and the server takes at most {limit}")
@@ -237,16 +238,6 @@ def _checked_size(file: Path) -> int:
     if size == 0:
         raise UploadError(f"{file} is empty: there is nothing to send")
     return size
-
-
-def _amount(size: int) -> str:
-    """A size in words: bytes, KiB, MiB or GiB."""
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
 
 
 def _cut_words(exc: BaseException) -> str:
