@@ -17,7 +17,7 @@ from aiohttp import web
 from tests.e2e.test_upload import Recorder
 from tests.support.peer import Peer
 from tests.support.server import XmppServer, make_tls
-from xmpptui.config import Account
+from xmpptui.config import Account, FilesConfig
 from xmpptui.model.events import UploadEnded, UploadProgressed
 from xmpptui.model.state import ConnectionState
 from xmpptui.passwords import Secret
@@ -42,7 +42,7 @@ async def _pinned_online(server: XmppServer, peers: list[Peer], tmp_path: Path) 
     pins = PinStore(tmp_path / "pinned-certificates.json")
     pins.trust(alice.jid, _fingerprint_of(server.root / "tls" / "server.crt"))
     session = XmppSession(Account(jid=alice.jid, host=server.host, port=server.c2s_port, timeout=10, history=False),
-                          Secret(alice.password), pins=pins)
+                          Secret(alice.password), pins=pins, files=FilesConfig(download_dir=str(tmp_path / "dl")))
     recorder = Recorder()
     await session.start(recorder)
     assert session.state.connection.state is ConnectionState.ONLINE, "logged in through the pin"
@@ -67,6 +67,10 @@ async def test_the_pinned_certificate_carries_the_upload_without_a_ca(server: Xm
             async with http.get(url, ssl=ssl.create_default_context(
                     cafile=str(server.ca_file))) as response:
                 assert await response.read() == payload
+        # What was sent comes back the same way: /download trusts the pinned certificate too.
+        (ours,) = session.state.conversations.get(peer.account.jid).messages  # type: ignore[union-attr]
+        saved = await session.download_file(peer.account.jid, ours, url)
+        assert Path(saved).read_bytes() == payload
     finally:
         await session.stop()
 

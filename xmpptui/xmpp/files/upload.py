@@ -23,7 +23,7 @@ from xmpptui.session import NotConnected, SessionError, UploadError
 from xmpptui.text import size_words
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.stanzas import upload as stanzas
-from xmpptui.xmpp.transport.http_trust import http_trust
+from xmpptui.xmpp.transport.http_trust import http_trust, pinned_digest
 
 log = logging.getLogger(__name__)
 
@@ -214,14 +214,7 @@ class Uploads:
         """The SHA-256 of the certificate the user trusted for this account (trust on first use), if any: a
         certificate no CA vouches for is trusted if it is exactly that one."""
         client = self._ctx.client
-        pinned = client.pinned if client is not None else None
-        if not pinned:
-            return None
-        try:
-            digest = bytes.fromhex(pinned.replace(":", ""))
-        except ValueError:
-            return None
-        return digest if len(digest) == 32 else None
+        return pinned_digest(client.pinned if client is not None else None)
 
 
 def _checked_size(file: Path) -> int:

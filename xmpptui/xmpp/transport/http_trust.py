@@ -1,5 +1,6 @@
 """The account's trust for HTTPS (uploads, downloads): its CA file if it names one, else the system's CAs;
-verification is never off."""
+verification is never off. A certificate no CA vouches for is trusted only if it is exactly the one the user
+pinned for the account (the XMPP server's own, which its upload host often presents)."""
 
 from __future__ import annotations
 
@@ -12,3 +13,15 @@ from xmpptui.config import Account
 def http_trust(account: Account) -> ssl.SSLContext:
     ca_file = account.ca_file
     return ssl.create_default_context(cafile=str(Path(ca_file).expanduser()) if ca_file else None)
+
+
+def pinned_digest(pinned: str | None) -> bytes | None:
+    """The SHA-256 of the certificate the user trusted for this account (`Client.pinned`, hex with or without
+    colons), if it is one."""
+    if not pinned:
+        return None
+    try:
+        digest = bytes.fromhex(pinned.replace(":", ""))
+    except ValueError:
+        return None
+    return digest if len(digest) == 32 else None
