@@ -86,8 +86,8 @@ class UiConfig:
     "off" (none, not even your own uploads). `/preview on|off` changes it for one conversation."""
     graphics: str = "auto"
     """How thumbnails are drawn: "kitty" (the kitty graphics protocol: kitty, Ghostty), "halfblocks" (coloured
-    `▀` cells, any colour terminal) or "auto" (kitty where the environment names such a terminal, outside tmux
-    and screen; half blocks elsewhere)."""
+    `▀` cells, any colour terminal) or "auto" (kitty where the environment names such a terminal and true colour,
+    outside tmux and screen; half blocks elsewhere)."""
     styling: bool = True
     """Show message styling (XEP-0393: *bold*, _italic_, ~strike~, `code`, ``` blocks, > quotes), the markers
     kept and dimmed; false shows every body as plain text."""

@@ -73,16 +73,22 @@ def test_the_grid_is_what_half_blocks_would_take_keeping_the_shape() -> None:
 
 
 def test_kitty_and_ghostty_get_kitty_graphics_tmux_screen_and_others_half_blocks_unless_forced() -> None:
-    assert choose_graphics("auto", {"TERM": "xterm-kitty"}) == "kitty"
-    assert choose_graphics("auto", {"TERM": "xterm-256color", "KITTY_WINDOW_ID": "1"}) == "kitty"
-    assert choose_graphics("auto", {"TERM": "xterm-ghostty", "TERM_PROGRAM": "ghostty"}) == "kitty"
-    assert choose_graphics("auto", {"TERM": "tmux-256color", "TMUX": "/tmp/tmux-0/default,1,0",
+    true = {"COLORTERM": "truecolor"}
+    assert choose_graphics("auto", {**true, "TERM": "xterm-kitty"}) == "kitty"
+    assert choose_graphics("auto", {**true, "TERM": "xterm-256color", "KITTY_WINDOW_ID": "1"}) == "kitty"
+    assert choose_graphics("auto", {**true, "TERM": "xterm-256color", "TERM_PROGRAM": "ghostty"}) == "kitty"
+    assert choose_graphics("auto", {"COLORTERM": "24bit", "TERM": "xterm-ghostty"}) == "kitty", \
+        "over SSH: $TERM comes along"
+    assert choose_graphics("auto", {"TERM": "xterm-kitty"}) == "halfblocks", \
+        "no $COLORTERM: the id would be drawn in 256 colours"
+    assert choose_graphics("auto", {**true, "TERM": "tmux-256color", "TMUX": "/tmp/tmux-0/default,1,0",
                                     "KITTY_WINDOW_ID": "1"}) == "halfblocks", "tmux inside kitty"
-    assert choose_graphics("auto", {"TERM": "screen", "STY": "1.pts", "KITTY_WINDOW_ID": "1"}) == "halfblocks"
-    assert choose_graphics("auto", {"TERM": "xterm-256color", "TERM_PROGRAM": "iTerm.app"}) == "halfblocks"
+    assert choose_graphics("auto", {**true, "TERM": "screen", "STY": "1.pts", "KITTY_WINDOW_ID": "1"}) \
+        == "halfblocks"
+    assert choose_graphics("auto", {**true, "TERM": "xterm-256color", "TERM_PROGRAM": "iTerm.app"}) == "halfblocks"
     assert choose_graphics("auto", {}) == "halfblocks"
     assert choose_graphics("kitty", {"TMUX": "x"}) == "kitty", "forced"
-    assert choose_graphics("halfblocks", {"TERM": "xterm-kitty"}) == "halfblocks"
+    assert choose_graphics("halfblocks", {**true, "TERM": "xterm-kitty"}) == "halfblocks"
 
 
 def test_the_png_is_the_thumbnails_pixels() -> None:
@@ -119,3 +125,15 @@ def test_an_image_let_go_is_deleted_from_the_terminal_and_sent_again_with_its_id
     images.seen("https://x/0.png")
     assert [keys["i"] for keys, _ in commands(written[0])] == ["1"], "sent again, the cells on screen still fit"
     assert written[1] == kitty_graphics.delete_sequence(2)
+
+
+def test_inside_tmux_each_command_goes_through_its_passthrough_with_escapes_doubled() -> None:
+    written: list[str] = []
+    images = KittyImages(written.append, first_id=5, tmux=True)
+    images.add("https://x/a.png", bytes(4000), 8, 8)  # (5,336 bytes of base64: two commands)
+    images.strips("https://x/a.png", 48)
+    wrapped = re.findall(r"\x1bPtmux;(.*?)(?<!\x1b)\x1b\\", written[0], re.DOTALL)
+    assert "".join(f"\x1bPtmux;{inner}\x1b\\" for inner in wrapped) == written[0]
+    inner = [command.replace("\x1b\x1b", "\x1b") for command in wrapped]
+    assert inner == [command + "\x1b\\" for command in kitty_graphics.transmit_sequence(5, bytes(4000), 8, 4)
+                     .split("\x1b\\") if command]

@@ -49,12 +49,17 @@ _MAX_ID = 0xFFFFFF
 
 def choose_graphics(configured: str, env: Mapping[str, str]) -> str:
     """`[ui] graphics` made concrete: "kitty" or "halfblocks". "auto" takes kitty where the environment names a
-    terminal that speaks it, and not inside tmux or screen (they swallow the images' escape sequences)."""
+    terminal that speaks it, and not inside tmux or screen (they swallow the images' escape sequences), nor
+    without `$COLORTERM` saying true colour: Textual would draw the cells in 256 colours, and the id with them."""
     if configured != "auto":
         return configured
     if env.get("TMUX") or env.get("STY") or env.get("TERM", "").startswith(("screen", "tmux")):
         return "halfblocks"
-    if env.get("TERM") == "xterm-kitty" or env.get("KITTY_WINDOW_ID") or env.get("TERM_PROGRAM") == "ghostty":
+    if env.get("COLORTERM", "").strip().lower() not in ("truecolor", "24bit"):
+        return "halfblocks"
+    # ($TERM alone is what an SSH session passes on)
+    if (env.get("TERM") in ("xterm-kitty", "xterm-ghostty") or env.get("KITTY_WINDOW_ID")
+            or env.get("TERM_PROGRAM") == "ghostty"):
         return "kitty"
     return "halfblocks"
 
@@ -91,6 +96,13 @@ def transmit_sequence(image_id: int, png: bytes, columns: int, rows: int) -> str
     return "".join(parts)
 
 
+def through_tmux(sequence: str) -> str:
+    """Each graphics command wrapped in tmux's passthrough (`set -g allow-passthrough on`), which hands it to the
+    terminal outside; the placeholder cells are text tmux keeps like any other."""
+    commands = [command + "\x1b\\" for command in sequence.split("\x1b\\") if command]
+    return "".join(f"\x1bPtmux;{command.replace(chr(27), chr(27) * 2)}\x1b\\" for command in commands)
+
+
 def delete_sequence(image_id: int) -> str:
     """Delete image `image_id`, its placements and its data from the terminal."""
     return f"\x1b_Ga=d,d=I,i={image_id},q=2\x1b\\"
@@ -119,8 +131,9 @@ class KittyImages:
     """Images by URL: their PNG, their ids (one per size, stable for the run), which the terminal holds; sends
     and deletes through `write` (the terminal)."""
 
-    def __init__(self, write: Callable[[str], None], first_id: int | None = None) -> None:
-        self._write = write
+    def __init__(self, write: Callable[[str], None], first_id: int | None = None, tmux: bool = False) -> None:
+        """`tmux`: we run inside tmux (`graphics = "kitty"` forced there): commands go through its passthrough."""
+        self._write = (lambda data: write(through_tmux(data))) if tmux else write
         # Ids start somewhere of this process's own: other programs in the same window number theirs too.
         self._next_id = first_id if first_id is not None else 0x100000 + (os.getpid() * 7919) % 0xE00000
         self._images: OrderedDict[str, _Image] = OrderedDict()

@@ -91,10 +91,11 @@ class PreviewController:
         self._decoding = asyncio.Semaphore(1)
         """One decode at a time (the time bound counts from its start): the other core stays for the UI."""
         self._decoder = thumbnail.decoding_thread() if self.pillow else None
-        self.graphics = kitty_graphics.choose_graphics(ui_config.graphics,
-                                                       os.environ if environ is None else environ)
+        environ = os.environ if environ is None else environ
+        self.graphics = kitty_graphics.choose_graphics(ui_config.graphics, environ)
         """"kitty" or "halfblocks": how thumbnails are drawn."""
-        self._kitty = kitty_graphics.KittyImages(write) if self.graphics == "kitty" else None
+        self._kitty = (kitty_graphics.KittyImages(write, tmux=bool(environ.get("TMUX")))
+                       if self.graphics == "kitty" else None)
 
     def commands(self) -> CommandTable:
         return {"preview": self._command_preview}
