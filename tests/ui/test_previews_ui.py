@@ -172,7 +172,9 @@ async def test_without_pillow_an_image_says_previews_need_the_extra(monkeypatch:
 TRANSMIT = re.compile(r"\x1b_G(a=T,[^;]*);([^\x1b]*)\x1b\\")
 
 
-async def test_with_kitty_graphics_the_thumbnail_is_placeholder_cells_and_the_image_is_sent_once() -> None:
+async def test_with_kitty_graphics_the_thumbnail_is_placeholder_cells_and_the_image_is_sent_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLORTERM", "truecolor")  # (as kitty sets it: Textual draws 24-bit colours)
     session = FakeSession(contacts=list(CONTACTS), images={URL: png((0, 255, 0), (16, 4))})
     app, factory = make(Config(ui=UiConfig(graphics="kitty")), factory=Factory(session=session))
     written: list[str] = []
@@ -199,6 +201,13 @@ async def test_with_kitty_graphics_the_thumbnail_is_placeholder_cells_and_the_im
             "every cell names the image by its colour"
         with Image.open(io.BytesIO(base64.b64decode(sent[0][1]))) as image:
             assert image.size == (16, 4) and image.getpixel((0, 0)) == (0, 255, 0), "the image's own pixels"
+        colour = f"38;2;{image_id >> 16};{(image_id >> 8) & 0xFF};{image_id & 0xFF}"
+        cells = [kitty_graphics.PLACEHOLDER + marks[1] + marks[column] for column in range(16)]
+        drawn = re.compile("".join(r"\x1b\[[0-9;]*" + colour + r"[0-9;]*m" + re.escape(cell) + r"\x1b\[0m"
+                                   for cell in cells))
+        # (the screen as Textual writes it to a terminal: the headless driver writes nothing)
+        frame = app.screen._compositor.render_update(full=True).render_segments(app.console)
+        assert drawn.search(frame), "the second row drawn cell by cell in the image's colour, diacritics intact"
         session.receive(BOB, "after it")  # (the log lays out and draws again)
         await until(pilot, lambda: any("after it" in line for line in lines(app, BOB)), what="the next message")
         await pilot.resize_terminal(100, 30)
