@@ -9,6 +9,7 @@ import io
 import re
 import unicodedata
 
+import pytest
 from PIL import Image  # (the test extra installs Pillow: these never skip)
 from rich.cells import cell_len
 from rich.color import Color
@@ -137,3 +138,20 @@ def test_inside_tmux_each_command_goes_through_its_passthrough_with_escapes_doub
     inner = [command.replace("\x1b\x1b", "\x1b") for command in wrapped]
     assert inner == [command + "\x1b\\" for command in kitty_graphics.transmit_sequence(5, bytes(4000), 8, 4)
                      .split("\x1b\\") if command]
+
+
+def test_beyond_the_images_kept_the_oldest_is_deleted_and_forgotten(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kitty_graphics, "KEPT_IMAGES", 2)
+    written: list[str] = []
+    images = KittyImages(written.append, first_id=9)
+    images.add("https://x/a.png", b"A", 8, 8)
+    images.strips("https://x/a.png", 48)
+    images.add("https://x/b.png", b"B", 8, 8)
+    assert "https://x/a.png" in images
+    images.add("https://x/c.png", b"C", 8, 8)
+    assert "https://x/a.png" not in images, "forgotten: its log lines fall back to half blocks"
+    assert written[-1] == kitty_graphics.delete_sequence(9)
+    written.clear()
+    images.seen("https://x/a.png")
+    images.delete_all()
+    assert written == [], "nothing of it left to send or delete"

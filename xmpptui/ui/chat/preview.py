@@ -206,14 +206,18 @@ class PreviewController:
 
     async def _make_kitty(self, url: str, data: bytes) -> thumbnail.Thumbnail:
         """Decoded at `SCALE` times the half blocks' pixels and made a PNG, both in the decoding thread; the
-        terminal gets it when a log first shows it."""
+        terminal gets it when a log first shows it. What is kept besides is the half blocks' size of it (drawn
+        so if its PNG is forgotten), not the larger pixels."""
         assert self._kitty is not None
         decode = functools.partial(thumbnail.decode, max_columns=thumbnail.MAX_COLUMNS * kitty_graphics.SCALE,
                                    max_rows=thumbnail.MAX_ROWS * kitty_graphics.SCALE)
-        result = await thumbnail.decode_off_loop(data, executor=self._decoder, decoder=decode)
-        png = await asyncio.get_running_loop().run_in_executor(self._decoder, kitty_graphics.encode_png, result)
-        self._kitty.add(url, png, result.width, result.height)
-        return result
+        large = await thumbnail.decode_off_loop(data, executor=self._decoder, decoder=decode)
+        loop = asyncio.get_running_loop()
+        png = await loop.run_in_executor(self._decoder, kitty_graphics.encode_png, large)
+        columns, _ = kitty_graphics.grid(large.width, large.height, thumbnail.MAX_COLUMNS)
+        small = await loop.run_in_executor(self._decoder, thumbnail.fitted, large, columns)
+        self._kitty.add(url, png, large.width, large.height)
+        return small
 
     def close(self) -> None:
         """The terminal's copies of our images deleted (on the way out)."""
