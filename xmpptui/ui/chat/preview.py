@@ -138,7 +138,7 @@ class PreviewController:
         if isinstance(done, thumbnail.Thumbnail) and self._kitty is not None and attachment.url in self._kitty:
             return self._kitty.strips(attachment.url, min(width, thumbnail.MAX_COLUMNS))
         if isinstance(done, thumbnail.Thumbnail):
-            # (half blocks; a kitty thumbnail's PNG forgotten is drawn so too, from its larger pixels)
+            # (half blocks; so is a kitty thumbnail whose PNG was forgotten to make room)
             key = (attachment.url, min(width, thumbnail.MAX_COLUMNS, done.width))
             strips = self._lines.get(key)
             if strips is None:
