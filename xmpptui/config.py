@@ -84,6 +84,10 @@ class UiConfig:
     """Which received images are fetched to show a thumbnail under them (fetching tells the server that holds the
     image your address): "roster" (chats with contacts in the roster), "all" (strangers and rooms too) or
     "off" (none, not even your own uploads). `/preview on|off` changes it for one conversation."""
+    graphics: str = "auto"
+    """How thumbnails are drawn: "kitty" (the kitty graphics protocol: kitty, Ghostty), "halfblocks" (coloured
+    `▀` cells, any colour terminal) or "auto" (kitty where the environment names such a terminal and true colour,
+    outside tmux and screen; half blocks elsewhere)."""
     styling: bool = True
     """Show message styling (XEP-0393: *bold*, _italic_, ~strike~, `code`, ``` blocks, > quotes), the markers
     kept and dimmed; false shows every body as plain text."""
@@ -91,6 +95,7 @@ class UiConfig:
 
 BELL_MODES = ("mentions", "all", "off")
 PREVIEW_MODES = ("roster", "all", "off")
+GRAPHICS_MODES = ("auto", "kitty", "halfblocks")
 NOTIFY_LEVELS = ("all", "mentions", "none")
 NOTIFY_METHODS = ("auto", "desktop", "osc777", "osc9", "osc99", "off")
 
@@ -222,6 +227,8 @@ def load(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: ui.bell must be one of {', '.join(BELL_MODES)}, not {ui.bell!r}")
     if ui.preview not in PREVIEW_MODES:
         raise ConfigError(f"{path}: ui.preview must be one of {', '.join(PREVIEW_MODES)}, not {ui.preview!r}")
+    if ui.graphics not in GRAPHICS_MODES:
+        raise ConfigError(f"{path}: ui.graphics must be one of {', '.join(GRAPHICS_MODES)}, not {ui.graphics!r}")
     if ui.confirm_lines < 1:
         raise ConfigError(f"{path}: ui.confirm_lines must be 1 or more, not {ui.confirm_lines!r}")
     return Config(account=account, keys=dict(keys), ui=ui, notify=_notify(data.get("notify", {}), path),

@@ -36,6 +36,14 @@ async def _share(peer: Peer, server: XmppServer, to: str, name: str, payload: by
     return url
 
 
+@pytest.fixture(autouse=True)
+def _not_in_kitty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`[ui] graphics = "auto"` draws half blocks here, whichever terminal runs the tests."""
+    for name in ("KITTY_WINDOW_ID", "TERM_PROGRAM", "TMUX", "STY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+
+
 def _png(image: object) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")  # type: ignore[attr-defined]

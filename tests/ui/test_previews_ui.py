@@ -1,10 +1,13 @@
 """Inline image previews driven by keys against a scripted session: our upload's thumbnail from the file we
-sent, received images fetched only where `[ui] preview` or `/preview on` allows, placeholders in words."""
+sent, received images fetched only where `[ui] preview` or `/preview on` allows, placeholders in words; with
+`[ui] graphics = "kitty"`, the image sent to the terminal once and the log's lines its placeholder cells."""
 
 from __future__ import annotations
 
+import base64
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -17,11 +20,19 @@ from tests.ui.test_app_ui import CONTACTS, SIZE, Factory, make
 from xmpptui.config import Config, UiConfig
 from xmpptui.model.conversation import Attachment
 from xmpptui.ui.app import XmppTuiApp
-from xmpptui.ui.chat import preview
+from xmpptui.ui.chat import kitty_graphics, preview
 
 BOB = "bob@example.org"
 STRANGER = "mallory@elsewhere.example"
 URL = "https://files.example.net/abc/cat.png"
+
+
+@pytest.fixture(autouse=True)
+def _not_in_kitty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`[ui] graphics = "auto"` draws half blocks here, whichever terminal runs the tests."""
+    for name in ("KITTY_WINDOW_ID", "TERM_PROGRAM", "TMUX", "STY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
 
 
 def png(colour: tuple[int, int, int], size: tuple[int, int] = (8, 8)) -> bytes:
@@ -156,3 +167,51 @@ async def test_without_pillow_an_image_says_previews_need_the_extra(monkeypatch:
         await until(pilot, lambda: "pipx install 'xmpptui[images]'" in text(app, BOB),
                     what="the line naming the extra")
         assert fetches(session) == []
+
+
+TRANSMIT = re.compile(r"\x1b_G(a=T,[^;]*);([^\x1b]*)\x1b\\")
+
+
+async def test_with_kitty_graphics_the_thumbnail_is_placeholder_cells_and_the_image_is_sent_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLORTERM", "truecolor")  # (as kitty sets it: Textual draws 24-bit colours)
+    session = FakeSession(contacts=list(CONTACTS), images={URL: png((0, 255, 0), (16, 4))})
+    app, factory = make(Config(ui=UiConfig(graphics="kitty")), factory=Factory(session=session))
+    written: list[str] = []
+    app.write_terminal = written.append
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot, factory, BOB)
+        session.receive(BOB, URL, attachment=Attachment(URL, "cat.png", 100, "image/png"))
+        await until(pilot, lambda: any(kitty_graphics.PLACEHOLDER in line for line in lines(app, BOB)),
+                    what="the placeholder cells")
+        shown = [line.strip() for line in lines(app, BOB) if kitty_graphics.PLACEHOLDER in line]
+        marks = kitty_graphics.DIACRITICS
+        assert shown == ["".join(kitty_graphics.PLACEHOLDER + marks[row] + marks[column] for column in range(16))
+                         for row in range(2)], "16×4 pixels: 16 cells by 2 lines, as half blocks would take"
+        assert thumbnail_rows(app, BOB) == [], "no half blocks"
+        message = session.state.conversations.get(BOB).messages[-1]  # type: ignore[union-attr]
+        colours = {segment.style.color for strip in app.main_screen.previews.lines(message, 60)
+                   for segment in strip if segment.style is not None}
+        sent = [match for chunk in written for match in TRANSMIT.findall(chunk)]
+        assert len(sent) == 1, "the image went to the terminal once"
+        keys = dict(pair.split("=", 1) for pair in sent[0][0].split(","))
+        assert (keys["U"], keys["f"], keys["q"], keys["c"], keys["r"]) == ("1", "100", "2", "16", "2")
+        image_id = int(keys["i"])
+        assert colours == {Color.from_rgb(image_id >> 16, (image_id >> 8) & 0xFF, image_id & 0xFF)}, \
+            "every cell names the image by its colour"
+        with Image.open(io.BytesIO(base64.b64decode(sent[0][1]))) as image:
+            assert image.size == (16, 4) and image.getpixel((0, 0)) == (0, 255, 0), "the image's own pixels"
+        colour = f"38;2;{image_id >> 16};{(image_id >> 8) & 0xFF};{image_id & 0xFF}"
+        cells = [kitty_graphics.PLACEHOLDER + marks[1] + marks[column] for column in range(16)]
+        drawn = re.compile("".join(r"\x1b\[[0-9;]*" + colour + r"[0-9;]*m" + re.escape(cell) + r"\x1b\[0m"
+                                   for cell in cells))
+        # (the screen as Textual writes it to a terminal: the headless driver writes nothing)
+        frame = app.screen._compositor.render_update(full=True).render_segments(app.console)
+        assert drawn.search(frame), "the second row drawn cell by cell in the image's colour, diacritics intact"
+        session.receive(BOB, "after it")  # (the log lays out and draws again)
+        await until(pilot, lambda: any("after it" in line for line in lines(app, BOB)), what="the next message")
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert len([match for chunk in written for match in TRANSMIT.findall(chunk)]) == 1, "and only once"
+        assert fetches(session) == [("fetch_image", (BOB, URL, preview.thumbnail.MAX_BYTES))]
+    assert kitty_graphics.delete_sequence(image_id) in written[-3:], "deleted from the terminal on the way out"

@@ -123,6 +123,14 @@ def test_image_previews_are_for_the_roster_unless_set_to_all_or_off(tmp_path: Pa
         config.load(write(tmp_path, '[ui]\npreview = "everyone"\n'))
 
 
+def test_thumbnails_are_drawn_by_the_terminal_graphics_auto_unless_forced(tmp_path: Path) -> None:
+    assert config.load(write(tmp_path, "")).ui.graphics == "auto"
+    assert config.load(write(tmp_path, '[ui]\ngraphics = "kitty"\n')).ui.graphics == "kitty"
+    assert config.load(write(tmp_path, '[ui]\ngraphics = "halfblocks"\n')).ui.graphics == "halfblocks"
+    with pytest.raises(ConfigError, match=r"ui\.graphics must be one of auto, kitty, halfblocks, not 'sixel'"):
+        config.load(write(tmp_path, '[ui]\ngraphics = "sixel"\n'))
+
+
 def test_account_without_jid(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="needs jid"):
         config.load(write(tmp_path, '[account]\nhost = "example.org"\n'))

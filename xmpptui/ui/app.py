@@ -385,5 +385,6 @@ class XmppTuiApp(App[None]):
 
     def on_unmount(self) -> None:
         self._remove_signal_handlers()
+        self.main_screen.previews.close()  # (kitty images out of the terminal's memory)
         if self._title_saved:  # (every way out comes here, while the terminal is still ours)
             self.write_terminal(TITLE_POP)

@@ -2,14 +2,18 @@
 own uploads from the file we sent (nothing fetched); received ones fetched (`Session.fetch_image`) only where
 `[ui] preview` allows it (chats with roster contacts by default: fetching tells the image's server our address)
 or `/preview on` did for the conversation. Decoding is bounded and off the UI loop (ui/chat/thumbnail.py); a
-broken image is a placeholder line, never a dialog. Only messages the log shows are fetched and decoded."""
+broken image is a placeholder line, never a dialog. Only messages the log shows are fetched and decoded. The
+thumbnail is drawn in half blocks, or by the terminal through the kitty graphics protocol (ui/chat/kitty_graphics.py,
+`[ui] graphics`)."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -22,7 +26,7 @@ from xmpptui.config import UiConfig
 from xmpptui.model.conversation import Attachment, ChatMessage, ConversationKind, Direction
 from xmpptui.model.state import ClientState
 from xmpptui.session import SessionError
-from xmpptui.ui.chat import thumbnail
+from xmpptui.ui.chat import kitty_graphics, thumbnail
 from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import CommandLine, CommandTable, ScreenTools
@@ -65,8 +69,10 @@ class PreviewController:
 
     def __init__(self, ui_config: UiConfig, tools: ScreenTools, composer: CommandLine, *,
                  active: Callable[[], str | None], log_of: Callable[[str], ChatLog | None],
-                 console: Callable[[], Console]) -> None:
-        """`log_of`: the chat log of a conversation, if open; `console`: what renders placeholder lines."""
+                 console: Callable[[], Console], write: Callable[[str], None] = lambda data: None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        """`log_of`: the chat log of a conversation, if open; `console`: what renders placeholder lines; `write`:
+        the terminal (kitty images are sent there); `environ`: what names the terminal (`[ui] graphics = auto`)."""
         self._mode = ui_config.preview
         self._tools = tools
         self._composer = composer
@@ -85,6 +91,11 @@ class PreviewController:
         self._decoding = asyncio.Semaphore(1)
         """One decode at a time (the time bound counts from its start): the other core stays for the UI."""
         self._decoder = thumbnail.decoding_thread() if self.pillow else None
+        environ = os.environ if environ is None else environ
+        self.graphics = kitty_graphics.choose_graphics(ui_config.graphics, environ)
+        """"kitty" or "halfblocks": how thumbnails are drawn."""
+        self._kitty = (kitty_graphics.KittyImages(write, tmux=bool(environ.get("TMUX")))
+                       if self.graphics == "kitty" else None)
 
     def commands(self) -> CommandTable:
         return {"preview": self._command_preview}
@@ -124,7 +135,10 @@ class PreviewController:
         if not self.pillow:
             return self._note(NEEDS_EXTRA, width)
         done = self._done.get(attachment.url)
+        if isinstance(done, thumbnail.Thumbnail) and self._kitty is not None and attachment.url in self._kitty:
+            return self._kitty.strips(attachment.url, min(width, thumbnail.MAX_COLUMNS))
         if isinstance(done, thumbnail.Thumbnail):
+            # (half blocks; so is a kitty thumbnail whose PNG was forgotten to make room)
             key = (attachment.url, min(width, thumbnail.MAX_COLUMNS, done.width))
             strips = self._lines.get(key)
             if strips is None:
@@ -143,6 +157,8 @@ class PreviewController:
         attachment = message.attachment
         if (attachment is None or self.session is None or not self.pillow or not is_image(attachment)
                 or attachment.url in self._done):
+            if attachment is not None and self._kitty is not None:
+                self._kitty.seen(attachment.url)  # (sent again if it was deleted to make room)
             return
         waiting = self._waiting.get(attachment.url)
         if waiting is not None:
@@ -165,11 +181,14 @@ class PreviewController:
                 assert self.session is not None
                 data = await self.session.fetch_image(message.conversation, message, thumbnail.MAX_BYTES)
             async with self._decoding:
-                result = await thumbnail.decode_off_loop(data, executor=self._decoder)
-                # Drawn there too, at the size most logs show it (Rich colours and styles for each cell).
-                drawn = await asyncio.get_running_loop().run_in_executor(self._decoder, thumbnail.half_blocks,
-                                                                         result)
-                self._lines[(url, result.width)] = drawn
+                if self._kitty is not None:
+                    result = await self._make_kitty(url, data)
+                else:
+                    result = await thumbnail.decode_off_loop(data, executor=self._decoder)
+                    # Drawn there too, at the size most logs show it (Rich colours and styles for each cell).
+                    drawn = await asyncio.get_running_loop().run_in_executor(self._decoder, thumbnail.half_blocks,
+                                                                             result)
+                    self._lines[(url, result.width)] = drawn
         except (thumbnail.PreviewFailed, SessionError) as exc:
             log.info("no preview of an image in %s: %s", message.conversation, exc)
             result = str(exc)
@@ -184,6 +203,26 @@ class PreviewController:
             chat_log = self._log_of(waiting.conversation)
             if chat_log is not None:
                 chat_log.message_changed(waiting)
+
+    async def _make_kitty(self, url: str, data: bytes) -> thumbnail.Thumbnail:
+        """Decoded at `SCALE` times the half blocks' pixels and made a PNG, both in the decoding thread; the
+        terminal gets it when a log first shows it. What is kept besides is the half blocks' size of it (drawn
+        so if its PNG is forgotten), not the larger pixels."""
+        assert self._kitty is not None
+        decode = functools.partial(thumbnail.decode, max_columns=thumbnail.MAX_COLUMNS * kitty_graphics.SCALE,
+                                   max_rows=thumbnail.MAX_ROWS * kitty_graphics.SCALE)
+        large = await thumbnail.decode_off_loop(data, executor=self._decoder, decoder=decode)
+        loop = asyncio.get_running_loop()
+        png = await loop.run_in_executor(self._decoder, kitty_graphics.encode_png, large)
+        columns, _ = kitty_graphics.grid(large.width, large.height, thumbnail.MAX_COLUMNS)
+        small = await loop.run_in_executor(self._decoder, thumbnail.fitted, large, columns)
+        self._kitty.add(url, png, large.width, large.height)
+        return small
+
+    def close(self) -> None:
+        """The terminal's copies of our images deleted (on the way out)."""
+        if self._kitty is not None:
+            self._kitty.delete_all()
 
     # /preview ---------------------------------------------------------------------------------------------------
 

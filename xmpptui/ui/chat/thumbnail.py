@@ -16,6 +16,7 @@ import importlib.util
 import io
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -104,11 +105,13 @@ def decoding_thread() -> Executor:
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="image-decode", initializer=_yield_to_the_ui)
 
 
-async def decode_off_loop(data: bytes, timeout: float = DECODE_SECONDS, executor: Executor | None = None) -> Thumbnail:
-    """`decode` in a worker thread (`executor`'s, else the loop's default), given up after `timeout` seconds (the
-    thread ends by itself: the pixel cap bounds it)."""
+async def decode_off_loop(data: bytes, timeout: float = DECODE_SECONDS, executor: Executor | None = None,
+                          decoder: Callable[[bytes], Thumbnail] | None = None) -> Thumbnail:
+    """`decoder` (`decode` unless given: another size of it) in a worker thread (`executor`'s, else the loop's
+    default), given up after `timeout` seconds (the thread ends by itself: the pixel cap bounds it)."""
+    work = decoder or decode
     try:
-        return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(executor, decode, data), timeout)
+        return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(executor, work, data), timeout)
     except TimeoutError:
         raise PreviewFailed(f"decoding it took longer than {timeout:g} s") from None
 

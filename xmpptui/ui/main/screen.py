@@ -69,7 +69,8 @@ class MainScreen(Screen[None]):
         self.rooms = RoomController(tools, self._composer, active=active, configure=self.joining.configure,
                                     chat_command=lambda args: self.chat.command_chat(args))
         self.previews = PreviewController(ui_config, tools, self._composer, active=active,
-                                          log_of=lambda jid: self.chat.chat_log(jid), console=lambda: self.app.console)
+                                          log_of=lambda jid: self.chat.chat_log(jid), console=lambda: self.app.console,
+                                          write=lambda data: self.app.write_terminal(data))
         self.chat = ChatController(ui_config, tools, composer=self._composer, logs=self._logs,
                                    chat_state=self._chat_state, bar=self._bar, label=self.rooms.conversation_label,
                                    active_changed=self._active_changed, app_focused=lambda: self.app.app_focus,
