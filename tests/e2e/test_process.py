@@ -4,6 +4,7 @@ the terminal is left in when it ends."""
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import sqlite3
 import subprocess
@@ -149,3 +150,48 @@ def test_ctrl_q_quits_at_once_while_password_command_hangs_and_leaves_no_child(t
 
 def _processes_with(marker: str) -> list[str]:
     return subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True, check=False).stdout.split()
+
+
+FLOOD = 3_000
+
+
+@dataclass(frozen=True)
+class _ComposerHolds:
+    """The composer's line (under the log's border, after its `▎`) holds exactly `text`."""
+
+    text: str
+
+    def __call__(self, screen: str) -> bool:
+        return bool(re.search(rf"▎ {re.escape(self.text)} *$", screen, re.MULTILINE))
+
+    def __repr__(self) -> str:  # (named in a wait's timeout)
+        return f"the composer holding exactly {self.text!r}"
+
+
+async def test_keys_typed_during_a_message_flood_all_reach_the_composer(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    """Issue #20: typed while a flood was drawn, a Backspace and the letter after it, read together, were
+    applied in the wrong order (the Backspace deleted the new letter): keys seemed lost. Here each Backspace
+    and the next letter go in one `send-keys`, as a busy app reads keys typed quickly."""
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    with TerminalApp.start(jid=alice.jid, password=alice.password, host=prosody.host, port=prosody.c2s_port,
+                           ca_file=prosody.ca_file, home=tmp_path / "home") as term:
+        await term.wait_for_async("● online", timeout=20)
+        term.type(f"/chat {bob.jid}")
+        term.send_keys("Enter")
+        await term.wait_for_async("1:Bob")
+        term.type("XQJa")
+        await term.wait_for_async(_ComposerHolds("XQJa"))
+        for index in range(FLOOD):
+            bob_peer.client.make_message(mto=alice.jid, mbody=f"flood {index:05d}", mtype="chat").send()
+        await term.wait_for_async("Bob flood ", timeout=20)  # being drawn
+        for letter in "bcdefghijklmnopqrstuvwxyz":
+            term.send_keys("BSpace", letter)
+            await term.wait_for_async(_ComposerHolds(f"XQJ{letter}"), timeout=10)
+        term.send_keys("C-u", "x", "y", "Left", "Z", "C-e", "!")
+        await term.wait_for_async(_ComposerHolds("xZy!"), timeout=10)
+        await term.wait_for_async(f"flood {FLOOD - 1:05d}", timeout=60)
+        assert _ComposerHolds("xZy!")(term.screen()), "nothing typed was lost or reordered after the flood"
