@@ -20,6 +20,8 @@ from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
 from tests.support.terminal_app import TerminalApp
+from xmpptui.model.roster import Contact, Subscription
+from xmpptui.storage.contact_store import ContactStore
 
 PENDING = "sent as the window closed"
 RESTORED = ("alternate_on", "mouse_any_flag", "mouse_all_flag", "mouse_button_flag", "mouse_standard_flag",
@@ -195,3 +197,25 @@ async def test_keys_typed_during_a_message_flood_all_reach_the_composer(
         await term.wait_for_async(_ComposerHolds("xZy!"), timeout=10)
         await term.wait_for_async(f"flood {FLOOD - 1:05d}", timeout=60)
         assert _ComposerHolds("xZy!")(term.screen()), "nothing typed was lost or reordered after the flood"
+
+
+def test_the_cached_roster_is_in_the_first_frame_before_any_login(tmp_path: Path) -> None:
+    """With the roster cache of a previous run, the frame that first shows the roster pane already lists the
+    contacts: here no login ever starts (the password command hangs), so only the cache can show them."""
+    marker = f"600.{uuid.uuid4().int % 10**9}"
+    home = tmp_path / "home"
+    config = home / "config" / "xmpptui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'[account]\njid = "alice@localhost"\nhost = "127.0.0.1"\nport = 9\n'
+                      f'password_command = "sleep {marker} & wait"\npassword_command_timeout = 300\n')
+    ContactStore(home / "data" / "xmpptui" / "contacts", "alice@localhost").save_roster("7", [
+        Contact("bob@localhost", "Bob Cached", ("Friends",), Subscription.BOTH),
+        Contact("carol@localhost", "Carol Cached", (), Subscription.BOTH)])
+    with TerminalApp.start(jid=None, home=home) as term:
+        first = term.wait_for("Contacts")
+        assert "Bob Cached" in first and "Carol Cached" in first, f"the first roster on screen:\n{first}"
+        assert "not connected" not in first
+        screen = term.wait_for("waiting for password_command")
+        assert "Bob Cached" in screen, "shown while no session exists"
+        term.send_keys("C-q")
+        assert term.wait_exit(timeout=10) == 0
