@@ -397,8 +397,9 @@ async def probe_echo(pane: Pane, count: int | None, interval: float, done: Calla
             waiting = None
             pane.keys("BSpace")
         elif waiting is not None and at - waiting[0] > LOST_AFTER:
-            # Seen once under a flood: the letter (and the Backspace before it) never reached the composer.
-            # Counted and reported; the composer is reset so the next probes still measure.
+            # Seen under a flood before the composer ran its editing bindings at once (#20): the Backspace,
+            # read with the next letter, deleted that letter. Counted and reported; the composer is reset
+            # so the next probes still measure.
             lost += 1
             waiting = None
             print(f"  [terminal] a probe key not shown after {LOST_AFTER:g} s; screen:\n{screen}", file=sys.stderr)

@@ -88,12 +88,22 @@ def prepare(argv: list[str] | None = None) -> Prepared | int:
     for notice in notices:
         logs.log_startup_problem(notice)
 
+    from xmpptui.model.roster import Contact
     from xmpptui.pins import default_store
+    from xmpptui.storage.contact_store import ContactStore
     from xmpptui.storage.history import History
     from xmpptui.ui.app import XmppTuiApp
 
     history = History(data_dir / "history.sqlite3") if usable_data else None
     resource = profile.installation_resource(data_dir if usable_data else None)
+
+    # The roster cache of the last login is read now, so that the first frame shows it; the first session for
+    # that account starts from it (a later one reads the file again: a login since may have rewritten it).
+    cached_roster: list[tuple[str, str, list[Contact]]] = []
+    if account is not None and usable_data:
+        version, contacts = ContactStore.default(account.bare_jid.lower()).load_roster()
+        if version is not None:
+            cached_roster.append((account.bare_jid.lower(), version, contacts))
 
     def session_factory(account_: config_mod.Account, password: Secret) -> Session:
         # slixmpp is imported on first use, after the first frame is on screen.
@@ -101,10 +111,15 @@ def prepare(argv: list[str] | None = None) -> Prepared | int:
 
         if not account_.resource:  # (one set in the config wins)
             account_ = replace(account_, resource=resource)
-        return XmppSession(account_, password, pins=default_store(), history=history, files=config.files)
+        cached = None
+        if cached_roster:
+            jid, version, contacts = cached_roster.pop()
+            cached = (version, contacts) if jid == account_.bare_jid.lower() else None
+        return XmppSession(account_, password, pins=default_store(), history=history, files=config.files,
+                           cached_roster=cached)
 
     app = XmppTuiApp(config, account, session_factory, save_accounts=not options.jid, history=history,
-                     startup_notices=notices)
+                     startup_notices=notices, cached_roster=cached_roster[0][2] if cached_roster else ())
     return Prepared(app, session_factory, history, lock, notices)
 
 

@@ -4,6 +4,7 @@ the terminal is left in when it ends."""
 from __future__ import annotations
 
 import contextlib
+import re
 import signal
 import sqlite3
 import subprocess
@@ -19,6 +20,8 @@ from tests.support.fault_proxy import FaultProxy
 from tests.support.peer import Peer
 from tests.support.prosody import Prosody
 from tests.support.terminal_app import TerminalApp
+from xmpptui.model.roster import Contact, Subscription
+from xmpptui.storage.contact_store import ContactStore
 
 PENDING = "sent as the window closed"
 RESTORED = ("alternate_on", "mouse_any_flag", "mouse_all_flag", "mouse_button_flag", "mouse_standard_flag",
@@ -149,3 +152,70 @@ def test_ctrl_q_quits_at_once_while_password_command_hangs_and_leaves_no_child(t
 
 def _processes_with(marker: str) -> list[str]:
     return subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True, check=False).stdout.split()
+
+
+FLOOD = 3_000
+
+
+@dataclass(frozen=True)
+class _ComposerHolds:
+    """The composer's line (under the log's border, after its `▎`) holds exactly `text`."""
+
+    text: str
+
+    def __call__(self, screen: str) -> bool:
+        return bool(re.search(rf"▎ {re.escape(self.text)} *$", screen, re.MULTILINE))
+
+    def __repr__(self) -> str:  # (named in a wait's timeout)
+        return f"the composer holding exactly {self.text!r}"
+
+
+async def test_keys_typed_during_a_message_flood_all_reach_the_composer(
+        prosody: Prosody, peers: list[Peer], tmp_path: Path) -> None:
+    """Issue #20: typed while a flood was drawn, a Backspace and the letter after it, read together, were
+    applied in the wrong order (the Backspace deleted the new letter): keys seemed lost. Here each Backspace
+    and the next letter go in one `send-keys`, as a busy app reads keys typed quickly."""
+    alice, bob = prosody.register(), prosody.register()
+    prosody.befriend(alice, bob, "Alice", "Bob")
+    bob_peer = await Peer(prosody, bob).connect()
+    peers.append(bob_peer)
+    with TerminalApp.start(jid=alice.jid, password=alice.password, host=prosody.host, port=prosody.c2s_port,
+                           ca_file=prosody.ca_file, home=tmp_path / "home") as term:
+        await term.wait_for_async("● online", timeout=20)
+        term.type(f"/chat {bob.jid}")
+        term.send_keys("Enter")
+        await term.wait_for_async("1:Bob")
+        term.type("XQJa")
+        await term.wait_for_async(_ComposerHolds("XQJa"))
+        for index in range(FLOOD):
+            bob_peer.client.make_message(mto=alice.jid, mbody=f"flood {index:05d}", mtype="chat").send()
+        await term.wait_for_async("Bob flood ", timeout=20)  # being drawn
+        for letter in "bcdefghijklmnopqrstuvwxyz":
+            term.send_keys("BSpace", letter)
+            await term.wait_for_async(_ComposerHolds(f"XQJ{letter}"), timeout=10)
+        term.send_keys("C-u", "x", "y", "Left", "Z", "C-e", "!")
+        await term.wait_for_async(_ComposerHolds("xZy!"), timeout=10)
+        await term.wait_for_async(f"flood {FLOOD - 1:05d}", timeout=60)
+        assert _ComposerHolds("xZy!")(term.screen()), "nothing typed was lost or reordered after the flood"
+
+
+def test_the_cached_roster_is_in_the_first_frame_before_any_login(tmp_path: Path) -> None:
+    """With the roster cache of a previous run, the frame that first shows the roster pane already lists the
+    contacts: here no login ever starts (the password command hangs), so only the cache can show them."""
+    marker = f"600.{uuid.uuid4().int % 10**9}"
+    home = tmp_path / "home"
+    config = home / "config" / "xmpptui" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f'[account]\njid = "alice@localhost"\nhost = "127.0.0.1"\nport = 9\n'
+                      f'password_command = "sleep {marker} & wait"\npassword_command_timeout = 300\n')
+    ContactStore(home / "data" / "xmpptui" / "contacts", "alice@localhost").save_roster("7", [
+        Contact("bob@localhost", "Bob Cached", ("Friends",), Subscription.BOTH),
+        Contact("carol@localhost", "Carol Cached", (), Subscription.BOTH)])
+    with TerminalApp.start(jid=None, home=home) as term:
+        first = term.wait_for("Contacts")
+        assert "Bob Cached" in first and "Carol Cached" in first, f"the first roster on screen:\n{first}"
+        assert "not connected" not in first
+        screen = term.wait_for("waiting for password_command")
+        assert "Bob Cached" in screen, "shown while no session exists"
+        term.send_keys("C-q")
+        assert term.wait_exit(timeout=10) == 0

@@ -110,8 +110,10 @@ class TerminalApp:
             if value is not None:
                 argv += [option, str(value)]
         argv += list(args)
+        # COLUMNS / LINES go too: Textual takes them over the pane's size (pytest-xdist's workers have 80x24).
         environment = {key: value for key, value in os.environ.items()
-                       if not key.startswith(("XDG_", "TMUX", "PYTEST_")) and key != "XMPPTUI_PASSWORD"}
+                       if not key.startswith(("XDG_", "TMUX", "PYTEST_"))
+                       and key not in ("XMPPTUI_PASSWORD", "COLUMNS", "LINES")}
         environment.update(xdg_environment(home))
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         if password is not None:

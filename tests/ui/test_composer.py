@@ -4,10 +4,12 @@ arriving as keys)."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 from textual import events
+from textual._xterm_parser import XTermParser
 
 from tests.e2e.helpers import until
 from tests.ui.fake_session import FakeSession
@@ -315,3 +317,28 @@ async def test_the_composer_size_is_guarded() -> None:
         await until(pilot, lambda: any("left out" in str(n.message) for n in app._notifications))
         assert app.is_running
 
+
+
+async def test_editing_keys_arriving_with_letters_apply_in_the_order_typed() -> None:
+    """A terminal read can hold a Backspace (or Ctrl+U, an arrow) and the letters typed after it; a busy loop
+    (a message flood) makes that common. Each key acts in the order typed: the Backspace deletes the letter
+    before it, not the one typed after it (issue #20: keys typed during a flood seemed lost)."""
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, session)
+        session.open_conversation(BOB)
+        await until(pilot, lambda: app.main_screen.active == BOB)
+        composer = composer_of(app)
+        assert app.focused is composer
+        # One read as tmux delivers it: "abc", Backspace, "d", Ctrl+U, "xy", Left, "Z", Ctrl+E (end of line), "!".
+        parser = XTermParser()
+        burst = [*parser.feed("abc\x7fd\x15xy\x1b[DZ\x05!"), *parser.feed("")]
+        assert [event.key for event in burst if isinstance(event, events.Key)] == [
+            "a", "b", "c", "backspace", "d", "ctrl+u", "x", "y", "left", "Z", "ctrl+e", "exclamation_mark"]
+        for event in burst:
+            app.post_message(event)  # all queued before the first is handled, as the driver's thread does
+        with contextlib.suppress(AssertionError):  # the assertion below says what the composer holds instead
+            await until(pilot, lambda: composer.text == "xZy!", timeout=5)
+        await pilot.pause()
+        assert composer.text == "xZy!", "every key applied, in the order typed"
+        assert composer.cursor_location == (0, 4)

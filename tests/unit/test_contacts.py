@@ -148,6 +148,22 @@ def _session(tmp_path: Path) -> tuple[XmppSession, list[object]]:
     return session, events
 
 
+async def test_a_session_given_the_cache_read_for_the_first_frame_starts_from_it(tmp_path: Path) -> None:
+    """`__main__` reads the roster cache before the first frame (the UI shows it there) and hands it to the
+    first session: that session holds it from the start (the UI attaching it shows the same roster, with no
+    empty moment) and does not read the file again."""
+    bob = Contact("bob@x.org", "Bob", ("Friends",), Subscription.BOTH)
+    store = ContactStore(tmp_path, "alice@example.org")
+    store.save_roster("6", [Contact("stale@x.org")])  # (would be read if the given cache were not used)
+    session = XmppSession(Account(jid="alice@example.org"), Secret("pw"), contacts_store=store,
+                          cached_roster=("7", [bob]))
+    events: list[object] = []
+    session.context.sink = events.append
+    assert list(session.state.roster) == [bob] and session.state.roster.version == "7"
+    await session.roster.show_cached()
+    assert list(session.state.roster) == [bob] and session.state.roster.version == "7"
+
+
 def test_a_request_is_stored_shown_and_withdrawn(tmp_path: Path) -> None:
     session, events = _session(tmp_path)
     request = presence("<nick xmlns='http://jabber.org/protocol/nick'>Bobby</nick>",

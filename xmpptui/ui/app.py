@@ -36,6 +36,7 @@ from xmpptui.ui.shared.messages import ChatRequested, ConsoleRequested, HelpRequ
 from xmpptui.ui.shared.notifications import TITLE_POP, TITLE_PUSH, Notifier, make_notifier, title_sequence
 
 if TYPE_CHECKING:
+    from xmpptui.model.roster import Contact
     from xmpptui.storage.history import History
     from xmpptui.ui.login.account import AccountEntry
 
@@ -66,9 +67,11 @@ class XmppTuiApp(App[None]):
 
     def __init__(self, config: Config, account: Account | None, session_factory: SessionFactory,
                  password_resolver: PasswordResolver = passwords.resolve, save_accounts: bool = True,
-                 history: History | None = None, startup_notices: Sequence[str] = ()) -> None:
+                 history: History | None = None, startup_notices: Sequence[str] = (),
+                 cached_roster: Sequence[Contact] = ()) -> None:
         """`history`: checked on start (a damaged file is set aside only if the user agrees); `startup_notices`:
-        what could not be set up before the first frame, in words."""
+        what could not be set up before the first frame, in words; `cached_roster`: the account's roster cache,
+        shown in the first frame."""
         super().__init__()
         self._history = history
         self._startup_notices = list(startup_notices)
@@ -93,7 +96,8 @@ class XmppTuiApp(App[None]):
         """Where escape sequences (notifications, the title) go: the terminal (tests put a list's append here)."""
         self.main_screen = MainScreen(config.ui, NotificationHooks(
             settings=lambda: self._config.notify, save_rule=self._save_notify_rule, notifier=self._make_notifier,
-            set_title=self._set_terminal_title, bell=lambda: self.bell(), app_focused=lambda: self.app_focus))
+            set_title=self._set_terminal_title, bell=lambda: self.bell(), app_focused=lambda: self.app_focus),
+            cached_roster)
 
     def get_default_screen(self) -> Screen:
         """The main screen is the first on the stack: its first frame is the app's first frame."""

@@ -26,9 +26,14 @@ _CACHE_DELAY = 1.0
 class RosterService:
     """`ClientState.roster`, as the server keeps it."""
 
-    def __init__(self, ctx: SessionContext, store: ContactStore | None) -> None:
+    def __init__(self, ctx: SessionContext, store: ContactStore | None,
+                 cached: tuple[str, list[Contact]] | None = None) -> None:
+        """`cached`: the roster cache already read (for the first frame): the state holds it from now on, and
+        `show_cached` has nothing left to read."""
         self._ctx = ctx
         self._state = ctx.state
+        if cached is not None:
+            self._state.roster.replace(cached[1], cached[0])
         self._store = store
         self._cache_write: asyncio.TimerHandle | None = None
         self._roster_lock = asyncio.Lock()

@@ -22,6 +22,7 @@ from xmpptui.model.events import Notice, Severity
 from xmpptui.model.forms import DataForm
 from xmpptui.model.presence import Presence
 from xmpptui.model.room import Affiliation, Role, RoomListing
+from xmpptui.model.roster import Contact
 from xmpptui.model.state import ClientState
 from xmpptui.passwords import Secret
 from xmpptui.pins import PinStore
@@ -59,7 +60,10 @@ class XmppSession:
 
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
                  pins: PinStore | None = None, history: History | None = None, files: FilesConfig | None = None,
-                 contacts_store: ContactStore | None = None, open_store: OpenConversationsStore | None = None) -> None:
+                 contacts_store: ContactStore | None = None, open_store: OpenConversationsStore | None = None,
+                 cached_roster: tuple[str, list[Contact]] | None = None) -> None:
+        """`cached_roster`: the roster cache (version, contacts) as already read for the first frame: the
+        session starts with it instead of reading the file again once started."""
         state = ClientState(jid=account.bare_jid.lower(), resource=account.resource)
         ctx = self.context = SessionContext(account, state, clock, time.monotonic)
         ctx.on_task_error = self._history_failed
@@ -80,7 +84,7 @@ class XmppSession:
         self.read_sync = ReadSync(ctx, self.pep)
         self.presence = PresenceService(ctx)
         store = contacts_store or ContactStore.default(state.jid)
-        self.roster = RosterService(ctx, store)
+        self.roster = RosterService(ctx, store, cached_roster)
         self.contacts = ContactService(ctx, store)
         self.rooms = RoomService(
             ctx, open_conversation=lambda jid, kind, by_user: self.conversations.open(jid, by_user, kind),

@@ -172,7 +172,25 @@ class Composer(TextArea):
             self.clear()
             self.end_correction()
             return
+        if not event.is_printable and await self._run_binding(event.key):
+            event.stop()
+            event.prevent_default()
+            return
         await super()._on_key(event)
+
+    async def _run_binding(self, key: str) -> bool:
+        """Run the (non-priority) binding of `key` now, as the app would once the key has bubbled up to it;
+        True if one ran.
+
+        Textual runs such bindings (Backspace, Ctrl+U, the arrows, Ctrl+N...) only when the key event has
+        travelled back up from the composer through each ancestor's message queue, while a letter is inserted
+        here at once: a letter typed right after Backspace overtook it whenever the loop was busy (a message
+        flood), and the Backspace deleted that letter instead of the one before it (issue #20: probe keys
+        "lost" in tmux). Priority bindings have already been tried by the app before the key came here."""
+        active = self.app.screen.active_bindings.get(key)
+        if active is None or active.binding.priority or not active.enabled:
+            return False
+        return await self.app.run_action(active.binding.action, active.node)
 
     def _submit(self) -> None:
         if not self.text.strip():

@@ -22,13 +22,19 @@ OCCUPANTS_MIN_WIDTH = 120
 
 
 def compose_main(roster_pane: Widget, chat: tuple[Widget, ...], logs: Widget, under_log: tuple[Widget, ...],
-                 occupant_pane: Widget, occupants: Widget) -> ComposeResult:
-    """roster | `chat` lines over the `logs` switcher over `under_log` (typing line, composer) | occupants."""
+                 occupant_pane: Widget, occupants: Widget, roster: Widget | None = None) -> ComposeResult:
+    """roster | `chat` lines over the `logs` switcher over `under_log` (typing line, composer) | occupants.
+    `roster`: the roster view already (the cached roster, in the first frame); without it "not connected"
+    until a session is attached."""
     with Horizontal(id="body"):
         with roster_pane:
             yield Static(Text("Contacts", style="bold"), id="roster-title")
             yield Static("", id="roster-filter")
-            yield Static(Text("not connected", style="italic"), id="roster-placeholder")
+            if roster is not None:
+                yield roster
+            placeholder = Static(Text("not connected", style="italic"), id="roster-placeholder")
+            placeholder.display = roster is None
+            yield placeholder
         with Vertical(id="chat-pane"):
             yield from chat
             with logs:

@@ -4,7 +4,7 @@ intents and key bindings to the controller that carries them out, and runs slash
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from rich.text import Text
 from textual import on
@@ -17,6 +17,8 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from xmpptui import commands
 from xmpptui.config import UiConfig
 from xmpptui.model import events as ev
+from xmpptui.model.presence import PresenceBook
+from xmpptui.model.roster import Contact, Roster
 from xmpptui.session import Session
 from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.composer import Composer
@@ -46,9 +48,17 @@ class MainScreen(Screen[None]):
     BINDINGS = keys.BINDINGS
     """Its keys and what they do: ui/main/keys.py."""
 
-    def __init__(self, ui_config: UiConfig, notifications: NotificationHooks | None = None) -> None:
+    def __init__(self, ui_config: UiConfig, notifications: NotificationHooks | None = None,
+                 cached_roster: Sequence[Contact] = ()) -> None:
+        """`cached_roster`: the contacts of the roster cache, shown (offline) in the first frame, before any
+        session exists; the session attached later starts from the same cache."""
         super().__init__()
         self.session: Session | None = None
+        self._first_roster: RosterView | None = None
+        if cached_roster:
+            roster = Roster()
+            roster.replace(cached_roster)
+            self._first_roster = RosterView(roster, PresenceBook(), id="roster")
         # The widgets the controllers drive are made here, so that each controller is given its own.
         self._composer = Composer(id="composer")
         self._logs = ContentSwitcher(id="logs", initial="welcome")
@@ -94,12 +104,14 @@ class MainScreen(Screen[None]):
         yield from compose_main(self.pane_layout.roster_pane, (self._bar, self._header, self._subject), self._logs,
                                 (self._upload_line, self._download_line, self._chat_state, self._composer),
                                 self._occupant_pane,
-                                self._occupants)
+                                self._occupants, roster=self._first_roster)
         yield StatusBar(id="status-bar")
         yield Footer(show_command_palette=False)  # (Ctrl+P is in the help: 80 columns hold the rest)
 
     def on_mount(self) -> None:
         self._composer.focus()
+        if self._first_roster is not None:
+            self._first_roster.load()  # (rows for the first frame)
         self.watch(self.app, "app_focus", self.chat.terminal_focus_changed, init=False)
 
     def attach(self, session: Session) -> None:
