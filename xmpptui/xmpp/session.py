@@ -61,9 +61,7 @@ class XmppSession:
     def __init__(self, account: Account, password: Secret, clock: Callable[[], float] = time.time,
                  pins: PinStore | None = None, history: History | None = None, files: FilesConfig | None = None,
                  contacts_store: ContactStore | None = None, open_store: OpenConversationsStore | None = None,
-                 cached_roster: tuple[str, list[Contact]] | None = None) -> None:
-        """`cached_roster`: the roster cache (version, contacts) as already read for the first frame: the
-        session starts with it instead of reading the file again once started."""
+                 cached_roster: tuple[str, list[Contact]] | None = None) -> None:  # (read for the first frame)
         state = ClientState(jid=account.bare_jid.lower(), resource=account.resource)
         ctx = self.context = SessionContext(account, state, clock, time.monotonic)
         ctx.on_task_error = self._history_failed
@@ -164,9 +162,8 @@ class XmppSession:
         await self.contacts.fetch_blocklist()
         await self.receiving.enable_carbons()  # before "online", so that no copy of another client's message is missed
         self.sending.requeue_unacked()
-        # What arrived while we were away, before our presence makes the server deliver its offline copies
-        # (which are then recognised as already held). Messages the server hands us meanwhile (a replaced
-        # session's queue, say) come after the archive's, in the archive's order.
+        # What arrived while we were away, before our presence brings the server's offline copies (then known as
+        # held); what the server hands us meanwhile (a replaced session's queue) comes after, in the archive's order.
         self.router.hold()
         try:
             await self.archive_sync.catch_up()
@@ -189,9 +186,8 @@ class XmppSession:
         self.context.spawn(self._on_session_resumed(), "resuming the session")
 
     async def _on_session_resumed(self) -> None:
-        """Stream resumed (XEP-0198): the server kept our session and slixmpp resent what it had not acked.
-        A message still in slixmpp's send queue when the connection died never reached the wire and is not in
-        its unacked queue: once that queue has drained, send ours that slixmpp does not know of again."""
+        """Stream resumed (XEP-0198): slixmpp resent what the server had not acked. Ours still in its send queue when
+        the connection died never reached the wire: once that queue has drained, those go again."""
         client = self.context.client
         assert client is not None
         await client.waiting_queue.join()
