@@ -24,8 +24,6 @@ from xmpptui.ui.shared.dialogs import ConfirmScreen
 
 log = logging.getLogger(__name__)
 
-"""Enter this soon (seconds) after a batch of several keys is part of a paste: a new line, not a send."""
-
 
 class Composer(TextArea):
     """Posts `Submitted` with the text; the screen clears it once the text has been taken."""
@@ -81,7 +79,6 @@ class Composer(TextArea):
         """The text the last history key put in the composer (another text there means it was edited)."""
         self._pending: list[str] = []
         """Keys typed but not yet inserted: one insert per batch (re-wrapping per key made pastes quadratic)."""
-        """(keys, monotonic time) of the last batch inserted."""
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
         self.correcting = False
 
