@@ -4,129 +4,26 @@ from __future__ import annotations
 
 import bisect
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
-from xmpptui.model.references import NO_REACTIONS, References
+from xmpptui.model.message import (
+    DELIVERY_ORDER,
+    RETRACTED,
+    Attachment,
+    ChatMessage,
+    DeliveryState,
+    Direction,
+    MessageKind,
+    Reply,
+    moderated_words,
+)
+from xmpptui.model.references import References
 
+__all__ = ["DELIVERY_ORDER", "RETRACTED", "Attachment", "ChatMessage", "Conversation", "ConversationKind",
+           "Conversations", "DeliveryState", "Direction", "MessageKind", "Reply", "SearchHit", "moderated_words"]
 
-class Direction(Enum):
-    IN = "in"
-    OUT = "out"
-
-
-class MessageKind(Enum):
-    CHAT = "chat"
-    NORMAL = "normal"
-    GROUPCHAT = "groupchat"
-    HEADLINE = "headline"
-    ERROR = "error"
-    """An error bounce the server or recipient returned, shown as a failure in the conversation."""
-    NOTICE = "notice"
-    """A line the client itself adds (e.g. "bob is now offline")."""
-    OCCUPANT = "occupant"
-    """A room occupant joined or left (a notice the user may choose to hide)."""
-
-
-class DeliveryState(Enum):
-    NONE = "none"
-    """Incoming messages, notices."""
-    PENDING = "pending"
-    """Ours, not yet acknowledged by the server (queued while offline, or sent and awaiting the ack)."""
-    SENT = "sent"
-    """The server has it (acknowledged through stream management, or written where there is none)."""
-    DELIVERED = "delivered"
-    """The recipient's client confirmed it arrived (XEP-0184 receipt)."""
-    DISPLAYED = "displayed"
-    """The recipient's client showed it (XEP-0333 displayed marker, which covers every earlier message)."""
-    FAILED = "failed"
-
-
-DELIVERY_ORDER = (DeliveryState.PENDING, DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.DISPLAYED)
-"""A sent message's states in the order they are reached; a report never moves a message backwards."""
-
-
-@dataclass(slots=True)
-class Attachment:
-    """A file a message shares: an out-of-band link (XEP-0066), a shared file (XEP-0447, or SIMS, XEP-0385) or one
-    we uploaded (XEP-0363). What the sender says of it is a claim, checked before use (name, size, type)."""
-
-    url: str
-    """An http(s) URL (others are not taken)."""
-    name: str = ""
-    """The file's name as sent (remote text: sanitised before it names anything on disk)."""
-    size: int | None = None
-    media_type: str = ""
-    local_path: str = ""
-    """Where we keep a copy: the file we sent, or the one `/download` saved; empty when there is none."""
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """What a message answers (XEP-0461): the referenced message's id (see `reference_id`), who wrote it (a full
-    or bare JID, or a room JID with the nick), and a short quote from the sender's fallback (XEP-0428)."""
-
-    id: str
-    to: str = ""
-    quote: str = ""
-
-
-RETRACTED = "message retracted"
-"""What a message retracted by its sender shows instead of its text (XEP-0424)."""
-
-
-def moderated_words(reason: str) -> str:
-    """What a message a room moderator removed shows instead of its text (XEP-0425)."""
-    return f"removed by a moderator ({reason})" if reason else "removed by a moderator"
-
-
-@dataclass(slots=True, eq=False)
-class ChatMessage:
-    """One line of a conversation. Mutable only in `state`/`error` and (by a correction) `body`/`edited`,
-    and only by the session."""
-
-    conversation: str
-    sender: str
-    body: str
-    timestamp: float
-    """Seconds since the epoch, UTC; the original time for delayed messages (XEP-0203)."""
-    direction: Direction = Direction.IN
-    kind: MessageKind = MessageKind.CHAT
-    id: str = ""
-    state: DeliveryState = DeliveryState.NONE
-    error: str = ""
-    delayed: bool = False
-    carbon: bool = False
-    """Copied to us by the server (XEP-0280): sent or received by another client of our account."""
-    stanza_id: str = ""
-    """The archive's id for it (XEP-0359 stanza-id by our server or the room): the key MAM pages by."""
-    edited: bool = False
-    """Corrected since it was first sent (XEP-0308); `body` is the latest text."""
-    markable: bool = False
-    """The sender asked for chat markers (XEP-0333)."""
-
-    mention: bool = False
-    """A room message that names our nick (highlighted)."""
-    attachment: Attachment | None = None
-    """The file it shares, if any (its URL is the body too, for clients that show only bodies)."""
-    reply_to: Reply | None = None
-    """The message this one answers (XEP-0461); its fallback quote is not in `body`."""
-    reactions: Mapping[str, frozenset[str]] = NO_REACTIONS
-    """Reactor -> the emojis it reacted with (XEP-0444): a bare JID in a chat, in a room its occupant id where
-    the room offers XEP-0421, else its nick. A reactor's new set replaces its old one; an empty set removes it."""
-    retracted: str = ""
-    """Empty unless retracted (XEP-0424) or removed by a moderator (XEP-0425); then the words shown instead
-    (`RETRACTED`, `moderated_words`) and `body` is empty."""
-    occupant_id: str = ""
-    """A room message's XEP-0421 occupant id, where the room offers it (a stable name for its sender)."""
-
-    def advance(self, state: DeliveryState) -> bool:
-        """Move a sent message forward to `state` (never back, never out of FAILED); whether it changed."""
-        if self.state not in DELIVERY_ORDER or DELIVERY_ORDER.index(state) <= DELIVERY_ORDER.index(self.state):
-            return False
-        self.state = state
-        return True
 
 
 @dataclass(frozen=True, slots=True)
