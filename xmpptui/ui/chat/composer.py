@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
@@ -21,6 +22,7 @@ from xmpptui.ui.chat.completion import Completion, CompletionSources, complete
 from xmpptui.ui.chat.completion_list import CompletionList
 from xmpptui.ui.chat.input_history import InputHistory
 from xmpptui.ui.shared.dialogs import ConfirmScreen
+from xmpptui.ui.shared.render import plain
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +49,13 @@ class Composer(TextArea):
     """The most the composer holds; more of a paste is left out, in words (a stanza has a size limit too)."""
 
     class Submitted(Message):
-        def __init__(self, text: str, correction: bool = False) -> None:
+        def __init__(self, text: str, correction: bool = False, reply: bool = False) -> None:
             super().__init__()
             self.text = text
             self.correction = correction
             """The text replaces the last message sent (XEP-0308) instead of being a new one."""
+            self.reply = reply
+            """The text answers the message chosen with `r` on a selection (XEP-0461)."""
 
     class EditLastRequested(Message):
         """Up in an empty composer: the screen fills in the last message sent, to correct it."""
@@ -84,6 +88,7 @@ class Composer(TextArea):
         """(keys, monotonic time) of the last batch inserted."""
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
         self.correcting = False
+        self.replying = False
 
     def on_mount(self) -> None:
         if self.parent is not None and not self.completions.is_attached:
@@ -94,6 +99,14 @@ class Composer(TextArea):
         self.move_cursor(self.document.end)
         self.correcting = True
         self.border_subtitle = "correcting your last message · Enter sends · Esc cancels"
+
+    def start_reply(self, quote: str) -> None:
+        """What is typed next answers a message (`quote`: "NAME: its first words"); Escape cancels."""
+        self.end_correction()
+        self.replying = True
+        # (a Text: a str here would be read as markup, and the quote is remote text)
+        self.border_subtitle = Text.assemble("replying to ", plain(quote, single_line=True),
+                                             " · Enter sends · Esc cancels")
 
     def offer(self, text: str) -> None:
         """Put `text` in the composer to be sent with Enter (a failed upload's command, offered again)."""
@@ -107,7 +120,8 @@ class Composer(TextArea):
         return super().clear()
 
     def end_correction(self) -> None:
-        self.correcting = False
+        """Back to writing a new message: no correction, no reply."""
+        self.correcting = self.replying = False
         self.border_subtitle = ""
 
     # Completion -------------------------------------------------------------------------------
@@ -172,6 +186,11 @@ class Composer(TextArea):
             self.clear()
             self.end_correction()
             return
+        if event.key == "escape" and self.replying:  # (what was typed stays: only the reply is cancelled)
+            event.stop()
+            event.prevent_default()
+            self.end_correction()
+            return
         await super()._on_key(event)
 
     def _submit(self) -> None:
@@ -192,7 +211,7 @@ class Composer(TextArea):
     def _send(self) -> None:
         self._history.record(self.conversation(), self.text)
         self._from_history = None
-        self.post_message(self.Submitted(self.text, self.correcting))
+        self.post_message(self.Submitted(self.text, self.correcting, self.replying))
 
     # Pastes -------------------------------------------------------------------------------------
 
