@@ -254,6 +254,13 @@ async def test_i_shows_the_details_g_goes_to_the_original() -> None:
         await selected(pilot, app, log, original)
         await press(pilot, "g")
         await until(pilot, lambda: notified(app, "not a reply"), what="g on a message that answers nothing")
+        orphan = add(session, BOB, "me too", id="a2", minute=2, reply_to=Reply("long-gone", BOB, "an old one"))
+        await press(pilot, "escape", "alt+up")
+        await selected(pilot, app, log, orphan)
+        await press(pilot, "g")
+        await until(pilot, lambda: notified(app, "not held here") and ("load_older", BOB) in session.calls,
+                    what="not held: said, and older history asked for")
+        assert log.selected is orphan
 
 
 async def test_report_a_strangers_message_and_block_them_in_one_step() -> None:

@@ -306,8 +306,11 @@ class SelectionController:
             return
         original = conversation.references.find(message.reply_to.id)
         log = self._log_of(jid)
-        if original is None or log is None:
-            self._say("the message it answers is not held here: page older history in (PageUp at the top)")
+        if log is None:
+            return
+        if original is None:
+            log.ask_older()  # (from the history, then the archive: the next g may find it)
+            self._say("the message it answers is not held here: older history is being paged in, g again to look")
             return
         log.selected = original
 
