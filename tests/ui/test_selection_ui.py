@@ -190,10 +190,19 @@ async def test_m_moderates_a_room_message_with_a_reason_when_we_are_a_moderator(
         session.state.conversations.open(ROOM, ConversationKind.GROUPCHAT)
         session.emit(ConversationOpened(ROOM, by_user=False))
         session.emit(RoomChanged(ROOM))
-        spam = add(session, ROOM, "buy cheap pills", id="s1", kind=MessageKind.GROUPCHAT, sender="spammer")
+        add(session, ROOM, "hello all", id="c1", kind=MessageKind.GROUPCHAT, sender="carol").occupant_id = "occ-c"
+        spam = add(session, ROOM, "buy cheap pills", id="s1", kind=MessageKind.GROUPCHAT, sender="spammer", minute=1)
+        spam.reactions = {"o:occ-c": frozenset({"👎"}), "o:occ-x": frozenset({"👎"}), "n:alice": frozenset({"🤔"})}
+        room.occupant_id = ""
         log = await in_chat(pilot, app, ROOM)
         await press(pilot, "alt+up")
         await selected(pilot, app, log, spam)
+        await press(pilot, "i")
+        await until(pilot, lambda: isinstance(app.screen, MessageDetails), what="i: the details")
+        text = app.screen.plain_text()
+        assert "👎 by carol" in text and "👎 by occupant occ-x" in text and "🤔 by you" in text, text
+        await press(pilot, "escape")
+        await until(pilot, lambda: app.screen is app.main_screen)
         await press(pilot, "m")
         await until(pilot, lambda: notified(app, "you are not a moderator"), what="a participant is told why")
         room.occupants["alice"] = Occupant("alice", Role.MODERATOR)

@@ -4,6 +4,7 @@ resource and occupant id, what it answers, who reacted with what, whether it was
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,8 +21,10 @@ def _when(timestamp: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(timestamp))
 
 
-def details(message: ChatMessage, own_reactor: str = "") -> list[tuple[str, str]]:
-    """(what, value) pairs, remote values as they came (made inert where shown)."""
+def details(message: ChatMessage, own_reactor: str = "",
+            nicks: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """(what, value) pairs, remote values as they came (made inert where shown); `nicks`: a room's occupant ids
+    with the nick they last wrote under (a reactor known by its occupant id is named by it)."""
     ours = message.direction is Direction.OUT
     rows = [("from", "you" + (" (another of your clients)" if message.carbon else "") if ours else message.sender)]
     if message.delayed:
@@ -39,7 +42,9 @@ def details(message: ChatMessage, own_reactor: str = "") -> list[tuple[str, str]
         reply = message.reply_to
         rows.append(("answers", f"{reply.to or '?'} (id {reply.id}): {reply.quote}"))
     for reactor, emojis in sorted(message.reactions.items()):
-        who = "you" if reactor == own_reactor else reactor.removeprefix("n:").removeprefix("o:")
+        occupant = reactor.removeprefix("o:") if reactor.startswith("o:") else ""
+        who = ("you" if reactor == own_reactor else (nicks or {}).get(occupant, f"occupant {occupant}") if occupant
+               else reactor.removeprefix("n:"))
         rows.append(("reaction", f"{' '.join(sorted(emojis))} by {who}"))
     rows.append(("edited", "yes (XEP-0308: the text shown is the latest)" if message.edited else "no"))
     if message.retracted:
@@ -52,9 +57,9 @@ def details(message: ChatMessage, own_reactor: str = "") -> list[tuple[str, str]
 class MessageDetails(ModalScreen[None]):
     BINDINGS = [Binding("escape,enter,q,i", "close", "Close", id="details_close")]
 
-    def __init__(self, message: ChatMessage, own_reactor: str = "") -> None:
+    def __init__(self, message: ChatMessage, own_reactor: str = "", nicks: Mapping[str, str] | None = None) -> None:
         super().__init__()
-        self._rows = details(message, own_reactor)
+        self._rows = details(message, own_reactor, nicks)
 
     def compose(self) -> ComposeResult:
         text = Text()

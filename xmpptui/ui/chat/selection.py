@@ -269,7 +269,9 @@ class SelectionController:
         self._open_link(links[0][1])
 
     def details(self, jid: str, conversation: Conversation, message: ChatMessage) -> None:
-        self._tools.push_screen(MessageDetails(message, self.own_reactor(jid)))
+        wanted = {reactor[2:] for reactor in message.reactions if reactor.startswith("o:")}
+        nicks = {held.occupant_id: held.sender for held in conversation.messages if held.occupant_id in wanted}
+        self._tools.push_screen(MessageDetails(message, self.own_reactor(jid), nicks))
 
     def report(self, jid: str, conversation: Conversation, message: ChatMessage) -> None:
         roster = self.session.state.roster if self.session is not None else None
