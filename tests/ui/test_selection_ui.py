@@ -109,7 +109,7 @@ async def test_r_replies_enter_sends_the_reply_escape_cancels_it() -> None:
         await selected(pilot, app, log, asked)
         await press(pilot, "r")
         await until(pilot, lambda: app.focused is composer and composer.replying, what="r: replying, in the composer")
-        assert "replying to bob@example.org: are you coming [b]tonight[/b]?" in composer._border_subtitle.plain
+        assert "replying to bob@example.org: are you coming [b]tonight[/b]?" in composer._border_title.plain
         await press(pilot, *"yes!", "enter")
         await until(pilot, lambda: ("reply", BOB, "q1", "yes!") in session.calls, what="sent as a reply")
         await until(pilot, lambda: composer.text == "" and not composer.replying, what="the composer is free again")

@@ -98,14 +98,14 @@ class Composer(TextArea):
         self.load_text(text)
         self.move_cursor(self.document.end)
         self.correcting = True
-        self.border_subtitle = "correcting your last message · Enter sends · Esc cancels"
+        self.border_title = "correcting your last message · Enter sends · Esc cancels"
 
     def start_reply(self, quote: str) -> None:
         """What is typed next answers a message (`quote`: "NAME: its first words"); Escape cancels."""
         self.end_correction()
         self.replying = True
         # (a Text: a str here would be read as markup, and the quote is remote text)
-        self.border_subtitle = Text.assemble("replying to ", plain(quote, single_line=True),
+        self.border_title = Text.assemble("replying to ", plain(quote, single_line=True),
                                              " · Enter sends · Esc cancels")
 
     def offer(self, text: str) -> None:
@@ -122,7 +122,7 @@ class Composer(TextArea):
     def end_correction(self) -> None:
         """Back to writing a new message: no correction, no reply."""
         self.correcting = self.replying = False
-        self.border_subtitle = ""
+        self.border_title = ""
 
     # Completion -------------------------------------------------------------------------------
 
