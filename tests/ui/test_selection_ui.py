@@ -85,6 +85,7 @@ async def test_alt_up_selects_the_newest_arrows_move_escape_goes_back_to_the_com
         newer = add(session, BOB, "a newer one", id="m4", minute=5)
         await until(pilot, lambda: any("a newer one" in line for line in log.plain_lines()), what="it arrived")
         assert log.selected is second, "the selection keeps its place as messages arrive"
+        assert any("second" in log.render_line(y).text for y in range(log.size.height)), "and stays in view"
         await press(pilot, "escape")
         await until(pilot, lambda: app.focused is composer and log.selected is None, what="Escape: the composer")
         assert composer.text == "" and newer in session.state.conversations.get(BOB).messages
