@@ -317,3 +317,26 @@ def test_the_help_lists_a_selected_messages_keys() -> None:
     rows = {binding_id: (shown, description) for binding_id, shown, description in key_rows([], {})}
     assert rows["reply_to_message"] == ("r", "Reply to the selected message")
     assert rows["select_message"][0] == "Alt+Up" and rows["report_message"][0] == "!"
+
+
+async def test_a_selection_far_up_a_long_log_stays_in_view_while_messages_arrive() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, app, session)
+        messages = [add(session, BOB, f"message number {n}", id=f"n{n}", minute=n) for n in range(80)]
+        log = await in_chat(pilot, app, BOB)
+        await press(pilot, "alt+up", *["up"] * 50)
+        await selected(pilot, app, log, messages[29])
+
+        def in_view() -> bool:
+            return any("message number 29" in log.render_line(y).text for y in range(log.size.height))
+
+        assert in_view() and log.scroll_y < log.max_scroll_y, "scrolled up to it"
+        for n in range(80, 100):
+            add(session, BOB, f"message number {n}", id=f"n{n}", minute=n)
+        await until(pilot, lambda: log.line_count > 0 and len(log.plain_lines()) > 100, what="they arrived")
+        await pilot.pause()
+        assert log.selected is messages[29] and in_view(), "the view did not follow the new messages"
+        await press(pilot, "escape")
+        await until(pilot, lambda: any("message number 99" in log.render_line(y).text for y in range(log.size.height)),
+                    what="leaving the selection shows the newest again")
