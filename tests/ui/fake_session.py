@@ -9,7 +9,15 @@ from pathlib import Path
 
 from xmpptui.model.console import StanzaRecord
 from xmpptui.model.contacts import ClientVersion, LastActivity, PendingRequest, VCardBasics
-from xmpptui.model.conversation import RETRACTED, Attachment, ChatMessage, DeliveryState, Direction, SearchHit
+from xmpptui.model.conversation import (
+    RETRACTED,
+    Attachment,
+    ChatMessage,
+    DeliveryState,
+    Direction,
+    SearchHit,
+    moderated_words,
+)
 from xmpptui.model.events import (
     BlocklistChanged,
     ConnectionChanged,
@@ -94,7 +102,7 @@ class FakeSession:
         bare = to.split("/", 1)[0]
         conversation, _ = self._state.conversations.open(bare)
         message = ChatMessage(bare, self.jid, body, FIXED_TIME, Direction.OUT, state=DeliveryState.SENT,
-                              attachment=attachment)
+                              attachment=attachment, id=f"sent-{len(conversation.messages)}")
         conversation.messages.append(message)
         self.emit(MessageAdded(message))
 
@@ -223,6 +231,8 @@ class FakeSession:
 
     async def moderate(self, room: str, message: ChatMessage, reason: str = "") -> None:
         self.calls.append(("moderate", room, message.id, reason))
+        message.body, message.retracted = "", moderated_words(reason)
+        self.emit(MessageUpdated(message))
 
     async def search(self, query: str, jid: str | None = None) -> list[SearchHit]:
         self.calls.append(("search", (query, jid)))

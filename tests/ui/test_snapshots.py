@@ -9,7 +9,8 @@ import pytest
 from tests.ui.fake_session import FIXED_TIME, FakeSession
 from tests.ui.test_app_ui import ACCOUNT, CONTACTS, Factory
 from xmpptui.config import Config
-from xmpptui.model.events import ConnectionChanged
+from xmpptui.model.conversation import RETRACTED, ChatMessage, DeliveryState, Direction, Reply
+from xmpptui.model.events import ConnectionChanged, ConversationOpened, MessageAdded
 from xmpptui.model.presence import Presence, Show
 from xmpptui.model.state import ConnectionState, ConnectionStatus, LoginFailure
 from xmpptui.passwords import Secret
@@ -87,3 +88,31 @@ def test_room_screen(snap_compare, size: tuple[int, int]) -> None:
         await pilot.pause(0.05)
 
     assert snap_compare(_app(session), terminal_size=size, run_before=join)
+
+
+def test_messages_with_a_reply_reactions_a_retraction_and_styling(snap_compare) -> None:
+    """One conversation: a styled message, our question, the contact's reply to it (its quote line over it) with
+    reactions under it (ours marked), and a retracted message; the reply selected (highlighted)."""
+    session = FakeSession(contacts=list(CONTACTS))
+
+    async def converse(pilot) -> None:
+        await pilot.pause()
+        bob = "bob@example.org"
+        conversation, _ = session.state.conversations.open(bob)
+        session.emit(ConversationOpened(bob, by_user=True))
+        question = ChatMessage(bob, session.jid, "shall we go to the *ball* tonight?", FIXED_TIME,
+                               Direction.OUT, id="q1", state=DeliveryState.DELIVERED)
+        styled = ChatMessage(bob, "Bob", "the dress code is _formal_, `no jeans`\n> said the invitation",
+                             FIXED_TIME + 30, id="s1")
+        answer = ChatMessage(bob, "Bob", "yes! ~maybe~ *certainly*", FIXED_TIME + 60, id="a1",
+                             reply_to=Reply("q1", session.jid, "shall we go to the *ball* tonight?"))
+        answer.reactions = {session.jid: frozenset({"🎉"}), "carol@example.org": frozenset({"🎉", "👍"})}
+        gone = ChatMessage(bob, "Bob", "", FIXED_TIME + 90, id="r1", retracted=RETRACTED)
+        for message in (question, styled, answer, gone):
+            conversation.add(message)
+            session.emit(MessageAdded(message))
+        await pilot.pause(0.05)
+        await pilot.press("alt+up", "up")
+        await pilot.pause(0.05)
+
+    assert snap_compare(_app(session), terminal_size=(100, 24), run_before=converse)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 
 from rich.style import Style
@@ -27,6 +27,8 @@ from xmpptui.ui.chat.message_lines import MessageLines, Previews
 class ChatLog(ScrollView, can_focus=True):
     """A virtualised, word-wrapped chat log with timestamps, nick colours and day separators."""
 
+    DEFAULT_CSS = "ChatLog { scrollbar-gutter: stable; overflow-x: hidden; }"
+
     COUNT_AT_ONCE = 2000
     """Logs longer than this count their older messages in the background when the width changes."""
     RECOUNT_SLICE = 0.010
@@ -34,24 +36,17 @@ class ChatLog(ScrollView, can_focus=True):
     APPLY_EVERY = 0.2
     """Seconds between two updates of the offsets (the scrollbar) during a background recount."""
 
-    DEFAULT_CSS = """
-    ChatLog {
-        scrollbar-gutter: stable;
-        overflow-x: hidden;
-    }
-    """
-
     def __init__(self, messages: Sequence[ChatMessage], *, own_label: str = "me",
                  timestamp_format: str = "%H:%M", width_hint: int = 0, highlighted: ChatMessage | None = None,
                  hidden: frozenset[MessageKind] = frozenset(), previews: Previews | None = None,
-                 styling: bool = True, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+                 styling: bool = True, own_reactor: Callable[[], str] = str, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
         """`width_hint`: the content width this log will most likely get (that of its siblings): counting its
         lines at that width on mount lets the first frame that shows it show its newest lines already.
         `highlighted`: a message to show marked, in the middle of the view (a search hit in its context).
         `hidden`: kinds of message not shown (e.g. room joins and leaves, when the user hides them); `previews`:
         what shows under a message that shares a file (an image's thumbnail); `styling`: show message styling
-        (XEP-0393; `[ui] styling`)."""
+        (XEP-0393; `[ui] styling`); `own_reactor`: our key among a message's reactors (ours are marked)."""
         super().__init__(name=name, id=id, classes=classes)
         self._width_hint = width_hint
         self._messages = messages
@@ -61,9 +56,8 @@ class ChatLog(ScrollView, can_focus=True):
         self._width = 0
         self._layout = MessageLines(messages, lambda: self.app.console, own_label=own_label,
                                     timestamp_format=timestamp_format, hidden=hidden, highlighted=highlighted,
-                                    previews=previews, styling=styling)
+                                    previews=previews, styling=styling, own_reactor=own_reactor)
         self._previews = previews
-        self._highlighted = highlighted
         self.following = highlighted is None
         """Keep the newest line in view as messages arrive (until the user scrolls up)."""
         self.loading_older = False
@@ -103,10 +97,14 @@ class ChatLog(ScrollView, can_focus=True):
             self._reveal_highlighted()
 
     def _reveal_highlighted(self) -> None:
-        index = next((i for i, m in enumerate(self._messages) if m is self._highlighted), None)
-        if index is not None and index < len(self._offsets):
-            y = max(0, self._offsets[index] - self.scrollable_content_region.height // 2)
-            self.scroll_to(y=y, animate=False, immediate=True, force=True)
+        """The highlighted (selected) message in view, in the middle if it was not (in view, the view stays)."""
+        highlighted = self._layout.highlighted
+        index = next((i for i in range(len(self._offsets) - 1, -1, -1) if self._messages[i] is highlighted), None)
+        if index is None:
+            return
+        top, height = self._offsets[index], self.scrollable_content_region.height
+        if top < self.scroll_offset.y or top + self._count(index) > self.scroll_offset.y + height:
+            self.scroll_to(y=max(0, top - height // 2), animate=False, immediate=True, force=True)
 
     def show_newest(self) -> None:
         """Jump to the newest line and follow new messages from there."""
@@ -237,7 +235,8 @@ class ChatLog(ScrollView, can_focus=True):
             line += count
         self._total = line
         self.virtual_size = Size(self._width, self._total)
-        self._keep_end()
+        if self._layout.highlighted is None:  # (a selected message keeps its place: the view stays)
+            self._keep_end()
         self.refresh()
 
     class OlderRequested(Message):

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
@@ -21,6 +22,7 @@ from xmpptui.ui.chat.completion import Completion, CompletionSources, complete
 from xmpptui.ui.chat.completion_list import CompletionList
 from xmpptui.ui.chat.input_history import InputHistory
 from xmpptui.ui.shared.dialogs import ConfirmScreen
+from xmpptui.ui.shared.render import plain
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +47,13 @@ class Composer(TextArea):
     """The most the composer holds; more of a paste is left out, in words (a stanza has a size limit too)."""
 
     class Submitted(Message):
-        def __init__(self, text: str, correction: bool = False) -> None:
+        def __init__(self, text: str, correction: bool = False, reply: bool = False) -> None:
             super().__init__()
             self.text = text
             self.correction = correction
             """The text replaces the last message sent (XEP-0308) instead of being a new one."""
+            self.reply = reply
+            """The text answers the message chosen with `r` on a selection (XEP-0461)."""
 
     class EditLastRequested(Message):
         """Up in an empty composer: the screen fills in the last message sent, to correct it."""
@@ -81,6 +85,7 @@ class Composer(TextArea):
         """Keys typed but not yet inserted: one insert per batch (re-wrapping per key made pastes quadratic)."""
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
         self.correcting = False
+        self.replying = False
 
     def on_mount(self) -> None:
         if self.parent is not None and not self.completions.is_attached:
@@ -90,7 +95,15 @@ class Composer(TextArea):
         self.load_text(text)
         self.move_cursor(self.document.end)
         self.correcting = True
-        self.border_subtitle = "correcting your last message · Enter sends · Esc cancels"
+        self.border_title = "correcting your last message · Enter sends · Esc cancels"
+
+    def start_reply(self, quote: str) -> None:
+        """What is typed next answers a message (`quote`: "NAME: its first words"); Escape cancels."""
+        self.end_correction()
+        self.replying = True
+        # (a Text: a str here would be read as markup, and the quote is remote text)
+        self.border_title = Text.assemble("replying to ", plain(quote, single_line=True),
+                                             " · Enter sends · Esc cancels")
 
     def offer(self, text: str) -> None:
         """Put `text` in the composer to be sent with Enter (a failed upload's command, offered again)."""
@@ -104,8 +117,9 @@ class Composer(TextArea):
         return super().clear()
 
     def end_correction(self) -> None:
-        self.correcting = False
-        self.border_subtitle = ""
+        """Back to writing a new message: no correction, no reply."""
+        self.correcting = self.replying = False
+        self.border_title = ""
 
     # Completion -------------------------------------------------------------------------------
 
@@ -169,6 +183,11 @@ class Composer(TextArea):
             self.clear()
             self.end_correction()
             return
+        if event.key == "escape" and self.replying:  # (what was typed stays: only the reply is cancelled)
+            event.stop()
+            event.prevent_default()
+            self.end_correction()
+            return
         if not event.is_printable and await self._run_binding(event.key):
             event.stop()
             event.prevent_default()
@@ -207,7 +226,7 @@ class Composer(TextArea):
     def _send(self) -> None:
         self._history.record(self.conversation(), self.text)
         self._from_history = None
-        self.post_message(self.Submitted(self.text, self.correcting))
+        self.post_message(self.Submitted(self.text, self.correcting, self.replying))
 
     # Pastes -------------------------------------------------------------------------------------
 

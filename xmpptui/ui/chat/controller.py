@@ -19,7 +19,9 @@ from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.completion import room_names
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.conversation_bar import ConversationBar
+from xmpptui.ui.chat.conversation_log import ConversationLog
 from xmpptui.ui.chat.message_lines import Previews
+from xmpptui.ui.chat.selection import own_reactor
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import CommandTable, ScreenTools
 
@@ -80,7 +82,7 @@ class ChatController:
         self.session: ChatSession | None = None
         self.active: str | None = None
         """The conversation on screen (its bare JID, or an occupant's room JID)."""
-        self._logs: dict[str, ChatLog] = {}
+        self._logs: dict[str, ConversationLog] = {}
         """The chat log of each open conversation, by JID."""
         self._last_log_width = 0
         composer.conversation = lambda: self.active
@@ -114,7 +116,7 @@ class ChatController:
 
     # Logs -------------------------------------------------------------------------------------
 
-    def chat_log(self, jid: str) -> ChatLog | None:
+    def chat_log(self, jid: str) -> ConversationLog | None:
         return self._logs.get(jid)
 
     def ensure_log(self, jid: str) -> None:
@@ -125,10 +127,11 @@ class ChatController:
             return
         # A fresh id per log: a closed conversation's log may still be leaving the DOM when it reopens.
         hidden = frozenset() if self._ui.show_joins else frozenset({MessageKind.OCCUPANT})
-        log = ChatLog(conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format,
-                      width_hint=self._log_width, hidden=hidden, previews=self._previews,
-                      styling=self._ui.styling, name=jid,
-                      id=f"log-{next(_log_ids)}")
+        session = self.session
+        log = ConversationLog(conversation.messages, own_label="me", timestamp_format=self._ui.timestamp_format,
+                              width_hint=self._log_width, hidden=hidden, previews=self._previews,
+                              styling=self._ui.styling, own_reactor=lambda: own_reactor(session.state, jid), name=jid,
+                              id=f"log-{next(_log_ids)}")
         self._logs[jid] = log
         # ContentSwitcher hides only the children it started with; a later one is hidden here until it is
         # made current. (Its add_content() does the same, but mounts later, after switch_to may need it.)
@@ -173,11 +176,14 @@ class ChatController:
         if self.session is None or jid not in self.session.state.conversations:
             return
         self.ensure_log(jid)
-        if self.active != jid and self._composer.correcting:
-            self._composer.clear()  # a correction belongs to the conversation it was started in
+        if self.active != jid and (self._composer.correcting or self._composer.replying):
+            self._composer.clear()  # a correction or a reply belongs to the conversation it was started in
         left = self.chat_log(self.active) if self.active not in (None, jid) else None
         if left is not None:
             left.mark_unread(0)  # read, and moved on from: its "new messages" line goes
+            left.selected = None  # (and its selection: Alt+Up selects afresh where the user is)
+            if left.has_focus:
+                self._composer.focus()
         arriving = self.active != jid
         self.active = jid
         self.show_chat_state()

@@ -92,12 +92,17 @@ class DownloadController:
         picked = self._pick("open", args)
         if picked is None:
             return
-        url = picked[2]
+        self.open_url(picked[2], clear_composer=True)
+
+    def open_url(self, url: str, clear_composer: bool = False) -> None:
+        """Open a link shown in a conversation: in the browser, or an `xmpp:` one in the app (`/open`, or `o` on a
+        selected message); `clear_composer`: it was typed as /open."""
         scheme = url.partition(":")[0].lower()
         if scheme not in SAFE_SCHEMES:
             self._tools.notify(f"{scheme}: links are not opened", severity="warning", markup=False)
             return
-        self._composer.clear()
+        if clear_composer:
+            self._composer.clear()
         if scheme == "xmpp":
             address, _, query = url[len("xmpp:"):].lstrip("/").partition("?")
             self._open_in_app(unquote(address), "join" if query.split(";")[0].lower() == "join" else "")

@@ -19,7 +19,7 @@ from textual.cache import LRUCache
 from textual.strip import Strip
 
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
-from xmpptui.ui.shared import render
+from xmpptui.ui.shared import annotations, render
 
 _MIN_BODY_WIDTH = 12
 _HIGHLIGHT = Style(bgcolor="grey27")
@@ -39,10 +39,12 @@ class Previews(Protocol):
 class MessageLines:
     def __init__(self, messages: Sequence[ChatMessage], console: Callable[[], Console], *, own_label: str,
                  timestamp_format: str, hidden: frozenset[MessageKind], highlighted: ChatMessage | None,
-                 previews: Previews | None = None, styling: bool = True) -> None:
+                 previews: Previews | None = None, styling: bool = True,
+                 own_reactor: Callable[[], str] = str) -> None:
         """`messages`: the conversation's list (owned by the session); `console`: what renders (the app's);
         `previews`: what goes under a message that shares a file; `styling`: show bodies' XEP-0393 styling. It
-        only adds style, never changes a character, so line counts made from the plain body hold either way."""
+        only adds style, never changes a character, so line counts made from the plain body hold either way;
+        `own_reactor`: our key among a message's reactors (our reactions are marked)."""
         self._messages = messages
         self._previews = previews
         self._console = console
@@ -50,6 +52,7 @@ class MessageLines:
         self._timestamp_format = timestamp_format
         self._hidden = hidden
         self._styling = styling
+        self._own_reactor = own_reactor
         self.highlighted = highlighted
         self.first_unread: ChatMessage | None = None
         """The message a "new messages" line stands over (None: no such line)."""
@@ -87,6 +90,7 @@ class MessageLines:
         body = render.shown_body(message)
         if (message.state is not DeliveryState.FAILED and not message.edited and body.isprintable()
                 and message.attachment is None  # (its line under the body)
+                and message.reply_to is None and not message.reactions and not message.retracted  # (their lines)
                 and not (message.direction is Direction.OUT and render.is_action(message))):  # (mark after it)
             # isprintable() excludes newlines, tabs, controls and bidi formatting characters, so the
             # sanitised body is the body itself: count its wrapped lines the way Text.wrap breaks them,
@@ -121,13 +125,23 @@ class MessageLines:
         body_width = max(_MIN_BODY_WIDTH, width - prefix_width)
         body_lines = render.message_body(message, styling=self._styling).wrap(console, body_width) or [Text("")]
         indent = [Segment(" " * prefix_width)]
+        if message.reply_to is not None and not message.retracted:  # (the quote over the body, inert)
+            quote = annotations.reply_line(message, self._own_label, body_width)
+            strips.append(self._marked(message, Strip([*indent, *quote.render(console)])))
         for number, body_line in enumerate(body_lines):
             segments = list(prefix.render(console)) if number == 0 else list(indent)
             segments.extend(body_line.render(console))
-            strip = Strip(segments)
-            strips.append(strip.apply_style(_HIGHLIGHT) if message is self.highlighted else strip)
+            strips.append(self._marked(message, Strip(segments)))
+        if message.reactions:
+            reactions = annotations.reactions_line(message, self._own_reactor())
+            strips.extend(self._marked(message, Strip([*indent, *line.render(console)]))
+                          for line in reactions.wrap(console, body_width))
         if self._previews is not None and message.attachment is not None:
             indent_strip = Strip(indent, prefix_width)
             strips.extend(Strip.join([indent_strip, line]) for line in self._previews.lines(message, body_width))
         self._cache[key] = strips
         return strips
+
+    def _marked(self, message: ChatMessage, strip: Strip) -> Strip:
+        """A line of `message`, highlighted if it is the highlighted (selected) one."""
+        return strip.apply_style(_HIGHLIGHT) if message is self.highlighted else strip

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from xmpptui.commands import COMMANDS
+from xmpptui.ui.chat import message_keys
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.contacts.roster_view import RosterView
 from xmpptui.ui.main import keys as main_keys
@@ -31,10 +32,10 @@ UNBOUND_KEYS = (
 
 
 def key_rows(app_bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """(binding id, keys in words as mapped now, description) for the app's, the main screen's, the composer's
-    and the roster's keys, then the keys without an id."""
+    """(binding id, keys in words as mapped now, description) for the app's, the main screen's, the composer's,
+    a selected message's and the roster's keys, then the keys without an id."""
     rows = []
-    for bindings in (app_bindings, main_keys.BINDINGS, Composer.BINDINGS, RosterView.BINDINGS):
+    for bindings in (app_bindings, main_keys.BINDINGS, Composer.BINDINGS, message_keys.BINDINGS, RosterView.BINDINGS):
         for binding in bindings:
             if isinstance(binding, Binding) and binding.id:
                 rows.append((binding.id, key_words(keymap.get(binding.id, binding.key)), binding.description))

@@ -55,6 +55,7 @@ BINDINGS: list[Binding] = [
     _key("alt+a", "next_unread", "Next unread", priority=True),
     _key("alt+m", "next_mention", "Next mention", priority=True),
     _key("alt+w", "close_conversation", "Close conversation", priority=True),
+    _key("alt+up", "select_message", "Select a message (then its keys: see the help)"),
     _key("question_mark", "help_key", "Help (outside the composer)"),
     _key("ctrl+r", "focus_roster", "Roster", show=True),
     _key("ctrl+t", "focus_composer", "Composer"),
@@ -95,6 +96,7 @@ class KeyActions:
 
     def __init__(self, *, chat: ChatController, presence: PresenceController, panes: RoomPanes,
                  joining: RoomJoining, uploads: UploadController, downloads: DownloadController,
+                 select_message: Callable[[], None],
                  focus_roster: Callable[[], None],
                  focus_composer: Callable[[], object],
                  toggle_roster: Callable[[], None], help: Callable[[], None]) -> None:
@@ -113,7 +115,8 @@ class KeyActions:
             "next_conversation": lambda: chat.cycle(1), "previous_conversation": lambda: chat.cycle(-1),
             **{f"go_to_{n}": go_to(n) for n in range(1, 10)},
             "next_unread": chat.next_unread, "next_mention": self.next_mention,
-            "close_conversation": chat.close_conversation, "help_key": help, "focus_roster": focus_roster,
+            "close_conversation": chat.close_conversation, "select_message": select_message, "help_key": help,
+            "focus_roster": focus_roster,
             "focus_composer": focus_composer, "toggle_roster": toggle_roster, "toggle_occupants": panes.toggle,
             "focus_occupants": panes.focus_occupants, "join_room": joining.join_dialog,
             "cancel_upload": lambda: downloads.cancel() or uploads.cancel(),

@@ -24,9 +24,12 @@ from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.controller import ChatController
 from xmpptui.ui.chat.conversation_bar import ConversationBar
+from xmpptui.ui.chat.conversation_log import ConversationLog
 from xmpptui.ui.chat.downloads import DownloadController
 from xmpptui.ui.chat.header import ChatHeader
+from xmpptui.ui.chat.message_keys import SelectionKey
 from xmpptui.ui.chat.preview import PreviewController
+from xmpptui.ui.chat.selection import SelectionController
 from xmpptui.ui.chat.uploads import UploadController
 from xmpptui.ui.contacts.controller import ContactController
 from xmpptui.ui.contacts.roster_view import RosterView
@@ -91,6 +94,9 @@ class MainScreen(Screen[None]):
         self.uploads = UploadController(tools, self._composer, self._upload_line, active)
         self.downloads = DownloadController(tools, self._composer, self._download_line, active,
                                             open_in_app=self._open_xmpp_link)
+        self.selection = SelectionController(tools, self._composer, active=active, log_of=self.chat.chat_log,
+                                             copy=lambda text: self.app.copy_to_clipboard(text),
+                                             open_link=self.downloads.open_url)
         self.notifications = NotificationController(tools, self._composer, notifications or NotificationHooks(),
                                                     active=active, rings_for=self.chat.rings_for)
         self.pane_layout = PaneLayout(Vertical(id="roster-pane"), self.panes, self._composer)
@@ -118,7 +124,7 @@ class MainScreen(Screen[None]):
         """Show a (new) session's state; called before the session starts."""
         self.session = session
         for controller in (self.panes, self.joining, self.rooms, self.contacts, self.presence, self.notifications,
-                           self.uploads, self.downloads, self.previews):
+                           self.uploads, self.downloads, self.previews, self.selection):
             controller.session = session
         self.chat.attach(session)
         existing = self.query(RosterView)
@@ -164,7 +170,7 @@ class MainScreen(Screen[None]):
         """The conversation on screen."""
         return self.chat.active
 
-    def chat_log(self, jid: str) -> ChatLog | None:
+    def chat_log(self, jid: str) -> ConversationLog | None:
         return self.chat.chat_log(jid)
 
     def switch_to(self, jid: str) -> None:
@@ -297,6 +303,11 @@ class MainScreen(Screen[None]):
     def _page_older(self, message: ChatLog.OlderRequested) -> None:
         self.chat.page_older(message.log)
 
+    @on(SelectionKey)
+    def _selection_key(self, message: SelectionKey) -> None:
+        if isinstance(message.log, ConversationLog):
+            self.selection.key(message.log, message.action)
+
     @on(Composer.ScrollRequested)
     def _scroll_log(self, message: Composer.ScrollRequested) -> None:
         self.chat.scroll_log(message.direction)
@@ -319,8 +330,8 @@ class MainScreen(Screen[None]):
         except commands.CommandError as exc:
             self.app.notify(str(exc), severity="warning", markup=False)
             return
-        if command is None:
-            self.chat.send(commands.message_text(message.text))
+        if command is None:  # (a reply started with `r` on a selected message, else a new message)
+            (self.selection.send_reply if message.reply else self.chat.send)(commands.message_text(message.text))
             return
         self.command_table[command.name](command.args)
 
@@ -378,6 +389,7 @@ class MainScreen(Screen[None]):
                 self.roster.focus()
 
         return keys.KeyActions(chat=self.chat, presence=self.presence, panes=self.panes, joining=self.joining,
+                               select_message=self.selection.enter,
                                uploads=self.uploads, downloads=self.downloads, focus_roster=focus_roster,
                                focus_composer=self._composer.focus,
                                toggle_roster=self.pane_layout.toggle_roster,

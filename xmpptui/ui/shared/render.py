@@ -281,6 +281,8 @@ STYLED_KINDS = frozenset({MessageKind.CHAT, MessageKind.NORMAL, MessageKind.GROU
 
 def message_body(message: ChatMessage, *, styling: bool = True) -> Text:
     """The text under a message's prefix; `styling`: apply its XEP-0393 styling (`[ui] styling`)."""
+    if message.retracted:  # (its text is gone: the words saying so, from the model, instead)
+        return plain(message.retracted, "italic bright_black")
     style = {MessageKind.ERROR: "red", MessageKind.NOTICE: "italic", MessageKind.HEADLINE: "italic",
              MessageKind.OCCUPANT: "italic bright_black"}.get(message.kind, "")
     if message.mention:
