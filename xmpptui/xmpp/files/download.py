@@ -23,6 +23,7 @@ from xmpptui.model.file_names import numbered, safe_file_name
 from xmpptui.session import DownloadError
 from xmpptui.text import size_words
 from xmpptui.xmpp.context import SessionContext
+from xmpptui.xmpp.files.transfers import Transfers
 from xmpptui.xmpp.stanzas.files import name_from_url, valid_file_url
 from xmpptui.xmpp.transport.http_trust import http_trust, pinned_digest
 
@@ -55,26 +56,19 @@ class Downloads:
         self._ctx = ctx
         self._files = files
         self._store_update = store_update
-        self._running: dict[str, asyncio.Task[Path]] = {}
-        self._cancelled: set[str] = set()
+        self._transfers = Transfers()
 
     def cancel_all(self) -> None:
-        for conversation in list(self._running):
-            self.cancel(conversation)
+        self._transfers.cancel_all()
 
     def cancel(self, conversation: str) -> bool:
-        task = self._running.get(conversation)
-        if task is None or task.done():
-            return False
-        self._cancelled.add(conversation)
-        task.cancel()
-        return True
+        return self._transfers.cancel(conversation)
 
     async def download(self, conversation: str, message: ChatMessage, url: str) -> str:
         """Save the file at `url`; once saved, the message's attachment says where (stored with it)."""
         attachment = message.attachment if message.attachment is not None and message.attachment.url == url else None
         name = safe_file_name((attachment.name if attachment is not None else "") or name_from_url(url))
-        if conversation in self._running:
+        if conversation in self._transfers:
             raise DownloadError("a file is already being downloaded in this conversation: wait, or /cancel it")
         try:
             path = await self._download(conversation, url, name, attachment)
@@ -101,18 +95,8 @@ class Downloads:
             directory = paths.downloads_dir(self._files.download_dir)
         except OSError as exc:
             raise DownloadError(f"the downloads directory cannot be made: {exc.strerror or exc}") from None
-        task = asyncio.get_running_loop().create_task(self._get(conversation, url, name, directory, cap))
-        self._running[conversation] = task
-        try:
-            return await asyncio.shield(task)
-        except asyncio.CancelledError:
-            task.cancel()
-            if conversation in self._cancelled and task.cancelled():
-                raise DownloadError(f"{name}: download cancelled, nothing was saved") from None
-            raise
-        finally:
-            self._running.pop(conversation, None)
-            self._cancelled.discard(conversation)
+        return await self._transfers.run(conversation, self._get(conversation, url, name, directory, cap),
+                                         lambda: DownloadError(f"{name}: download cancelled, nothing was saved"))
 
     async def _get(self, conversation: str, url: str, name: str, directory: Path, cap: int) -> Path:
         path: Path | None = None

@@ -22,6 +22,7 @@ from xmpptui.model.events import UploadEnded, UploadProgressed
 from xmpptui.session import NotConnected, SessionError, UploadError
 from xmpptui.text import size_words
 from xmpptui.xmpp.context import SessionContext
+from xmpptui.xmpp.files.transfers import Transfers
 from xmpptui.xmpp.stanzas import upload as stanzas
 from xmpptui.xmpp.transport.http_trust import http_trust, pinned_digest
 
@@ -50,11 +51,10 @@ class Uploads:
         self._ctx = ctx
         self._service: UploadTarget | None = None
         """Found once per session (`forget` on a new one)."""
-        self._running: dict[str, asyncio.Task[None]] = {}
+        self._transfers = Transfers()
         """Per conversation: the PUT under way."""
         self._busy: set[str] = set()
         """The conversations with an upload from its first check to its end (one at a time in each)."""
-        self._cancelled: set[str] = set()
 
     def forget(self) -> None:
         """A new session: the server may offer another service (or none) now."""
@@ -62,17 +62,11 @@ class Uploads:
 
     def cancel_all(self) -> None:
         """The session stops: no upload goes on without it."""
-        for conversation in list(self._running):
-            self.cancel(conversation)
+        self._transfers.cancel_all()
 
     def cancel(self, conversation: str) -> bool:
         """Stop the upload to this conversation, if one is under way (its `upload` raises UploadError)."""
-        task = self._running.get(conversation)
-        if task is None or task.done():
-            return False
-        self._cancelled.add(conversation)
-        task.cancel()
-        return True
+        return self._transfers.cancel(conversation)
 
     async def upload(self, conversation: str, path: str) -> Attachment:
         """Upload the file for this conversation; once it is up, the file as a message shares it (its URL, name,
@@ -105,18 +99,8 @@ class Uploads:
         content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         slot = await self._request_slot(service, file.name, size, content_type)
         self._ctx.emit(UploadProgressed(conversation, file.name, 0, size))
-        put = asyncio.get_running_loop().create_task(self._put(conversation, file, size, content_type, slot))
-        self._running[conversation] = put
-        try:
-            await asyncio.shield(put)
-        except asyncio.CancelledError:
-            put.cancel()  # (the caller itself was cancelled: the PUT goes with it)
-            if conversation in self._cancelled and put.cancelled():
-                raise UploadError(f"{file.name}: upload cancelled, nothing was sent") from None
-            raise
-        finally:
-            self._running.pop(conversation, None)
-            self._cancelled.discard(conversation)
+        await self._transfers.run(conversation, self._put(conversation, file, size, content_type, slot),
+                                  lambda: UploadError(f"{file.name}: upload cancelled, nothing was sent"))
         return Attachment(slot.get_url, file.name, size, content_type, str(file.absolute()))
 
     async def _find_service(self) -> UploadTarget:
