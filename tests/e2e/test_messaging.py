@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from slixmpp import Message
+from slixmpp.exceptions import IqError
 from slixmpp.xmlstream import ET
 
 from tests.e2e.test_rooms import peer_join
@@ -445,6 +446,77 @@ async def test_a_moderators_removal_shows_for_everyone_and_others_cannot_remove(
         assert [(m.body, m.retracted) for m in removed] == [("", "removed by a moderator (spam)")]
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+@pytest.mark.timeout(90)
+async def test_a_removal_made_while_we_were_away_applies_from_the_rooms_archive(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    """Alice's line from Bob is held; while xmpptui is not running, Alice's other client (her account, not in
+    the room: an owner may moderate from outside) removes it. On the next join the room hands the notice over
+    (the history it sends on joining and its archive both hold it), and the line is removed here and in the
+    history. Where the room offers no moderation (disco#info),
+    the other client's request is refused by the server and the line stays."""
+    alice, bob = server.register(), server.register()
+    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    plain_bob = await peer(server, peers, bob)
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        session, _ = await session_for(server, alice, history)
+        try:
+            await session.join_room(room)  # (alice creates it: its owner)
+            await wait_for(lambda: (r := session.state.rooms.get(room)) is not None and r.joined and r.features,
+                           "joined, and the room's features known")
+            await peer_join(plain_bob, room, "bob")  # (bob stays: the room outlives alice's absence)
+            send(plain_bob, room, "my card number is 4111", "groupchat")
+            await wait_for(lambda: (c := session.state.conversations.get(room)) is not None
+                           and any(m.body == "my card number is 4111" for m in c.messages), "bob's line")
+            target = held(session, room, "my card number is 4111").stanza_id
+            features = session.state.rooms.get(room).features  # type: ignore[union-attr]
+        finally:
+            await session.stop()
+        assert [hit.message.body for hit in await history.search(alice.jid, "4111")]
+
+        phone = await peer(server, peers, alice, "phone")
+        namespace = messaging.moderation_namespace(features)
+        request = phone.client.make_iq_set(ito=room)
+        messaging.fill_moderation(request.xml, target, "card numbers stay private",
+                                  namespace or messaging.MODERATE_NS)
+        if namespace is None:
+            with pytest.raises(IqError):
+                await request.send(timeout=10)
+        else:
+            await request.send(timeout=10)
+            assert await removal_seen_by(plain_bob, room, target) == "card numbers stay private"
+
+        session, _ = await session_for(server, alice, history)
+        try:
+            await session.join_room(room)
+            await wait_for(lambda: (r := session.state.rooms.get(room)) is not None and r.joined, "joined again")
+            line = await next_held(session, room, target)
+            if namespace is None:
+                send(plain_bob, room, "and the rest", "groupchat")
+                await wait_for(lambda: any(m.body == "and the rest" for m in session.state.conversations.get(room)
+                                           .messages), "bob's next line")  # type: ignore[union-attr]
+                assert (line.body, line.retracted) == ("my card number is 4111", "")
+                return
+            await wait_for(lambda: line.retracted, "the removal, from the room")
+            assert (line.body, line.retracted) == ("", "removed by a moderator (card numbers stay private)")
+        finally:
+            await session.stop()
+        assert await history.search(alice.jid, "4111") == [], "the removed text left the search index"
+    finally:
+        await asyncio.to_thread(history.shutdown)
+
+
+async def next_held(session: XmppSession, room: str, stanza_id: str) -> ChatMessage:
+    """The room's line with this stanza-id, once it is held again (from the history or the archive)."""
+    def found() -> ChatMessage | None:
+        conversation = session.state.conversations.get(room)
+        return next((m for m in conversation.messages if m.stanza_id == stanza_id), None) if conversation else None
+    await wait_for(found, "the line held again")
+    line = found()
+    assert line is not None
+    return line
 
 
 @pytest.mark.timeout(60)
