@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from slixmpp import Message
+from slixmpp.exceptions import IqError
 from slixmpp.xmlstream import ET
 
 from tests.e2e.test_rooms import peer_join
@@ -336,45 +337,186 @@ async def test_reactions_retraction_and_replies_both_ways_in_a_room(server: Xmpp
         await session.stop()
 
 
-@pytest.mark.timeout(60)
-async def test_moderation_where_the_room_offers_it_and_a_forged_notice_changes_nothing(
-        server: XmppServer, peers: list[Peer]) -> None:
+def removal_notice(message: Message, room: str, target: str) -> str | None:
+    """The reason in `message` if it is `room`'s notice that a moderator removed its message `target`, in either
+    XEP-0425 version a server speaks (0.3: a retraction holding <moderated/>; 0.2: a fastening holding one); None
+    if it is not one. Read from the raw stanza, as any client would, not through xmpptui's parser."""
+    if message["from"].bare != room or message["from"].resource:
+        return None
+    current = message.xml.find(f"{{{messaging.RETRACT_NS}}}retract")
+    if current is not None and current.get("id") == target and \
+            current.find(f"{{{messaging.MODERATE_NS}}}moderated") is not None:
+        return current.findtext(f"{{{messaging.RETRACT_NS}}}reason") or ""
+    fastened = message.xml.find("{urn:xmpp:fasten:0}apply-to")
+    older = fastened.find("{urn:xmpp:message-moderate:0}moderated") if fastened is not None else None
+    if older is not None and fastened.get("id") == target and \
+            older.find("{urn:xmpp:message-retract:0}retract") is not None:
+        return older.findtext("{urn:xmpp:message-moderate:0}reason") or ""
+    return None
+
+
+async def removal_seen_by(plain: Peer, room: str, target: str, timeout: float = 10.0) -> str:
+    """Wait for `plain` to get the room's notice that `target` was removed; its reason."""
+    deadline = time.monotonic() + timeout
+    while True:
+        message = await asyncio.wait_for(plain.all_messages.get(), max(deadline - time.monotonic(), 0.01))
+        if (reason := removal_notice(message, room, target)) is not None:
+            return reason
+
+
+def forge_removals(plain: Peer, room: str, target: str) -> None:
+    """An occupant posing as the room's moderation, in both versions' shapes."""
+    forged = plain.client.make_message(mto=room, mtype="groupchat")
+    retract = ET.SubElement(forged.xml, f"{{{messaging.RETRACT_NS}}}retract", id=target)
+    ET.SubElement(retract, f"{{{messaging.MODERATE_NS}}}moderated", by=f"{room}/bob")
+    forged.send()
+    older = plain.client.make_message(mto=room, mtype="groupchat")
+    fastened = ET.SubElement(older.xml, "{urn:xmpp:fasten:0}apply-to", id=target)
+    moderated = ET.SubElement(fastened, "{urn:xmpp:message-moderate:0}moderated", by=f"{room}/bob")
+    ET.SubElement(moderated, "{urn:xmpp:message-retract:0}retract")
+    older.send()
+
+
+def offers_moderation(session: XmppSession, room: str) -> bool:
+    features = session.state.rooms.get(room).features  # type: ignore[union-attr]
+    return bool({messaging.MODERATE_NS, messaging.MODERATE_NS_0} & features)
+
+
+@pytest.mark.timeout(90)
+async def test_a_moderators_removal_shows_for_everyone_and_others_cannot_remove(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    """Alice (xmpptui, the room's owner: a moderator) removes Bob's line with a reason: Bob's and Carol's plain
+    clients get the room's notice, Dave (xmpptui, a participant) sees it applied, the text leaves Alice's history
+    and search. Dave's own request is refused by the server in words; forged notices from Bob change nothing. A
+    server whose rooms offer no moderation (by disco#info) is refused in words before anything is sent."""
+    alice, bob, carol, dave = (server.register() for _ in range(4))
+    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    plain_bob = await peer(server, peers, bob)
+    plain_carol = await peer(server, peers, carol)
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        session, _ = await session_for(server, alice, history)
+        dave_session, _ = await session_for(server, dave)
+        try:
+            await session.join_room(room)  # (alice creates it: its owner, so a moderator)
+            await wait_for(lambda: (r := session.state.rooms.get(room)) is not None and r.joined and r.features,
+                           "joined, and the room's features known")
+            await dave_session.join_room(room)
+            await wait_for(lambda: (r := dave_session.state.rooms.get(room)) is not None and r.joined
+                           and r.features, "dave joined, and the room's features known")
+            await peer_join(plain_bob, room, "bob")
+            await peer_join(plain_carol, room, "carol")
+            send(plain_bob, room, "buy cheap pills at spam.example", "groupchat")
+            for who in (session, dave_session):
+                await wait_for(lambda who=who: (c := who.state.conversations.get(room)) is not None  # type: ignore[misc]
+                               and any(m.body == "buy cheap pills at spam.example" for m in c.messages), "bob's line")
+            line = held(session, room, "buy cheap pills at spam.example")
+            daves_line = held(dave_session, room, "buy cheap pills at spam.example")
+            assert line.stanza_id and daves_line.stanza_id == line.stanza_id
+
+            forge_removals(plain_bob, room, line.stanza_id)
+            send(plain_bob, room, "after the forgery", "groupchat")
+            await wait_for(lambda: any(m.body == "after the forgery" for m in session.state.conversations.get(room)
+                                       .messages), "bob's next line")  # type: ignore[union-attr]
+            assert (line.body, line.retracted) == ("buy cheap pills at spam.example", "")
+
+            if not offers_moderation(session, room):
+                for who, held_line in ((session, line), (dave_session, daves_line)):
+                    with pytest.raises(RoomError, match="does not offer message moderation"):
+                        await who.moderate(room, held_line, "spam")
+                assert (line.body, line.retracted) == ("buy cheap pills at spam.example", "")
+                return
+
+            with pytest.raises(RoomError, match="you are not a moderator of this room"):
+                await dave_session.moderate(room, daves_line, "I dislike it")
+            assert (line.body, daves_line.body) == ("buy cheap pills at spam.example",) * 2
+
+            await session.moderate(room, line, "spam")
+            assert (line.body, line.retracted) == ("", "removed by a moderator (spam)")
+            assert await removal_seen_by(plain_bob, room, line.stanza_id) == "spam"
+            assert await removal_seen_by(plain_carol, room, line.stanza_id) == "spam"
+            await wait_for(lambda: daves_line.retracted, "the removal on dave's client")
+            assert (daves_line.body, daves_line.retracted) == ("", "removed by a moderator (spam)")
+        finally:
+            await dave_session.stop()
+            await session.stop()
+        assert await history.search(alice.jid, "pills") == [], "the removed text left the search index"
+        page, _ = await history.page(alice.jid, room, 10)
+        removed = [m for m in page if m.stanza_id == line.stanza_id]
+        assert [(m.body, m.retracted) for m in removed] == [("", "removed by a moderator (spam)")]
+    finally:
+        await asyncio.to_thread(history.shutdown)
+
+
+@pytest.mark.timeout(90)
+async def test_a_removal_made_while_we_were_away_applies_from_the_rooms_archive(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    """Alice's line from Bob is held; while xmpptui is not running, Alice's other client (her account, not in
+    the room: an owner may moderate from outside) removes it. On the next join the room hands the notice over
+    (the history it sends on joining and its archive both hold it), and the line is removed here and in the
+    history. Where the room offers no moderation (disco#info),
+    the other client's request is refused by the server and the line stays."""
     alice, bob = server.register(), server.register()
     room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
     plain_bob = await peer(server, peers, bob)
-    session, _ = await session_for(server, alice)
+    history = History(tmp_path / "history.sqlite3")
     try:
-        await session.join_room(room)  # (alice creates it: its owner, so a moderator)
-        await wait_for(lambda: (r := session.state.rooms.get(room)) is not None and r.joined and r.features,
-                       "joined, and the room's features known")
-        await peer_join(plain_bob, room, "bob")
-        send(plain_bob, room, "spam spam spam", "groupchat")
-        await wait_for(lambda: (c := session.state.conversations.get(room)) is not None
-                       and any(m.body == "spam spam spam" for m in c.messages), "bob's line")
-        line = held(session, room, "spam spam spam")
+        session, _ = await session_for(server, alice, history)
+        try:
+            await session.join_room(room)  # (alice creates it: its owner)
+            await wait_for(lambda: (r := session.state.rooms.get(room)) is not None and r.joined and r.features,
+                           "joined, and the room's features known")
+            await peer_join(plain_bob, room, "bob")  # (bob stays: the room outlives alice's absence)
+            send(plain_bob, room, "my card number is 4111", "groupchat")
+            await wait_for(lambda: (c := session.state.conversations.get(room)) is not None
+                           and any(m.body == "my card number is 4111" for m in c.messages), "bob's line")
+            target = held(session, room, "my card number is 4111").stanza_id
+            features = session.state.rooms.get(room).features  # type: ignore[union-attr]
+        finally:
+            await session.stop()
+        assert [hit.message.body for hit in await history.search(alice.jid, "4111")]
 
-        # An occupant posing as the room's moderation.
-        forged = plain_bob.client.make_message(mto=room, mtype="groupchat")
-        retract = ET.SubElement(forged.xml, f"{{{messaging.RETRACT_NS}}}retract", id=line.stanza_id)
-        ET.SubElement(retract, f"{{{messaging.MODERATE_NS}}}moderated", by=f"{room}/bob")
-        forged.send()
-        send(plain_bob, room, "after the forgery", "groupchat")
-        await wait_for(lambda: any(m.body == "after the forgery" for m in session.state.conversations.get(room)
-                                   .messages), "bob's next line")  # type: ignore[union-attr]
-        assert (line.body, line.retracted) == ("spam spam spam", "")
+        phone = await peer(server, peers, alice, "phone")
+        namespace = messaging.moderation_namespace(features)
+        request = phone.client.make_iq_set(ito=room)
+        messaging.fill_moderation(request.xml, target, "card numbers stay private",
+                                  namespace or messaging.MODERATE_NS)
+        if namespace is None:
+            with pytest.raises(IqError):
+                await request.send(timeout=10)
+        else:
+            await request.send(timeout=10)
+            assert await removal_seen_by(plain_bob, room, target) == "card numbers stay private"
 
-        features = session.state.rooms.get(room).features  # type: ignore[union-attr]
-        if messaging.MODERATE_NS not in features:
-            with pytest.raises(RoomError, match="does not offer message moderation"):
-                await session.moderate(room, line, "spam")
-            assert line.retracted == ""
-            return
-        await session.moderate(room, line, "spam")
-        assert (line.body, line.retracted) == ("", "removed by a moderator (spam)")
-        notice = await next_with(plain_bob, f"{{{messaging.RETRACT_NS}}}retract", line.stanza_id)
-        assert notice.xml.find(f"{{{messaging.RETRACT_NS}}}retract/{{{messaging.MODERATE_NS}}}moderated") is not None
+        session, _ = await session_for(server, alice, history)
+        try:
+            await session.join_room(room)
+            await wait_for(lambda: (r := session.state.rooms.get(room)) is not None and r.joined, "joined again")
+            line = await next_held(session, room, target)
+            if namespace is None:
+                send(plain_bob, room, "and the rest", "groupchat")
+                await wait_for(lambda: any(m.body == "and the rest" for m in session.state.conversations.get(room)
+                                           .messages), "bob's next line")  # type: ignore[union-attr]
+                assert (line.body, line.retracted) == ("my card number is 4111", "")
+                return
+            await wait_for(lambda: line.retracted, "the removal, from the room")
+            assert (line.body, line.retracted) == ("", "removed by a moderator (card numbers stay private)")
+        finally:
+            await session.stop()
+        assert await history.search(alice.jid, "4111") == [], "the removed text left the search index"
     finally:
-        await session.stop()
+        await asyncio.to_thread(history.shutdown)
+
+
+async def next_held(session: XmppSession, room: str, stanza_id: str) -> ChatMessage:
+    """The room's line with this stanza-id, once it is held again (from the history or the archive)."""
+    def found() -> ChatMessage | None:
+        conversation = session.state.conversations.get(room)
+        return next((m for m in conversation.messages if m.stanza_id == stanza_id), None) if conversation else None
+    await wait_for(found, "the line held again")
+    line = found()
+    assert line is not None
+    return line
 
 
 @pytest.mark.timeout(60)

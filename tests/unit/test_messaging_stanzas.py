@@ -108,6 +108,44 @@ def test_a_rooms_moderation_notice_is_told_from_a_retraction() -> None:
     assert incoming.about == messaging.Retraction("sid1", moderated=True, reason="spam")
 
 
+def test_a_moderation_notice_in_the_older_namespace_is_read_as_mod_muc_moderation_sends_it() -> None:
+    # (the shape of Debian 12's prosody-modules mod_muc_moderation broadcast: XEP-0425 0.2.1, a fastening)
+    stanza = message('<apply-to xmlns="urn:xmpp:fasten:0" id="sid1"><moderated xmlns="urn:xmpp:message-moderate:0" '
+                     'by="room@muc.example.org/mod"><retract xmlns="urn:xmpp:message-retract:0"/><reason>spam</reason>'
+                     '</moderated></apply-to>', type="groupchat", **{"from": "room@muc.example.org"})
+    incoming = translate.incoming_message(stanza, NOW, archive="room@muc.example.org")
+    assert incoming is not None and incoming.body == ""
+    assert incoming.about == messaging.Retraction("sid1", moderated=True, reason="spam")
+
+
+def test_an_older_moderation_that_retracts_nothing_or_names_no_message_is_not_one() -> None:
+    flagged = message('<apply-to xmlns="urn:xmpp:fasten:0" id="sid1"><moderated xmlns="urn:xmpp:message-moderate:0"'
+                      '/></apply-to><body>x</body>', type="groupchat")
+    nameless = message('<apply-to xmlns="urn:xmpp:fasten:0"><moderated xmlns="urn:xmpp:message-moderate:0">'
+                       '<retract xmlns="urn:xmpp:message-retract:0"/></moderated></apply-to>', type="groupchat")
+    assert messaging.about(flagged.xml) is None
+    assert messaging.about(nameless.xml) is None
+
+
+def test_the_moderation_version_follows_what_the_room_offers() -> None:
+    both = frozenset({messaging.MODERATE_NS, messaging.MODERATE_NS_0})
+    assert messaging.moderation_namespace(both) == messaging.MODERATE_NS
+    assert messaging.moderation_namespace(frozenset({messaging.MODERATE_NS_0, "muc_open"})) == messaging.MODERATE_NS_0
+    assert messaging.moderation_namespace(frozenset({"http://jabber.org/protocol/muc"})) is None
+    assert messaging.moderation_namespace(frozenset()) == messaging.MODERATE_NS
+
+
+def test_an_older_moderation_request_is_what_mod_muc_moderation_reads() -> None:
+    ours = Iq(stype="set")
+    messaging.fill_moderation(ours.xml, "sid1", "spam", messaging.MODERATE_NS_0)
+    apply_to = ours.xml.find(f"{{{messaging.FASTEN_NS}}}apply-to")
+    assert apply_to is not None and apply_to.get("id") == "sid1"
+    moderate = apply_to.find(f"{{{messaging.MODERATE_NS_0}}}moderate")
+    assert moderate is not None and moderate.find(f"{{{messaging.RETRACT_NS_0}}}retract") is not None
+    assert moderate.findtext(f"{{{messaging.MODERATE_NS_0}}}reason") == "spam"
+    assert ours.xml.find(f"{{{messaging.MODERATE_NS}}}moderate") is None
+
+
 def test_occupant_id_is_read() -> None:
     stanza = message('<body>hi</body><occupant-id xmlns="urn:xmpp:occupant-id:0" id="abc="/>', type="groupchat")
     incoming = translate.incoming_message(stanza, NOW)

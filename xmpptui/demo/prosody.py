@@ -3,6 +3,7 @@ own CA."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -66,7 +67,7 @@ plugin_paths = {{ "{plugins}" }}
 VirtualHost "{domain}"
 
 Component "{muc_domain}" "muc"
-    modules_enabled = {{ "muc_mam"; "muc_max_users" }}
+    modules_enabled = {{ "muc_mam"; "muc_max_users"; {community_muc_modules} }}
     muc_room_locking = false
     restrict_room_creation = false
     muc_room_default_history_length = 20
@@ -82,6 +83,11 @@ VirtualHost "{no_upload_domain}"
 """
 
 
+COMMUNITY_MUC_MODULES = ("muc_moderation",)
+"""Community modules (Debian's `prosody-modules`) the rooms load where installed: message moderation (XEP-0425).
+Without them the rooms simply do not advertise the feature, and clients say so."""
+_DEFAULT_PLUGIN_DIR = "/usr/lib/prosody/modules/"
+
 REQUIRED_PROGRAMS = ("prosody", "prosodyctl", "openssl")
 INSTALL_HINT = "sudo apt install prosody lua-unbound openssl"
 """How to get them on Debian and Ubuntu (lua-unbound: Prosody 0.12's DNS resolver)."""
@@ -90,6 +96,25 @@ INSTALL_HINT = "sudo apt install prosody lua-unbound openssl"
 def missing_programs() -> list[str]:
     """The programs a private Prosody needs that are not on PATH."""
     return [name for name in REQUIRED_PROGRAMS if shutil.which(name) is None]
+
+
+def prosody_plugin_dir() -> Path:
+    """Where this Prosody looks for modules beside `plugin_paths`: the CFG_PLUGINDIR its launcher script sets
+    (Debian: /usr/lib/prosody/modules/, where `prosody-modules` installs too)."""
+    launcher = shutil.which("prosody")
+    try:
+        text = Path(launcher).read_text(errors="replace") if launcher else ""
+    except OSError:
+        text = ""
+    match = re.search(r"""^CFG_PLUGINDIR\s*=\s*['"]([^'"]+)['"]""", text, re.MULTILINE)
+    return Path(match.group(1) if match else _DEFAULT_PLUGIN_DIR)
+
+
+def installed_community_modules(names: Iterable[str] = COMMUNITY_MUC_MODULES) -> list[str]:
+    """Those of `names` this Prosody can load (as `mod_x/mod_x.lua` or `mod_x.lua` in its plugin dir)."""
+    plugins = prosody_plugin_dir()
+    return [name for name in names
+            if (plugins / f"mod_{name}" / f"mod_{name}.lua").is_file() or (plugins / f"mod_{name}.lua").is_file()]
 
 
 def _lua_string(value: str) -> str:
@@ -143,6 +168,7 @@ class Prosody:
             _CONFIG.format(root=root, c2s_port=server.c2s_port, direct_tls_port=server.direct_tls_port,
                            https_port=server.https_port, upload_domain=UPLOAD_DOMAIN, upload_limit=upload_limit,
                            no_upload_domain=NO_UPLOAD_DOMAIN,
+                           community_muc_modules="; ".join(f'"{name}"' for name in installed_community_modules()),
                            domain=DOMAIN, muc_domain=MUC_DOMAIN, plugins=PLUGINS, require_encryption=str(tls).lower(),
                            disabled="" if tls else '"tls";')
         )

@@ -93,10 +93,11 @@ class Messaging:
         room = self._room(conversation)
         if room is None:
             raise RoomError("only messages in a room can be removed by a moderator")
-        if room.features and messaging.MODERATE_NS not in room.features:
+        namespace = messaging.moderation_namespace(room.features)
+        if namespace is None:
             raise RoomError(f"{room.jid} does not offer message moderation (XEP-0425)")
         iq = self._ctx.require_online("the message was not removed").make_iq_set(ito=room.jid)
-        messaging.fill_moderation(iq.xml, reference, reason)
+        messaging.fill_moderation(iq.xml, reference, reason, namespace)
         await self._ctx.request(iq, "removing the message", RoomError, refusal=_moderation_refusal)
         self._updates.apply(room.jid, messaging.Retraction(reference, moderated=True, reason=reason), author="",
                             reactor="", may_moderate=True)

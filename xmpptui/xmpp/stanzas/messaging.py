@@ -1,7 +1,8 @@
 """Replies, reactions, retractions, moderation and reports, stanza <-> value: replies (XEP-0461) with their
 fallback quote (XEP-0428) taken out of the body shown, reactions (XEP-0444), retractions (XEP-0424), a room's
-moderation notice (XEP-0425), occupant ids (XEP-0421), spam and abuse reports (XEP-0377). Pure: hostile values
-(ids too long, ranges out of the body, hundreds of "emojis") are dropped, never trusted."""
+moderation notice (XEP-0425, in both of the namespaces servers speak), occupant ids (XEP-0421), spam and abuse
+reports (XEP-0377). Pure: hostile values (ids too long, ranges out of the body, hundreds of "emojis") are dropped,
+never trusted."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ FALLBACK_NS = "urn:xmpp:fallback:0"
 REACTIONS_NS = "urn:xmpp:reactions:0"
 RETRACT_NS = "urn:xmpp:message-retract:1"
 MODERATE_NS = "urn:xmpp:message-moderate:1"
+MODERATE_NS_0 = "urn:xmpp:message-moderate:0"
+"""XEP-0425 before 0.3.0 (2023): a fastening (XEP-0422) holding a XEP-0424 0.3 retraction. What Debian 12's
+prosody-modules (mod_muc_moderation, 2023-02) and ejabberd before 24.x speak, and the only one they advertise."""
+FASTEN_NS = "urn:xmpp:fasten:0"
+RETRACT_NS_0 = "urn:xmpp:message-retract:0"
 OCCUPANT_ID_NS = "urn:xmpp:occupant-id:0"
 REPORTING_NS = "urn:xmpp:reporting:1"
 HINTS_NS = "urn:xmpp:hints"
@@ -72,6 +78,11 @@ def about(xml: ET.Element) -> About | None:
         moderated = retract.find(f"{{{MODERATE_NS}}}moderated") is not None
         reason = (retract.findtext(f"{{{RETRACT_NS}}}reason") or "").strip()[:200]
         return Retraction(target, moderated, reason)
+    moderated_0 = xml.find(f"{{{FASTEN_NS}}}apply-to/{{{MODERATE_NS_0}}}moderated")
+    if moderated_0 is not None and moderated_0.find(f"{{{RETRACT_NS_0}}}retract") is not None:
+        target = _id(xml.find(f"{{{FASTEN_NS}}}apply-to").get("id"))  # type: ignore[union-attr]
+        reason = (moderated_0.findtext(f"{{{MODERATE_NS_0}}}reason") or "").strip()[:200]
+        return Retraction(target, True, reason) if target else None
     reactions = xml.find(f"{{{REACTIONS_NS}}}reactions")
     if reactions is None:
         return None
@@ -170,12 +181,26 @@ def _set_body(xml: ET.Element, text: str) -> None:
     body.text = text
 
 
-def fill_moderation(xml: ET.Element, target: str, reason: str) -> None:
-    """The iq payload asking a room to retract its message `target` (its stanza-id) for everyone (XEP-0425)."""
-    moderate = ET.SubElement(xml, f"{{{MODERATE_NS}}}moderate", id=target)
-    ET.SubElement(moderate, f"{{{RETRACT_NS}}}retract")
+def fill_moderation(xml: ET.Element, target: str, reason: str, namespace: str = MODERATE_NS) -> None:
+    """The iq payload asking a room to retract its message `target` (its stanza-id) for everyone (XEP-0425), in
+    the version `namespace` names (MODERATE_NS, or MODERATE_NS_0 for a room that offers only that)."""
+    if namespace == MODERATE_NS_0:
+        apply_to = ET.SubElement(xml, f"{{{FASTEN_NS}}}apply-to", id=target)
+        moderate = ET.SubElement(apply_to, f"{{{MODERATE_NS_0}}}moderate")
+        ET.SubElement(moderate, f"{{{RETRACT_NS_0}}}retract")
+    else:
+        moderate = ET.SubElement(xml, f"{{{MODERATE_NS}}}moderate", id=target)
+        ET.SubElement(moderate, f"{{{RETRACT_NS}}}retract")
     if reason:
-        ET.SubElement(moderate, f"{{{MODERATE_NS}}}reason").text = reason
+        ET.SubElement(moderate, f"{{{namespace}}}reason").text = reason
+
+
+def moderation_namespace(features: frozenset[str]) -> str | None:
+    """The XEP-0425 version to ask a room in, from its disco#info `features`: the current one where offered, else
+    the older one, else None (the room offers no moderation). Unknown features (empty): the current one."""
+    if not features or MODERATE_NS in features:
+        return MODERATE_NS
+    return MODERATE_NS_0 if MODERATE_NS_0 in features else None
 
 
 def fill_report_and_block(xml: ET.Element, jid: str, kind: str, text: str, stanza_id: str = "",
