@@ -207,7 +207,7 @@ class FakeSession:
         last = conversation.last_sent() if conversation is not None else None
         if last is None:
             raise ConversationError("there is no message of yours to correct in this conversation")
-        last.body, last.edited = body, True
+        last.correct(body, FIXED_TIME + 600)  # (ten minutes after the first message of a test)
         self.emit(MessageUpdated(last))
 
     async def retry(self, jid: str) -> None:
