@@ -307,6 +307,8 @@ class FakeSession:
     async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None:
         self.calls.append(("report", jid, kind, text))
         self._state.blocked.add(jid)
+        self._state.requests.answer(jid)  # (as blocking does: a request from them is answered by it)
+        self.emit(RequestsChanged(jid))
         self.emit(BlocklistChanged())
 
     async def send_directed_presence(self, jid: str, presence: Presence) -> None:

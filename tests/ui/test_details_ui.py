@@ -6,14 +6,20 @@ from __future__ import annotations
 
 import time
 
+from textual.widgets import Static
+
 from tests.e2e.helpers import until
 from tests.ui.fake_session import FIXED_TIME
 from tests.ui.terminal_keys import press
 from tests.ui.test_keys import BOB, logged_in, make
-from tests.ui.test_selection_ui import SIZE, add, in_chat, selected
+from tests.ui.test_selection_ui import SIZE, add, in_chat, notified, selected
 from xmpptui.model.conversation import ChatMessage, Direction
 from xmpptui.model.events import MessageAdded
 from xmpptui.ui.chat.message_details import MessageDetails
+from xmpptui.ui.contacts.forms import AnswerRequestScreen
+from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
+
+SPAMMER = "pills@spam.example"
 
 
 def when(timestamp: float) -> str:
@@ -52,3 +58,35 @@ async def test_details_show_when_it_was_sent_and_received_and_the_texts_a_correc
         assert "edited: yes" in text
         assert f"earlier text: 'teh plan', replaced {when(FIXED_TIME + 600)}" in text
         assert "received:" not in text, "a message sent live has one time"
+
+
+async def test_r_on_a_subscription_request_reports_it_and_blocks_in_one_step() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, app, session)
+        session.request(SPAMMER, nick="Cheap Pills")
+        roster = app.main_screen.roster
+        await until(pilot, lambda: roster.row_count and roster.row_text(0).startswith("▾ Pending requests (1)"),
+                    what="the request in the roster")
+        await press(pilot, "ctrl+r", *"pills", "enter")
+        await until(pilot, lambda: isinstance(app.screen, AnswerRequestScreen), what="the answer dialog")
+        await press(pilot, "r")
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen), what="r: spam or abuse?")
+        await press(pilot, *"nonsense", "enter")
+        await until(pilot, lambda: "start with spam or abuse" in str(app.screen.query_one("#prompt-error",
+                                                                                          Static).render()),
+                    what="a wrong kind is refused in words")
+        await press(pilot, "ctrl+u", *"spam sells pills", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="then asks")
+        await press(pilot, "escape")
+        await until(pilot, lambda: app.screen is app.main_screen)
+        assert not any(call[0] == "report" for call in session.calls), "Escape refuses"
+        assert session.state.requests.get(SPAMMER) is not None, "the request still waits"
+        await press(pilot, "ctrl+r", "enter")  # (the roster's cursor is still on the request)
+        await until(pilot, lambda: isinstance(app.screen, AnswerRequestScreen), what="the answer dialog again")
+        await press(pilot, "r", *"spam sells pills", "enter", "enter")
+        await until(pilot, lambda: ("report", SPAMMER, "spam", "sells pills") in session.calls, what="reported")
+        assert SPAMMER in session.state.blocked
+        await until(pilot, lambda: not any("Pending" in roster.row_text(i) for i in range(roster.row_count)),
+                    what="the request answered by the block")
+        await until(pilot, lambda: notified(app, f"{SPAMMER} reported and blocked"), what="said so")

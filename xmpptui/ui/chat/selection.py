@@ -20,12 +20,12 @@ from xmpptui.ui.chat.reactions import ReactionPicker, choices
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import ScreenTools
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.shared.report import ask_report
 
 SELECTABLE = frozenset({MessageKind.CHAT, MessageKind.NORMAL, MessageKind.GROUPCHAT, MessageKind.HEADLINE})
 """Messages someone sent; the client's own lines (notices, joins, errors) are stepped over."""
 QUOTE = 40
 """Characters of a message quoted in the composer's reply line and in questions."""
-REPORT_KINDS = ("spam", "abuse")
 
 
 class MessageSession(Protocol):
@@ -282,25 +282,11 @@ class SelectionController:
             self._say(f"{conversation.jid} is in your contacts: /remove them first, or /block them")
             return
 
-        def checked(value: str) -> str | None:
-            kind = value.split(maxsplit=1)[0].lower() if value.split() else ""
-            return None if kind in REPORT_KINDS else "start with spam or abuse, then any words for the server"
+        def report(kind: str, text: str) -> None:
+            if self.session is not None:
+                self._tools.run(self.session.report(conversation.jid, kind, text, message), "report")
 
-        def confirmed(kind: str, text: str) -> Callable[[bool | None], None]:
-            def answered(yes: bool | None) -> None:
-                if yes and self.session is not None:
-                    self._tools.run(self.session.report(conversation.jid, kind, text, message), "report")
-            return answered
-
-        def typed(value: str | None) -> None:
-            if value is not None:
-                kind, _, text = value.strip().partition(" ")
-                question = f"Report {conversation.jid} for {kind.lower()} to your server, and block them?"
-                self._tools.push_screen(ConfirmScreen(question), confirmed(kind.lower(), text.strip()))
-
-        self._tools.push_screen(PromptScreen(f"Report {conversation.jid} to your server, and block them",
-                                             placeholder="spam or abuse, then any words for the server",
-                                             validate=checked), typed)
+        ask_report(self._tools, conversation.jid, report)
 
     def jump_to_original(self, jid: str, conversation: Conversation, message: ChatMessage) -> None:
         if message.reply_to is None:
