@@ -17,6 +17,7 @@ from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.shared.report import ask_report
 
 if TYPE_CHECKING:
+    from xmpptui.model.conversation import ChatMessage
     from xmpptui.ui.contacts.details import ContactChoice
     from xmpptui.ui.contacts.forms import NewContact
 
@@ -49,7 +50,7 @@ class ContactSession(Protocol):
 
     async def unblock(self, jid: str) -> None: ...
 
-    async def report(self, jid: str, kind: str, text: str = "") -> None: ...
+    async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None: ...
 
     async def send_directed_presence(self, jid: str, presence: Presence) -> None: ...
 
