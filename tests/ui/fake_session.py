@@ -27,6 +27,7 @@ from xmpptui.model.events import (
     DownloadEnded,
     DownloadProgressed,
     Event,
+    HistoryLoaded,
     MessageAdded,
     MessageUpdated,
     OwnPresenceChanged,
@@ -59,6 +60,9 @@ class FakeSession:
     missing_rooms: set[str] = field(default_factory=set)
     room_form: DataForm | None = None
     """What room_configuration() returns; None: refused, as to someone who is not the room's owner."""
+    older_pages: dict[str, list[list[ChatMessage]]] = field(default_factory=dict)
+    """Older history `load_older` pages in, by conversation, the oldest page first."""
+    older_steps: asyncio.Semaphore | None = None
     images: dict[str, bytes] = field(default_factory=dict)
     """What fetch_image() returns, by URL; any other URL is refused (DownloadError)."""
 
@@ -196,7 +200,16 @@ class FakeSession:
             self.emit(ConversationClosed(jid))
 
     async def load_older(self, jid: str) -> None:
+        """The next of `older_pages[jid]` (the last in the list first) before what is held; with `older_steps`,
+        each page waits for one release of it (a test steps through the pages)."""
         self.calls.append(("load_older", jid))
+        if self.older_steps is not None:
+            await self.older_steps.acquire()
+        pages, conversation = self.older_pages.get(jid), self._state.conversations.get(jid)
+        if pages and conversation is not None:
+            page = pages.pop()
+            conversation.prepend(page)
+            self.emit(HistoryLoaded(jid, len(page)))
 
     def typing(self, jid: str, composing: bool) -> None:
         self.calls.append(("typing", (jid, composing)))

@@ -16,6 +16,7 @@ from xmpptui.model.state import ClientState
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.conversation_log import ConversationLog
 from xmpptui.ui.chat.message_details import MessageDetails
+from xmpptui.ui.chat.original_finder import OriginalFinder
 from xmpptui.ui.chat.reactions import ReactionPicker, choices
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import ScreenTools
@@ -44,6 +45,8 @@ class MessageSession(Protocol):
 
     async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None: ...
 
+    async def load_older(self, jid: str) -> None: ...
+
 
 def own_reactor(state: ClientState, jid: str) -> str:
     """Our key among the reactors of a message in `jid`: our account in a chat, our occupant in a room."""
@@ -70,6 +73,7 @@ class SelectionController:
         self._log_of = log_of
         self._copy = copy
         self._open_link = open_link
+        self._finder = OriginalFinder(tools, self._say)
         self.session: MessageSession | None = None
         self._replying: tuple[str, ChatMessage] | None = None
         """(conversation, message) the composer's text answers, while it says "replying to"."""
@@ -296,9 +300,10 @@ class SelectionController:
         log = self._log_of(jid)
         if log is None:
             return
-        if original is None:
-            log.ask_older()  # (from the history, then the archive: the next g may find it)
-            self._say("the message it answers is not held here: older history is being paged in, g again to look")
+        if original is None:  # (paged in from the history, then the archive)
+            if self.session is not None:
+                self._finder.find(self.session.load_older, conversation, message.reply_to,
+                                  f"{message.reply_to.to or '?'}: {message.reply_to.quote}", log)
             return
         log.selected = original
 
