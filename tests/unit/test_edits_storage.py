@@ -105,3 +105,39 @@ async def test_a_history_of_schema_5_is_upgraded_and_its_messages_kept(tmp_path:
         assert (message.body, message.edited, message.edits, message.received) == ("from before", True, (), None)
     finally:
         await asyncio.to_thread(store.shutdown)
+
+
+async def test_the_session_stores_the_received_time_and_the_replaced_text_and_a_retraction_drops_it(
+        history: History) -> None:
+    """Through the session's handlers (stanzas from XML, no server): a delayed message gets the time it reached
+    us, a correction keeps the text it replaced, in memory and in the history; the sender's retraction drops it."""
+    from slixmpp import Message
+    from slixmpp.xmlstream import ET
+
+    from xmpptui.config import Account
+    from xmpptui.passwords import Secret
+    from xmpptui.xmpp.session import XmppSession
+    from xmpptui.xmpp.stanzas import messaging
+
+    now = SENT + 7200
+    session = XmppSession(Account(jid=ME), Secret("pw"), clock=lambda: now, history=history)
+    session.context.sink = lambda event: None
+
+    def chat(inner: str, id: str = "") -> Message:
+        return Message(xml=ET.fromstring(f"<message xmlns='jabber:client' from='{BOB}/r' to='{ME}/x' type='chat' "
+                                         f"id='{id}'>{inner}</message>"))
+
+    session.inbound(chat("<body>helo</body><delay xmlns='urn:xmpp:delay' stamp='2023-11-14T22:13:20Z'/>", "m1"))
+    session.inbound(chat("<body>hello</body><replace xmlns='urn:xmpp:message-correct:0' id='m1'/>", "m2"))
+    (held,) = session.state.conversations.get(BOB).messages  # type: ignore[union-attr]
+    assert (held.timestamp, held.received, held.body, held.edits) == (SENT, now, "hello", (Edit("helo", now),))
+    session.conversations.save_unsaved()
+    await session.context.settle()
+    (stored,), _ = await history.page(ME, BOB, 10)
+    assert (stored.received, stored.body, stored.edits) == (now, "hello", (Edit("helo", now),))
+
+    session.inbound(chat(f"<retract xmlns='{messaging.RETRACT_NS}' id='m1'/><body>fallback</body>", "m3"))
+    assert held.edits == ()
+    await session.context.settle()
+    (stored,), _ = await history.page(ME, BOB, 10)
+    assert (stored.body, stored.retracted, stored.edits) == ("", RETRACTED, ())
