@@ -200,16 +200,22 @@ class FakeSession:
             self.emit(ConversationClosed(jid))
 
     async def load_older(self, jid: str) -> None:
-        """The next of `older_pages[jid]` (the last in the list first) before what is held; with `older_steps`,
-        each page waits for one release of it (a test steps through the pages)."""
+        """The next of `older_pages[jid]` (the last in the list first) before what is held, and once none is left,
+        nothing older exists; with `older_steps`, each page waits for one release of it (a test steps through)."""
         self.calls.append(("load_older", jid))
         if self.older_steps is not None:
             await self.older_steps.acquire()
         pages, conversation = self.older_pages.get(jid), self._state.conversations.get(jid)
-        if pages and conversation is not None:
+        if conversation is None:
+            return
+        conversation.history_loaded = True
+        if pages:
             page = pages.pop()
-            conversation.prepend(page)
-            self.emit(HistoryLoaded(jid, len(page)))
+            if page:  # (an empty one: an archive page of reactions and corrections only)
+                conversation.prepend(page)
+                self.emit(HistoryLoaded(jid, len(page)))
+        else:  # (the history read to its start, and the archive has nothing older either)
+            conversation.archive_exhausted = True
 
     def typing(self, jid: str, composing: bool) -> None:
         self.calls.append(("typing", (jid, composing)))

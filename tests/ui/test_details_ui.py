@@ -156,3 +156,17 @@ async def test_escape_stops_looking_for_the_original_and_keeps_what_was_paged_in
         assert conversation is not None and len(conversation.messages) == 1 + 2 * PAGE, "what was paged in stays"
         assert session.calls.count(("load_older", BOB)) == 2, "no page asked for after Escape"
         assert log.selected is reply
+
+
+async def test_g_gives_up_after_pages_that_bring_nothing_and_says_so() -> None:
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot, app, session)
+        session.older_pages[BOB] = [[], [], [], [], []]  # (pages of reactions only: nothing older to show)
+        reply = add(session, BOB, "that one?", id="a1", reply_to=Reply("long-gone", BOB, "an old one"))
+        log = await in_chat(pilot, app, BOB)
+        await press(pilot, "alt+up", "g")
+        await until(pilot, lambda: notified(app, "the last 3 pages asked for brought no older message"),
+                    what="gave up, in words")
+        assert app.screen is app.main_screen and log.selected is reply
+        assert session.calls.count(("load_older", BOB)) == 3

@@ -19,9 +19,9 @@ from xmpptui.ui.chat.conversation_log import ConversationLog
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import ScreenTools
 
-EMPTY_PAGES_TO_STOP = 2
-"""Pages in a row that bring nothing before concluding that nothing older exists: the first page read from the
-history may hold only messages already shown, and the archive says it is exhausted by an empty page."""
+EMPTY_PAGES_TO_STOP = 3
+"""Pages in a row that bring no message before giving up even though the session has not said that nothing older
+exists: an archive page may hold only reactions and corrections, and offline the archive is not asked at all."""
 
 
 class FindingOriginal(ModalScreen[None]):
@@ -91,13 +91,23 @@ class OriginalFinder:
                     break
                 pages += 1
                 empty = 0 if len(conversation.messages) > held else empty + 1
-                if empty >= EMPTY_PAGES_TO_STOP:
+                if empty and _nothing_older(conversation):
                     screen.close()
                     self._say("the message it answers is not in the history nor in the archive: nothing older "
                               "exists")
+                    return
+                if empty >= EMPTY_PAGES_TO_STOP:
+                    screen.close()
+                    self._say(f"the message it answers was not found: the last {empty} pages asked for brought "
+                              "no older message (offline, the archive cannot be asked)")
                     return
                 screen.progress(f"{pages} page{'s' if pages != 1 else ''} of older history read, "
                                 f"{len(conversation.messages)} messages held")
             self._say("stopped looking for the message it answers (what was paged in stays)")
         finally:
             screen.close()  # (a failed page is said in words by the worker's handler; the dialog goes)
+
+
+def _nothing_older(conversation: Conversation) -> bool:
+    """The session has read the stored history to its start and the archive says it holds nothing older."""
+    return conversation.history_loaded and conversation.older is None and conversation.archive_exhausted
