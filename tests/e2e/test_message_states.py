@@ -113,6 +113,9 @@ async def test_correcting_the_last_message_shows_on_both_ends(prosody: Prosody, 
         fixed.send()
         await until(pilot, lambda: bodies(app, bob.jid) == ["hello world", "see you at 6"], what="bob's correction")
         await until(pilot, lambda: log_lines(app, bob.jid)[-1].endswith("see you at 6 (edited)"))
+        held = app.session.state.conversations.get(bob.jid).messages  # type: ignore[union-attr]
+        assert [[edit.text for edit in message.edits] for message in held] == [["helo wrld"], ["see you at 5"]], \
+            "each correction keeps the text it replaced (the details list them)"
 
 
 async def test_chat_states_both_ways(prosody: Prosody, peers: list[Peer]) -> None:

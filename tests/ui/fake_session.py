@@ -27,6 +27,7 @@ from xmpptui.model.events import (
     DownloadEnded,
     DownloadProgressed,
     Event,
+    HistoryLoaded,
     MessageAdded,
     MessageUpdated,
     OwnPresenceChanged,
@@ -59,6 +60,9 @@ class FakeSession:
     missing_rooms: set[str] = field(default_factory=set)
     room_form: DataForm | None = None
     """What room_configuration() returns; None: refused, as to someone who is not the room's owner."""
+    older_pages: dict[str, list[list[ChatMessage]]] = field(default_factory=dict)
+    """Older history `load_older` pages in, by conversation, the oldest page first."""
+    older_steps: asyncio.Semaphore | None = None
     images: dict[str, bytes] = field(default_factory=dict)
     """What fetch_image() returns, by URL; any other URL is refused (DownloadError)."""
 
@@ -196,7 +200,22 @@ class FakeSession:
             self.emit(ConversationClosed(jid))
 
     async def load_older(self, jid: str) -> None:
+        """The next of `older_pages[jid]` (the last in the list first) before what is held, and once none is left,
+        nothing older exists; with `older_steps`, each page waits for one release of it (a test steps through)."""
         self.calls.append(("load_older", jid))
+        if self.older_steps is not None:
+            await self.older_steps.acquire()
+        pages, conversation = self.older_pages.get(jid), self._state.conversations.get(jid)
+        if conversation is None:
+            return
+        conversation.history_loaded = True
+        if pages:
+            page = pages.pop()
+            if page:  # (an empty one: an archive page of reactions and corrections only)
+                conversation.prepend(page)
+                self.emit(HistoryLoaded(jid, len(page)))
+        else:  # (the history read to its start, and the archive has nothing older either)
+            conversation.archive_exhausted = True
 
     def typing(self, jid: str, composing: bool) -> None:
         self.calls.append(("typing", (jid, composing)))
@@ -207,7 +226,7 @@ class FakeSession:
         last = conversation.last_sent() if conversation is not None else None
         if last is None:
             raise ConversationError("there is no message of yours to correct in this conversation")
-        last.body, last.edited = body, True
+        last.correct(body, FIXED_TIME + 600)  # (ten minutes after the first message of a test)
         self.emit(MessageUpdated(last))
 
     async def retry(self, jid: str) -> None:
@@ -307,6 +326,8 @@ class FakeSession:
     async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None:
         self.calls.append(("report", jid, kind, text))
         self._state.blocked.add(jid)
+        self._state.requests.answer(jid)  # (as blocking does: a request from them is answered by it)
+        self.emit(RequestsChanged(jid))
         self.emit(BlocklistChanged())
 
     async def send_directed_presence(self, jid: str, presence: Presence) -> None:

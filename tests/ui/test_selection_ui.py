@@ -268,8 +268,8 @@ async def test_i_shows_the_details_g_goes_to_the_original() -> None:
         await press(pilot, "escape", "alt+up")
         await selected(pilot, app, log, orphan)
         await press(pilot, "g")
-        await until(pilot, lambda: notified(app, "not held here") and ("load_older", BOB) in session.calls,
-                    what="not held: said, and older history asked for")
+        await until(pilot, lambda: notified(app, "nothing older exists") and ("load_older", BOB) in session.calls,
+                    what="not held: older history asked for, and none found said")
         assert log.selected is orphan
 
 

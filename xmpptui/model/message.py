@@ -1,5 +1,6 @@
 """A message: one line of a conversation, with its kind, direction, delivery state, and what few messages have
-(a shared file, a reply, reactions, a retraction, a room occupant id)."""
+(a shared file, a reply, reactions, a retraction, a room occupant id, when a delayed one reached us, the texts a
+correction replaced)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,14 @@ RETRACTED = "message retracted"
 """What a message retracted by its sender shows instead of its text (XEP-0424)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A text a correction (XEP-0308) replaced, and when it was replaced (seconds since the epoch, UTC)."""
+
+    text: str
+    replaced_at: float
+
+
 def moderated_words(reason: str) -> str:
     """What a message a room moderator removed shows instead of its text (XEP-0425)."""
     return f"removed by a moderator ({reason})" if reason else "removed by a moderator"
@@ -89,6 +98,8 @@ class _Rare:
     reactions: Mapping[str, frozenset[str]] = NO_REACTIONS
     retracted: str = ""
     occupant_id: str = ""
+    received: float | None = None
+    edits: tuple[Edit, ...] = ()
 
 
 _COMMON = _Rare()
@@ -107,7 +118,9 @@ class ChatMessage:
     XEP-0421, else its nick; a reactor's new set replaces its old one, an empty set removes it; replaced, never
     changed in place); `retracted`, empty unless retracted (XEP-0424) or removed by a moderator (XEP-0425), then
     the words shown instead (`RETRACTED`, `moderated_words`) with `body` empty; `occupant_id`, a room message's
-    XEP-0421 occupant id where the room offers it."""
+    XEP-0421 occupant id where the room offers it; `received`, when a delayed message (XEP-0203, so `timestamp` is
+    the sender's time) reached us, else None; `edits`, the texts corrections replaced, oldest first (a
+    retraction drops them with the text)."""
 
     conversation: str
     sender: str
@@ -138,12 +151,12 @@ class ChatMessage:
                  carbon: bool = False, stanza_id: str = "", edited: bool = False, markable: bool = False,
                  mention: bool = False, attachment: Attachment | None = None, reply_to: Reply | None = None,
                  reactions: Mapping[str, frozenset[str]] = NO_REACTIONS, retracted: str = "",
-                 occupant_id: str = "") -> None:
+                 occupant_id: str = "", received: float | None = None, edits: tuple[Edit, ...] = ()) -> None:
         self.conversation, self.sender, self.body, self.timestamp = conversation, sender, body, timestamp
         self.direction, self.kind, self.id, self.state, self.error = direction, kind, id, state, error
         self.delayed, self.carbon, self.stanza_id, self.edited = delayed, carbon, stanza_id, edited
         self.markable, self.mention = markable, mention
-        rare = _Rare(attachment, reply_to, reactions, retracted, occupant_id)
+        rare = _Rare(attachment, reply_to, reactions, retracted, occupant_id, received, edits)
         self._rare = rare if rare != _COMMON else None
 
     def _rare_part(self) -> _Rare:
@@ -190,6 +203,28 @@ class ChatMessage:
     @occupant_id.setter
     def occupant_id(self, value: str) -> None:
         self._rare_part().occupant_id = value
+
+    @property
+    def received(self) -> float | None:
+        return self._rare.received if self._rare is not None else None
+
+    @received.setter
+    def received(self, value: float | None) -> None:
+        self._rare_part().received = value
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        return self._rare.edits if self._rare is not None else ()
+
+    @edits.setter
+    def edits(self, value: tuple[Edit, ...]) -> None:
+        self._rare_part().edits = value
+
+    def correct(self, body: str, at: float) -> Edit:
+        """A correction (XEP-0308) replaced the text at `at`: the old text is kept in `edits`, and returned."""
+        edit = Edit(self.body, at)
+        self.edits, self.body, self.edited = (*self.edits, edit), body, True
+        return edit
 
     def advance(self, state: DeliveryState) -> bool:
         """Move a sent message forward to `state` (never back, never out of FAILED); whether it changed."""

@@ -139,4 +139,5 @@ def retract(message: ChatMessage, author: str, words: str) -> bool:
     if message.retracted or (author != MODERATOR and author != author_key(message)):
         return False
     message.body, message.retracted, message.attachment, message.reactions = "", words, None, NO_REACTIONS
+    message.edits = ()  # (the texts it had before a correction go with it)
     return True

@@ -117,6 +117,21 @@ _STEPS: list[str] = [
         PRIMARY KEY (account, conversation, target, author)
     );
     """,
+    # 6: when a delayed message (XEP-0203) reached us (its `timestamp` is the sender's time); the texts corrections
+    # (XEP-0308) replaced, kept by the message's own id (the one a correction names, in rooms too) and direction,
+    # dropped by its retraction.
+    """
+    ALTER TABLE messages ADD COLUMN received REAL;
+    CREATE TABLE edits (
+        account TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        target TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        replaced_at REAL NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (account, conversation, target, direction, replaced_at)
+    );
+    """,
 ]
 VERSION = len(_STEPS)
 

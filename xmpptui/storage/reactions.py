@@ -7,6 +7,7 @@ import sqlite3
 
 from xmpptui.model.conversation import ChatMessage
 from xmpptui.model.references import reference_id
+from xmpptui.storage import edits
 from xmpptui.storage import rows as stored
 
 
@@ -21,12 +22,14 @@ def set_reactions(db: sqlite3.Connection, account: str, conversation: str, targe
 
 def retract(db: sqlite3.Connection, account: str, conversation: str, target: str, author: str, words: str) -> None:
     """Kept for a message stored later (the schema's trigger applies it then), and applied to a stored one now:
-    its text emptied (so out of the search index) and its reactions dropped, if `author` may retract it."""
+    its text emptied (so out of the search index), its reactions and the texts its corrections replaced dropped,
+    if `author` may retract it."""
     db.execute("SAVEPOINT retraction")
     try:
         db.execute(stored.KEEP_RETRACTION, (account, conversation, target, author, words))
         db.execute(stored.RETRACT, (target, author, words, account, conversation))
         db.execute(stored.CLEAR_RETRACTED_REACTIONS, (account, conversation, target, account, conversation, target))
+        db.execute(stored.CLEAR_RETRACTED_EDITS, (account, conversation, target))
     except BaseException:
         db.execute("ROLLBACK TO retraction")
         raise
@@ -54,7 +57,8 @@ def apply_retractions(db: sqlite3.Connection, conversations: set[tuple[object, o
 
 
 def with_reactions(db: sqlite3.Connection, account: str, messages: list[ChatMessage]) -> list[ChatMessage]:
-    """`messages` with their stored reactions (retracted ones have none)."""
+    """`messages` with their stored reactions and the texts their corrections replaced (`storage.edits`;
+    retracted ones have neither)."""
     by_conversation: dict[str, dict[str, ChatMessage]] = {}
     for message in messages:
         if not message.retracted and reference_id(message):
@@ -67,4 +71,4 @@ def with_reactions(db: sqlite3.Connection, account: str, messages: list[ChatMess
                     "SELECT target, reactor, emojis FROM reactions WHERE account = ? AND conversation = ? AND "
                     f"target IN ({','.join('?' * len(chunk))})", (account, conversation, *chunk)):
                 targets[target].reactions = {**targets[target].reactions, reactor: stored.emojis_of(emojis)}
-    return messages
+    return edits.with_edits(db, account, messages)

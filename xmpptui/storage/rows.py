@@ -22,13 +22,13 @@ def dedup_key(message: ChatMessage) -> str:
 
 COLUMNS = ("id, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, "
            "edited, markable, file_url, file_name, file_size, file_type, file_path, reply_id, reply_to, reply_quote, "
-           "retracted, occupant_id, seq")
+           "retracted, occupant_id, received, seq")
 """What is read of a stored message; `seq` last (a page's cursor takes it from there)."""
 
 INSERT = ("INSERT OR IGNORE INTO messages (account, conversation, kind, direction, sender, body, timestamp, message_id,"
           " state, error, delayed, carbon, dedup_key, stanza_id, edited, markable, file_url, file_name, file_size,"
-          " file_type, file_path, reply_id, reply_to, reply_quote, retracted, occupant_id, seq)"
-          " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+          " file_type, file_path, reply_id, reply_to, reply_quote, retracted, occupant_id, received, seq)"
+          " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 """Stores a `to_row` with its seq (`sequenced`) after it."""
 
 UPDATE = ("UPDATE messages SET state = ?, error = ?, body = ?, edited = ?, file_url = ?, file_name = ?, "
@@ -63,7 +63,7 @@ def to_row(account: str, message: ChatMessage) -> tuple[object, ...]:
 
 def _reference_columns(message: ChatMessage) -> tuple[object, ...]:
     reply = message.reply_to or Reply("")
-    return reply.id, reply.to, reply.quote, message.retracted, message.occupant_id
+    return reply.id, reply.to, reply.quote, message.retracted, message.occupant_id, message.received
 
 
 def update_args(account: str, message: ChatMessage) -> tuple[object, ...]:
@@ -78,13 +78,13 @@ def to_message(conversation: str, row: tuple) -> ChatMessage:  # type: ignore[ty
     _, kind, direction, sender, body, timestamp, message_id, state, error, delayed, carbon, stanza_id, edited, \
         markable, file_url, file_name, file_size, file_type, file_path = row[:19]  # (not a trailing seq, conversation)
     attachment = Attachment(file_url, file_name, file_size, file_type, file_path) if file_url else None
-    reply_id, reply_to, reply_quote, retracted, occupant_id = row[19:24]
+    reply_id, reply_to, reply_quote, retracted, occupant_id, received = row[19:25]
     return ChatMessage(conversation=conversation, sender=sender, body=body, timestamp=timestamp,
                        direction=Direction(direction), kind=MessageKind(kind), id=message_id,
                        state=DeliveryState(state), error=error, delayed=bool(delayed), carbon=bool(carbon),
                        stanza_id=stanza_id, edited=bool(edited), markable=bool(markable), attachment=attachment,
                        reply_to=Reply(reply_id, reply_to, reply_quote) if reply_id else None, retracted=retracted,
-                       occupant_id=occupant_id)
+                       occupant_id=occupant_id, received=received)
 
 
 # Reactions and retractions (schema 5): kept by the id they name, whether or not that message is stored yet.
@@ -101,6 +101,10 @@ RETRACT = ("UPDATE messages SET body = '', file_url = '', file_name = '', file_s
            "kind != 'groupchat') AND ?2 IN ('*', CASE WHEN kind != 'groupchat' THEN direction "
            "WHEN occupant_id != '' THEN 'o:' || occupant_id ELSE 'n:' || sender END)")
 """Empties a stored message's text (the search index follows) if `author` (an author key) may retract it."""
+CLEAR_RETRACTED_EDITS = ("DELETE FROM edits WHERE account = ?1 AND conversation = ?2 AND (target, direction) IN ("
+                         "SELECT message_id, direction FROM messages WHERE account = ?1 AND conversation = ?2 AND "
+                         "retracted != '' AND CASE WHEN kind = 'groupchat' THEN stanza_id ELSE message_id END = ?3)")
+"""Drops the texts a retracted message had before its corrections."""
 CLEAR_RETRACTED_REACTIONS = ("DELETE FROM reactions WHERE account = ? AND conversation = ? AND target = ? AND "
                              "EXISTS (SELECT 1 FROM messages WHERE account = ? AND conversation = ? AND "
                              "retracted != '' AND CASE WHEN kind = 'groupchat' THEN stanza_id ELSE message_id END = ?)")

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from xmpptui.model import jid as jids
 from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind, SearchHit
@@ -18,7 +19,9 @@ from xmpptui.model.events import (
     Severity,
     UnreadChanged,
 )
+from xmpptui.model.message import Edit
 from xmpptui.session import ConversationError
+from xmpptui.storage import edits
 from xmpptui.storage.history import History, HistoryWriteError
 from xmpptui.storage.rows import dedup_key
 from xmpptui.xmpp.context import SessionContext
@@ -174,6 +177,13 @@ class Conversations:
     def store_update(self, message: ChatMessage) -> None:
         if self._history is not None and message.conversation not in self._no_history:
             self._ctx.spawn(self._history.update(self._state.jid, message))
+
+    def store_correction(self, message: ChatMessage, edit: Edit) -> None:
+        """A correction replaced `message`'s text: its new text stored, and the one replaced kept (`edit`)."""
+        self.store_update(message)
+        self.store_change(message.conversation, partial(
+            edits.keep, account=self._state.jid, conversation=message.conversation, message_id=message.id,
+            direction=message.direction.value, edit=edit))
 
     def store_change(self, jid: str, work: Callable[[sqlite3.Connection], object]) -> None:
         """A change to what is stored (`storage.reactions`), written after the messages queued before it."""

@@ -10,6 +10,32 @@ from xmpptui.ui.chat.chat_log import ChatLog
 
 class ConversationLog(ChatLog):
     BINDINGS = message_keys.BINDINGS
+    _select_when_counted: ChatMessage | None = None
+    """A message paged in to be selected once the log has counted it (its page's event comes after the session
+    holds it)."""
+
+    def select_when_counted(self, message: ChatMessage | None) -> None:
+        """Select `message` now if the log has counted every message held, else once it has (None: forget it)."""
+        self._select_when_counted = message
+        self._select_if_counted()
+
+    def _select_if_counted(self) -> None:
+        message = self._select_when_counted
+        if message is not None and self._width and len(self._offsets) == len(self._messages):
+            self._select_when_counted = None
+            self.selected = message
+
+    def prepended(self, count: int) -> None:
+        super().prepended(count)
+        self._select_if_counted()
+
+    def sync(self) -> None:
+        super().sync()
+        self._select_if_counted()
+
+    def reset(self) -> None:
+        super().reset()
+        self._select_if_counted()
 
     @property
     def selected(self) -> ChatMessage | None:

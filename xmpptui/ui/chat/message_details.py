@@ -1,5 +1,6 @@
-"""MessageDetails: what is known of one message (`i` on a selection): its time, ids, delivery state, sender,
-resource and occupant id, what it answers, who reacted with what, whether it was edited or retracted."""
+"""MessageDetails: what is known of one message (`i` on a selection): when it was sent and received, ids,
+delivery state, sender, resource and occupant id, what it answers, who reacted with what, the texts its
+corrections replaced (its edit history), whether it was retracted."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def details(message: ChatMessage, own_reactor: str = "",
     rows = [("from", "you" + (" (another of your clients)" if message.carbon else "") if ours else message.sender)]
     if message.delayed:
         rows.append(("sent", f"{_when(message.timestamp)} (the sender's time: it was delivered later, XEP-0203)"))
+        if message.received is not None:
+            rows.append(("received", _when(message.received)))
     else:
         rows.append(("time", f"{_when(message.timestamp)} ({'sent' if ours else 'received'})"))
     rows.append(("id", message.id or "(none)"))
@@ -47,6 +50,8 @@ def details(message: ChatMessage, own_reactor: str = "",
                else reactor.removeprefix("n:"))
         rows.append(("reaction", f"{' '.join(sorted(emojis))} by {who}"))
     rows.append(("edited", "yes (XEP-0308: the text shown is the latest)" if message.edited else "no"))
+    for edit in message.edits:  # (oldest first: the story of the text, up to the one shown)
+        rows.append(("earlier text", f"{edit.text!r}, replaced {_when(edit.replaced_at)}"))
     if message.retracted:
         rows.append(("retracted", message.retracted))
     if message.attachment is not None:

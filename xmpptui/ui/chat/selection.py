@@ -16,16 +16,17 @@ from xmpptui.model.state import ClientState
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.chat.conversation_log import ConversationLog
 from xmpptui.ui.chat.message_details import MessageDetails
+from xmpptui.ui.chat.original_finder import OriginalFinder
 from xmpptui.ui.chat.reactions import ReactionPicker, choices
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import ScreenTools
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.shared.report import ask_report
 
 SELECTABLE = frozenset({MessageKind.CHAT, MessageKind.NORMAL, MessageKind.GROUPCHAT, MessageKind.HEADLINE})
 """Messages someone sent; the client's own lines (notices, joins, errors) are stepped over."""
 QUOTE = 40
 """Characters of a message quoted in the composer's reply line and in questions."""
-REPORT_KINDS = ("spam", "abuse")
 
 
 class MessageSession(Protocol):
@@ -43,6 +44,8 @@ class MessageSession(Protocol):
     async def moderate(self, room: str, message: ChatMessage, reason: str = "") -> None: ...
 
     async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None: ...
+
+    async def load_older(self, jid: str) -> None: ...
 
 
 def own_reactor(state: ClientState, jid: str) -> str:
@@ -70,6 +73,7 @@ class SelectionController:
         self._log_of = log_of
         self._copy = copy
         self._open_link = open_link
+        self._finder = OriginalFinder(tools, self._say)
         self.session: MessageSession | None = None
         self._replying: tuple[str, ChatMessage] | None = None
         """(conversation, message) the composer's text answers, while it says "replying to"."""
@@ -282,25 +286,11 @@ class SelectionController:
             self._say(f"{conversation.jid} is in your contacts: /remove them first, or /block them")
             return
 
-        def checked(value: str) -> str | None:
-            kind = value.split(maxsplit=1)[0].lower() if value.split() else ""
-            return None if kind in REPORT_KINDS else "start with spam or abuse, then any words for the server"
+        def report(kind: str, text: str) -> None:
+            if self.session is not None:
+                self._tools.run(self.session.report(conversation.jid, kind, text, message), "report")
 
-        def confirmed(kind: str, text: str) -> Callable[[bool | None], None]:
-            def answered(yes: bool | None) -> None:
-                if yes and self.session is not None:
-                    self._tools.run(self.session.report(conversation.jid, kind, text, message), "report")
-            return answered
-
-        def typed(value: str | None) -> None:
-            if value is not None:
-                kind, _, text = value.strip().partition(" ")
-                question = f"Report {conversation.jid} for {kind.lower()} to your server, and block them?"
-                self._tools.push_screen(ConfirmScreen(question), confirmed(kind.lower(), text.strip()))
-
-        self._tools.push_screen(PromptScreen(f"Report {conversation.jid} to your server, and block them",
-                                             placeholder="spam or abuse, then any words for the server",
-                                             validate=checked), typed)
+        ask_report(self._tools, conversation.jid, report)
 
     def jump_to_original(self, jid: str, conversation: Conversation, message: ChatMessage) -> None:
         if message.reply_to is None:
@@ -310,9 +300,10 @@ class SelectionController:
         log = self._log_of(jid)
         if log is None:
             return
-        if original is None:
-            log.ask_older()  # (from the history, then the archive: the next g may find it)
-            self._say("the message it answers is not held here: older history is being paged in, g again to look")
+        if original is None:  # (paged in from the history, then the archive)
+            if self.session is not None:
+                self._finder.find(self.session.load_older, conversation, message.reply_to,
+                                  f"{message.reply_to.to or '?'}: {message.reply_to.quote}", log)
             return
         log.selected = original
 

@@ -14,8 +14,10 @@ from xmpptui.model.state import ClientState
 from xmpptui.ui.contacts.roster_view import RosterView
 from xmpptui.ui.shared.controller import CommandLine, CommandTable, ScreenTools
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.shared.report import ask_report
 
 if TYPE_CHECKING:
+    from xmpptui.model.conversation import ChatMessage
     from xmpptui.ui.contacts.details import ContactChoice
     from xmpptui.ui.contacts.forms import NewContact
 
@@ -47,6 +49,8 @@ class ContactSession(Protocol):
     async def block(self, jid: str) -> None: ...
 
     async def unblock(self, jid: str) -> None: ...
+
+    async def report(self, jid: str, kind: str, text: str = "", message: ChatMessage | None = None) -> None: ...
 
     async def send_directed_presence(self, jid: str, presence: Presence) -> None: ...
 
@@ -256,6 +260,9 @@ class ContactController:
                 self._accept(request.jid, request.nick)
             elif answer in ("deny", "block"):
                 self._contact_action(answer, request.jid)
+            elif answer == "report":
+                ask_report(self._tools, request.jid, lambda kind, text: self._call(
+                    lambda s: s.report(request.jid, kind, text), "report", f"{request.jid} reported and blocked"))
 
         from xmpptui.ui.contacts.forms import AnswerRequestScreen
 

@@ -81,12 +81,14 @@ class AddContactScreen(ModalScreen[NewContact | None]):
 
 
 class AnswerRequestScreen(ModalScreen[str | None]):
-    """Someone asks to see our presence: `a` accepts, `d` denies, `b` blocks, Escape answers later."""
+    """Someone asks to see our presence: `a` accepts, `d` denies, `b` blocks, `r` reports (spam or abuse,
+    XEP-0377) and blocks, Escape answers later."""
 
     BINDINGS = [
         Binding("a", "answer('accept')", "Accept", id="request_accept"),
         Binding("d", "answer('deny')", "Deny", id="request_deny"),
         Binding("b", "answer('block')", "Block", id="request_block"),
+        Binding("r", "answer('report')", "Report", id="request_report"),
         Binding("escape", "answer(None)", "Later", id="request_later"),
     ]
 
@@ -99,7 +101,7 @@ class AnswerRequestScreen(ModalScreen[str | None]):
             yield Label(Text("Subscription request", style="bold"), classes="dialog-title")
             yield Static(render.request_line(self._request), id="request-text")
             yield Label(Text("a: accept (then add them to your roster)    d: deny    b: block    "
-                             "Escape: later", style="italic"))
+                             "r: report as spam or abuse, and block    Escape: later", style="italic"))
 
     def action_answer(self, answer: str | None) -> None:
         self.dismiss(answer)

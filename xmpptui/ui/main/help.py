@@ -27,6 +27,8 @@ UNBOUND_KEYS = (
     ("Up", "in an empty composer: correct your last message (Escape cancels)"),
     ("Tab", "complete what is typed (in a room: the nick before the cursor)"),
     ("Ctrl+P", "command palette: every action, and \"Chat with …\" for every contact"),
+    ("a, d, b, r", "answering a subscription request (Enter on it): accept, deny, block, or report it as spam or "
+                   "abuse and block"),
 )
 """Keys with no binding id (the composer's own, Textual's palette): listed, not remappable."""
 

@@ -100,7 +100,8 @@ class ChatReceiving:
                               body=incoming.body, timestamp=incoming.timestamp, direction=Direction.IN,
                               kind=incoming.kind, id=incoming.id, delayed=incoming.delayed,
                               stanza_id=incoming.stanza_id, markable=incoming.markable,
-                              attachment=incoming.attachment, reply_to=incoming.reply)
+                              attachment=incoming.attachment, reply_to=incoming.reply,
+                              received=self._clock() if incoming.delayed else None)
         place = self._resent_place(conversation, message)
         if place is None:
             conversation.add(message)  # in the order the server delivers, delayed ones (resent, offline) too
@@ -152,8 +153,8 @@ class ChatReceiving:
             self._ctx.emit(MessageAdded(message))
             self._ctx.emit(UnreadChanged(conversation.jid, conversation.unread))
             return
-        original.body, original.edited = incoming.body, True
-        self._conversations.store_update(original)
+        edit = original.correct(incoming.body, incoming.timestamp)
+        self._conversations.store_correction(original, edit)
         self._ctx.emit(MessageUpdated(original))
 
     def on_carbon(self, stanza: Message, sent: bool) -> None:

@@ -157,8 +157,8 @@ class ChatSending:
             stanza["thread"] = conversation.thread
         self._decorate(stanza.xml, stanza["id"], jid, replaces=original.id)
         stanza.send()
-        original.body, original.edited = body, True
-        self._conversations.store_update(original)
+        edit = original.correct(body, self._clock())
+        self._conversations.store_correction(original, edit)
         self._ctx.emit(MessageUpdated(original))
 
     async def retry(self, jid: str) -> None:

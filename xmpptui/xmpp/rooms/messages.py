@@ -141,7 +141,8 @@ class RoomMessages:
                               direction=Direction.OUT if own else Direction.IN, kind=MessageKind.GROUPCHAT,
                               id=incoming.id, state=DeliveryState.SENT if own else DeliveryState.NONE,
                               delayed=incoming.delayed, mention=mention, stanza_id=incoming.stanza_id,
-                              attachment=incoming.attachment, reply_to=incoming.reply, occupant_id=occupant)
+                              attachment=incoming.attachment, reply_to=incoming.reply, occupant_id=occupant,
+                              received=self._ctx.clock() if incoming.delayed else None)
         self._writer.add(conversation, message, unread=not own and not incoming.delayed)
 
     def _on_private(self, room: Room, stanza: Message) -> None:
@@ -156,7 +157,8 @@ class RoomMessages:
             return
         message = ChatMessage(conversation=key, sender=nick, body=incoming.body, timestamp=incoming.timestamp,
                               kind=MessageKind.CHAT, id=incoming.id, delayed=incoming.delayed,
-                              attachment=incoming.attachment, reply_to=incoming.reply)
+                              attachment=incoming.attachment, reply_to=incoming.reply,
+                              received=self._ctx.clock() if incoming.delayed else None)
         self._writer.add(conversation, message, unread=True)
 
     def _on_message_error(self, room: Room, stanza: Message, envelope: muc.Envelope) -> None:

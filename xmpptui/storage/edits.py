@@ -1,0 +1,36 @@
+"""The texts corrections (XEP-0308) replaced, in the history: written on the history thread, kept by the corrected
+message's own id (the one a correction names) and direction, read back with the messages that were edited, and
+dropped when that message is retracted (`storage.reactions.retract`)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from xmpptui.model.message import ChatMessage, Edit
+
+
+def keep(db: sqlite3.Connection, account: str, conversation: str, message_id: str, direction: str,
+         edit: Edit) -> None:
+    """A correction of the message `message_id` replaced `edit.text` at `edit.replaced_at`."""
+    db.execute("INSERT OR REPLACE INTO edits (account, conversation, target, direction, replaced_at, text) "
+               "VALUES (?,?,?,?,?,?)", (account, conversation, message_id, direction, edit.replaced_at, edit.text))
+
+
+def with_edits(db: sqlite3.Connection, account: str, messages: list[ChatMessage]) -> list[ChatMessage]:
+    """`messages` with the texts their corrections replaced (only edited ones can have any), oldest first."""
+    by_conversation: dict[str, dict[tuple[str, str], ChatMessage]] = {}
+    for message in messages:
+        if message.edited and message.id and not message.retracted:
+            by_conversation.setdefault(message.conversation, {})[(message.id, message.direction.value)] = message
+    for conversation, targets in by_conversation.items():
+        ids = sorted({message_id for message_id, _ in targets})
+        for start in range(0, len(ids), 500):  # (SQLite's limit on bound values)
+            chunk = ids[start:start + 500]
+            for target, direction, replaced_at, text in db.execute(
+                    "SELECT target, direction, replaced_at, text FROM edits WHERE account = ? AND conversation = ? "
+                    f"AND target IN ({','.join('?' * len(chunk))}) ORDER BY replaced_at", (account, conversation,
+                                                                                           *chunk)):
+                message = targets.get((target, direction))
+                if message is not None:
+                    message.edits = (*message.edits, Edit(text, replaced_at))
+    return messages
