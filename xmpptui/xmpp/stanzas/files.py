@@ -6,6 +6,7 @@ safe where it names anything on disk."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree as ET
 
@@ -43,20 +44,23 @@ def attachment_of(xml: ET.Element) -> Attachment | None:
 
 
 def _file_sharing(xml: ET.Element) -> Attachment | None:
-    for sharing in xml.findall(f"{{{NS_SFS}}}file-sharing"):
-        urls = [source.get("target", "") for source in sharing.iter(f"{{{NS_URL_DATA}}}url-data")]
-        url = next((url for url in urls if valid_file_url(url)), "")
-        if url:
-            return _described(url, sharing.find(f"{{{NS_FILE}}}file"), NS_FILE)
-    return None
+    return _first_described(xml.findall(f"{{{NS_SFS}}}file-sharing"), f"{{{NS_URL_DATA}}}url-data", "target",
+                            NS_FILE)
 
 
 def _media_sharing(xml: ET.Element) -> Attachment | None:
-    for sharing in xml.iter(f"{{{NS_SIMS}}}media-sharing"):
-        urls = [source.get("uri", "") for source in sharing.iter(f"{{{NS_REFERENCE}}}reference")]
-        url = next((url for url in urls if valid_file_url(url)), "")
+    return _first_described(xml.iter(f"{{{NS_SIMS}}}media-sharing"), f"{{{NS_REFERENCE}}}reference", "uri",
+                            NS_JINGLE_FILE)
+
+
+def _first_described(sharings: Iterable[ET.Element], source: str, attribute: str,
+                     file_namespace: str) -> Attachment | None:
+    """The first sharing element with a usable source URL, with what its `<file/>` says of the file."""
+    for sharing in sharings:
+        url = next((url for element in sharing.iter(source) if valid_file_url(url := element.get(attribute, ""))),
+                   "")
         if url:
-            return _described(url, sharing.find(f"{{{NS_JINGLE_FILE}}}file"), NS_JINGLE_FILE)
+            return _described(url, sharing.find(f"{{{file_namespace}}}file"), file_namespace)
     return None
 
 
