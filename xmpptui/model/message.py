@@ -102,10 +102,6 @@ class _Rare:
     edits: tuple[Edit, ...] = ()
 
 
-_COMMON = _Rare()
-"""A message's rare part when it has none of them."""
-
-
 @dataclass(slots=True, eq=False, init=False)
 class ChatMessage:
     """One line of a conversation. Mutable only in `state`/`error` and (by a correction) `body`/`edited`,
@@ -156,8 +152,10 @@ class ChatMessage:
         self.direction, self.kind, self.id, self.state, self.error = direction, kind, id, state, error
         self.delayed, self.carbon, self.stanza_id, self.edited = delayed, carbon, stanza_id, edited
         self.markable, self.mention = markable, mention
-        rare = _Rare(attachment, reply_to, reactions, retracted, occupant_id, received, edits)
-        self._rare = rare if rare != _COMMON else None
+        has_rare = (attachment is not None or reply_to is not None or reactions or retracted or occupant_id
+                    or received is not None or edits)
+        self._rare = _Rare(attachment, reply_to, reactions, retracted, occupant_id, received, edits) if has_rare \
+            else None  # (most messages: no allocation, no comparison, on the path that loads whole histories)
 
     def _rare_part(self) -> _Rare:
         if self._rare is None:
