@@ -242,3 +242,43 @@ async def test_reopening_a_closed_conversation_shows_a_fresh_log() -> None:
         factory.session.receive("bob@example.org", "after reopening", name="Bob")
         await until(pilot, lambda: any("after reopening" in line for line in reopened.plain_lines()))
         assert not any("before closing" in line for line in reopened.plain_lines())
+
+
+async def test_a_flood_of_messages_reaches_the_screen_in_fewer_batches_and_a_quiet_message_at_once() -> None:
+    """A batch of 20 or more new messages means a flood: the next batch waits 1/15 s (so the chat log repaints
+    at most 15 times a second and the keys get the loop); a batch of fewer brings back one batch per frame."""
+    import asyncio
+
+    from xmpptui.model.conversation import ChatMessage
+    from xmpptui.model.events import MessageAdded
+    from xmpptui.ui.shared.messages import SessionEvents
+
+    app, factory = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: factory.made, what="session started")
+        loop = asyncio.get_running_loop()
+        batches: list[tuple[float, int]] = []
+        screen = app.main_screen
+        post = screen.post_message
+
+        def record(message: object) -> bool:
+            if isinstance(message, SessionEvents):
+                batches.append((loop.time(), len(message.events)))
+            return post(message)  # type: ignore[arg-type]
+
+        screen.post_message = record  # type: ignore[method-assign]
+        session = factory.session
+
+        def burst(count: int, tag: str) -> None:
+            for n in range(count):
+                session.emit(MessageAdded(ChatMessage("bob@example.org", "Bob", f"{tag} {n}", 0.0)))
+
+        burst(30, "flood")
+        await until(pilot, lambda: len(batches) == 1, what="the flood's batch")
+        burst(1, "after the flood")
+        await until(pilot, lambda: len(batches) == 2, what="the next batch")
+        assert batches[1][0] - batches[0][0] >= 1 / 15 - 0.002, "held for the flood pace"
+        await until(pilot, lambda: loop.time() > batches[1][0] + 1 / 15, what="a quiet spell")
+        burst(1, "quiet")
+        await until(pilot, lambda: len(batches) == 3, what="a quiet message's batch")
+        assert [count for _, count in batches] == [30, 1, 1]
