@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import time
 
 from textual.app import App, ComposeResult
@@ -385,3 +387,29 @@ async def test_a_long_log_scrolled_back_keeps_the_message_in_view_at_a_new_width
         await pilot.pause()
         assert shown(log) == expected[:log.size.height], "and still there once everything is counted"
         assert_consistent(log)
+
+
+async def test_a_repaint_takes_the_widgets_style_once_not_once_a_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual's `rich_style` walks every ancestor's styles; during a flood each repaint draws every line on
+    screen, so asking it once a line cost a tenth of the repaint."""
+    from textual.dom import DOMNode
+    from textual.geometry import Region
+
+    messages = [incoming(f"line {n}", at(1, 12, n)) for n in range(50)]
+    app = LogApp(messages)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        log = app.query_one(ChatLog)
+        asked: list[object] = []
+        style = DOMNode.rich_style
+
+        def counted(node: DOMNode) -> object:
+            if node is log:
+                asked.append(node)
+            return style.fget(node)  # type: ignore[attr-defined]
+
+        monkeypatch.setattr(DOMNode, "rich_style", property(counted))
+        strips = log.render_lines(Region(0, 0, log.size.width, log.size.height))
+        assert len(strips) == log.size.height > 10
+        assert [strip.text.rstrip() for strip in strips][-1].endswith("line 49")
+        assert len(asked) == 1

@@ -7,7 +7,6 @@ import gc
 import logging
 import os
 import signal
-import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -21,13 +20,14 @@ from textual.worker import Worker, WorkerState
 from xmpptui import config as config_mod
 from xmpptui import passwords
 from xmpptui.config import Account, Config
-from xmpptui.model.events import ConnectionChanged, Event, MessageAdded
+from xmpptui.model.events import ConnectionChanged, Event
 from xmpptui.model.state import LoginFailure
 from xmpptui.passwords import Secret
 from xmpptui.session import Session, SessionError
 from xmpptui.ui import shutdown
 from xmpptui.ui.contacts.palette import ContactsProvider
 from xmpptui.ui.login.login_error import LoginErrorScreen
+from xmpptui.ui.main.batches import EventBatches
 from xmpptui.ui.main.notifications import NotificationHooks
 from xmpptui.ui.main.screen import MainScreen
 from xmpptui.ui.shared import keymap, render
@@ -42,14 +42,6 @@ if TYPE_CHECKING:
 
 SessionFactory = Callable[[Account, Secret], Session]
 PasswordResolver = Callable[[Account], "Secret | None"]
-
-_FRAME = 1 / 60
-_FLOOD_FRAME = 1 / 15
-_FLOOD_MESSAGES = 20
-"""A batch bringing this many new messages means a flood: until one brings fewer, batches (and so the chat log's
-repaints, each redrawing every line on screen) come at most 15 times a second. Each repaint costs about the same
-however many messages it shows, so the loop is left to the keys and the flood is shown sooner (measured: a
-10,000-message flood's repaints took 0.9 s of the loop instead of 2.1 s)."""
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +82,7 @@ class XmppTuiApp(App[None]):
         self._resolve_password = password_resolver
         self._save_accounts = save_accounts
         self.session: Session | None = None
-        self._pending: list[Event] = []
-        self._flush_handle: asyncio.TimerHandle | None = None
-        self._last_flush = 0.0
-        self._flush_interval = _FRAME
+        self._batches = EventBatches(lambda events: self.main_screen.post_message(SessionEvents(events)))
         self._quitting = False
         self._remove_signal_handlers: Callable[[], None] = lambda: None
         self._notifier: Notifier | None = None
@@ -279,23 +268,10 @@ class XmppTuiApp(App[None]):
     # Event batching ---------------------------------------------------------------------------
 
     def _sink(self, event: Event) -> None:
-        self._pending.append(event)
-        if self._flush_handle is None:
-            # At most one batch per frame; a lone event after a quiet spell goes on the next loop turn.
-            wait = max(0.0, self._last_flush + self._flush_interval - time.monotonic())
-            self._flush_handle = asyncio.get_running_loop().call_later(wait, self._flush_events)
+        self._batches.add(event)
         if isinstance(event, ConnectionChanged) and event.status.failure not in (None, LoginFailure.CONFLICT):
             # (A session replaced by another client is no failed login: the status says so, and F10 logs in.)
             self.call_later(self._login_failed, event.status.reason, event.status.certificate)
-
-    def _flush_events(self) -> None:
-        self._flush_handle = None
-        self._last_flush = time.monotonic()
-        events, self._pending = self._pending, []
-        added = sum(1 for event in events if isinstance(event, MessageAdded))
-        self._flush_interval = _FLOOD_FRAME if added >= _FLOOD_MESSAGES else _FRAME
-        if events:
-            self.main_screen.post_message(SessionEvents(events))
 
     def _login_failed(self, reason: str, certificate: str) -> None:
         def chosen(choice: str | None) -> None:

@@ -17,14 +17,14 @@ from itertools import accumulate
 from rich.style import Style
 from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from xmpptui.model.conversation import ChatMessage, Direction, MessageKind
 from xmpptui.ui.chat.message_lines import MessageLines, Previews
+from xmpptui.ui.shared.line_view import LineView
 
 
-class ChatLog(ScrollView, can_focus=True):
+class ChatLog(LineView, can_focus=True):
     """A virtualised, word-wrapped chat log with timestamps, nick colours and day separators."""
 
     DEFAULT_CSS = "ChatLog { scrollbar-gutter: stable; overflow-x: hidden; }"
@@ -378,7 +378,7 @@ class ChatLog(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         line = scroll_y + y
         width = self._content_width
-        style: Style = self.rich_style
+        style: Style = self.line_style
         if line >= self._total or not self._offsets:
             return Strip.blank(width, style)
         index = bisect_right(self._offsets, line) - 1

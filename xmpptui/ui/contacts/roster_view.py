@@ -16,7 +16,6 @@ from textual.cache import LRUCache
 from textual.events import Key
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from xmpptui.model.contacts import PendingRequest
@@ -25,6 +24,7 @@ from xmpptui.model.room import Bookmark, RoomState
 from xmpptui.model.roster import Roster
 from xmpptui.ui.contacts.roster_groups import RosterGroups
 from xmpptui.ui.shared import render
+from xmpptui.ui.shared.line_view import LineView
 
 REQUESTS_TITLE = "Pending requests"
 BOOKMARKS_TITLE = "Bookmarks"
@@ -38,7 +38,7 @@ Row = tuple[str, str]
 """(kind, group name or JID)."""
 
 
-class RosterView(ScrollView, can_focus=True):
+class RosterView(LineView, can_focus=True):
     """The contact list. Posts `ContactSelected` on Enter or click on a contact, `RequestSelected` on a
     pending request, `BookmarkSelected` on a bookmarked room, and `ContactAction` for the contact-management
     keys."""
@@ -283,7 +283,7 @@ class RosterView(ScrollView, can_focus=True):
         _, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base: Style = self.rich_style
+        base: Style = self.line_style
         if index >= len(self._rows):
             return Strip.blank(width, base)
         row = self._rows[index]

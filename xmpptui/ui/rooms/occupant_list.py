@@ -10,12 +10,12 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from xmpptui.model.presence import Presence
 from xmpptui.model.room import AFFILIATION_MARKS, Occupant, Role, Room, RoomState
 from xmpptui.ui.shared import render
+from xmpptui.ui.shared.line_view import LineView
 
 ROLE_TITLES = {Role.MODERATOR: "Moderators", Role.PARTICIPANT: "Participants", Role.VISITOR: "Visitors",
                Role.NONE: "Others"}
@@ -48,7 +48,7 @@ def occupant_line(occupant: Occupant, own_nick: str) -> Text:
     return line
 
 
-class OccupantList(ScrollView, can_focus=True):
+class OccupantList(LineView, can_focus=True):
     """Shown beside a room's log (toggled with a key); the screen gives it the active room. Built on the Line
     API like the roster: only the rows on screen are rendered (a room may hold thousands of occupants)."""
 
@@ -101,7 +101,7 @@ class OccupantList(ScrollView, can_focus=True):
         _, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base: Style = self.rich_style
+        base: Style = self.line_style
         if index >= len(self._rows):
             return Strip.blank(width, base)
         nick, _ = self._rows[index]
