@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import burst, chat_log, history, preview, rooms, roster, startup, support, terminal, upload
+from benchmarks import burst, chat_log, history, preview, rooms, roster, startup, support, terminal, upload, wire
 
 SECTIONS = {
     "chat": chat_log,
@@ -32,6 +32,7 @@ SECTIONS = {
     "upload": upload,
     "preview": preview,
     "terminal": terminal,
+    "wire": wire,
 }
 
 

@@ -1,0 +1,113 @@
+"""Where the wire should run: the flood of `burst` (10,000; quick 1,000) messages of `--only burst`, received by the
+real app with its session on the UI loop (as shipped) and with the same session on a worker thread with its own
+loop (`benchmarks.threaded_session`), rounds alternating which goes first.
+
+For each: the rate the flood is shown at, keystroke echo during it (the burst section's probe: a key handed to the
+driver every 0.2 s, until the frame in which the composer shows it), and what ran on the UI loop, by kind, timed
+around each call: the wire (slixmpp's parsing and every handler of ours for a slice of the socket, our `_parse_slice`
+is where it enters), the session's events applied to the screen, and repaints (`Screen._refresh_layout`). A key
+waits for whichever of these is running, so the longest of them bound echo. A separate process for the wire
+would take the wire's share off the UI loop and nothing else; its figures here say what that is worth."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks import burst, support
+from benchmarks.support import Row, Sizes, median, ms, percentile
+
+SECTION = "wire"
+KINDS = ("wire", "events", "repaints")
+
+
+@contextmanager
+def timed_on_the_ui_loop() -> Iterator[dict[str, list[float]]]:
+    """Durations of the three kinds of work, counted only when they run on the main thread (the UI loop's)."""
+    from textual.screen import Screen
+
+    from xmpptui.ui.main.screen import MainScreen
+    from xmpptui.xmpp.transport.client import Client
+
+    spans: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    patched = [(Client, "_parse_slice", "wire"), (MainScreen, "on_session_events", "events"),
+               (Screen, "_refresh_layout", "repaints")]
+    originals = [(cls, name, getattr(cls, name)) for cls, name, _ in patched]
+    main = threading.main_thread()
+
+    def wrap(original: Callable[..., Any], kind: str) -> Callable[..., Any]:
+        def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if threading.current_thread() is not main:
+                return original(self, *args, **kwargs)
+            start = time.perf_counter()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                spans[kind].append(time.perf_counter() - start)
+        return timed
+
+    for (cls, name, kind), (_, _, original) in zip(patched, originals, strict=True):
+        setattr(cls, name, wrap(original, kind))
+    try:
+        yield spans
+    finally:
+        for cls, name, original in originals:
+            setattr(cls, name, original)
+
+
+async def _round(server: Any, threaded: bool, count: int, number: int, sizes: Sizes) -> tuple[burst.Round, dict]:
+    from benchmarks.threaded_session import ThreadedSession
+    from tests.e2e.helpers import make_app
+    from xmpptui.storage.history import History
+
+    receiver, peer = await burst._pair(server)
+    sender = await burst.Sender.start(server, peer)
+    try:
+        with tempfile.TemporaryDirectory(prefix="xmpptui-bench-wire-") as root:
+            history = History(Path(root) / "history.sqlite3")
+            try:
+                app = make_app(server, receiver, history=history)
+                if threaded:
+                    factory = app._session_factory
+                    app._session_factory = lambda *args, **kwargs: ThreadedSession(factory, *args, **kwargs)
+                with timed_on_the_ui_loop() as spans:
+                    result = await burst._app_round_with(app, peer, sender, count, f"wire-{number}",
+                                                         2000 + number, sizes, receiver)
+            finally:
+                await asyncio.get_running_loop().run_in_executor(None, history.shutdown)
+    finally:
+        await sender.quit()
+    return result, spans
+
+
+async def run(sizes: Sizes) -> list[Row]:
+    server = support.SERVER.get()
+    results: dict[str, list[tuple[burst.Round, dict]]] = {"loop": [], "thread": []}
+    for number in range(sizes.burst_rounds):
+        for mode in ("loop", "thread") if number % 2 == 0 else ("thread", "loop"):
+            results[mode].append(await _round(server, mode == "thread", sizes.burst, number, sizes))
+    rows: list[Row] = []
+    n = f"{sizes.burst:,} msgs"
+    for mode, label in (("loop", "wire on the UI loop (shipped)"), ("thread", "wire on a thread")):
+        rounds = results[mode]
+        echo = [latency for result, _ in rounds for latency in result.echo]
+        in_order = all(result.in_order for result, _ in rounds)
+        rows.append(Row(SECTION, f"{label}: flood shown ({n}, every message in order)", median(
+            result.rate for result, _ in rounds), "msg/s", text=None if in_order else "NOT IN ORDER"))
+        rows.append(Row(SECTION, f"{label}: echo during the flood p95 ({len(echo)} probes)",
+                        ms(percentile(echo, 95)), "ms",
+                        note=f"p50 {ms(percentile(echo, 50)):.1f} ms, max {ms(max(echo)):.1f} ms"))
+        for kind in KINDS:
+            spans = [span for _, round_spans in rounds for span in round_spans[kind]]
+            seconds = sum(spans) / len(rounds)
+            rows.append(Row(SECTION, f"{label}: UI loop busy with {kind}, whole flood",
+                            seconds * 1000, "ms", note=(f"{len(spans) // len(rounds)} calls, p95 "
+                                                        f"{ms(percentile(spans, 95)):.1f} ms, max "
+                                                        f"{ms(max(spans)):.1f} ms") if spans else "none"))
+    return rows
