@@ -85,6 +85,12 @@ class ChatReceiving:
         if incoming.replaces and existing is not None:
             self._on_correction(existing, incoming)
             return
+        if incoming.replaces and incoming.delayed and self._conversations.keeps(bare_jid):
+            # The server's offline copy of a correction the login's archive catch-up applied to the history
+            # already (the conversation is not open, so the message it names is only there); never a new line.
+            self._updates.correct(bare_jid, incoming.replaces, Direction.IN.value, incoming.body,
+                                  incoming.timestamp, archived=True)
+            return
         if not self._conversations.may_open(bare_jid):
             self._ctx.notice("stranger-flood", f"message from {bare_jid} dropped: too many conversations with "
                                                "people outside your roster are open", Severity.WARNING)
