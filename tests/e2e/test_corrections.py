@@ -163,3 +163,46 @@ async def test_a_correction_sent_while_we_were_away_applies_at_the_next_login_fr
             "the meeting is on wednesday"]
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+@pytest.mark.timeout(90)
+async def test_a_room_correction_made_while_we_were_away_applies_on_rejoining(
+        server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
+    """Bob's line is held; while xmpptui is not running Bob corrects it and Carol (another nick) tries to; on the
+    next join (the room's history and its archive both hold them) the line held shows Bob's text, once, and
+    Carol's attempt nothing (what the room's history or archive brings is never a line of its own)."""
+    alice, bob, carol = server.register(), server.register(), server.register()
+    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    plain_bob = await peer(server, peers, bob)
+    plain_carol = await peer(server, peers, carol)
+    history = History(tmp_path / "history.sqlite3")
+    try:
+        session, _ = await session_for(server, alice, history)
+        try:
+            await session.join_room(room)  # (alice creates it; bob and carol stay while she is away)
+            await wait_for(lambda: (r := session.state.rooms.get(room)) is not None and r.joined, "joined")
+            await peer_join(plain_bob, room, "bob")
+            await peer_join(plain_carol, room, "carol")
+            original = send(plain_bob, room, "the deploy is at noon", "groupchat")
+            target = (await said(session, room, "the deploy is at noon")).stanza_id
+        finally:
+            await session.stop()
+        correct(plain_carol, room, original, "carol says never", "groupchat")
+        await next_in_room(plain_bob, "carol says never")
+        correct(plain_bob, room, original, "the deploy is at one", "groupchat")
+        await next_in_room(plain_carol, "the deploy is at one")
+
+        session, _ = await session_for(server, alice, history)
+        try:
+            await session.join_room(room)
+            await wait_for(lambda: (r := session.state.rooms.get(room)) is not None and r.joined, "joined again")
+            line = await said(session, room, "the deploy is at one")
+            send(plain_bob, room, "marker", "groupchat")
+            await said(session, room, "marker")
+            assert (line.stanza_id, [e.text for e in line.edits]) == (target, ["the deploy is at noon"])
+            assert [m.body for m in lines(session, room) if m.sender in ("bob", "carol")] == [
+                "the deploy is at one", "marker"], "carol's correction of bob's line changed nothing"
+        finally:
+            await session.stop()
+    finally:
+        await asyncio.to_thread(history.shutdown)

@@ -152,3 +152,29 @@ async def test_a_correction_of_a_message_only_the_history_holds_corrects_it_ther
         assert [hit.message.body for hit in await history.search(ME, "hello")] == ["hello"]
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+def archived(n: int, sender: str, to: str, inner: str, message_id: str) -> Message:
+    return stanza(f"<message xmlns='jabber:client' to='{ME}/x'><result xmlns='urn:xmpp:mam:2' queryid='q1' "
+                  f"id='a{n}'><forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' "
+                  f"stamp='2024-05-01T10:00:{n:02}Z'/><message xmlns='jabber:client' from='{sender}' to='{to}' "
+                  f"type='chat' id='{message_id}'>{inner}</message></forwarded></result></message>")
+
+
+def test_archived_corrections_apply_in_order_after_the_message_they_name_and_only_from_its_author() -> None:
+    from xmpptui.xmpp.stanzas import translate
+
+    session = XmppSession(Account(jid=ME), Secret("pw"))
+    session.context.sink = lambda event: None
+    page = [archived(1, f"{BOB}/r", f"{ME}/x", "<body>helo</body>", "m1"),
+            archived(2, f"{ME}/x", f"{BOB}/r", correction("we may not", "m1"), "c1"),
+            archived(3, f"{BOB}/r", f"{ME}/x", correction("hello", "m1"), "c2"),
+            archived(4, f"{BOB}/r", f"{ME}/x", correction("hello!", "m1"), "c3")]
+    results = [translate.archive_result(message, ME, {"q1"}, 1.8e9) for message in page]
+    session.archive_sync.take_archived([r for r in results if r is not None])
+    (line,) = session.state.conversations.get(BOB).messages  # type: ignore[union-attr]
+    assert (line.body, [e.text for e in line.edits]) == ("hello!", ["helo", "hello"])
+    # The same page read again (an older-page read, a catch-up overlapping what was applied) changes nothing.
+    session.archive_sync.take_archived([r for r in results if r is not None])
+    assert (line.body, [e.text for e in line.edits]) == ("hello!", ["helo", "hello"])
+    assert len(session.state.conversations.get(BOB).messages) == 1  # type: ignore[union-attr]

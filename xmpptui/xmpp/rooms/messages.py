@@ -159,8 +159,10 @@ class RoomMessages:
         if nick == room.nick and (sent := conversation.find_sent(incoming.replaces)) is not None:
             self._updates.correct(room.jid, incoming.replaces, author_key(sent), incoming.body, incoming.timestamp)
             return True
+        # One in the history the room sends on joining may name a line the local history is still being read
+        # for: corrected there, and by the room's archive read next; never a line of its own.
         return self._updates.correct(room.jid, incoming.replaces, room.author(nick, occupant), incoming.body,
-                                     incoming.timestamp)
+                                     incoming.timestamp, archived=incoming.delayed) or incoming.delayed
 
     def _on_private(self, room: Room, stanza: Message) -> None:
         incoming = translate.incoming_message(stanza, self._ctx.clock())
