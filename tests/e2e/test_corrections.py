@@ -2,7 +2,8 @@
 plain slixmpp peers using slixmpp's own XEP-0308 plugin: in a room from the line's occupant (keeping its
 reactions) and not from another one, ours reflected by the room not shown twice; from our other client by carbon
 (ours only) and received by it (the peer's only); one sent while we were not running applied from the archive at
-the next login, to the line held, with the text it replaced kept."""
+the next login, to the line held, with the text it replaced kept, and in a room on rejoining; and a line a
+moderator removed, read from the room's archive by a client that never held it, shown as removed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.e2e.test_messaging import (
     PLUGINS,
     held,
     next_in_room,
+    offers_moderation,
     room_stanza_id,
     send,
     send_reactions,
@@ -206,3 +208,38 @@ async def test_a_room_correction_made_while_we_were_away_applies_on_rejoining(
             await session.stop()
     finally:
         await asyncio.to_thread(history.shutdown)
+
+
+@pytest.mark.timeout(90)
+async def test_a_fresh_client_shows_a_line_the_moderator_removed_as_removed_from_the_rooms_archive(
+        server: XmppServer, peers: list[Peer]) -> None:
+    """The room's archive keeps a tombstone in the removed line's place (Prosody's mod_muc_moderation): Dave,
+    joining later with nothing held, reads it as Bob's line "removed by a moderator (spam)", not as nothing."""
+    alice, bob, dave = server.register(), server.register(), server.register()
+    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    plain_bob = await peer(server, peers, bob)
+    session, _ = await session_for(server, alice)
+    try:
+        await session.join_room(room)  # (alice creates it: its owner, so a moderator)
+        await wait_for(lambda: (r := session.state.rooms.get(room)) is not None and r.joined and r.features,
+                       "joined, and the room's features known")
+        if not offers_moderation(session, room):
+            pytest.skip("this server's rooms offer no moderation (disco#info)")
+        await peer_join(plain_bob, room, "bob")
+        send(plain_bob, room, "before", "groupchat")
+        send(plain_bob, room, "buy cheap pills", "groupchat")
+        send(plain_bob, room, "after", "groupchat")
+        await said(session, room, "after")
+        await session.moderate(room, held(session, room, "buy cheap pills"), "spam")
+    finally:
+        await session.stop()
+
+    fresh, _ = await session_for(server, dave)
+    try:
+        await fresh.join_room(room)
+        await wait_for(lambda: (r := fresh.state.rooms.get(room)) is not None and r.joined, "dave joined")
+        await wait_for(lambda: any(m.retracted for m in lines(fresh, room)), "the removed line, from the archive")
+        assert [(m.sender, m.body, m.retracted) for m in lines(fresh, room) if m.sender == "bob"] == [
+            ("bob", "before", ""), ("bob", "", "removed by a moderator (spam)"), ("bob", "after", "")]
+    finally:
+        await fresh.stop()

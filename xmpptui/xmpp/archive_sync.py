@@ -318,8 +318,8 @@ class ArchiveSync:
         """An archived line of the room (from room@service/nick); anything else in its archive is left out."""
         incoming = result.message
         sender = jids.resource(incoming.sender)
-        if incoming.kind is not MessageKind.GROUPCHAT or not incoming.body or not sender or incoming.replaces or \
-                jids.bare(incoming.sender).lower() != room_jid:
+        if incoming.kind is not MessageKind.GROUPCHAT or not (incoming.body or incoming.removed) or not sender or \
+                incoming.replaces or jids.bare(incoming.sender).lower() != room_jid:  # (a tombstone is the line)
             return None
         own = room is not None and sender == room.nick
         occupant = incoming.occupant_id if room is not None and room.offers_occupant_ids else ""
@@ -328,7 +328,7 @@ class ArchiveSync:
                            kind=MessageKind.GROUPCHAT, id=incoming.id,
                            state=DeliveryState.SENT if own else DeliveryState.NONE, delayed=True,
                            stanza_id=incoming.stanza_id, attachment=incoming.attachment, reply_to=incoming.reply,
-                           occupant_id=occupant)
+                           occupant_id=occupant, retracted=incoming.removed)
 
     async def older(self, conversation: Conversation) -> None:
         """Past the local history: ask the archive (our server's, or the room's) for the page before the oldest
