@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.e2e.test_messaging import (
     PLUGINS,
     held,
@@ -24,7 +25,7 @@ from tests.e2e.test_messaging import (
     session_for,
     wait_for,
 )
-from tests.e2e.test_rooms import peer_join
+from tests.e2e.test_rooms import joined, peer_join, typed
 from tests.support.peer import Peer
 from tests.support.server import MUC_DOMAIN, XmppServer
 from tests.support.server import Account as ServerAccount
@@ -243,3 +244,37 @@ async def test_a_fresh_client_shows_a_line_the_moderator_removed_as_removed_from
             ("bob", "before", ""), ("bob", "", "removed by a moderator (spam)"), ("bob", "after", "")]
     finally:
         await fresh.stop()
+
+
+@pytest.mark.timeout(90)
+async def test_in_a_room_up_corrects_our_last_line_and_others_corrections_show_edited_in_the_log(
+        server: XmppServer, peers: list[Peer]) -> None:
+    """Driven as a user: Up in the empty composer of a room puts our last line back, Enter sends the correction
+    (by our line's own id); the log shows each corrected line once, marked (edited)."""
+    alice, bob = server.register(), server.register()
+    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    plain_bob = await peer(server, peers, bob)
+    await peer_join(plain_bob, room, "bob")
+    app = make_app(server, alice)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await typed(pilot, "helo all")
+        original = await next_in_room(plain_bob, "helo all")
+        await until(pilot, lambda: app.main_screen.composer.text == "", what="the composer emptied")
+        await pilot.press("up")
+        assert app.main_screen.composer.text == "helo all" and app.main_screen.composer.correcting
+        await pilot.press("ctrl+a", "ctrl+k", *"hello all", "enter")
+        correction = await next_in_room(plain_bob, "hello all")
+        assert correction["replace"]["id"] == original["id"]
+
+        bobs = send(plain_bob, room, "me too", "groupchat")
+        correct(plain_bob, room, bobs, "me three", "groupchat")
+        await until(pilot, lambda: "me three" in bodies(app, room), what="bob's correction")
+        send(plain_bob, room, "marker", "groupchat")
+        await until(pilot, lambda: "marker" in bodies(app, room), what="bob's next line")
+        assert [b for b in bodies(app, room) if b in ("helo all", "hello all", "me too", "me three", "marker")] == [
+            "hello all", "me three", "marker"]
+        await until(pilot, lambda: all(any(line.endswith(f"{text} (edited)") for line in log_lines(app, room))
+                                       for text in ("hello all", "me three")), what="both lines marked edited")
