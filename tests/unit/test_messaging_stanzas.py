@@ -174,10 +174,10 @@ def test_reactions_and_a_retraction_we_send_are_what_slixmpp_reads() -> None:
 
 
 def test_a_moderation_request_is_what_slixmpp_builds() -> None:
+    theirs = peer().make_iq_set()  # (first: it registers slixmpp's stanza classes that read ours, run alone too)
     ours = Iq(stype="set")
     messaging.fill_moderation(ours.xml, "sid1", "spam")
     ours = Iq(xml=ours.xml)
-    theirs = peer().make_iq_set()
     theirs["moderate"]["id"], theirs["moderate"]["reason"] = "sid1", "spam"
     theirs["moderate"].enable("retract")
     assert ours["moderate"]["id"] == theirs["moderate"]["id"] == "sid1"
