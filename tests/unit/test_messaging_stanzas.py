@@ -174,10 +174,10 @@ def test_reactions_and_a_retraction_we_send_are_what_slixmpp_reads() -> None:
 
 
 def test_a_moderation_request_is_what_slixmpp_builds() -> None:
+    theirs = peer().make_iq_set()  # (first: it registers slixmpp's stanza classes that read ours, run alone too)
     ours = Iq(stype="set")
     messaging.fill_moderation(ours.xml, "sid1", "spam")
     ours = Iq(xml=ours.xml)
-    theirs = peer().make_iq_set()
     theirs["moderate"]["id"], theirs["moderate"]["reason"] = "sid1", "spam"
     theirs["moderate"].enable("retract")
     assert ours["moderate"]["id"] == theirs["moderate"]["id"] == "sid1"
@@ -203,3 +203,17 @@ def test_parsing_is_linear_on_a_huge_hostile_body() -> None:
     incoming = translate.incoming_message(stanza, NOW)
     assert incoming is not None and incoming.reply is not None
     assert time.perf_counter() - started < 1.0
+
+
+def test_an_archives_tombstone_reads_as_the_words_shown_in_either_shape_and_a_message_with_a_body_is_none() -> None:
+    prosody_2023 = ("<moderated xmlns='urn:xmpp:message-moderate:0' by='room@muc.example.org/mod'>"
+                    "<retracted xmlns='urn:xmpp:message-retract:0' stamp='2024-05-01T10:00:00Z'/>"
+                    "<reason>spam</reason></moderated>")
+    current = (f"<retracted xmlns='{messaging.RETRACT_NS}' stamp='2024-05-01T10:00:00Z'>"
+               f"<moderated xmlns='{messaging.MODERATE_NS}' by='room@muc.example.org/mod'/>"
+               "<reason>off topic</reason></retracted>")
+    by_sender = f"<retracted xmlns='{messaging.RETRACT_NS}' stamp='2024-05-01T10:00:00Z'/>"
+    read = [translate.incoming_message(message(inner, type="groupchat"), NOW) for inner in (
+        prosody_2023, current, by_sender, f"<body>still here</body>{prosody_2023}", "")]
+    assert [incoming.removed for incoming in read if incoming is not None] == [
+        "removed by a moderator (spam)", "removed by a moderator (off topic)", "message retracted", "", ""]

@@ -19,7 +19,7 @@ from xmpptui.model.message import (
     Reply,
     moderated_words,
 )
-from xmpptui.model.references import References
+from xmpptui.model.references import References, corrects
 
 __all__ = ["DELIVERY_ORDER", "RETRACTED", "Attachment", "ChatMessage", "Conversation", "ConversationKind",
            "Conversations", "DeliveryState", "Direction", "MessageKind", "Reply", "SearchHit", "moderated_words"]
@@ -169,11 +169,11 @@ class Conversation:
                 return held
         return None
 
-    def find_received(self, message_id: str, within: int = 200) -> ChatMessage | None:
-        """The peer's message `message_id` among the last `within` held, for a correction of it (a conversation
-        holds one peer's messages, so only that peer can correct them: XEP-0308's security rule)."""
+    def find_corrected(self, message_id: str, author: str, within: int = 200) -> ChatMessage | None:
+        """The message a correction from `author` (an `author_key`) names by `message_id`, among the last `within`
+        held: only its own author's corrections find it (XEP-0308's security rule, `references.corrects`)."""
         for held in reversed(self.messages[-within:]):
-            if held.direction is Direction.IN and held.id == message_id:
+            if corrects(held, message_id, author):
                 return held
         return None
 

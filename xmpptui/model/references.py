@@ -51,6 +51,13 @@ def author_key(message: ChatMessage) -> str:
     return message.direction.value
 
 
+def corrects(message: ChatMessage, message_id: str, author: str) -> bool:
+    """Whether a correction (XEP-0308) naming `message_id`, from `author` (an `author_key`), is one of `message`:
+    it names the id its sender gave it (in a room too: not the room's stanza-id) and comes from its author (§6:
+    in a chat the same side of it; in a room the same occupant id where the room offers them, else the same nick)."""
+    return bool(message_id) and message.id == message_id and author_key(message) == author
+
+
 @dataclass(slots=True)
 class _Pending:
     reactions: dict[str, frozenset[str]] = field(default_factory=dict)

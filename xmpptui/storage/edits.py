@@ -34,3 +34,25 @@ def with_edits(db: sqlite3.Connection, account: str, messages: list[ChatMessage]
                 if message is not None:
                     message.edits = (*message.edits, Edit(text, replaced_at))
     return messages
+
+
+def correct_stored(db: sqlite3.Connection, account: str, conversation: str, message_id: str, author: str, body: str,
+                   at: float) -> bool:
+    """A correction from the archive of a message only the history holds (not in memory): the newest stored
+    message `message_id` of `author` (`model.references.author_key`) gets `body`, and the text it replaces is
+    kept; whether one did. A retracted message stays so; one corrected later than `at` keeps its newer text."""
+    for row_id, kind, direction, sender, occupant_id, old_body, retracted in db.execute(
+            "SELECT id, kind, direction, sender, occupant_id, body, retracted FROM messages WHERE account = ? AND "
+            "conversation = ? AND message_id = ? ORDER BY seq DESC", (account, conversation, message_id)):
+        key = (f"o:{occupant_id}" if occupant_id else f"n:{sender}") if kind == "groupchat" else direction
+        if key != author:
+            continue
+        newer = db.execute("SELECT 1 FROM edits WHERE account = ? AND conversation = ? AND target = ? AND "
+                           "direction = ? AND replaced_at > ?", (account, conversation, message_id, direction,
+                                                                  at)).fetchone()
+        if retracted or old_body == body or newer is not None:
+            return False
+        db.execute("UPDATE messages SET body = ?, edited = 1 WHERE id = ?", (body, row_id))
+        keep(db, account, conversation, message_id, direction, Edit(old_body, at))
+        return True
+    return False

@@ -115,7 +115,7 @@ class ArchiveSync:
         With `older_than`, they are a page from before what that conversation holds and are prepended to it."""
         by_peer: dict[str, list[ChatMessage]] = {}
         waiting = {message.id: message for message in self._waiting()}
-        about = [result for result in fetched if result.message.about is not None]
+        about = [result for result in fetched if result.message.about is not None or result.message.replaces]
         for result in fetched:
             message = self._archived_message(result)
             if message is None:
@@ -163,32 +163,39 @@ class ArchiveSync:
                 if unread:
                     conversation.unread += unread
                     self._ctx.emit(UnreadChanged(peer, conversation.unread))
-        for result in about:  # (in the archive's order; the messages they name are filed, or wait for them)
+        for result in about:  # (in the archive's order, after the messages they name, or waiting for them)
             self._apply_archived(result, older=older_than is not None)
 
     def _apply_archived(self, result: translate.ArchivedMessage, older: bool) -> None:
-        """An archived reaction or retraction in a chat. From an older page only retractions: a reaction set there
-        may since have been replaced by one already applied (the newest set is the one that counts)."""
+        """An archived reaction, retraction or correction in a chat. From an older page no reactions: a reaction
+        set there may since have been replaced by one already applied (the newest set is the one that counts)."""
         incoming, about = result.message, result.message.about
         sent = jids.bare(incoming.sender) == self._state.jid
         other = result.to if sent else incoming.sender
-        peer = jids.bare(other)
-        if about is None or (older and isinstance(about, messaging.Reactions)) or not peer or \
-                peer == self._state.jid or peer in self._state.blocked or self._through_room(result, other):
+        peer, author = jids.bare(other), (Direction.OUT if sent else Direction.IN).value
+        if (about is None and not incoming.body) or (older and isinstance(about, messaging.Reactions)) or not peer \
+                or peer == self._state.jid or peer in self._state.blocked or self._through_room(result, other):
             return
-        self._updates.apply(peer, about, author=(Direction.OUT if sent else Direction.IN).value,
-                            reactor=self._state.jid if sent else peer)
+        if about is None:  # (our correction may replace only ours, the peer's only the peer's)
+            self._updates.correct(peer, incoming.replaces, author, incoming.body, incoming.timestamp, archived=True)
+        else:
+            self._updates.apply(peer, about, author=author, reactor=self._state.jid if sent else peer)
 
     def _apply_room_archived(self, room: Room | None, fetched: list[translate.ArchivedMessage], older: bool) -> None:
-        """Archived reactions, retractions and moderations in a room (moderations only from the room itself)."""
+        """Archived reactions, retractions, moderations (only from the room itself) and corrections (only from the
+        line's occupant) in a room."""
         for result in fetched:
             incoming, about = result.message, result.message.about
-            if room is None or about is None or (older and isinstance(about, messaging.Reactions)) or \
+            nick = jids.resource(incoming.sender)
+            if room is None or (about is None and not (incoming.replaces and incoming.body and nick)) or \
+                    (older and isinstance(about, messaging.Reactions)) or \
                     incoming.kind is not MessageKind.GROUPCHAT or jids.bare(incoming.sender).lower() != room.jid:
                 continue
-            nick = jids.resource(incoming.sender)
             author = room.author(nick, incoming.occupant_id) if nick else ""
-            if nick or isinstance(about, messaging.Retraction):
+            if about is None:
+                self._updates.correct(room.jid, incoming.replaces, author, incoming.body, incoming.timestamp,
+                                      archived=True)
+            elif nick or isinstance(about, messaging.Retraction):
                 self._updates.apply(room.jid, about, author=author, reactor=author, may_moderate=not nick)
 
     @staticmethod
@@ -311,8 +318,8 @@ class ArchiveSync:
         """An archived line of the room (from room@service/nick); anything else in its archive is left out."""
         incoming = result.message
         sender = jids.resource(incoming.sender)
-        if incoming.kind is not MessageKind.GROUPCHAT or not incoming.body or not sender or \
-                jids.bare(incoming.sender).lower() != room_jid:
+        if incoming.kind is not MessageKind.GROUPCHAT or not (incoming.body or incoming.removed) or not sender or \
+                incoming.replaces or jids.bare(incoming.sender).lower() != room_jid:  # (a tombstone is the line)
             return None
         own = room is not None and sender == room.nick
         occupant = incoming.occupant_id if room is not None and room.offers_occupant_ids else ""
@@ -321,7 +328,7 @@ class ArchiveSync:
                            kind=MessageKind.GROUPCHAT, id=incoming.id,
                            state=DeliveryState.SENT if own else DeliveryState.NONE, delayed=True,
                            stanza_id=incoming.stanza_id, attachment=incoming.attachment, reply_to=incoming.reply,
-                           occupant_id=occupant)
+                           occupant_id=occupant, retracted=incoming.removed)
 
     async def older(self, conversation: Conversation) -> None:
         """Past the local history: ask the archive (our server's, or the room's) for the page before the oldest

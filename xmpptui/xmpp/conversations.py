@@ -174,6 +174,10 @@ class Conversations:
             log.error("%s", exc)
             self._ctx.emit(Notice(f"{exc}; new messages are shown but not kept", Severity.ERROR))
 
+    def keeps(self, jid: str) -> bool:
+        """Whether the history keeps what is said with `jid`."""
+        return self._history is not None and jid not in self._no_history
+
     def store_update(self, message: ChatMessage) -> None:
         if self._history is not None and message.conversation not in self._no_history:
             self._ctx.spawn(self._history.update(self._state.jid, message))

@@ -85,6 +85,12 @@ class ChatReceiving:
         if incoming.replaces and existing is not None:
             self._on_correction(existing, incoming)
             return
+        if incoming.replaces and incoming.delayed and self._conversations.keeps(bare_jid):
+            # The server's offline copy of a correction the login's archive catch-up applied to the history
+            # already (the conversation is not open, so the message it names is only there); never a new line.
+            self._updates.correct(bare_jid, incoming.replaces, Direction.IN.value, incoming.body,
+                                  incoming.timestamp, archived=True)
+            return
         if not self._conversations.may_open(bare_jid):
             self._ctx.notice("stranger-flood", f"message from {bare_jid} dropped: too many conversations with "
                                                "people outside your roster are open", Severity.WARNING)
@@ -138,24 +144,19 @@ class ChatReceiving:
 
     def _on_correction(self, conversation: Conversation, incoming: translate.IncomingMessage) -> None:
         """XEP-0308: the peer replaced one of its recent messages; a correction of anything else is shown as a
-        message of its own, so that nothing the peer wrote is hidden."""
-        original = conversation.find_received(incoming.replaces)
-        if original is not None and original.retracted:
-            return  # (a correction does not bring a retracted message back)
-        if original is None:
-            message = ChatMessage(conversation=conversation.jid, sender=self._ctx.display_name(conversation.jid),
-                                  body=incoming.body, timestamp=incoming.timestamp, id=incoming.id,
-                                  stanza_id=incoming.stanza_id, markable=incoming.markable, edited=True,
-                                  attachment=incoming.attachment)
-            conversation.add(message)
-            self._conversations.persist(message)
-            conversation.unread += 1
-            self._ctx.emit(MessageAdded(message))
-            self._ctx.emit(UnreadChanged(conversation.jid, conversation.unread))
+        message of its own, so that nothing the peer wrote is hidden (one of a retracted message: nothing)."""
+        if self._updates.correct(conversation.jid, incoming.replaces, Direction.IN.value, incoming.body,
+                                 incoming.timestamp):
             return
-        edit = original.correct(incoming.body, incoming.timestamp)
-        self._conversations.store_correction(original, edit)
-        self._ctx.emit(MessageUpdated(original))
+        message = ChatMessage(conversation=conversation.jid, sender=self._ctx.display_name(conversation.jid),
+                              body=incoming.body, timestamp=incoming.timestamp, id=incoming.id,
+                              stanza_id=incoming.stanza_id, markable=incoming.markable, edited=True,
+                              attachment=incoming.attachment)
+        conversation.add(message)
+        self._conversations.persist(message)
+        conversation.unread += 1
+        self._ctx.emit(MessageAdded(message))
+        self._ctx.emit(UnreadChanged(conversation.jid, conversation.unread))
 
     def on_carbon(self, stanza: Message, sent: bool) -> None:
         """A copy of a message another client of ours sent or received (XEP-0280)."""
@@ -184,6 +185,10 @@ class ChatReceiving:
             return
         if bare_jid in self._state.rooms:
             return  # another client's private message through a room: not ours to show in the room
+        # A correction our other client sent may replace only our messages; one it received, only the peer's.
+        if incoming.replaces and self._updates.correct(bare_jid, incoming.replaces, (Direction.OUT if sent else
+                                                       Direction.IN).value, incoming.body, incoming.timestamp):
+            return
         conversation = self._conversations.open(bare_jid, by_user=False)
         if conversation.seen_before(incoming.stanza_id or incoming.id, incoming.body):
             return  # the archive catch-up brought it already (the copy waited for it)

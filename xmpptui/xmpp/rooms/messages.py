@@ -19,6 +19,7 @@ from xmpptui.model.conversation import (
     Reply,
 )
 from xmpptui.model.events import InvitationReceived
+from xmpptui.model.references import author_key
 from xmpptui.model.room import Room, RoomState
 from xmpptui.session import RoomError
 from xmpptui.xmpp.context import SessionContext
@@ -35,9 +36,12 @@ def _held(conversation: Conversation, nick: str, incoming: translate.IncomingMes
     """Whether a message of the room's join history is one we hold already (from the local history, or
     from before a rejoin): the same id, or the same sender, text and time."""
     for message in reversed(conversation.messages[-_HISTORY_LOOKBACK:]):
-        if message.kind is MessageKind.GROUPCHAT and message.body == incoming.body and (
-                (incoming.id and message.id == incoming.id)
-                or (message.sender == nick and abs(message.timestamp - incoming.timestamp) < 1)):
+        if message.kind is not MessageKind.GROUPCHAT:
+            continue
+        if incoming.id and message.id == incoming.id and (message.body == incoming.body or message.edited):
+            return True  # (a line corrected since shows its new text: the history repeats the old one)
+        if message.body == incoming.body and message.sender == nick and \
+                abs(message.timestamp - incoming.timestamp) < 1:
             return True
     return False
 
@@ -112,6 +116,8 @@ class RoomMessages:
         conversation = self._ctx.state.conversations.get(room.jid)
         if conversation is None:
             conversation = self._writer.open(room.jid, ConversationKind.GROUPCHAT, False)
+        if incoming.replaces and nick and self._corrected(room, conversation, nick, occupant, incoming):
+            return
         if nick and nick == room.nick:
             sent = conversation.find_sent(incoming.id) if incoming.id else None
             if sent is None and not incoming.delayed:  # a room that rewrites ids: match our oldest pending text
@@ -144,6 +150,19 @@ class RoomMessages:
                               attachment=incoming.attachment, reply_to=incoming.reply, occupant_id=occupant,
                               received=self._ctx.clock() if incoming.delayed else None)
         self._writer.add(conversation, message, unread=not own and not incoming.delayed)
+
+    def _corrected(self, room: Room, conversation: Conversation, nick: str, occupant: str,
+                   incoming: translate.IncomingMessage) -> bool:
+        """A correction (XEP-0308) of a line held: applied if it comes from that line's occupant (§6: the same
+        occupant id where the room offers them, else the same nick). Ours, reflected by the room, names a line
+        this client sent (and corrected already): the room gives our nick to no one else while we are in."""
+        if nick == room.nick and (sent := conversation.find_sent(incoming.replaces)) is not None:
+            self._updates.correct(room.jid, incoming.replaces, author_key(sent), incoming.body, incoming.timestamp)
+            return True
+        # One in the history the room sends on joining may name a line the local history is still being read
+        # for: corrected there, and by the room's archive read next; never a line of its own.
+        return self._updates.correct(room.jid, incoming.replaces, room.author(nick, occupant), incoming.body,
+                                     incoming.timestamp, archived=incoming.delayed) or incoming.delayed
 
     def _on_private(self, room: Room, stanza: Message) -> None:
         incoming = translate.incoming_message(stanza, self._ctx.clock())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
-from xmpptui.model.conversation import Reply
+from xmpptui.model.conversation import RETRACTED, Reply, moderated_words
 
 REPLY_NS = "urn:xmpp:reply:0"
 FALLBACK_NS = "urn:xmpp:fallback:0"
@@ -95,6 +95,21 @@ def about(xml: ET.Element) -> About | None:
         if _is_emoji_like(text):
             emojis.append(text)
     return Reactions(target, frozenset(emojis))
+
+
+def removed(xml: ET.Element) -> str:
+    """What an archive's tombstone (a message removed by its sender or a room's moderator, kept in its place with
+    no body) shows instead of it, in either shape servers store: XEP-0424/0425's current `<retracted/>`, or the
+    `<moderated><retracted/></moderated>` of Prosody's mod_muc_moderation (2023); "" if it is not one."""
+    current = xml.find(f"{{{RETRACT_NS}}}retracted")
+    if current is not None:
+        if current.find(f"{{{MODERATE_NS}}}moderated") is None:
+            return RETRACTED
+        return moderated_words((current.findtext(f"{{{RETRACT_NS}}}reason") or "").strip()[:200])
+    older = xml.find(f"{{{MODERATE_NS_0}}}moderated")
+    if older is not None and older.find(f"{{{RETRACT_NS_0}}}retracted") is not None:
+        return moderated_words((older.findtext(f"{{{MODERATE_NS_0}}}reason") or "").strip()[:200])
+    return ""
 
 
 def occupant_id(xml: ET.Element) -> str:

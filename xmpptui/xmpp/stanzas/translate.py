@@ -150,6 +150,8 @@ class IncomingMessage:
     """What it answers (XEP-0461); `body` is without the fallback quote."""
     occupant_id: str = ""
     """XEP-0421, as the room put it (believed only where the room offers it)."""
+    removed: str = ""
+    """Without a body, a tombstone an archive keeps in a removed message's place: the words shown instead."""
 
 
 def incoming_message(stanza: Message, now: float | None = None, archive: str = "") -> IncomingMessage | None:
@@ -187,6 +189,7 @@ def incoming_message(stanza: Message, now: float | None = None, archive: str = "
         about=about,
         reply=reply,
         occupant_id=messaging.occupant_id(xml),
+        removed="" if body.strip() or about is not None else messaging.removed(xml),
     )
 
 
