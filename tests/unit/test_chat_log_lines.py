@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 import time
 
+import pytest
 from textual.app import App, ComposeResult
 
 from xmpptui.model.conversation import ChatMessage, DeliveryState, Direction, MessageKind
