@@ -1,0 +1,68 @@
+"""`paint_now` and `run_binding_now` lean on Textual privates (checked against Textual 8.2): each one they use is
+named here, so a Textual upgrade that drops or renames one fails this test by name instead of making keystrokes
+silently wait for the next frame (or raise mid-keystroke)."""
+
+from __future__ import annotations
+
+import textual
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from xmpptui.ui.shared.keys_now import paint_now, run_binding_now
+
+PRIVATE_APP = ("_batch_count", "_background_screens", "_display")
+PRIVATE_SCREEN = ("_compositor", "_dirty_widgets", "_layout_required", "_scroll_required")
+PRIVATE_WIDGET = ("_repaint_required", "_layout_required", "_scroll_required")
+COMPOSITOR = ("visible_widgets", "update_widgets", "render_update")
+
+
+class OneInput(App[None]):
+    BINDINGS = [Binding("f5", "note", "Note")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("above", id="above")
+        yield Input(id="field")
+
+    def action_note(self) -> None:
+        self.notes += 1
+
+
+def _missing(owner: object, names: tuple[str, ...]) -> list[str]:
+    return [f"{type(owner).__name__}.{name}" for name in names if not hasattr(owner, name)]
+
+
+async def test_the_textual_privates_paint_now_uses_are_there() -> None:
+    app = OneInput()
+    async with app.run_test() as pilot:
+        field = app.query_one(Input)
+        screen = app.screen
+        missing = [*_missing(app, PRIVATE_APP), *_missing(screen, PRIVATE_SCREEN), *_missing(field, PRIVATE_WIDGET),
+                   *_missing(getattr(screen, "_compositor", None), COMPOSITOR)]
+        assert not missing, (f"Textual {textual.__version__} lacks what xmpptui.ui.shared.keys_now.paint_now uses: "
+                             f"{', '.join(missing)}; keystroke echo would wait for the next frame (issue #20)")
+        assert isinstance(screen, Screen)
+        await pilot.pause()
+        field.refresh()
+        assert paint_now(field), "a refreshed, visible widget is painted at once"
+        assert not field._repaint_required, "and the frame does not paint it again"
+        assert not paint_now(field), "nothing left to paint"
+
+        field.refresh(layout=True)
+        assert not paint_now(field), "a layout pending: the frame does it (positions may move)"
+
+
+async def test_run_binding_now_runs_the_binding_the_app_would() -> None:
+    app = OneInput()
+    async with app.run_test() as pilot:
+        field = app.query_one(Input)
+        field.focus()
+        await pilot.pause()
+        assert await run_binding_now(field, "f5")
+        assert app.notes == 1
+        assert not await run_binding_now(field, "f6"), "no binding: the key goes its usual way"

@@ -1,0 +1,57 @@
+"""Keys that take effect, and show, as soon as the focused editor has them: a non-priority binding run in
+order with the letters around it, and one widget painted to the terminal without waiting for the next frame.
+
+The first uses Textual's public API; the second reaches into Textual's privates (checked against Textual 8.2),
+all of them in that one function, and `tests/unit/test_keys_now.py` fails by name if one of them disappears.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widget import Widget
+
+
+async def run_binding_now(widget: Widget, key: str) -> bool:
+    """Run the (non-priority) binding of `key` now, as the app would once the key has bubbled up to it;
+    True if one ran.
+
+    Textual runs such bindings (Backspace, Ctrl+U, the arrows...) only when the key event has travelled back up
+    from the focused widget through each ancestor's message queue, while an editor inserts a letter at once:
+    a letter typed right after Backspace overtook it whenever the loop was busy (a message flood), and the
+    Backspace deleted that letter instead of the one before it (issue #20: probe keys "lost" in tmux).
+    Priority bindings have already been tried by the app before the key came to the widget."""
+    active = widget.app.screen.active_bindings.get(key)
+    if active is None or active.binding.priority or not active.enabled:
+        return False
+    return await widget.app.run_action(active.binding.action, active.node)
+
+
+def paint_now(widget: Widget) -> bool:
+    """Write `widget`'s pending repaint to the terminal now instead of at the screen's next frame; True if it
+    was painted here.
+
+    Textual (8.2) paints in frames: a refreshed widget tells its screen on its next idle, the screen marks it
+    dirty and resumes an update timer (at most `TEXTUAL_FPS` a second), and that timer renders every dirty
+    widget together. For a keystroke that is three more trips through the event loop, and on a busy loop each
+    waits behind whatever came first (issue #20: echo behind the anchors). Only this widget is painted here:
+    what else is dirty (a chat log under a message flood) stays for the frame, still drawn at most once per
+    frame. When the layout or a scroll must be recomputed first (the widget grew, a pane moved) the frame does
+    it, as before."""
+    app: Any = widget.app
+    screen: Any = widget.screen
+    # (Headless, as under Pilot, the same path runs and `App._display` writes nothing.)
+    if (app._batch_count or app.is_inline
+            or screen is not app.screen or not widget._repaint_required
+            or widget._layout_required or widget._scroll_required
+            or screen._layout_required or screen._scroll_required):
+        return False
+    compositor = screen._compositor
+    if widget not in compositor.visible_widgets:
+        return False
+    widget._repaint_required = False  # (its next idle would send the screen an Update)
+    screen._dirty_widgets.discard(widget)
+    compositor.update_widgets({widget})
+    app._display(screen, compositor.render_update(screen_stack=app._background_screens))
+    return True
+
