@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.widget import Widget
+from textual.widgets import Input
 
 
 async def run_binding_now(widget: Widget, key: str) -> bool:
@@ -55,3 +57,14 @@ def paint_now(widget: Widget) -> bool:
     app._display(screen, compositor.render_update(screen_stack=app._background_screens))
     return True
 
+
+class KeyOrderInput(Input):
+    """A Textual `Input` whose editing keys (Backspace, Ctrl+U, the arrows...) apply in the order typed with the
+    letters read in the same terminal read, as the composer's do (`run_binding_now`), and show at once."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await super()._on_key(event)  # a letter goes in here; every key restarts the cursor's blink
+        if not event.is_printable and await run_binding_now(self, event.key):
+            event.stop()
+            event.prevent_default()
+        paint_now(self)
