@@ -38,15 +38,16 @@ def paint_now(widget: Widget) -> bool:
     widget together. For a keystroke that is three more trips through the event loop, and on a busy loop each
     waits behind whatever came first (issue #20: echo behind the anchors). Only this widget is painted here:
     what else is dirty (a chat log under a message flood) stays for the frame, still drawn at most once per
-    frame. When the layout or a scroll must be recomputed first (the widget grew, a pane moved) the frame does
-    it, as before."""
+    frame. When a layout must be recomputed first (the widget grew, a pane moved) or the widget itself scrolled,
+    the frame does it, as before. Another widget's pending scroll (the chat log following a flood: nearly always
+    pending then) does not hold the keystroke back: it moves an editor only from a scrolling container around it
+    (a long form scrolled by Tab, not by typing), and the frame right after draws any such move."""
     app: Any = widget.app
     screen: Any = widget.screen
     # (Headless, as under Pilot, the same path runs and `App._display` writes nothing.)
     if (app._batch_count or app.is_inline
             or screen is not app.screen or not widget._repaint_required
-            or widget._layout_required or widget._scroll_required
-            or screen._layout_required or screen._scroll_required):
+            or widget._layout_required or widget._scroll_required or screen._layout_required):
         return False
     compositor = screen._compositor
     if widget not in compositor.visible_widgets:
