@@ -53,6 +53,11 @@ async def test_the_textual_privates_paint_now_uses_are_there() -> None:
         assert not field._repaint_required, "and the frame does not paint it again"
         assert not paint_now(field), "nothing left to paint"
 
+        screen._scroll_required = True  # another widget scrolled (a chat log following a flood), frame not yet drawn
+        field.refresh()
+        assert paint_now(field), "another widget's pending scroll does not hold the keystroke back"
+        screen._scroll_required = False
+
         field.refresh(layout=True)
         assert not paint_now(field), "a layout pending: the frame does it (positions may move)"
 
