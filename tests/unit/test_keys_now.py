@@ -7,26 +7,29 @@ from __future__ import annotations
 import textual
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from xmpptui.ui.shared.keys_now import paint_now, run_binding_now
+from xmpptui.ui.shared.keys_now import _layout_may_move, paint_now, run_binding_now
 
 PRIVATE_APP = ("_batch_count", "_background_screens", "_display")
-PRIVATE_SCREEN = ("_compositor", "_dirty_widgets", "_layout_required", "_scroll_required")
+PRIVATE_SCREEN = ("_compositor", "_dirty_widgets", "_layout_required", "_layout_widgets", "_scroll_required")
 PRIVATE_WIDGET = ("_repaint_required", "_layout_required", "_scroll_required")
 COMPOSITOR = ("visible_widgets", "update_widgets", "render_update")
 
 
 class OneInput(App[None]):
     BINDINGS = [Binding("f5", "note", "Note")]
+    CSS = "#box { height: 3; }"
 
     def __init__(self) -> None:
         super().__init__()
         self.notes = 0
 
     def compose(self) -> ComposeResult:
-        yield Static("above", id="above")
+        with Vertical(id="box"):
+            yield Static("above", id="above")
         yield Input(id="field")
 
     def action_note(self) -> None:
@@ -71,3 +74,20 @@ async def test_run_binding_now_runs_the_binding_the_app_would() -> None:
         assert await run_binding_now(field, "f5")
         assert app.notes == 1
         assert not await run_binding_now(field, "f6"), "no binding: the key goes its usual way"
+
+
+async def test_only_a_layout_that_may_move_the_widget_holds_its_paint_back() -> None:
+    """Set by hand here (the frame would clear it first): which pending layouts hold a keystroke's paint back."""
+    app = OneInput()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        field, box, screen = app.query_one(Input), app.query_one("#box"), app.screen
+        screen._layout_required = True
+        screen._layout_widgets = {box: {app.query_one("#above")}}
+        assert not _layout_may_move(field, screen), "a fixed-size box elsewhere lays out its inside only"
+        screen._layout_widgets = {screen: {box}}
+        assert _layout_may_move(field, screen), "the screen laid out again may move anything"
+        screen._layout_widgets = {}
+        assert _layout_may_move(field, screen), "a layout nobody asked for (a resize): anything may move"
+        screen._layout_required = False
+        assert not _layout_may_move(field, screen)

@@ -7,11 +7,14 @@ all of them in that one function, and `tests/unit/test_keys_now.py` fails by nam
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from textual import events
 from textual.widget import Widget
 from textual.widgets import Input
+
+log = logging.getLogger(__name__)
 
 
 async def run_binding_now(widget: Widget, key: str) -> bool:
@@ -38,25 +41,45 @@ def paint_now(widget: Widget) -> bool:
     widget together. For a keystroke that is three more trips through the event loop, and on a busy loop each
     waits behind whatever came first (issue #20: echo behind the anchors). Only this widget is painted here:
     what else is dirty (a chat log under a message flood) stays for the frame, still drawn at most once per
-    frame. When a layout must be recomputed first (the widget grew, a pane moved) or the widget itself scrolled,
-    the frame does it, as before. Another widget's pending scroll (the chat log following a flood: nearly always
-    pending then) does not hold the keystroke back: it moves an editor only from a scrolling container around it
-    (a long form scrolled by Tab, not by typing), and the frame right after draws any such move."""
+    frame. When a layout that may move the widget must be recomputed first (the widget grew, a pane moved) or
+    the widget itself scrolled, the frame does it, as before. Another widget's pending scroll or layout (the
+    chat log following a flood: nearly always pending then) does not hold the keystroke back: it moves an
+    editor only from a scrolling container around it (a long form scrolled by Tab, not by typing), and the
+    frame right after draws any such move."""
     app: Any = widget.app
     screen: Any = widget.screen
     # (Headless, as under Pilot, the same path runs and `App._display` writes nothing.)
     if (app._batch_count or app.is_inline
             or screen is not app.screen or not widget._repaint_required
-            or widget._layout_required or widget._scroll_required or screen._layout_required):
+            or widget._layout_required or widget._scroll_required or _layout_may_move(widget, screen)):
         return False
     compositor = screen._compositor
     if widget not in compositor.visible_widgets:
         return False
     widget._repaint_required = False  # (its next idle would send the screen an Update)
     screen._dirty_widgets.discard(widget)
-    compositor.update_widgets({widget})
-    app._display(screen, compositor.render_update(screen_stack=app._background_screens))
+    try:
+        compositor.update_widgets({widget})
+        app._display(screen, compositor.render_update(screen_stack=app._background_screens))
+    except Exception:  # (Textual's internals moved under us: the frame paints it, as it always did)
+        log.exception("painting a keystroke at once failed; it waits for the next frame")
+        widget.refresh()
+        return False
     return True
+
+
+def _layout_may_move(widget: Widget, screen: Any) -> bool:
+    """Whether the screen's pending layout may move or resize `widget`. A layout a widget asks for is confined
+    to its nearest ancestor of fixed size (Textual records that ancestor as the one to lay out): one inside
+    another box (the chat log's, once per flood message) leaves `widget` where it is. A layout of the whole
+    screen (a resize, a mount) or of a box holding `widget` may move it."""
+    if not screen._layout_required:
+        return False
+    boxes = screen._layout_widgets
+    if not boxes:
+        return True
+    holding = widget.ancestors_with_self
+    return any(box in holding for box in boxes)
 
 
 class KeyOrderInput(Input):
