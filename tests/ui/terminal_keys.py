@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from textual import events
 from textual._xterm_parser import XTermParser
+from textual.app import App
 from textual.pilot import Pilot
 
 _TERMINAL_BYTES = {"question_mark": "?"}
@@ -31,3 +32,13 @@ async def press(pilot: Pilot[None], *keys: str) -> None:
             assert isinstance(event, events.Key)
             pilot.app.post_message(event)
         await pilot.pause()
+
+
+def one_read(app: App[object], data: str) -> list[str]:
+    """Hand the app every key of `data` as one terminal read does: all queued before the first is handled, as
+    the driver's input thread does when a busy loop lets keys pile up. Returns the keys' names."""
+    parser = XTermParser()
+    keys = [event for event in [*parser.feed(data), *parser.feed("")] if isinstance(event, events.Key)]
+    for event in keys:
+        app.post_message(event)
+    return [event.key for event in keys]

@@ -5,15 +5,17 @@ arriving as keys)."""
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual import events
-from textual._xterm_parser import XTermParser
+from textual.screen import Screen
 
 from tests.e2e.helpers import until
 from tests.ui.fake_session import FakeSession
-from tests.ui.terminal_keys import press
+from tests.ui.terminal_keys import one_read, press
 from xmpptui.config import Account, Config, UiConfig
 from xmpptui.model.conversation import ConversationKind
 from xmpptui.model.events import ConversationOpened, RoomChanged
@@ -21,6 +23,7 @@ from xmpptui.model.room import Bookmark, Occupant, Room, RoomState
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
 from xmpptui.ui.app import XmppTuiApp
+from xmpptui.ui.chat.chat_log import ChatLog
 from xmpptui.ui.chat.composer import Composer
 from xmpptui.ui.contacts.roster_view import RosterView
 from xmpptui.ui.shared.dialogs import ConfirmScreen
@@ -28,6 +31,11 @@ from xmpptui.ui.shared.dialogs import ConfirmScreen
 SIZE = (120, 36)
 ROOM = "lounge@conference.example.org"
 BOB, CAROL = "bob@example.org", "carol@example.org"
+BURST = "abc\x7fd\x15xy\x1b[DZ\x05!"
+"""One read as tmux delivers it: "abc", Backspace, "d", Ctrl+U, "xy", Left, "Z", Ctrl+E (end of line), "!"."""
+BURST_KEYS = ["a", "b", "c", "backspace", "d", "ctrl+u", "x", "y", "left", "Z", "ctrl+e", "exclamation_mark"]
+BURST_TYPED = "xZy!"
+"""What `BURST` leaves when every key applies in the order typed."""
 
 
 def make() -> tuple[XmppTuiApp, FakeSession]:
@@ -330,15 +338,71 @@ async def test_editing_keys_arriving_with_letters_apply_in_the_order_typed() -> 
         await until(pilot, lambda: app.main_screen.active == BOB)
         composer = composer_of(app)
         assert app.focused is composer
-        # One read as tmux delivers it: "abc", Backspace, "d", Ctrl+U, "xy", Left, "Z", Ctrl+E (end of line), "!".
-        parser = XTermParser()
-        burst = [*parser.feed("abc\x7fd\x15xy\x1b[DZ\x05!"), *parser.feed("")]
-        assert [event.key for event in burst if isinstance(event, events.Key)] == [
-            "a", "b", "c", "backspace", "d", "ctrl+u", "x", "y", "left", "Z", "ctrl+e", "exclamation_mark"]
-        for event in burst:
-            app.post_message(event)  # all queued before the first is handled, as the driver's thread does
+        assert one_read(app, BURST) == BURST_KEYS
         with contextlib.suppress(AssertionError):  # the assertion below says what the composer holds instead
-            await until(pilot, lambda: composer.text == "xZy!", timeout=5)
+            await until(pilot, lambda: composer.text == BURST_TYPED, timeout=5)
         await pilot.pause()
-        assert composer.text == "xZy!", "every key applied, in the order typed"
+        assert composer.text == BURST_TYPED, "every key applied, in the order typed"
         assert composer.cursor_location == (0, 4)
+
+
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+async def test_a_keystroke_is_painted_at_once_and_the_rest_waits_for_the_frame(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What the composer shows after a key reaches the terminal when the key is handled, not at the screen's
+    next frame (issue #20: echo in a real terminal behind the anchors), and only the composer is painted so:
+    what else changed meanwhile (here the chat log) is still drawn with the frame, once."""
+    framing = False
+    real_frame, real_layout = Screen._on_timer_update, Screen._refresh_layout
+
+    def timer_frame(self):  # type: ignore[no-untyped-def]
+        nonlocal framing
+        framing = True
+        try:
+            return real_frame(self)
+        finally:
+            framing = False
+
+    def layout_frame(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal framing
+        framing = True
+        try:
+            return real_layout(self, *args, **kwargs)
+        finally:
+            framing = False
+
+    monkeypatch.setattr(Screen, "_on_timer_update", timer_frame)
+    monkeypatch.setattr(Screen, "_refresh_layout", layout_frame)
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, session)
+        session.open_conversation(BOB)
+        await until(pilot, lambda: app.main_screen.active == BOB)
+        composer = composer_of(app)
+        chat_log = app.main_screen.query_one(ChatLog)
+        painted: list[tuple[bool, Any]] = []
+        real_display = app._display
+
+        def display(screen: Screen, update: Any) -> None:
+            painted.append((framing, update))
+            real_display(screen, update)
+
+        monkeypatch.setattr(app, "_display", display)
+        await pilot.press(*"hell")
+        painted.clear()
+        chat_log.refresh()  # the log has something to show too (a message of a flood), before the key
+        await pilot.press("o")
+
+        def rows(update: Any) -> set[int]:
+            return {y for y, _, _ in update.spans}
+
+        at_once = [update for framed, update in painted if not framed and update is not None]
+        assert any("hello" in _TERMINAL_CODES.sub("", update.render_segments(app.console)) for update in at_once), \
+            "the keystroke was written out by the composer, outside any frame"
+        composer_rows = set(range(composer.region.y, composer.region.bottom))
+        assert all(rows(update) <= composer_rows for update in at_once), "only the composer is painted at once"
+        log_rows = set(range(chat_log.region.y, chat_log.region.bottom))
+        await until(pilot, lambda: any(framed and update is not None and rows(update) & log_rows
+                                       for framed, update in painted), what="the chat log drawn with the frame")
+        assert composer.text == "hello"

@@ -22,6 +22,7 @@ from xmpptui.ui.chat.completion import Completion, CompletionSources, complete
 from xmpptui.ui.chat.completion_list import CompletionList
 from xmpptui.ui.chat.input_history import InputHistory
 from xmpptui.ui.shared.dialogs import ConfirmScreen
+from xmpptui.ui.shared.keys_now import paint_now, run_binding_now
 from xmpptui.ui.shared.render import plain
 
 log = logging.getLogger(__name__)
@@ -157,6 +158,11 @@ class Composer(TextArea):
             self._queue(event.character)
             return
         self._flush()
+        await self._edit_key(event)
+        paint_now(self)  # the edit shows now, not at the next frame
+
+    async def _edit_key(self, event: events.Key) -> None:
+        """A key that is not a letter typed: completion, sending, correcting, the editing bindings."""
         if event.key in ("tab", "shift+tab") and self._complete(1 if event.key == "tab" else -1):
             event.stop()
             event.prevent_default()
@@ -188,25 +194,11 @@ class Composer(TextArea):
             event.prevent_default()
             self.end_correction()
             return
-        if not event.is_printable and await self._run_binding(event.key):
+        if not event.is_printable and await run_binding_now(self, event.key):
             event.stop()
             event.prevent_default()
             return
         await super()._on_key(event)
-
-    async def _run_binding(self, key: str) -> bool:
-        """Run the (non-priority) binding of `key` now, as the app would once the key has bubbled up to it;
-        True if one ran.
-
-        Textual runs such bindings (Backspace, Ctrl+U, the arrows, Ctrl+N...) only when the key event has
-        travelled back up from the composer through each ancestor's message queue, while a letter is inserted
-        here at once: a letter typed right after Backspace overtook it whenever the loop was busy (a message
-        flood), and the Backspace deleted that letter instead of the one before it (issue #20: probe keys
-        "lost" in tmux). Priority bindings have already been tried by the app before the key came here."""
-        active = self.app.screen.active_bindings.get(key)
-        if active is None or active.binding.priority or not active.enabled:
-            return False
-        return await self.app.run_action(active.binding.action, active.node)
 
     def _submit(self) -> None:
         if not self.text.strip():
@@ -242,6 +234,7 @@ class Composer(TextArea):
         text = "".join(self._pending)
         self._pending.clear()
         self._insert_typed(text)
+        paint_now(self)  # what was typed shows now, not at the next frame (issue #20)
 
     def _insert_typed(self, text: str) -> None:
         """Insert at the cursor what was typed or pasted, as much as fits under MAX_CHARS."""

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from xmpptui.ui.shared import render
+from xmpptui.ui.shared.keys_now import KeyOrderInput
 
 COMMON = ("👍", "❤️", "😂", "😮", "😢", "🙏", "🎉", "👎")
 """The choices offered after the recent ones (the set most clients offer first)."""
@@ -78,7 +79,7 @@ class ReactionPicker(ModalScreen[str | None]):
                                    for index, emoji in enumerate(self._offered)), id="reaction-choices")
             options.can_focus = False  # (the typing goes to the input; Up / Down move here)
             yield options
-            yield Input(placeholder=":shortcode: or an emoji", id="reaction-input")
+            yield KeyOrderInput(placeholder=":shortcode: or an emoji", id="reaction-input")
             yield Static("", id="reaction-error", classes="dialog-error")
             yield Label(self.HINT, classes="dialog-keys", markup=False)
 

@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 
 from xmpptui.model.contacts import PendingRequest, parse_groups
 from xmpptui.ui.shared import render
+from xmpptui.ui.shared.keys_now import KeyOrderInput
 
 
 def jid_problem(text: str) -> str | None:
@@ -53,11 +54,11 @@ class AddContactScreen(ModalScreen[NewContact | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="add-contact"):
             yield Label(render.plain(self._title), classes="dialog-title")
-            yield Input(value=self._jid, placeholder="JID, e.g. bob@example.org", id="contact-jid",
-                        disabled=self._fixed)
-            yield Input(value=self._name, placeholder="name (optional)", id="contact-name")
-            yield Input(value=", ".join(self._groups), placeholder="groups, comma separated (optional)",
-                        id="contact-groups")
+            yield KeyOrderInput(value=self._jid, placeholder="JID, e.g. bob@example.org", id="contact-jid",
+                                disabled=self._fixed)
+            yield KeyOrderInput(value=self._name, placeholder="name (optional)", id="contact-name")
+            yield KeyOrderInput(value=", ".join(self._groups), placeholder="groups, comma separated (optional)",
+                                id="contact-groups")
             yield Checkbox("ask to see their presence (subscribe)", value=self._subscribe, id="contact-subscribe")
             yield Static("", id="contact-error", classes="dialog-error")
             yield Label(Text("Enter: add    Tab: next field    Escape: cancel", style="italic"))

@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from xmpptui.config import Account, ConfigError, validate_account
 from xmpptui.passwords import Secret
 from xmpptui.ui.shared import render
+from xmpptui.ui.shared.keys_now import KeyOrderInput
 
 
 @dataclass(frozen=True)
@@ -56,23 +57,24 @@ class AccountScreen(ModalScreen[AccountEntry | None]):
         with Vertical(classes="dialog", id="account-dialog"):
             yield Label(Text("XMPP account", style="bold"), classes="dialog-title")
             yield Label("JID")
-            yield Input(value=account.jid, placeholder="alice@example.org", id="account-jid")
+            yield KeyOrderInput(value=account.jid, placeholder="alice@example.org", id="account-jid")
             yield Label("Password")
-            yield Input(value=self._password.reveal() if self._password else "", password=True,
-                        id="account-password")
+            yield KeyOrderInput(value=self._password.reveal() if self._password else "", password=True,
+                                id="account-password")
             yield TickBox("Remember the password in the system keyring", value=self._keyring,
                           disabled=not self._keyring, compact=True, id="account-remember")
             if not self._keyring:
                 yield Static(Text(NO_KEYRING, style="italic"), id="account-no-keyring")
             yield Label("Server host and port (optional: found from the JID's domain)")
             with Horizontal(classes="row"):
-                yield Input(value=account.host, placeholder="host", id="account-host")
-                yield Input(value=str(account.port or ""), placeholder="port", id="account-port", type="integer")
+                yield KeyOrderInput(value=account.host, placeholder="host", id="account-host")
+                yield KeyOrderInput(value=str(account.port or ""), placeholder="port", id="account-port",
+                                    type="integer")
             yield Label("TLS")
             yield Select([("STARTTLS (required)", "starttls"), ("Direct TLS (XEP-0368)", "direct")],
                          value=account.tls, allow_blank=False, id="account-tls")
             yield Label("Trust this CA certificate file (optional, for a private server)")
-            yield Input(value=account.ca_file, placeholder="/path/to/ca.pem", id="account-ca")
+            yield KeyOrderInput(value=account.ca_file, placeholder="/path/to/ca.pem", id="account-ca")
             yield Static(render.plain(self._error), id="account-error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save and log in", id="account-save", variant="primary")

@@ -18,6 +18,7 @@ from textual.widgets import Input, Log, Static
 from xmpptui.model.console import StanzaRecord
 from xmpptui.session import Session, SessionError
 from xmpptui.text import sanitize
+from xmpptui.ui.shared.keys_now import KeyOrderInput
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,10 @@ class ConsoleScreen(Screen[None]):
         yield Static(Text("XML console: stanzas in (←) and out (→) while it is open, passwords redacted. "
                           "Escape or Alt+X closes it; Tab moves between the filter, the log and the stanza to send."),
                      id="console-title")
-        yield Input(placeholder="filter: any text, a tag (<message) or a namespace; empty shows all",
-                    id="console-filter")
+        yield KeyOrderInput(placeholder="filter: any text, a tag (<message) or a namespace; empty shows all",
+                            id="console-filter")
         yield Log(max_lines=MAX_LOG_LINES, id="console-log")
-        yield Input(placeholder="one stanza to send, e.g. <presence/>; Enter sends it", id="console-send")
+        yield KeyOrderInput(placeholder="one stanza to send, e.g. <presence/>; Enter sends it", id="console-send")
 
     def on_mount(self) -> None:
         self._session.watch_stanzas(True)

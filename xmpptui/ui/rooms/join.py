@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.dialogs import ConfirmScreen
+from xmpptui.ui.shared.keys_now import KeyOrderInput
 
 
 class JoinRoomScreen(ModalScreen[tuple[str, str] | None]):
@@ -26,9 +27,9 @@ class JoinRoomScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="join-dialog"):
             yield Label(Text("Join a room (Enter joins, Escape cancels)"), classes="dialog-title")
-            yield Input(value=self._room, placeholder="room@conference.example.org", id="join-room")
-            yield Input(placeholder="nick (default: the account's nick, else your JID's name)", id="join-nick")
-            yield Input(placeholder="password (only if the room has one)", password=True, id="join-password")
+            yield KeyOrderInput(value=self._room, placeholder="room@conference.example.org", id="join-room")
+            yield KeyOrderInput(placeholder="nick (default: the account's nick, else your JID's name)", id="join-nick")
+            yield KeyOrderInput(placeholder="password (only if the room has one)", password=True, id="join-password")
             yield Static("", id="join-error", classes="dialog-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionLis
 
 from xmpptui.model.forms import DataForm, FieldType, FormField
 from xmpptui.ui.shared import render
+from xmpptui.ui.shared.keys_now import KeyOrderInput
 
 
 def _field_id(index: int) -> str:
@@ -86,7 +87,7 @@ class RoomConfigScreen(ModalScreen[DataForm | None]):
         if field.type in (FieldType.TEXT_MULTI, FieldType.JID_MULTI):
             hint = "one address per line" if field.type is FieldType.JID_MULTI else ""
             return TextArea("\n".join(field.values), placeholder=hint, id=widget_id, classes=classes)
-        return Input(field.value, password=field.type is FieldType.TEXT_PRIVATE, id=widget_id, classes=classes)
+        return KeyOrderInput(field.value, password=field.type is FieldType.TEXT_PRIVATE, id=widget_id, classes=classes)
 
     def widget_for(self, var: str) -> Widget | None:
         """The widget that edits the field named `var` (None for hidden and fixed fields)."""

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from xmpptui.ui.shared import render
+from xmpptui.ui.shared.keys_now import KeyOrderInput
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -34,7 +35,8 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(self._title), classes="dialog-title")
-            yield Input(value=self._value, password=self._password, placeholder=self._placeholder, id="prompt-input")
+            yield KeyOrderInput(value=self._value, password=self._password, placeholder=self._placeholder,
+                                id="prompt-input")
             yield Static("", id="prompt-error", classes="dialog-error")
             yield Label(self.HINT, classes="dialog-keys", markup=False)
 
