@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 
 import pytest
 from textual.command import CommandPalette
@@ -122,7 +123,7 @@ async def test_no_config_opens_the_account_screen_and_saves_a_private_config() -
 async def test_missing_password_is_asked_for_masked() -> None:
     app, factory = make(password=None)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen.query("#prompt-input"))
         field_ = app.screen.query_one("#prompt-input")
         assert field_.password
         await pilot.press(*"typed-pw", "enter")
@@ -242,3 +243,46 @@ async def test_reopening_a_closed_conversation_shows_a_fresh_log() -> None:
         factory.session.receive("bob@example.org", "after reopening", name="Bob")
         await until(pilot, lambda: any("after reopening" in line for line in reopened.plain_lines()))
         assert not any("before closing" in line for line in reopened.plain_lines())
+
+
+async def test_a_password_known_at_once_starts_the_login_before_the_main_screen_is_composed() -> None:
+    """Connecting, TLS and SASL then overlap the first frame's layout (#20); what the session said meanwhile
+    (roster, online) is shown once the screen is composed, none of it lost."""
+    composed_at_start: list[bool] = []
+
+    class Early(FakeSession):
+        async def start(self, sink):  # type: ignore[no-untyped-def]
+            composed_at_start.append(bool(app.main_screen.query("#status-bar")))
+            await super().start(sink)
+
+    app, _ = make(factory=Factory(session=Early(contacts=list(CONTACTS))))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: composed_at_start, what="the login started")
+        assert composed_at_start == [False]
+        await until(pilot, lambda: app.main_screen.query("RosterView") and app.main_screen.roster.row_count >= 2,
+                    what="the roster the session sent before the screen existed")
+        rows = [app.main_screen.roster.row_text(index) for index in range(app.main_screen.roster.row_count)]
+        assert any("Bob" in row for row in rows) and any("Carol" in row for row in rows)
+        await until(pilot, lambda: "online" in str(app.main_screen.query_one("#status-bar").render()),
+                    what="online in the status bar")
+
+
+async def test_a_password_that_takes_longer_logs_in_after_the_first_frame() -> None:
+    """A password_command (or keyring) that does not answer at once does not hold the first frame: the notice
+    says what we wait for, and the login starts when the password comes."""
+    release = threading.Event()
+
+    def slow(_account: Account) -> Secret:
+        release.wait(10)
+        return Secret("late-pw")
+
+    factory = Factory()
+    app = XmppTuiApp(Config(), replace(ACCOUNT, password_command="pass show xmpp"), factory,
+                     password_resolver=slow, save_accounts=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "waiting for password_command" in str(app.main_screen.query_one("#status-bar")
+                                                                         .render()), what="the notice")
+        assert not factory.made
+        release.set()
+        await until(pilot, lambda: factory.made, what="the login")
+        assert factory.made[0][1] == "late-pw"
