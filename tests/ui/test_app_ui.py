@@ -267,6 +267,21 @@ async def test_a_password_known_at_once_starts_the_login_before_the_main_screen_
                     what="online in the status bar")
 
 
+async def test_with_a_cached_roster_the_first_frame_shows_it_before_the_login_starts() -> None:
+    composed_at_start: list[bool] = []
+
+    class Late(FakeSession):
+        async def start(self, sink):  # type: ignore[no-untyped-def]
+            composed_at_start.append(bool(app.main_screen.query("#status-bar")))
+            await super().start(sink)
+
+    app = XmppTuiApp(Config(), ACCOUNT, Factory(session=Late(contacts=list(CONTACTS))),
+                     password_resolver=lambda _a: Secret("pw"), save_accounts=False, cached_roster=CONTACTS[:1])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: composed_at_start, what="the login started")
+        assert composed_at_start == [True]
+
+
 async def test_a_password_that_takes_longer_logs_in_after_the_first_frame() -> None:
     """A password_command (or keyring) that does not answer at once does not hold the first frame: the notice
     says what we wait for, and the login starts when the password comes."""

@@ -88,10 +88,10 @@ class XmppTuiApp(App[None]):
         self._save_accounts = save_accounts
         self.session: Session | None = None
         self._pending: list[Event] = []
-        self._screen_ready = False
-        """Set once the main screen is composed: it shows the session and its events from then on."""
+        self._screen_ready = False  # (once the main screen is composed: it shows the session and its events)
         self._password_lookup: asyncio.Future[Secret | None] | None = None
         self._connecting = asyncio.Event()
+        self._cached_roster = bool(cached_roster)
         self._flush_handle: asyncio.TimerHandle | None = None
         self._last_flush = 0.0
         self._quitting = False
@@ -111,12 +111,12 @@ class XmppTuiApp(App[None]):
         return self.main_screen
 
     async def on_load(self) -> None:
-        """The earliest hook, before the main screen is composed (Textual waits for it). A password that needs no
-        asking starts the login here; the first frame is made once it is connecting, while TLS and SASL go on (#20).
-        The history opens on its thread meanwhile (the login reads it before connecting)."""
+        """The earliest hook, before the main screen is composed (Textual waits for it): the history opens on its
+        thread; with no cached roster to show, a password found at once starts the login, and the first frame is
+        made once it is connecting, while TLS and SASL go on (#20)."""
         self._history_opened = asyncio.ensure_future(self._history.check()) if self._history else None
-        if (account := self._account) is None:
-            return
+        if (account := self._account) is None or self._cached_roster:
+            return  # (a cached roster is shown at once, then the login starts: a frame sooner beats online sooner)
         lookup = self._password_lookup = asyncio.ensure_future(asyncio.to_thread(self._resolve_password, account))
         await asyncio.wait([lookup], timeout=_PASSWORD_AT_ONCE)
         if lookup.done() and lookup.exception() is None and (password := lookup.result()):
