@@ -86,6 +86,7 @@ class Client(slixmpp.ClientXMPP):
         for plugin in PLUGINS:
             self.register_plugin(plugin)
         self._ignore_others_caps()
+        self._keep_no_roster_of_slixmpps()
         self.add_event_handler("session_bind", self._advertise)
         # slixmpp's own roster-push filter answers a spoofed push with an error whose code is an int,
         # which its serialiser cannot write (the reply is lost, an exception logged): replace it.
@@ -111,6 +112,29 @@ class Client(slixmpp.ClientXMPP):
         self.remove_handler("Entity Capabilities")
         self.del_event_handler("entity_caps", self.plugin["xep_0115"]._process_caps)
         self.unregister_feature("caps", 10010)
+
+    def _keep_no_roster_of_slixmpps(self) -> None:
+        """slixmpp keeps a roster of its own: a node and an item (with their dicts) for every JID that sends us
+        presence, for the whole session (~3 MB per 1,000 contacts, #20). The session keeps roster and presence
+        in its own model, and answers subscriptions itself: slixmpp's bookkeeping is switched off."""
+        for kind in ("available", "dnd", "xa", "chat", "away"):
+            self.del_event_handler(f"presence_{kind}", self._handle_available)
+        for kind, handler in (("unavailable", self._handle_unavailable), ("subscribe", self._handle_subscribe),
+                              ("subscribed", self._handle_subscribed), ("unsubscribe", self._handle_unsubscribe),
+                              ("unsubscribed", self._handle_unsubscribed)):
+            self.del_event_handler(f"presence_{kind}", handler)
+
+    def _handle_presence(self, presence: slixmpp.Presence) -> None:  # type: ignore[override]
+        """slixmpp's, without the roster node it made for every sender (to ask whether to ignore it)."""
+        try:
+            presence["from"], presence["to"]  # (parsed here, as slixmpp did: a bad one goes no further)
+        except InvalidJID:
+            log.warning("presence with an invalid JID dropped")
+            return
+        self.event("presence", presence)
+        self.event(f"presence_{presence['type']}", presence)
+        if presence["type"] in ("subscribe", "subscribed", "unsubscribe", "unsubscribed"):
+            self.event("changed_subscription", presence)
 
     def _advertise(self, _jid: object) -> None:
         """Our identity and features, for the JID just bound (slixmpp keys them by full JID)."""
