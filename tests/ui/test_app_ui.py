@@ -301,3 +301,18 @@ async def test_a_password_that_takes_longer_logs_in_after_the_first_frame() -> N
         release.set()
         await until(pilot, lambda: factory.made, what="the login")
         assert factory.made[0][1] == "late-pw"
+
+
+async def test_a_login_that_fails_before_the_first_frame_is_said_in_words() -> None:
+    """The early login's failure waits for the screen, then reads as any other (no traceback, app running)."""
+    from xmpptui.session import SessionError
+
+    class Failing(FakeSession):
+        async def start(self, sink):  # type: ignore[no-untyped-def]
+            raise SessionError("the CA file /nowhere/ca.pem cannot be read")
+
+    app, _ = make(factory=Factory(session=Failing(contacts=list(CONTACTS))))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any("cannot be read" in str(n.message) for n in app._notifications),
+                    what="the failure in words")
+        assert app.is_running and app.screen is app.main_screen
