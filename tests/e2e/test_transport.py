@@ -121,13 +121,12 @@ async def test_redirect_after_tls_is_followed_with_the_new_host_verified(server:
                              target=f"localhost:{server.c2s_port}") as redirector:
         app = make_app(server, alice)
         app._account = replace(app._account, host="127.0.0.1", port=redirector.port)
-        notices: list[str] = []
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            original_notify = app.notify
-            app.notify = lambda message, *a, **k: notices.append(str(message)) or original_notify(message, *a, **k)
             await logged_in(pilot)
             assert redirector.encrypted, "the redirect came over TLS the client had verified"
             assert app.session.state.connection.secure
+            # (read off the notifications shown: the login, and so the redirect, may begin before the first frame)
+            notices = [str(notification.message) for notification in app._notifications]
             assert any(f"redirected us to localhost:{server.c2s_port}" in n for n in notices), notices
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import stat
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 
 import pytest
 from textual.command import CommandPalette
@@ -122,7 +123,7 @@ async def test_no_config_opens_the_account_screen_and_saves_a_private_config() -
 async def test_missing_password_is_asked_for_masked() -> None:
     app, factory = make(password=None)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await until(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen.query("#prompt-input"))
         field_ = app.screen.query_one("#prompt-input")
         assert field_.password
         await pilot.press(*"typed-pw", "enter")
@@ -282,3 +283,76 @@ async def test_a_flood_of_messages_reaches_the_screen_in_fewer_batches_and_a_qui
         burst(1, "quiet")
         await until(pilot, lambda: len(batches) == 3, what="a quiet message's batch")
         assert [count for _, count in batches] == [30, 1, 1]
+
+
+async def test_a_password_known_at_once_starts_the_login_before_the_main_screen_is_composed() -> None:
+    """Connecting, TLS and SASL then overlap the first frame's layout (#20); what the session said meanwhile
+    (roster, online) is shown once the screen is composed, none of it lost."""
+    composed_at_start: list[bool] = []
+
+    class Early(FakeSession):
+        async def start(self, sink):  # type: ignore[no-untyped-def]
+            composed_at_start.append(bool(app.main_screen.query("#status-bar")))
+            await super().start(sink)
+
+    app, _ = make(factory=Factory(session=Early(contacts=list(CONTACTS))))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: composed_at_start, what="the login started")
+        assert composed_at_start == [False]
+        await until(pilot, lambda: app.main_screen.query("RosterView") and app.main_screen.roster.row_count >= 2,
+                    what="the roster the session sent before the screen existed")
+        rows = [app.main_screen.roster.row_text(index) for index in range(app.main_screen.roster.row_count)]
+        assert any("Bob" in row for row in rows) and any("Carol" in row for row in rows)
+        await until(pilot, lambda: "online" in str(app.main_screen.query_one("#status-bar").render()),
+                    what="online in the status bar")
+
+
+async def test_with_a_cached_roster_the_first_frame_shows_it_before_the_login_starts() -> None:
+    composed_at_start: list[bool] = []
+
+    class Late(FakeSession):
+        async def start(self, sink):  # type: ignore[no-untyped-def]
+            composed_at_start.append(bool(app.main_screen.query("#status-bar")))
+            await super().start(sink)
+
+    app = XmppTuiApp(Config(), ACCOUNT, Factory(session=Late(contacts=list(CONTACTS))),
+                     password_resolver=lambda _a: Secret("pw"), save_accounts=False, cached_roster=CONTACTS[:1])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: composed_at_start, what="the login started")
+        assert composed_at_start == [True]
+
+
+async def test_a_password_that_takes_longer_logs_in_after_the_first_frame() -> None:
+    """A password_command (or keyring) that does not answer at once does not hold the first frame: the notice
+    says what we wait for, and the login starts when the password comes."""
+    release = threading.Event()
+
+    def slow(_account: Account) -> Secret:
+        release.wait(10)
+        return Secret("late-pw")
+
+    factory = Factory()
+    app = XmppTuiApp(Config(), replace(ACCOUNT, password_command="pass show xmpp"), factory,
+                     password_resolver=slow, save_accounts=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "waiting for password_command" in str(app.main_screen.query_one("#status-bar")
+                                                                         .render()), what="the notice")
+        assert not factory.made
+        release.set()
+        await until(pilot, lambda: factory.made, what="the login")
+        assert factory.made[0][1] == "late-pw"
+
+
+async def test_a_login_that_fails_before_the_first_frame_is_said_in_words() -> None:
+    """The early login's failure waits for the screen, then reads as any other (no traceback, app running)."""
+    from xmpptui.session import SessionError
+
+    class Failing(FakeSession):
+        async def start(self, sink):  # type: ignore[no-untyped-def]
+            raise SessionError("the CA file /nowhere/ca.pem cannot be read")
+
+    app, _ = make(factory=Factory(session=Failing(contacts=list(CONTACTS))))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any("cannot be read" in str(n.message) for n in app._notifications),
+                    what="the failure in words")
+        assert app.is_running and app.screen is app.main_screen

@@ -311,5 +311,6 @@ async def test_the_footer_fits_80_columns() -> None:
     app, session = make()
     async with app.run_test(size=(80, 24)) as pilot:
         await logged_in(pilot, app, session)
-        items = [child for child in app.main_screen.query_one(Footer).children if child.region.width]
-        assert len(items) >= 6 and max(item.region.right for item in items) <= 80, "F1 … Ctrl+Q all visible"
+        shown = lambda: [child for child in app.main_screen.query_one(Footer).children if child.region.width]  # noqa: E731
+        await until(pilot, lambda: len(shown()) >= 6, what="F1 … Ctrl+Q all laid out")
+        assert max(item.region.right for item in shown()) <= 80, "F1 … Ctrl+Q all visible"

@@ -38,3 +38,12 @@ def test_version_and_help_do_not_import_the_heavy_parts() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split()[-2:] == ["False", "False"]
     assert "xmpptui 0." in out
+
+
+def test_the_session_loads_no_http_client_until_a_file_is_sent_or_fetched() -> None:
+    """aiohttp took ~100 ms of every launch, on the way to the roster, though only files use it; pygments only
+    coloured slixmpp's debug log (#20)."""
+    loaded = _loaded_after_import("xmpptui.xmpp.session")
+    assert "slixmpp" in loaded  # (the import worked)
+    assert "aiohttp" not in loaded
+    assert "pygments" not in loaded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -20,18 +21,19 @@ from textual.worker import Worker, WorkerState
 from xmpptui import config as config_mod
 from xmpptui import passwords
 from xmpptui.config import Account, Config
-from xmpptui.model.events import ConnectionChanged, Event
+from xmpptui.model.events import ConnectionChanged, Event, RosterReplaced
 from xmpptui.model.state import LoginFailure
 from xmpptui.passwords import Secret
 from xmpptui.session import Session, SessionError
 from xmpptui.ui import shutdown
 from xmpptui.ui.contacts.palette import ContactsProvider
+from xmpptui.ui.history_check import check_history
 from xmpptui.ui.login.login_error import LoginErrorScreen
 from xmpptui.ui.main.batches import EventBatches
 from xmpptui.ui.main.notifications import NotificationHooks
 from xmpptui.ui.main.screen import MainScreen
 from xmpptui.ui.shared import keymap, render
-from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.ui.shared.dialogs import PromptScreen
 from xmpptui.ui.shared.messages import ChatRequested, ConsoleRequested, HelpRequested, QuitRequested, SessionEvents
 from xmpptui.ui.shared.notifications import TITLE_POP, TITLE_PUSH, Notifier, make_notifier, title_sequence
 
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 
 SessionFactory = Callable[[Account, Secret], Session]
 PasswordResolver = Callable[[Account], "Secret | None"]
+
+_PASSWORD_AT_ONCE, _CONNECTING_AT_MOST = 0.05, 1.0  # s the first frame waits for the password, then the login
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +86,13 @@ class XmppTuiApp(App[None]):
         self._resolve_password = password_resolver
         self._save_accounts = save_accounts
         self.session: Session | None = None
-        self._batches = EventBatches(lambda events: self.main_screen.post_message(SessionEvents(events)))
+        self._batches = EventBatches(self._deliver)
+        self._held: list[Event] = []
+        """Events said before the main screen was composed, for it (`_show_session`)."""
+        self._screen_ready = False  # (once the main screen is composed: it shows the session and its events)
+        self._password_lookup: asyncio.Future[Secret | None] | None = None
+        self._connecting = asyncio.Event()
+        self._cached_roster = bool(cached_roster)
         self._quitting = False
         self._remove_signal_handlers: Callable[[], None] = lambda: None
         self._notifier: Notifier | None = None
@@ -99,13 +109,27 @@ class XmppTuiApp(App[None]):
         """The main screen is the first on the stack: its first frame is the app's first frame."""
         return self.main_screen
 
+    async def on_load(self) -> None:
+        """The earliest hook, before the main screen is composed (Textual waits for it): the history opens on its
+        thread; with no cached roster to show, a password found at once starts the login (TLS, SASL overlap the
+        first frame, made once it is connecting, #20)."""
+        self._history_opened = asyncio.ensure_future(self._history.check()) if self._history else None
+        if (account := self._account) is None or self._cached_roster:
+            return  # (a cached roster is shown at once, then the login starts: a frame sooner beats online sooner)
+        lookup = self._password_lookup = asyncio.ensure_future(asyncio.to_thread(self._resolve_password, account))
+        await asyncio.wait([lookup], timeout=_PASSWORD_AT_ONCE)
+        if lookup.done() and lookup.exception() is None and (password := lookup.result()):
+            self.start_session(account, password)  # (the screen shows it once composed: `_show_session`)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._connecting.wait(), _CONNECTING_AT_MOST)
+
     def on_mount(self) -> None:
         self._remove_signal_handlers = shutdown.install(self._quit_on_signal)
         keymap.report_alt_digits()
         if self._config.keys:
             self.set_keymap(self._config.keys)
         self._use_saved_theme()
-        # First frame first: building the client (its TLS context, plugins) would delay it.
+        self.main_screen.call_later(self._show_session)  # (its queue is read once it is composed)
         self.call_after_refresh(self._begin)
         self.call_after_refresh(_calm_the_garbage_collector)
 
@@ -113,10 +137,10 @@ class XmppTuiApp(App[None]):
         for text in self._startup_notices:
             self.notify(render.sanitize(text), severity="error", markup=False, timeout=15)
         if self._history is not None:  # (the login does not wait for it)
-            self.run_worker(self._check_history(self._history), name="history", exit_on_error=False)
+            self.run_worker(check_history(self, self._history), name="history", exit_on_error=False)
         if self._account is None:
             self._ask_account()
-        else:
+        elif self.session is None:  # (else it began before the first frame)
             self.run_worker(self._login_with_stored_password(self._account), name="password", exit_on_error=False)
 
     # Theme, notifications, the terminal's title ------------------------------------------------
@@ -169,40 +193,6 @@ class XmppTuiApp(App[None]):
         self.title = title
         self.write_terminal(title_sequence(title))
 
-    # The history file ----------------------------------------------------------------------------
-
-    async def _check_history(self, history: History) -> None:
-        problem = await history.check()
-        if problem is None:
-            return
-        if not problem.damaged:
-            self.notify(render.sanitize(f"{problem}: running without history"), severity="error", markup=False,
-                        timeout=15)
-            return
-        question = (f"{problem}.\n\nKeep it aside as {problem.path.name}.damaged-<date> (it is not changed) and "
-                    "start a fresh history? No: go on without history, leaving the file as it is.")
-
-        def answered(yes: bool | None) -> None:
-            self.run_worker(self._settle_history(history, bool(yes)), name="history", exit_on_error=False)
-
-        self.push_screen(ConfirmScreen(question), answered)
-
-    async def _settle_history(self, history: History, fresh: bool) -> None:
-        if fresh:
-            try:
-                aside = await history.set_aside_and_start_fresh()
-            except OSError as exc:
-                await history.go_without()
-                self.notify(render.sanitize(f"the damaged history file could not be set aside ({exc.strerror}): "
-                                            "running without history"), severity="error", markup=False, timeout=15)
-                return
-            self.notify(render.sanitize(f"the damaged history file was kept as {aside}; a fresh history is started"),
-                        markup=False, timeout=10)
-        else:
-            await history.go_without()
-            self.notify(render.sanitize(f"running without history: {history.path} is left as it is"),
-                        severity="warning", markup=False, timeout=10)
-
     # Login ------------------------------------------------------------------------------------
 
     def _ask_account(self, error: str = "") -> None:
@@ -231,8 +221,9 @@ class XmppTuiApp(App[None]):
             # It may wait on the user (a pinentry dialog) or hang: say what we wait for and the way out.
             self.main_screen.show_notice(f"waiting for password_command (at most {account.password_command_timeout:g}"
                                          " s) … Ctrl+Q to give up")
+        lookup, self._password_lookup = self._password_lookup, None  # (the one begun before the first frame)
         try:
-            password = await asyncio.to_thread(self._resolve_password, account)
+            password = await (lookup or asyncio.to_thread(self._resolve_password, account))
         except passwords.PasswordError as exc:
             log.warning("%s", exc)
             self.notify(str(exc), severity="error", markup=False)
@@ -255,23 +246,45 @@ class XmppTuiApp(App[None]):
         old = self.session
         self._password = password
         self.session = self._session_factory(account, password)
-        self.main_screen.attach(self.session)
+        if self._screen_ready:
+            self.main_screen.attach(self.session)
 
         async def run() -> None:
             if old is not None:
                 await old.stop()
             assert self.session is not None
-            await self.session.start(self._sink)
+            try:
+                await self.session.start(self._sink)
+            finally:
+                self._connecting.set()  # (a session that says nothing of connecting holds no first frame)
 
         self.run_worker(run(), name="login", group="session", exclusive=True, exit_on_error=False)
+
+    def _show_session(self) -> None:  # (the main screen, just composed: the session begun before it, what it said)
+        self._screen_ready = True
+        if self.session is not None:
+            self.main_screen.attach(self.session)
+        held, self._held = self._held, []
+        for event in held:
+            self._sink(event)
 
     # Event batching ---------------------------------------------------------------------------
 
     def _sink(self, event: Event) -> None:
+        if isinstance(event, ConnectionChanged):
+            self._connecting.set()
+        if not self._screen_ready:
+            self._held.append(event)  # (until the main screen shows the session: `_show_session`)
+            return
         self._batches.add(event)
         if isinstance(event, ConnectionChanged) and event.status.failure not in (None, LoginFailure.CONFLICT):
             # (A session replaced by another client is no failed login: the status says so, and F10 logs in.)
             self.call_later(self._login_failed, event.status.reason, event.status.certificate)
+
+    def _deliver(self, events: list[Event]) -> None:
+        if any(isinstance(event, RosterReplaced) for event in events):  # (its stanzas are garbage now: the calm
+            gc.collect(1)  # collector would keep them, ~40,000 objects in cycles at 5,000 contacts, ~8 MB, #20)
+        self.main_screen.post_message(SessionEvents(events))
 
     def _login_failed(self, reason: str, certificate: str) -> None:
         def chosen(choice: str | None) -> None:

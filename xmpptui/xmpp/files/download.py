@@ -12,8 +12,7 @@ import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from xmpptui import paths
 from xmpptui.config import FilesConfig
@@ -26,6 +25,9 @@ from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.files.transfers import Transfers
 from xmpptui.xmpp.stanzas.files import name_from_url, valid_file_url
 from xmpptui.xmpp.transport.http_trust import http_trust, pinned_digest
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,8 @@ class Downloads:
                                          lambda: DownloadError(f"{name}: download cancelled, nothing was saved"))
 
     async def _get(self, conversation: str, url: str, name: str, directory: Path, cap: int) -> Path:
+        import aiohttp  # (on first use: importing it cost ~100 ms of every launch, before any download)
+
         path: Path | None = None
         fd = -1
         try:
@@ -143,6 +147,8 @@ class Downloads:
     @asynccontextmanager
     async def _response(self, url: str, name: str) -> AsyncIterator[aiohttp.ClientResponse]:
         """An OK response to a GET of `url`, or DownloadError in words (status, certificate, connection)."""
+        import aiohttp
+
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self._ctx.timeout, sock_read=_READ_TIMEOUT)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as http:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import logging
 
-import aiohttp
-
 from xmpptui.config import Account
 from xmpptui.model.conversation import ChatMessage
 from xmpptui.session import DownloadError
@@ -23,6 +21,8 @@ _SECONDS = 60.0
 async def fetch_bytes(account: Account, message: ChatMessage, limit: int) -> bytes:
     """The bytes of the file `message` shares (an https link), at most `limit` (DownloadError beyond, and for
     anything else that keeps them from us, in words that do not quote the URL: it may be a capability)."""
+    import aiohttp  # (on first use: importing it cost ~100 ms of every launch, before any preview)
+
     attachment = message.attachment
     if attachment is None or not attachment.url.lower().startswith("https://"):
         raise DownloadError("only https links are fetched (this one would go in the clear)")

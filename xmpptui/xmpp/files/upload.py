@@ -13,9 +13,7 @@ import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
-
-import aiohttp
+from typing import TYPE_CHECKING, BinaryIO
 
 from xmpptui.model.conversation import Attachment
 from xmpptui.model.events import UploadEnded, UploadProgressed
@@ -25,6 +23,9 @@ from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.files.transfers import Transfers
 from xmpptui.xmpp.stanzas import upload as stanzas
 from xmpptui.xmpp.transport.http_trust import http_trust, pinned_digest
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,8 @@ class Uploads:
         return slot
 
     async def _put(self, conversation: str, file: Path, size: int, content_type: str, slot: stanzas.Slot) -> None:
+        import aiohttp  # (on first use: importing it cost ~100 ms of every launch, before any upload)
+
         try:
             try:
                 await self._send(conversation, file, size, content_type, slot, self._trust())
@@ -165,6 +168,8 @@ class Uploads:
 
     async def _send(self, conversation: str, file: Path, size: int, content_type: str, slot: stanzas.Slot,
                     trust: ssl.SSLContext | aiohttp.Fingerprint) -> None:
+        import aiohttp
+
         headers = {**slot.headers, "Content-Length": str(size), "Content-Type": content_type}
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self._ctx.timeout, sock_read=_READ_TIMEOUT)
         with file.open("rb") as source:
@@ -220,6 +225,8 @@ def _checked_size(file: Path) -> int:
 def _cut_words(exc: BaseException) -> str:
     """Why an upload was cut off, in words, without the slot's URL (a capability to write the file, which
     aiohttp's own messages quote)."""
+    import aiohttp
+
     if isinstance(exc, aiohttp.ClientConnectorError):
         return f"could not connect to {exc.host} port {exc.port}: {exc.strerror or 'refused'}"
     if isinstance(exc, aiohttp.ServerDisconnectedError):
