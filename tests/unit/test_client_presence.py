@@ -31,3 +31,19 @@ async def test_presence_reaches_the_session_and_builds_no_roster_of_slixmpps() -
     assert len(seen) == len(senders) + 2
     assert len(list(client.roster)) <= 1  # (at most our own node, which slixmpp makes at session bind)
     assert not any(len(list(client.roster[node])) for node in list(client.roster))
+
+
+async def test_a_closed_tls_transport_is_not_encrypted_and_asking_does_not_raise() -> None:
+    """asyncio's TLS transport, once closed, raises on get_extra_info: logging out after the server had closed
+    the stream raised AttributeError from the status line's "encrypted?" instead of going offline."""
+
+    class ClosedTls:
+        def is_closing(self) -> bool:
+            return True
+
+        def get_extra_info(self, name: str) -> object:
+            raise AttributeError("'NoneType' object has no attribute '_get_extra_info'")
+
+    client = client_factory.build(Account(jid="alice@example.org"), Secret("pw"))
+    client.transport = ClosedTls()  # type: ignore[assignment]
+    assert client.encrypted is False

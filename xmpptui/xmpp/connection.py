@@ -117,7 +117,7 @@ class Connection:
 
     def set_state(self, state: ConnectionState, reason: str = "",
                   failure: LoginFailure | None = None, certificate: str = "") -> None:
-        secure = self._ctx.client is None or self._ctx.client.encrypted or state is not ConnectionState.ONLINE
+        secure = state is not ConnectionState.ONLINE or self._ctx.client is None or self._ctx.client.encrypted
         self._state.connection = ConnectionStatus(state, reason, failure, secure, certificate)
         self._ctx.emit(ConnectionChanged(self._state.connection))
 

@@ -316,7 +316,10 @@ class Client(slixmpp.ClientXMPP):
 
     @property
     def encrypted(self) -> bool:
-        return self.transport is not None and self.transport.get_extra_info("ssl_object") is not None
+        # (asyncio's TLS transport, once closed, raises on get_extra_info instead of answering)
+        transport = self.transport
+        return transport is not None and not transport.is_closing() and \
+            transport.get_extra_info("ssl_object") is not None
 
     def check_outgoing(self, body: str) -> None:
         """Refuse, in words, a message too big for the server (it would end the stream instead of taking it)."""
