@@ -31,6 +31,9 @@ class Kind:
 
 
 _SPAN_KINDS = {"*": Kind.STRONG, "_": Kind.EMPHASIS, "~": Kind.STRIKE, "`": Kind.PRE}
+_ANY_DIRECTIVE = re.compile(r"[*_~`>]")
+"""Every span and block starts with one of these: a body without any has no styling (most bodies, found in one
+C-speed scan instead of the parse: a flood's repaints render a few dozen new bodies each)."""
 
 STYLES = {
     Kind.QUOTE: "italic cyan",
@@ -51,6 +54,8 @@ Styled = tuple[int, int, str]
 def spans(value: str) -> list[Styled]:
     """The styling of `value` as spans, by the rules of XEP-0393 (§5 blocks, §6 spans). `value` should be the
     text as shown (sanitised), so the offsets are those of the `Text` they are applied to."""
+    if _ANY_DIRECTIVE.search(value) is None:
+        return []
     found: list[Styled] = []
     pre_level: int | None = None  # the quote level of an open preformatted block
     start = 0
@@ -166,8 +171,11 @@ def _line_spans(value: str, start: int, end: int, found: list[Styled]) -> None:
 def styled(text: Text) -> Text:
     """`text` (an inert, sanitised body) with its XEP-0393 styling applied as spans; the characters are not
     changed, so its length and wrapping stay those of the plain text. Returns `text` itself."""
+    found = spans(text.plain)
+    if not found:
+        return text
     by_kind: dict[str, list[tuple[int, int]]] = {kind: [] for kind in STYLES}
-    for span_start, span_end, kind in spans(text.plain):
+    for span_start, span_end, kind in found:
         if span_end > span_start:
             by_kind[kind].append((span_start, span_end))
     for kind, style in STYLES.items():
