@@ -113,6 +113,7 @@ class XmppTuiApp(App[None]):
         """The earliest hook, before the main screen is composed (Textual waits for it): the history opens on its
         thread; with no cached roster to show, a password found at once starts the login (TLS, SASL overlap the
         first frame, made once it is connecting, #20)."""
+        # (Opened now, checked in words by `_begin`; the task is held so that it is not collected half way.)
         self._history_opened = asyncio.ensure_future(self._history.check()) if self._history else None
         if (account := self._account) is None or self._cached_roster:
             return  # (a cached roster is shown at once, then the login starts: a frame sooner beats online sooner)
