@@ -239,7 +239,7 @@ class History:
             try:
                 inserted = self._insert(db, stored.sequenced(db, rows, after=True))
                 inserted += self._insert(db, stored.sequenced(db, older_rows, after=False))
-                reactions.apply_retractions(db, {(row[0], row[1]) for row in [*rows, *older_rows]})
+                reactions.apply_retractions(db, reactions.targets_of([*rows, *older_rows]))
                 db.executemany("INSERT INTO archive_sync (account, archive, last_id) VALUES (?,?,?) ON CONFLICT "
                                "(account, archive) DO UPDATE SET last_id = excluded.last_id",
                                [(account, archive, last_id) for (account, archive), last_id in positions.items()])

@@ -4,6 +4,7 @@ id they name (`reference_id`) whether or not that message is stored yet, and app
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Mapping
 
 from xmpptui.model.conversation import ChatMessage
 from xmpptui.model.references import reference_id
@@ -21,13 +22,13 @@ def set_reactions(db: sqlite3.Connection, account: str, conversation: str, targe
 
 
 def retract(db: sqlite3.Connection, account: str, conversation: str, target: str, author: str, words: str) -> None:
-    """Kept for a message stored later (the schema's trigger applies it then), and applied to a stored one now:
-    its text emptied (so out of the search index), its reactions and the texts its corrections replaced dropped,
-    if `author` may retract it."""
+    """Applied to a stored message now, if `author` may retract it: its text emptied (so out of the search index),
+    its reactions and the texts its corrections replaced dropped. Kept, if it changed nothing, for a message
+    stored later (`apply_retractions`)."""
     db.execute("SAVEPOINT retraction")
     try:
-        db.execute(stored.KEEP_RETRACTION, (account, conversation, target, author, words))
-        db.execute(stored.RETRACT, (target, author, words, account, conversation))
+        if not db.execute(stored.RETRACT, (target, author, words, account, conversation)).rowcount:
+            db.execute(stored.KEEP_RETRACTION, (account, conversation, target, author, words))
         db.execute(stored.CLEAR_RETRACTED_REACTIONS, (account, conversation, target, account, conversation, target))
         db.execute(stored.CLEAR_RETRACTED_EDITS, (account, conversation, target))
     except BaseException:
@@ -43,15 +44,24 @@ def set_room_ids(db: sqlite3.Connection, account: str, conversation: str, messag
     db.execute("UPDATE messages SET stanza_id = ?, occupant_id = ? WHERE account = ? AND conversation = ? AND "
                "message_id = ? AND direction = 'out' AND kind = 'groupchat'",
                (stanza_id, occupant_id, account, conversation, message_id))
-    apply_retractions(db, {(account, conversation)})
+    apply_retractions(db, {(account, conversation): {stanza_id}})
 
 
-def apply_retractions(db: sqlite3.Connection, conversations: set[tuple[object, object]]) -> None:
-    """Retractions kept for messages just stored (in `conversations`, as (account, conversation)) applied to them."""
-    for account, conversation in conversations:
+def targets_of(rows: Iterable[tuple[object, ...]]) -> dict[tuple[object, object], set[object]]:
+    """The ids `to_row` rows are named by, per (account, conversation)."""
+    targets: dict[tuple[object, object], set[object]] = {}
+    for row in rows:
+        targets.setdefault((row[0], row[1]), set()).add(stored.reference_of(row))
+    return targets
+
+
+def apply_retractions(db: sqlite3.Connection, targets: Mapping[tuple[object, object], set[object]]) -> None:
+    """Retractions kept for the messages just stored (their ids per (account, conversation)) applied to them. Only
+    retractions that changed nothing are kept (`retract`), so the ones read here are few."""
+    for (account, conversation), ids in targets.items():
         for target, author, words in db.execute("SELECT target, author, words FROM retractions WHERE account = ? AND "
                                                 "conversation = ?", (account, conversation)).fetchall():
-            if db.execute(stored.RETRACT, (target, author, words, account, conversation)).rowcount:
+            if target in ids and db.execute(stored.RETRACT, (target, author, words, account, conversation)).rowcount:
                 db.execute("DELETE FROM retractions WHERE account = ? AND conversation = ? AND target = ? AND "
                            "author = ?", (account, conversation, target, author))  # (applied: no longer waiting)
 

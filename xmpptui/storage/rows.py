@@ -61,6 +61,11 @@ def to_row(account: str, message: ChatMessage) -> tuple[object, ...]:
             file.url, file.name, file.size, file.media_type, file.local_path, *_reference_columns(message))
 
 
+def reference_of(row: tuple[object, ...]) -> object:
+    """The id a `to_row` row is named by (model/references.py `reference_id`): in a room its stanza-id, else its id."""
+    return row[13] if row[2] == "groupchat" else row[7]
+
+
 def _reference_columns(message: ChatMessage) -> tuple[object, ...]:
     reply = message.reply_to or Reply("")
     return reply.id, reply.to, reply.quote, message.retracted, message.occupant_id, message.received
