@@ -17,6 +17,7 @@ from textual.widgets import Static
 from xmpptui.model.events import Event, UploadEnded, UploadProgressed
 from xmpptui.model.state import ClientState
 from xmpptui.text import size_words
+from xmpptui.ui.shared import render
 from xmpptui.ui.shared.controller import CommandLine, CommandTable, ScreenTools
 
 
@@ -69,7 +70,8 @@ def failure_line(failed: FailedUpload, offered: bool) -> Text:
     line = Text("⇧ ", style="bold")
     line.append(failed.name.translate({code: "?" for code in range(32)}), style="bold")
     reason = failed.error.removeprefix(f"{failed.name}:").removeprefix(failed.name).strip()
-    line.append(f" was not sent: {reason}".translate({code: "?" for code in range(32)}), style="red")
+    line.append(" was not sent: ", style="red")
+    line.append_text(render.plain(reason, "red", single_line=True))  # (it may hold the upload server's words)
     line.append(" · press Enter to retry, Esc to forget it" if offered else f" · retry: {failed.command}",
                 style="dim")
     return line

@@ -106,14 +106,14 @@ class RoomJoining:
                 if nick and nick.strip():
                     self._join(f"{event.jid}/{nick.strip()}", password)
 
-            self._tools.push_screen(PromptScreen(render.sanitize(f"{event.reason}. Another nick (Escape cancels):"),
+            self._tools.push_screen(PromptScreen(f"{event.reason}. Another nick (Escape cancels):",
                                                  value=f"{event.nick}_"), chosen)
         elif event.condition == "not-authorized":
             def entered(secret: str | None) -> None:
                 if secret:
                     self._join(f"{event.jid}/{event.nick}", secret)
 
-            self._tools.push_screen(PromptScreen(render.sanitize(f"{event.reason}. Password (Escape cancels):"),
+            self._tools.push_screen(PromptScreen(f"{event.reason}. Password (Escape cancels):",
                                                  password=True), entered)
 
     def _offer_invitation(self, event: ev.InvitationReceived) -> None:

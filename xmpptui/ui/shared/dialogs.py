@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -34,7 +33,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self._title), classes="dialog-title")
+            yield Label(render.plain(self._title), classes="dialog-title")  # (titles name remote nicks, JIDs)
             yield KeyOrderInput(value=self._value, password=self._password, placeholder=self._placeholder,
                                 id="prompt-input")
             yield Static("", id="prompt-error", classes="dialog-error")
