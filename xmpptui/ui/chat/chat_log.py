@@ -311,6 +311,14 @@ class ChatLog(LineView, can_focus=True):
             self._keep_end()
         self.refresh()
 
+    def restyled(self, message: ChatMessage) -> None:
+        """A held message's look changed but not its height (it was highlighted or no longer is): draw it again."""
+        for index in range(len(self._offsets) - 1, -1, -1):
+            if self._messages[index] is message:
+                self._layout.forget(index, self._width)
+                self.refresh()
+                return
+
     def message_changed(self, message: ChatMessage) -> None:
         """A held message's state changed: re-render it and recount from there if its height changed."""
         for index in range(len(self._offsets) - 1, -1, -1):

@@ -48,7 +48,7 @@ class ConversationLog(ChatLog):
         newer messages arrive."""
         previous, self._layout.highlighted = self._layout.highlighted, message
         for changed in {id(m): m for m in (previous, message) if m is not None}.values():
-            self.message_changed(changed)
+            self.restyled(changed)  # (a highlight changes no height: nothing is counted again)
         self.following = self.following and message is None
         self._reveal_highlighted()
 
