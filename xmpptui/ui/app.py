@@ -39,7 +39,7 @@ from xmpptui.ui.shared.notifications import TITLE_POP, TITLE_PUSH, Notifier, mak
 
 if TYPE_CHECKING:
     from xmpptui.model.roster import Contact
-    from xmpptui.storage.history import History
+    from xmpptui.storage.history import History, HistoryProblem
     from xmpptui.ui.login.account import AccountEntry
 
 SessionFactory = Callable[[Account, Secret], Session]
@@ -93,6 +93,7 @@ class XmppTuiApp(App[None]):
         self._password_lookup: asyncio.Future[Secret | None] | None = None
         self._connecting = asyncio.Event()
         self._cached_roster = bool(cached_roster)
+        self._history_opened: asyncio.Future[HistoryProblem | None] | None = None
         self._quitting = False
         self._remove_signal_handlers: Callable[[], None] = lambda: None
         self._notifier: Notifier | None = None
@@ -113,7 +114,7 @@ class XmppTuiApp(App[None]):
         """The earliest hook, before the main screen is composed (Textual waits for it): the history opens on its
         thread; with no cached roster to show, a password found at once starts the login (TLS, SASL overlap the
         first frame, made once it is connecting, #20)."""
-        # (Opened now, checked in words by `_begin`; the task is held so that it is not collected half way.)
+        # (Opened now, on its thread; what it found is said by `_begin`, once there is a screen to say it on.)
         self._history_opened = asyncio.ensure_future(self._history.check()) if self._history else None
         if (account := self._account) is None or self._cached_roster:
             return  # (a cached roster is shown at once, then the login starts: a frame sooner beats online sooner)
@@ -137,8 +138,9 @@ class XmppTuiApp(App[None]):
     def _begin(self) -> None:
         for text in self._startup_notices:
             self.notify(render.sanitize(text), severity="error", markup=False, timeout=15)
-        if self._history is not None:  # (the login does not wait for it)
-            self.run_worker(check_history(self, self._history), name="history", exit_on_error=False)
+        if self._history is not None and self._history_opened is not None:  # (the login does not wait for it)
+            self.run_worker(check_history(self, self._history, self._history_opened), name="history",
+                            exit_on_error=False)
         if self._account is None:
             self._ask_account()
         elif self.session is None:  # (else it began before the first frame)

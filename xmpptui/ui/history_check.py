@@ -9,14 +9,16 @@ from xmpptui.ui.shared import render
 from xmpptui.ui.shared.dialogs import ConfirmScreen
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from textual.app import App
 
-    from xmpptui.storage.history import History
+    from xmpptui.storage.history import History, HistoryProblem
 
 
-async def check_history(app: App[None], history: History) -> None:
-    """Run in a worker; the login does not wait for it."""
-    problem = await history.check()
+async def check_history(app: App[None], history: History, opened: Awaitable[HistoryProblem | None]) -> None:
+    """Run in a worker; the login does not wait for it. `opened`: `history.check()`, begun before the first frame."""
+    problem = await opened
     if problem is None:
         return
     if not problem.damaged:
