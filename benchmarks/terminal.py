@@ -511,7 +511,7 @@ async def _launch_once(client: Client, server: Any, contacts: int, timeout: floa
             if not client.has_roster_cache:
                 return result
             client.quit(pane)
-            await _until(lambda: not pane.alive(), 30, f"{client.name} quitting")
+            await support.until(lambda: not pane.alive(), 30, f"{client.name} quitting")
         with running(client, login, home) as (pane, started):
             frame, screen = await wait_screen(pane, lambda screen: "Contacts" in screen, timeout, "the first frame")
             shown, _ = await wait_screen(pane, _marker_shown, timeout, "the cached roster")
@@ -519,14 +519,6 @@ async def _launch_once(client: Client, server: Any, contacts: int, timeout: floa
             result.cached_in_first_frame = _marker_shown(screen)
             client.quit(pane)
     return result
-
-
-async def _until(predicate: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 # ------------------------------------------------------------------------------------------------ rooms
