@@ -11,6 +11,7 @@ from enum import Enum
 from xmpptui.model.message import (
     DELIVERY_ORDER,
     RETRACTED,
+    WRITTEN_KINDS,
     Attachment,
     ChatMessage,
     DeliveryState,
@@ -21,8 +22,9 @@ from xmpptui.model.message import (
 )
 from xmpptui.model.references import References, corrects
 
-__all__ = ["DELIVERY_ORDER", "RETRACTED", "Attachment", "ChatMessage", "Conversation", "ConversationKind",
-           "Conversations", "DeliveryState", "Direction", "MessageKind", "Reply", "SearchHit", "moderated_words"]
+__all__ = ["DELIVERY_ORDER", "RETRACTED", "WRITTEN_KINDS", "Attachment", "ChatMessage", "Conversation",
+           "ConversationKind", "Conversations", "DeliveryState", "Direction", "MessageKind", "Reply", "SearchHit",
+           "moderated_words"]
 
 
 

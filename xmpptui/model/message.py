@@ -29,6 +29,11 @@ class MessageKind(Enum):
     """A room occupant joined or left (a notice the user may choose to hide)."""
 
 
+WRITTEN_KINDS = frozenset({MessageKind.CHAT, MessageKind.NORMAL, MessageKind.GROUPCHAT, MessageKind.HEADLINE})
+"""What people write (which may carry styling, and may be selected), as against the client's own lines (notices,
+joins and leaves, error bounces)."""
+
+
 class DeliveryState(Enum):
     NONE = "none"
     """Incoming messages, notices."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from xmpptui.model.conversation import ChatMessage, Conversation, ConversationKind, Direction, MessageKind
+from xmpptui.model.conversation import WRITTEN_KINDS, ChatMessage, Conversation, ConversationKind, Direction
 from xmpptui.model.links import recent_links
 from xmpptui.model.references import reference_id
 from xmpptui.model.room import Role
@@ -23,8 +23,6 @@ from xmpptui.ui.shared.controller import ScreenTools
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
 from xmpptui.ui.shared.report import ask_report
 
-SELECTABLE = frozenset({MessageKind.CHAT, MessageKind.NORMAL, MessageKind.GROUPCHAT, MessageKind.HEADLINE})
-"""Messages someone sent; the client's own lines (notices, joins, errors) are stepped over."""
 QUOTE = 40
 """Characters of a message quoted in the composer's reply line and in questions."""
 
@@ -104,7 +102,7 @@ class SelectionController:
         if conversation is None or log is None:
             self._say("no conversation is open: there is no message to select")
             return
-        newest = next((m for m in reversed(conversation.messages) if m.kind in SELECTABLE), None)
+        newest = next((m for m in reversed(conversation.messages) if m.kind in WRITTEN_KINDS), None)
         if newest is None:
             self._say("this conversation has no message to select yet")
             return
@@ -137,7 +135,7 @@ class SelectionController:
         target, direction = index, 1 if step > 0 else -1
         for _ in range(abs(step)):
             following = next((i for i in range(target + direction, len(messages) if direction > 0 else -1, direction)
-                              if messages[i].kind in SELECTABLE), None)
+                              if messages[i].kind in WRITTEN_KINDS), None)
             if following is None:
                 break
             target = following

@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 
 from xmpptui.model.contacts import PendingRequest
-from xmpptui.model.conversation import Attachment, ChatMessage, DeliveryState, Direction, MessageKind
+from xmpptui.model.conversation import WRITTEN_KINDS, Attachment, ChatMessage, DeliveryState, Direction, MessageKind
 from xmpptui.model.links import find_links
 from xmpptui.model.presence import OFFLINE, Presence, Show
 from xmpptui.model.room import Bookmark, RoomState
@@ -275,10 +275,6 @@ def attachment_line(attachment: Attachment) -> Text:
     return line
 
 
-STYLED_KINDS = frozenset({MessageKind.CHAT, MessageKind.NORMAL, MessageKind.GROUPCHAT, MessageKind.HEADLINE})
-"""What people write, which may carry XEP-0393 styling; the client's own lines (notices, errors) are not styled."""
-
-
 def message_body(message: ChatMessage, *, styling: bool = True) -> Text:
     """The text under a message's prefix; `styling`: apply its XEP-0393 styling (`[ui] styling`)."""
     if message.retracted:  # (its text is gone: the words saying so, from the model, instead)
@@ -290,7 +286,7 @@ def message_body(message: ChatMessage, *, styling: bool = True) -> Text:
     elif is_action(message):
         style = "italic"
     body = linked(shown_body(message), style)
-    if styling and message.kind in STYLED_KINDS:
+    if styling and message.kind in WRITTEN_KINDS:
         styled(body)
     if message.edited:
         body.append(EDITED_MARK, style="italic bright_black")
