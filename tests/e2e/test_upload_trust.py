@@ -71,6 +71,8 @@ async def test_the_pinned_certificate_carries_the_upload_without_a_ca(server: Xm
         (ours,) = session.state.conversations.get(peer.account.jid).messages  # type: ignore[union-attr]
         saved = await session.download_file(peer.account.jid, ours, url)
         assert Path(saved).read_bytes() == payload
+        # And a preview's fetch (it failed here, trusting only the CAs).
+        assert await session.fetch_image(peer.account.jid, ours, len(payload)) == payload
     finally:
         await session.stop()
 

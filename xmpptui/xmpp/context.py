@@ -21,6 +21,7 @@ from xmpptui.model.state import ClientState, ConnectionState
 from xmpptui.session import EventSink, NotConnected, SessionError
 from xmpptui.xmpp.stanzas import translate
 from xmpptui.xmpp.transport.client import Client
+from xmpptui.xmpp.transport.http_trust import pinned_digest
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,12 @@ class SessionContext:
     @property
     def own_jid(self) -> str:
         return self.state.jid
+
+    @property
+    def pinned_certificate(self) -> bytes | None:
+        """The SHA-256 of the certificate the user trusted for this account (trust on first use), if any: for
+        HTTPS, a certificate no CA vouches for is trusted if it is exactly that one (`http_trust.get_trusted`)."""
+        return pinned_digest(self.client.pinned if self.client is not None else None)
 
     def emit(self, event: Event) -> None:
         self.sink(event)

@@ -24,7 +24,7 @@ from xmpptui.text import size_words
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.files.transfers import Transfers
 from xmpptui.xmpp.stanzas.files import name_from_url, valid_file_url
-from xmpptui.xmpp.transport.http_trust import http_trust, pinned_digest
+from xmpptui.xmpp.transport.http_trust import get_trusted
 
 if TYPE_CHECKING:
     import aiohttp
@@ -152,21 +152,16 @@ class Downloads:
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self._ctx.timeout, sock_read=_READ_TIMEOUT)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as http:
-                try:
-                    response = await http.get(url, ssl=http_trust(self._ctx.account), max_redirects=5)
-                except aiohttp.ClientConnectorCertificateError as exc:
-                    pinned = pinned_digest(self._ctx.client.pinned if self._ctx.client is not None else None)
-                    if pinned is None:
-                        raise DownloadError(f"{name} was not fetched: the file server's certificate is not trusted "
-                                            f"({exc.certificate_error})") from None
-                    # No CA vouches for it; it may be the certificate the user trusted for this account (our own
-                    # server's upload host): as for uploads, that one is trusted, before a byte is read.
-                    response = await http.get(url, ssl=aiohttp.Fingerprint(pinned), max_redirects=5)
+                response = await get_trusted(http, url, self._ctx.account, self._ctx.pinned_certificate,
+                                             max_redirects=5)
                 async with response:
                     if response.status >= 300:
                         raise DownloadError(f"{name} could not be fetched: HTTP {response.status} "
                                             f"{response.reason or ''}".rstrip())
                     yield response
+        except aiohttp.ClientConnectorCertificateError as exc:
+            raise DownloadError(f"{name} was not fetched: the file server's certificate is not trusted "
+                                f"({exc.certificate_error})") from None
         except aiohttp.ServerFingerprintMismatch:
             raise DownloadError(f"{name} was not fetched: the file server's certificate is not trusted (no CA "
                                 "vouches for it, and it is not the certificate you trusted for this account)") from None

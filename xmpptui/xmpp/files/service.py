@@ -43,4 +43,4 @@ class FileSharing:
         await self._send_link[kind](jid, attachment.url, attachment)
 
     async def fetch_image(self, message: ChatMessage, limit: int) -> bytes:
-        return await fetch.fetch_bytes(self._ctx.account, message, limit)
+        return await fetch.fetch_bytes(self._ctx.account, message, limit, self._ctx.pinned_certificate)

@@ -22,7 +22,7 @@ from xmpptui.text import size_words
 from xmpptui.xmpp.context import SessionContext
 from xmpptui.xmpp.files.transfers import Transfers
 from xmpptui.xmpp.stanzas import upload as stanzas
-from xmpptui.xmpp.transport.http_trust import http_trust, pinned_digest
+from xmpptui.xmpp.transport.http_trust import http_trust
 
 if TYPE_CHECKING:
     import aiohttp
@@ -147,7 +147,7 @@ class Uploads:
             try:
                 await self._send(conversation, file, size, content_type, slot, self._trust())
             except aiohttp.ClientConnectorCertificateError as exc:
-                pinned = self._pinned()
+                pinned = self._ctx.pinned_certificate
                 if pinned is None:
                     raise UploadError(f"{file.name} was not sent: the upload server's certificate is not trusted "
                                       f"({exc.certificate_error})") from None
@@ -198,12 +198,6 @@ class Uploads:
     def _trust(self) -> ssl.SSLContext:
         """The account's trust: its CA file if it names one, else the system's; verification is never off."""
         return http_trust(self._ctx.account)
-
-    def _pinned(self) -> bytes | None:
-        """The SHA-256 of the certificate the user trusted for this account (trust on first use), if any: a
-        certificate no CA vouches for is trusted if it is exactly that one."""
-        client = self._ctx.client
-        return pinned_digest(client.pinned if client is not None else None)
 
 
 def _checked_size(file: Path) -> int:

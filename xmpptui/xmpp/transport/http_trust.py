@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from xmpptui.config import Account
+
+if TYPE_CHECKING:
+    import aiohttp
 
 
 def http_trust(account: Account) -> ssl.SSLContext:
@@ -25,3 +29,19 @@ def pinned_digest(pinned: str | None) -> bytes | None:
     except ValueError:
         return None
     return digest if len(digest) == 32 else None
+
+
+async def get_trusted(http: aiohttp.ClientSession, url: str, account: Account, pinned: bytes | None,
+                      **options: Any) -> aiohttp.ClientResponse:
+    """GET `url` trusting what the account trusts. When no CA vouches for the server and the user pinned a
+    certificate for the account (`pinned_digest`), that one is trusted instead, before a byte is read: the
+    account's own server, whose upload host often presents it (aiohttp.ServerFingerprintMismatch if it is
+    another)."""
+    import aiohttp
+
+    try:
+        return await http.get(url, ssl=http_trust(account), **options)
+    except aiohttp.ClientConnectorCertificateError:
+        if pinned is None:
+            raise
+        return await http.get(url, ssl=aiohttp.Fingerprint(pinned), **options)
