@@ -47,8 +47,14 @@ def author_key(message: ChatMessage) -> str:
     """Who may retract `message`: in a chat its direction (the peer, or our account), in a room its occupant id
     (XEP-0421) where the room offers it, else its nick. The storage's pending retractions compare the same key."""
     if message.kind.value == "groupchat":
-        return f"o:{message.occupant_id}" if message.occupant_id else f"n:{message.sender}"
+        return room_author(message.sender, message.occupant_id)
     return message.direction.value
+
+
+def room_author(nick: str, occupant_id: str) -> str:
+    """A room message's author key (`author_key`): its occupant id if it has one (only kept where the room offers
+    them), else its nick."""
+    return f"o:{occupant_id}" if occupant_id else f"n:{nick}"
 
 
 def corrects(message: ChatMessage, message_id: str, author: str) -> bool:

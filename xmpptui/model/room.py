@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from xmpptui.model.presence import Show
+from xmpptui.model.references import room_author
 
 
 class Role(Enum):
@@ -100,8 +101,7 @@ class Room:
     def author(self, nick: str, occupant_id: str) -> str:
         """Who a message or reaction in this room is from, as retractions and reactions are keyed (see
         `model.references.author_key`): the occupant id where the room offers them, else the nick."""
-        occupant = occupant_id if self.offers_occupant_ids else ""
-        return f"o:{occupant}" if occupant else f"n:{nick}"
+        return room_author(nick, occupant_id if self.offers_occupant_ids else "")
 
     @property
     def own_reactor(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from xmpptui.model.message import ChatMessage, Edit
+from xmpptui.model.references import room_author
 
 
 def keep(db: sqlite3.Connection, account: str, conversation: str, message_id: str, direction: str,
@@ -44,7 +45,7 @@ def correct_stored(db: sqlite3.Connection, account: str, conversation: str, mess
     for row_id, kind, direction, sender, occupant_id, old_body, retracted in db.execute(
             "SELECT id, kind, direction, sender, occupant_id, body, retracted FROM messages WHERE account = ? AND "
             "conversation = ? AND message_id = ? ORDER BY seq DESC", (account, conversation, message_id)):
-        key = (f"o:{occupant_id}" if occupant_id else f"n:{sender}") if kind == "groupchat" else direction
+        key = room_author(sender, occupant_id) if kind == "groupchat" else direction
         if key != author:
             continue
         newer = db.execute("SELECT 1 FROM edits WHERE account = ? AND conversation = ? AND target = ? AND "
