@@ -412,3 +412,36 @@ async def test_a_repaint_takes_the_widgets_style_once_not_once_a_line(monkeypatc
         assert len(strips) == log.size.height > 10
         assert [strip.text.rstrip() for strip in strips][-1].endswith("line 49")
         assert len(asked) == 1
+
+
+def test_a_body_that_fits_on_one_line_renders_as_wrapping_it_would() -> None:
+    """The one-line fast path in MessageLines.lines (#20: most flood messages) paints exactly what rich's wrap
+    paints, at the edges: an exact fit, one cell over, trailing spaces, a tab, wide characters, styling, a link."""
+    from rich.console import Console
+
+    from xmpptui.ui.chat.message_lines import MessageLines
+
+    # At 120 cells a body has 98 (after "09:00 bob@example.org "); at 42, 20.
+    bodies = ["x" * 98, "x" * 99, "x" * 97 + " ", "x" * 20, "x" * 21, "ends in spaces   ", "a\tb", "日本語" * 16,
+              "日本語" * 17,
+              "*bold* _it_ ~no~ `code`", "see https://example.org/a?b=1", "/me waves", "", " ", "👍🏽 ok"]
+    messages = [incoming(body, at(1, 9, index)) for index, body in enumerate(bodies)]
+    console = Console(width=200, color_system="truecolor", force_terminal=True)
+
+    def rendered(fast: bool) -> list[str]:
+        lines = MessageLines(messages, lambda: console, own_label="me", timestamp_format="%H:%M",
+                             hidden=frozenset(), highlighted=None)
+        if not fast:  # every body through rich's wrap, as before the fast path
+            import rich.text
+
+            original = rich.text.Text.cell_len
+            rich.text.Text.cell_len = property(lambda self: 10**6)  # type: ignore[method-assign,assignment]
+            try:
+                return [repr(list(strip)) for width in (42, 120) for index in range(len(messages))
+                        for strip in lines.lines(index, width)]
+            finally:
+                rich.text.Text.cell_len = original  # type: ignore[method-assign]
+        return [repr(list(strip)) for width in (42, 120) for index in range(len(messages))
+                for strip in lines.lines(index, width)]
+
+    assert rendered(fast=True) == rendered(fast=False)

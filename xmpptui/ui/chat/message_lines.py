@@ -123,7 +123,11 @@ class MessageLines:
         prefix = render.message_prefix(message, self._own_label, self._timestamp_format)
         prefix_width = cell_len(prefix.plain)
         body_width = max(_MIN_BODY_WIDTH, width - prefix_width)
-        body_lines = render.message_body(message, styling=self._styling).wrap(console, body_width) or [Text("")]
+        body = render.message_body(message, styling=self._styling)
+        if "\n" not in body.plain and "\t" not in body.plain and body.cell_len <= body_width:
+            body_lines = [body]  # (one line that fits: what wrap would give, without dividing it; most messages)
+        else:
+            body_lines = body.wrap(console, body_width) or [Text("")]
         indent = [Segment(" " * prefix_width)]
         if message.reply_to is not None and not message.retracted:  # (the quote over the body, inert)
             quote = annotations.reply_line(message, self._own_label, body_width)
