@@ -33,6 +33,9 @@ What is measured, for each client:
   min(N, 15) of the crowd's nicks are on screen (its list shows the first ~35 and no count). One join per
   client per run, after an untimed warm-up room fill.
 
+Then the floors under those figures (`benchmarks/terminal_floors.py`): the terminal alone, a bare Textual app
+and a bare slixmpp client, measured the same way.
+
 Report only: a missed #20 target is a FAIL row, never a broken run (the exit status stays 0). Without
 tmux the section says so and measures nothing; `--quick` measures xmpptui alone (anchors skipped, said
 so), at the quick sizes.
@@ -777,8 +780,19 @@ async def run(sizes: Sizes) -> list[Row]:
                     results.occupants.setdefault(client.name, []).append(joined[1])
     finally:
         await crowd.quit()
+
+    # The floors under the targets (benchmarks/terminal_floors.py), in the same panes and run.
+    from benchmarks import terminal_floors
+
+    say("floors")
+    try:
+        floors = await terminal_floors.measure(server, sizes, contacts[:2])
+    except Exception as exc:
+        print(f"  [terminal] floors failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        floors = [Row(SECTION, "floors could not be measured", None, "", text="error",
+                      note=f"{type(exc).__name__}: {str(exc)[:160]}")]
     results.load.append(_load())
-    return _rows(results, sizes, clients, skipped)
+    return [*_rows(results, sizes, clients, skipped), *floors]
 
 
 def _load() -> str:

@@ -1,0 +1,1 @@
+"""Programs the terminal section's floors run: the least any client built on the same pieces could do."""
