@@ -9,7 +9,6 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape as xml_escape
 
 import slixmpp
 from slixmpp.jid import InvalidJID
@@ -50,6 +49,13 @@ _SEQUENCE_MODULUS = 2 ** 32
 """XEP-0198 counts stanzas modulo 2^32."""
 INBOX_HIGH_WATER = 1024 * 1024
 """Stop reading the socket while this much received data waits to be parsed."""
+
+
+def escaped_size(body: str) -> int:
+    """Bytes `body` takes as XML character data in UTF-8: `&` is sent as `&amp;`, `<` and `>` as `&lt;`/`&gt;`.
+    Counted here rather than with xml.sax.saxutils.escape, whose import pulls in urllib.request and http.client
+    (~5 ms at launch) for three replacements."""
+    return len(body.encode()) + 4 * body.count("&") + 3 * (body.count("<") + body.count(">"))
 
 
 class Client(slixmpp.ClientXMPP):
@@ -323,7 +329,7 @@ class Client(slixmpp.ClientXMPP):
 
     def check_outgoing(self, body: str) -> None:
         """Refuse, in words, a message too big for the server (it would end the stream instead of taking it)."""
-        size = len(xml_escape(body).encode())
+        size = escaped_size(body)
         if size + _STANZA_OVERHEAD > self.max_outgoing:
             raise ConversationError(f"the message is {_kib(size)} and the server takes at most "
                              f"{_kib(self.max_outgoing - _STANZA_OVERHEAD)} in one message: not sent (your text is "
