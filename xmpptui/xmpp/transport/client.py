@@ -15,7 +15,6 @@ from slixmpp.jid import InvalidJID
 from slixmpp.stanza.roster import Roster, RosterItem
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import StanzaPath
-from slixmpp.xmlstream.tostring import tostring
 
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
@@ -23,6 +22,7 @@ from xmpptui.session import ConversationError
 from xmpptui.xmpp.stanzas import pep
 from xmpptui.xmpp.transport import certificate, sasl
 from xmpptui.xmpp.transport.stream_guard import DroppedStanza, StreamGuard, StreamViolation
+from xmpptui.xmpp.transport.tap import tap_text
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ class Client(slixmpp.ClientXMPP):
 
     def incoming_filter(self, xml: ET.Element) -> ET.Element:
         if self.stanza_tap is not None:
-            self.stanza_tap(False, tostring(xml, xmlns=self.default_ns, stream=self, top_level=True))
+            self.stanza_tap(False, tap_text(xml, self))
         return xml
 
     def send_raw(self, data: str | bytes) -> None:
