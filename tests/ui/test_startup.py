@@ -4,6 +4,7 @@ for whom chmod 0500 stops nothing."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from pathlib import Path
@@ -75,3 +76,24 @@ async def test_a_history_file_that_cannot_be_opened_is_named_and_the_app_goes_on
                      "history")
     log = Path(os.environ["XDG_STATE_HOME"]) / "xmpptui" / "log" / "xmpptui.log"
     assert f"the history file {where} cannot be used" in log.read_text()
+
+
+async def test_the_collector_main_keeps_off_for_the_launch_is_on_after_the_first_frame() -> None:
+    """`main` disables the garbage collector before the imports (#20); the app must enable it again, or cycles
+    would never be collected in a long session."""
+    gc.disable()
+    try:
+        prepared = prepare([])
+        assert isinstance(prepared, Prepared)
+        app = prepared.app
+        try:
+            async with app.run_test(size=(120, 36)) as pilot:
+                await until(pilot, lambda: isinstance(app.screen, AccountScreen) and app.screen.query("#account-tls"),
+                            what="the first screen")
+                await until(pilot, gc.isenabled, what="the collector enabled after the first frame")
+                await pilot.pause()
+                assert gc.get_threshold()[0] == 50_000, "with the calm thresholds"
+        finally:
+            prepared.close()
+    finally:
+        gc.enable()

@@ -3,6 +3,7 @@ translation, and the session's subscription handlers fed with stanzas built from
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from xmpptui.model.events import Notice, RequestsChanged
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
 from xmpptui.session import ContactError
-from xmpptui.storage.contact_store import ContactStore
+from xmpptui.storage.contact_store import ContactStore, roster_json
 from xmpptui.xmpp.contacts import MAX_PENDING_REQUESTS
 from xmpptui.xmpp.session import XmppSession
 from xmpptui.xmpp.stanzas import contacts as contact_stanzas
@@ -84,6 +85,16 @@ def test_store_round_trips_requests_and_the_roster_privately(tmp_path: Path) -> 
     assert ContactStore(tmp_path / "contacts", "alice@example.org").requests_path == store.requests_path
     store.forget_roster()
     assert store.load_roster() == (None, [])
+
+
+def test_the_roster_cache_is_written_as_json_dumps_wrote_it_on_hostile_text() -> None:
+    hostile = ['"', "\\", "</script>", "\u202e\x1b[31m\x00", "é😀", "\ud800", "", " ,:{}[] "]
+    contacts = [Contact(f"{n}@x.org", name, (name, "G"), subscription, pending_out=bool(n % 2))
+                for n, (name, subscription) in enumerate(zip(hostile, list(Subscription) * 3, strict=False))]
+    for version, roster in (("42", contacts), ('"\u2028', contacts[:1]), ("", [])):
+        assert roster_json(version, roster) == json.dumps({"version": version, "contacts": [
+            {"jid": c.jid, "name": c.name, "groups": list(c.groups), "subscription": c.subscription.value,
+             "ask": c.pending_out} for c in roster]}, separators=(",", ":"))
 
 
 def test_a_damaged_store_reads_as_empty(tmp_path: Path) -> None:

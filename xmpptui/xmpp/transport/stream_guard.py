@@ -16,7 +16,6 @@ the parser behind it refuses the stream.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import NamedTuple
 
@@ -322,6 +321,8 @@ class StreamGuard:
 
 def _attributes(head: bytearray, at: int) -> dict[str, str]:
     """The attributes of the start tag whose name ends at `at`, as far as it arrived (the first of a name wins)."""
+    import html  # here: only a dropped stanza needs it, and its entity table is ~0.5 MB held from launch on
+
     found: dict[str, str] = {}
     while (pair := _ATTRIBUTE.match(head, at)) is not None:
         name, single, double = pair.groups()
