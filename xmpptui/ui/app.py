@@ -52,9 +52,8 @@ log = logging.getLogger(__name__)
 
 
 def _calm_the_garbage_collector() -> None:
-    """Full collections over a large heap (100,000 messages) took up to 160 ms each during a message
-    burst, freezing keystrokes. Freeze what start-up built and collect the young generation less often; enable the
-    collector, which `__main__.main` kept off until the first frame."""
+    """Full collections over a large heap (100,000 messages) took up to 160 ms each during a message burst, freezing
+    keystrokes: freeze what start-up built, collect the young less often, enable it (`main` kept it off till now)."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     gc.enable()
@@ -75,8 +74,7 @@ class XmppTuiApp(App[None]):
                  history: History | None = None, startup_notices: Sequence[str] = (),
                  cached_roster: Sequence[Contact] = ()) -> None:
         """`history`: checked on start (a damaged file is set aside only if the user agrees); `startup_notices`:
-        what could not be set up before the first frame, in words; `cached_roster`: the account's roster cache,
-        shown in the first frame."""
+        what could not be set up before the first frame, in words; `cached_roster`: shown in the first frame."""
         super().__init__()
         self._history = history
         self._startup_notices = list(startup_notices)
@@ -129,7 +127,7 @@ class XmppTuiApp(App[None]):
                 await asyncio.wait_for(self._connecting.wait(), _CONNECTING_AT_MOST)
 
     async def on_event(self, event: events.Event) -> None:
-        if not (isinstance(event, events.Key) and keys_now.type_at_once(self, event)):  # (a letter typed now, #20)
+        if not keys_now.type_at_once(self, event):  # (a letter for the composer, typed there now: #20)
             await super().on_event(event)
 
     def on_mount(self) -> None:
