@@ -346,39 +346,6 @@ async def test_editing_keys_arriving_with_letters_apply_in_the_order_typed() -> 
         assert composer.cursor_location == (0, 4)
 
 
-async def test_a_letter_is_typed_by_the_app_as_it_reads_it_unless_keys_before_it_are_still_on_their_way() -> None:
-    """The app hands a letter for the composer straight to it (two trips through the event loop fewer, #20), but
-    never ahead of a key typed before it that the composer still holds or handles, and never past a priority
-    binding of that key."""
-    from textual import events
-
-    from xmpptui.ui.shared.keys_now import type_at_once
-
-    app, session = make()
-    async with app.run_test(size=SIZE) as pilot:
-        await started(pilot, session)
-        session.open_conversation(BOB)
-        await until(pilot, lambda: app.main_screen.active == BOB)
-        composer = composer_of(app)
-        assert app.focused is composer
-
-        assert type_at_once(app, events.Key("a", "a"))
-        assert composer.text == "a", "in the composer before any trip through its queue"
-
-        composer.post_message(events.Key("backspace", None))  # a key before it, not yet handled there
-        assert not type_at_once(app, events.Key("b", "b")), "the letter waits behind it"
-        await pilot.pause()
-        assert composer.text == ""
-
-        composer._keys_in_hand = 1  # an editing key's binding still running
-        assert not type_at_once(app, events.Key("c", "c"))
-        composer._keys_in_hand = 0
-        assert not type_at_once(app, events.Key("escape", None)), "only letters"
-        assert not type_at_once(app, events.Key("ctrl+q", None)), "not a letter: its binding runs as ever"
-        await pilot.press("x", "y")
-        assert composer.text == "xy", "Pilot's keys (the app's own way in) are typed as the terminal's are"
-
-
 _TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 

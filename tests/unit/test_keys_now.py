@@ -15,7 +15,7 @@ from xmpptui.ui.shared.keys_now import _layout_may_move, paint_now, run_binding_
 
 PRIVATE_APP = ("_batch_count", "_background_screens", "_display")
 PRIVATE_SCREEN = ("_compositor", "_dirty_widgets", "_layout_required", "_layout_widgets", "_scroll_required")
-PRIVATE_WIDGET = ("_repaint_required", "_layout_required", "_scroll_required", "_message_queue")  # (+ type_now)
+PRIVATE_WIDGET = ("_repaint_required", "_layout_required", "_scroll_required")
 COMPOSITOR = ("visible_widgets", "update_widgets", "render_update")
 
 

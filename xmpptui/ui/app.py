@@ -13,7 +13,6 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -33,7 +32,7 @@ from xmpptui.ui.login.login_error import LoginErrorScreen
 from xmpptui.ui.main.batches import EventBatches
 from xmpptui.ui.main.notifications import NotificationHooks
 from xmpptui.ui.main.screen import MainScreen
-from xmpptui.ui.shared import keymap, keys_now, render
+from xmpptui.ui.shared import keymap, render
 from xmpptui.ui.shared.dialogs import PromptScreen
 from xmpptui.ui.shared.messages import ChatRequested, ConsoleRequested, HelpRequested, QuitRequested, SessionEvents
 from xmpptui.ui.shared.notifications import TITLE_POP, TITLE_PUSH, Notifier, make_notifier, title_sequence
@@ -125,10 +124,6 @@ class XmppTuiApp(App[None]):
             self.start_session(account, password)  # (the screen shows it once composed: `_show_session`)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._connecting.wait(), _CONNECTING_AT_MOST)
-
-    async def on_event(self, event: events.Event) -> None:
-        if not keys_now.type_at_once(self, event):  # (a letter for the composer, typed there now: #20)
-            await super().on_event(event)
 
     def on_mount(self) -> None:
         self._remove_signal_handlers = shutdown.install(self._quit_on_signal)

@@ -84,8 +84,6 @@ class Composer(TextArea):
         """The text the last history key put in the composer (another text there means it was edited)."""
         self._pending: list[str] = []
         """Keys typed but not yet inserted: one insert per batch (re-wrapping per key made pastes quadratic)."""
-        self._keys_in_hand = 0
-        """Editing keys being handled (awaiting a binding's action): a letter typed after one waits for it."""
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
         self.correcting = False
         self.replying = False
@@ -160,25 +158,8 @@ class Composer(TextArea):
             self._queue(event.character)
             return
         self._flush()
-        self._keys_in_hand += 1
-        try:
-            await self._edit_key(event)
-        finally:
-            self._keys_in_hand -= 1
+        await self._edit_key(event)
         paint_now(self)  # the edit shows now, not at the next frame
-
-    def type_now(self, character: str) -> bool:
-        """Insert `character`, typed, now: called by the app as it reads the key (`keys_now.type_at_once`), so the
-        letter skips two trips through the event loop (to this widget's queue, then to `_flush`), each of which
-        waits behind the loop's other work under a message flood (#20). False, and nothing done, while keys
-        typed before it are still on their way here or being handled: it then goes the usual way, behind them."""
-        if self.read_only or self._keys_in_hand or self._pending or not self._message_queue.empty():
-            return False
-        self._restart_blink()
-        self._stop_completing()
-        self._pending.append(character)
-        self._flush()
-        return True
 
     async def _edit_key(self, event: events.Key) -> None:
         """A key that is not a letter typed: completion, sending, correcting, the editing bindings."""

@@ -34,24 +34,6 @@ async def run_binding_now(widget: Widget, key: str) -> bool:
     return await widget.app.run_action(active.binding.action, active.node)
 
 
-def type_at_once(app: Any, event: events.Event) -> bool:
-    """Hand a printable key straight to the focused editor's `type_now(character)` as the app reads it, instead
-    of forwarding it to that editor's message queue; True if it took it. Textual's own steps for a key at the
-    app are kept (the app has the focus; a priority binding of the key still wins: then it goes Textual's way)."""
-    if not isinstance(event, events.Key) or event.is_forwarded or not event.is_printable or event.character is None:
-        return False
-    type_now = getattr(app.focused, "type_now", None)
-    if type_now is None or app.screen is not app.focused.screen:
-        return False
-    active = app.screen.active_bindings.get(event.key)
-    if active is not None and active.binding.priority:
-        return False
-    if not type_now(event.character):
-        return False
-    app.app_focus = True
-    return True
-
-
 def paint_now(widget: Widget) -> bool:
     """Write `widget`'s pending repaint to the terminal now instead of at the screen's next frame; True if it
     was painted here.
