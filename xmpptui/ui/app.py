@@ -51,8 +51,9 @@ log = logging.getLogger(__name__)
 
 
 def _calm_the_garbage_collector() -> None:
-    """Full collections over a large heap (100,000 messages) took up to 160 ms each during a message burst, freezing
-    keystrokes: freeze what start-up built, collect the young less often, enable it (`main` kept it off till now)."""
+    """Full collections over a large heap (100,000 messages) took up to 160 ms each during a message
+    burst, freezing keystrokes. Freeze what start-up built and collect the young generation less often; enable the
+    collector, which `__main__.main` kept off until the first frame."""
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
     gc.enable()
@@ -73,7 +74,8 @@ class XmppTuiApp(App[None]):
                  history: History | None = None, startup_notices: Sequence[str] = (),
                  cached_roster: Sequence[Contact] = ()) -> None:
         """`history`: checked on start (a damaged file is set aside only if the user agrees); `startup_notices`:
-        what could not be set up before the first frame, in words; `cached_roster`: shown in the first frame."""
+        what could not be set up before the first frame, in words; `cached_roster`: the account's roster cache,
+        shown in the first frame."""
         super().__init__()
         self._history = history
         self._startup_notices = list(startup_notices)
