@@ -285,47 +285,6 @@ async def test_a_flood_of_messages_reaches_the_screen_in_fewer_batches_and_a_qui
         assert [count for _, count in batches] == [30, 1, 1]
 
 
-async def test_a_rooms_join_completing_is_shown_at_once_whatever_the_pace() -> None:
-    """The events that complete a room's join (it became joined, its subject came) go in a batch of their own
-    on the next loop turn, even while the flood pace holds batches back (#20: a join of 200 shown a frame
-    late); an occupant's presence in the joined room keeps the pace."""
-    import asyncio
-
-    from xmpptui.model.conversation import ChatMessage
-    from xmpptui.model.events import MessageAdded, RoomChanged
-    from xmpptui.model.room import Room, RoomState
-    from xmpptui.ui.shared.messages import SessionEvents
-
-    app, factory = make()
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: factory.made, what="session started")
-        loop = asyncio.get_running_loop()
-        batches: list[tuple[float, list[object]]] = []
-        screen = app.main_screen
-        post = screen.post_message
-
-        def record(message: object) -> bool:
-            if isinstance(message, SessionEvents):
-                batches.append((loop.time(), list(message.events)))
-            return post(message)  # type: ignore[arg-type]
-
-        screen.post_message = record  # type: ignore[method-assign]
-        session = factory.session
-        room = session.state.rooms.add(Room("room@muc.example.org", "alice"))
-        for n in range(30):  # a flood: the next batch is held 1/15 s
-            session.emit(MessageAdded(ChatMessage("bob@example.org", "Bob", f"flood {n}", 0.0)))
-        session.emit(RoomChanged(room.jid))  # joining: paced
-        await until(pilot, lambda: len(batches) == 1, what="the flood's batch")
-        room.state, room.subject = RoomState.JOINED, "Release planning"
-        session.emit(RoomChanged(room.jid))
-        await until(pilot, lambda: len(batches) == 2, what="the join's batch")
-        assert batches[1][0] - batches[0][0] < 1 / 15 - 0.01, "the join's batch was held for the pace"
-        assert batches[1][1] == [RoomChanged(room.jid)]
-        session.emit(RoomChanged(room.jid))  # an occupant's presence: nothing the user waits for
-        await until(pilot, lambda: len(batches) == 3, what="the presence's batch")
-        assert batches[2][0] - batches[1][0] >= 1 / 60 - 0.002, "an ordinary room change keeps the pace"
-
-
 async def test_a_password_known_at_once_starts_the_login_before_the_main_screen_is_composed() -> None:
     """Connecting, TLS and SASL then overlap the first frame's layout (#20); what the session said meanwhile
     (roster, online) is shown once the screen is composed, none of it lost."""
