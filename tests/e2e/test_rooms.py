@@ -20,13 +20,16 @@ from tests.support.peer import Peer
 from tests.support.server import MUC_DOMAIN, XmppServer
 from tests.support.server import Account as ServerAccount
 from xmpptui.model.conversation import ConversationKind, DeliveryState, Direction
+from xmpptui.model.events import Event, MessageAdded
 from xmpptui.model.room import Affiliation, Role, RoomState
 from xmpptui.model.state import ConnectionState
+from xmpptui.session import EventSink
 from xmpptui.storage.history import History
 from xmpptui.ui.app import XmppTuiApp
 from xmpptui.ui.rooms.picker import RoomPickerScreen
 from xmpptui.ui.shared import render
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
+from xmpptui.xmpp.session import XmppSession
 
 MUC = "http://jabber.org/protocol/muc"
 MUC_USER = f"{MUC}#user"
@@ -187,6 +190,42 @@ async def test_join_talk_both_ways_subject_and_occupants(server: XmppServer, pee
             assert event in lines, event
         await pilot.press("ctrl+o")
         assert not screen.query_one("#occupant-pane").display, "the occupant pane toggles"
+
+
+async def test_a_typed_join_knows_the_rooms_features_before_its_history_and_asks_for_them_once(
+        server: XmppServer, peers: list[Peer]) -> None:
+    """What the room says of itself when /join asks whether it exists stands for that join: the features are
+    known before the first join's history is filed (it used to be filed by nick where the room gives occupant
+    ids, #20) and disco#info is sent to the room once, not again once joined."""
+    alice, bob = server.register(), server.register()
+    room = new_room()
+    bob_peer = await peer_in_room(server, peers, bob, room, "bob")
+    say(bob_peer, room, "said before alice came")
+    await message_from(bob_peer, f"{room}/bob")
+    features_when_filed: list[frozenset[str]] = []
+
+    class Tapped(XmppSession):
+        async def start(self, sink: EventSink) -> None:
+            def tapped(event: Event) -> None:
+                if isinstance(event, MessageAdded) and event.message.body == "said before alice came":
+                    features_when_filed.append(self.state.rooms.get(room).features)  # type: ignore[union-attr]
+                sink(event)
+
+            await super().start(tapped)
+
+    app = make_app(server, alice, session_type=Tapped)
+    async with app.run_test(size=SIZE) as pilot:
+        await logged_in(pilot)
+        app.session.watch_stanzas(True)
+        await typed(pilot, f"/join {room}")
+        await joined(pilot, room)
+        await until(pilot, lambda: features_when_filed, what="the room's history filed")
+        assert MUC in features_when_filed[0], "the room's features known when its history was filed"
+        say(bob_peer, room, "after alice came")  # (anything the join set off has been sent before this is shown)
+        await until(pilot, lambda: "after alice came" in bodies(app, room), what="a line after the join")
+        asked = [record for record in app.session.stanzas_since(0) if record.outgoing
+                 and "disco#info" in record.xml and f"to=\"{room}\"" in record.xml.replace("'", '"')]
+        assert len(asked) == 1, f"disco#info sent to the room once: {[record.xml for record in asked]}"
 
 
 async def test_nick_conflict_offers_another_nick(server: XmppServer, peers: list[Peer]) -> None:

@@ -94,6 +94,40 @@ async def test_subject_occupants_and_hidden_joins() -> None:
         assert screen.query_one("#occupant-pane").display
 
 
+async def test_occupants_coming_and_going_leave_the_subject_line_alone() -> None:
+    """The subject line is rewritten only when what it says changed, and never asks for a layout of the whole
+    screen (one row high whatever it says): it did with every batch of presences, 200 of them on joining a big
+    room (#20). A new subject is shown."""
+    from textual.widgets import Static
+
+    app, session = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: ("start", None) in session.calls)
+        enter_room(session)
+        await until(pilot, lambda: app.main_screen.active == ROOM)
+        await pilot.pause()
+        line = app.main_screen.query_one("#room-subject", Static)
+        updates: list[bool] = []
+        update = line.update
+
+        def counted(content: object = "", *, layout: bool = True) -> None:
+            updates.append(layout)
+            update(content, layout=layout)  # type: ignore[arg-type]
+
+        line.update = counted  # type: ignore[method-assign]
+        room = session.state.rooms.get(ROOM)
+        assert room is not None
+        for n in range(5):
+            room.occupants[f"guest{n}"] = Occupant(f"guest{n}")
+            session.emit(RoomChanged(ROOM))
+            await until(pilot, lambda n=n: f"guest{n}" in app.main_screen.occupant_list_text(), what="an occupant")
+        assert updates == [], "the subject line untouched by occupants"
+        room.subject = "Planning day"
+        session.emit(RoomChanged(ROOM))
+        await until(pilot, lambda: "Planning day" in str(line.render()), what="the new subject")
+        assert updates == [False], "rewritten once, without a layout"
+
+
 async def test_occupant_list_actions_by_key() -> None:
     app, session = make()
     async with app.run_test(size=SIZE) as pilot:

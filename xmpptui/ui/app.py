@@ -29,7 +29,7 @@ from xmpptui.ui import shutdown
 from xmpptui.ui.contacts.palette import ContactsProvider
 from xmpptui.ui.history_check import check_history
 from xmpptui.ui.login.login_error import LoginErrorScreen
-from xmpptui.ui.main.batches import EventBatches
+from xmpptui.ui.main.batches import EventBatches, RoomsSettled
 from xmpptui.ui.main.notifications import NotificationHooks
 from xmpptui.ui.main.screen import MainScreen
 from xmpptui.ui.shared import keymap, render
@@ -89,6 +89,7 @@ class XmppTuiApp(App[None]):
         self._save_accounts = save_accounts
         self.session: Session | None = None
         self._batches = EventBatches(self._deliver)
+        self._settles_a_room = RoomsSettled(lambda: self.session.state if self.session is not None else None)
         self._held: list[Event] = []
         """Events said before the main screen was composed, for it (`_show_session`)."""
         self._screen_ready = False  # (once the main screen is composed: it shows the session and its events)
@@ -281,7 +282,7 @@ class XmppTuiApp(App[None]):
         if not self._screen_ready:
             self._held.append(event)  # (until the main screen shows the session: `_show_session`)
             return
-        self._batches.add(event)
+        self._batches.add(event, at_once=self._settles_a_room(event))
         if isinstance(event, ConnectionChanged) and event.status.failure not in (None, LoginFailure.CONFLICT):
             # (A session replaced by another client is no failed login: the status says so, and F10 logs in.)
             self.call_later(self._login_failed, event.status.reason, event.status.certificate)

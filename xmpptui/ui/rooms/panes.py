@@ -55,6 +55,7 @@ class RoomPanes:
         self.session: OccupantSession | None = None
         self.occupants_shown = True
         """The occupant pane is shown beside a room's log (toggled with a key)."""
+        self._subject_shown: Text | None = None
 
     def show(self) -> None:
         """The subject line and occupant list for the active conversation's room (hidden for others)."""
@@ -77,7 +78,11 @@ class RoomPanes:
                 line.append_text(render.plain(room.subject, "bold", single_line=True))
             else:
                 line.append("no subject (/subject TEXT sets one)", style="italic")
-            subject.update(line)
+            if line != self._subject_shown:
+                # Only when it changed, and without a layout: the line is one row high whatever it says. (A
+                # layout redraws the whole screen: it came with every batch of occupants' presences, #20.)
+                self._subject_shown = line
+                subject.update(line, layout=False)
         self._pane.display = room is not None and self.occupants_shown
         room_jid = room.jid if room is not None else None
         self._composer.nicks = (lambda: self._nicks(room_jid)) if room_jid else None

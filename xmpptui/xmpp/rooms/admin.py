@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FRESH_FEATURES = 60.0
+"""Seconds for which what a room said of itself, asked before joining it, stands for that join."""
+
 
 def _occupant(room: Room, nick: str) -> Occupant:
     occupant = room.occupants.get(nick)
@@ -40,6 +44,8 @@ class RoomAdministration:
         self._writer = writer
         self._expect_refusal = expect_refusal
         """(message id, room, what we asked): a refusal of a request sent as a message, said in words."""
+        self._told: dict[str, tuple[float, frozenset[str]]] = {}
+        """Per room: when (monotonic clock) it answered whether it exists, and the features it said it offers."""
 
     async def _ask_room(self, iq: Iq, action: str, forbidden_hint: str = "") -> Iq:
         """Send a request to a room; a refusal raises RoomError in the room's words for `action`."""
@@ -189,12 +195,21 @@ class RoomAdministration:
         if not self._ctx.online:
             return None
         try:
-            await self.room_info(room)
+            answer = await self.room_info(room)
         except IqError as exc:
             return False if muc.error_condition(exc.iq)[0] == "item-not-found" else None
         except IqTimeout:
             return None
+        now = time.monotonic()
+        self._told = {jid: told for jid, told in self._told.items() if now - told[0] < FRESH_FEATURES}
+        self._told[room] = (now, muc.features(answer))
         return True
+
+    def fresh_features(self, room_jid: str) -> frozenset[str] | None:
+        """The features the room said it offers when asked whether it exists, if that was recent (the join
+        that followed needs not ask again), else None."""
+        told = self._told.get(room_jid)
+        return told[1] if told is not None and time.monotonic() - told[0] < FRESH_FEATURES else None
 
     async def list_rooms(self, service: str) -> list[RoomListing]:
         """The rooms a chat service lists (XEP-0030 disco#items)."""

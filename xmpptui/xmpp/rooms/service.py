@@ -39,7 +39,8 @@ class RoomService:
         (left, being joined again, gone or closed), said on every such change."""
         self._ctx = ctx
         def joined(room_jid: str) -> None:
-            ctx.spawn(self._learn_features(room_jid), f"asking {room_jid} what it offers")
+            if self._admin.fresh_features(room_jid) is None:  # (not asked just before joining)
+                ctx.spawn(self._learn_features(room_jid), f"asking {room_jid} what it offers")
             on_joined(room_jid)
 
         writer = RoomWriter(ctx, open_conversation=open_conversation, persist=persist, store_update=store_update,
@@ -130,7 +131,12 @@ class RoomService:
     # The Session protocol's room methods --------------------------------------------------------------------
 
     async def join_room(self, address: str, password: str = "") -> None:
-        self._joining.join(address, password)
+        room = self._joining.join(address, password)
+        features = self._admin.fresh_features(room.jid)
+        if features is not None and room.state is RoomState.JOINING:
+            # What the room said when asked whether it exists: known before any of its history is filed, so
+            # the first join's history is filed by occupant id where the room offers them, not by nick.
+            room.features = features
 
     def join_later(self, address: str) -> None:
         """Join a room we were in at the last quit: the join waits for the session, then checks the room exists."""
