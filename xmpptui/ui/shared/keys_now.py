@@ -14,8 +14,6 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import Input
 
-from xmpptui.ui.shared import terminal_writer
-
 log = logging.getLogger(__name__)
 
 
@@ -62,8 +60,7 @@ def paint_now(widget: Widget) -> bool:
     screen._dirty_widgets.discard(widget)
     try:
         compositor.update_widgets({widget})
-        with terminal_writer.at_once(app):  # (and written now when nothing is queued before it)
-            app._display(screen, compositor.render_update(screen_stack=app._background_screens))
+        app._display(screen, compositor.render_update(screen_stack=app._background_screens))
     except Exception:  # (Textual's internals moved under us: the frame paints it, as it always did)
         log.exception("painting a keystroke at once failed; it waits for the next frame")
         widget.refresh()
