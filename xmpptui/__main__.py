@@ -40,7 +40,7 @@ def prepare(argv: list[str] | None = None) -> Prepared | int:
     import platformdirs
 
     from xmpptui import config as config_mod
-    from xmpptui import logs, paths, profile, tls_warmup
+    from xmpptui import logs, paths, profile
     from xmpptui.passwords import Secret
     from xmpptui.session import Session
 
@@ -56,7 +56,6 @@ def prepare(argv: list[str] | None = None) -> Prepared | int:
             }
             account = config_mod.validate_account(
                 replace(account, **{k: v for k, v in overrides.items() if v is not None}), "command line")
-            tls_warmup.start()  # (the system's CAs are read beside the imports that follow, #20)
         from xmpptui.ui.shared import keymap  # [keys] names our bindings and Textual's keys: checked where they live
 
         if problem := keymap.check(config.keys, config.path):

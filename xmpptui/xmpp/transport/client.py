@@ -16,7 +16,6 @@ from slixmpp.stanza.roster import Roster, RosterItem
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import StanzaPath
 
-from xmpptui import tls_warmup
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
 from xmpptui.session import ConversationError
@@ -87,9 +86,9 @@ class Client(slixmpp.ClientXMPP):
             "xep_0115": {"caps_node": CAPS_NODE}}
         resource = account.resource or "xmpptui"  # (the composition root gives this installation's own)
         # Verification on (CA and host name), the system's CAs read once: slixmpp's own default context reads
-        # them twice, ~25 ms each on the way to the first login; the first login's were read as the app started.
+        # them twice, ~25 ms each on the way to the first login.
         super().__init__(f"{account.bare_jid}/{resource}", password, plugin_config=plugin_config, loop=loop,
-                         ssl_context=tls_warmup.default_context())
+                         ssl_context=ssl.create_default_context())
         self.account = account
         # Subscriptions are the user's decision (RFC 6121 3.1.3); slixmpp would answer them itself.
         self.roster.auto_authorize = None
