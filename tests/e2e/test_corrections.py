@@ -8,14 +8,12 @@ moderator removed, read from the room's archive by a client that never held it, 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.helpers import SIZE, bodies, log_lines, logged_in, make_app, until
 from tests.e2e.test_messaging import (
-    PLUGINS,
     held,
     next_in_room,
     offers_moderation,
@@ -25,10 +23,11 @@ from tests.e2e.test_messaging import (
     session_for,
     wait_for,
 )
-from tests.e2e.test_rooms import joined, peer_join, typed
+from tests.e2e.test_messaging import peer as messaging_peer
+from tests.e2e.test_rooms import joined, new_room, peer_join, typed
 from tests.support.peer import Peer
-from tests.support.server import MUC_DOMAIN, XmppServer
 from tests.support.server import Account as ServerAccount
+from tests.support.server import XmppServer
 from xmpptui.model.conversation import ChatMessage
 from xmpptui.model.message import Edit
 from xmpptui.storage.history import History
@@ -36,11 +35,7 @@ from xmpptui.xmpp.session import XmppSession
 
 
 async def peer(server: XmppServer, peers: list[Peer], account: ServerAccount, resource: str = "peer") -> Peer:
-    plain = Peer(server, account, resource)
-    for plugin in (*PLUGINS, "xep_0308"):
-        plain.client.register_plugin(plugin)
-    peers.append(await plain.connect())
-    return plain
+    return await messaging_peer(server, peers, account, resource, more_plugins=("xep_0308",))
 
 
 def correct(plain: Peer, to: str, target: str, body: str, mtype: str = "chat") -> None:
@@ -62,7 +57,7 @@ async def said(session: XmppSession, jid: str, body: str) -> ChatMessage:
 async def test_a_room_correction_from_the_lines_occupant_replaces_it_and_from_another_changes_nothing(
         server: XmppServer, peers: list[Peer]) -> None:
     alice, bob, carol = server.register(), server.register(), server.register()
-    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    room = new_room()
     plain_bob = await peer(server, peers, bob)
     plain_carol = await peer(server, peers, carol)
     await peer_join(plain_bob, room, "bob")
@@ -175,7 +170,7 @@ async def test_a_room_correction_made_while_we_were_away_applies_on_rejoining(
     next join (the room's history and its archive both hold them) the line held shows Bob's text, once, and
     Carol's attempt nothing (what the room's history or archive brings is never a line of its own)."""
     alice, bob, carol = server.register(), server.register(), server.register()
-    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    room = new_room()
     plain_bob = await peer(server, peers, bob)
     plain_carol = await peer(server, peers, carol)
     history = History(tmp_path / "history.sqlite3")
@@ -217,7 +212,7 @@ async def test_a_fresh_client_shows_a_line_the_moderator_removed_as_removed_from
     """The room's archive keeps a tombstone in the removed line's place (Prosody's mod_muc_moderation): Dave,
     joining later with nothing held, reads it as Bob's line "removed by a moderator (spam)", not as nothing."""
     alice, bob, dave = server.register(), server.register(), server.register()
-    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    room = new_room()
     plain_bob = await peer(server, peers, bob)
     session, _ = await session_for(server, alice)
     try:
@@ -252,7 +247,7 @@ async def test_in_a_room_up_corrects_our_last_line_and_others_corrections_show_e
     """Driven as a user: Up in the empty composer of a room puts our last line back, Enter sends the correction
     (by our line's own id); the log shows each corrected line once, marked (edited)."""
     alice, bob = server.register(), server.register()
-    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    room = new_room()
     plain_bob = await peer(server, peers, bob)
     await peer_join(plain_bob, room, "bob")
     app = make_app(server, alice)

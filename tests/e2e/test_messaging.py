@@ -17,10 +17,10 @@ from slixmpp import Message
 from slixmpp.exceptions import IqError
 from slixmpp.xmlstream import ET
 
-from tests.e2e.test_rooms import peer_join
+from tests.e2e.test_rooms import new_room, peer_join
 from tests.support.peer import Peer
-from tests.support.server import MUC_DOMAIN, XmppServer
 from tests.support.server import Account as ServerAccount
+from tests.support.server import XmppServer
 from xmpptui.config import Account
 from xmpptui.model.conversation import RETRACTED, ChatMessage, Reply
 from xmpptui.model.events import Event, MessageUpdated
@@ -59,9 +59,10 @@ async def session_for(server: XmppServer, account: ServerAccount, history: Histo
     return session, events
 
 
-async def peer(server: XmppServer, peers: list[Peer], account: ServerAccount, resource: str = "peer") -> Peer:
+async def peer(server: XmppServer, peers: list[Peer], account: ServerAccount, resource: str = "peer",
+               more_plugins: tuple[str, ...] = ()) -> Peer:
     plain = Peer(server, account, resource)
-    for plugin in PLUGINS:
+    for plugin in (*PLUGINS, *more_plugins):
         plain.client.register_plugin(plugin)
     peers.append(await plain.connect())
     return plain
@@ -263,7 +264,7 @@ async def next_in_room(plain: Peer, body: str) -> Message:
 @pytest.mark.timeout(90)
 async def test_reactions_retraction_and_replies_both_ways_in_a_room(server: XmppServer, peers: list[Peer]) -> None:
     alice, bob, carol = server.register(), server.register(), server.register()
-    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    room = new_room()
     plain_bob = await peer(server, peers, bob)
     plain_carol = await peer(server, peers, carol)
     await peer_join(plain_bob, room, "bob")
@@ -390,7 +391,7 @@ async def test_a_moderators_removal_shows_for_everyone_and_others_cannot_remove(
     and search. Dave's own request is refused by the server in words; forged notices from Bob change nothing. A
     server whose rooms offer no moderation (by disco#info) is refused in words before anything is sent."""
     alice, bob, carol, dave = (server.register() for _ in range(4))
-    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    room = new_room()
     plain_bob = await peer(server, peers, bob)
     plain_carol = await peer(server, peers, carol)
     history = History(tmp_path / "history.sqlite3")
@@ -457,7 +458,7 @@ async def test_a_removal_made_while_we_were_away_applies_from_the_rooms_archive(
     history. Where the room offers no moderation (disco#info),
     the other client's request is refused by the server and the line stays."""
     alice, bob = server.register(), server.register()
-    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    room = new_room()
     plain_bob = await peer(server, peers, bob)
     history = History(tmp_path / "history.sqlite3")
     try:

@@ -6,16 +6,15 @@ disco#info, whatever the server) is refused in words on screen, and the line sta
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.helpers import SIZE, log_lines, logged_in, make_app, until
 from tests.e2e.test_messaging import held, offers_moderation, peer, removal_seen_by, send
-from tests.e2e.test_rooms import joined, notified, peer_join, typed
+from tests.e2e.test_rooms import joined, new_room, notified, peer_join, typed
 from tests.support.peer import Peer
-from tests.support.server import MUC_DOMAIN, XmppServer
+from tests.support.server import XmppServer
 from tests.ui.terminal_keys import press
 from xmpptui.storage.history import History
 from xmpptui.ui.shared.dialogs import ConfirmScreen, PromptScreen
@@ -27,7 +26,7 @@ SPAM = "cheap watches at spam.example"
 async def test_a_moderator_removes_a_line_with_m_and_everyone_sees_it_removed(
         server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
     alice, bob, carol = server.register(), server.register(), server.register()
-    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    room = new_room()
     plain_bob = await peer(server, peers, bob)
     plain_carol = await peer(server, peers, carol)
     history = History(tmp_path / "history.sqlite3")

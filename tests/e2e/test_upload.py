@@ -7,7 +7,6 @@ import asyncio
 import os
 import re
 import ssl
-import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -18,9 +17,9 @@ import pytest
 from slixmpp.exceptions import IqError
 
 from tests.e2e.helpers import SIZE, bodies, friends, logged_in, make_app, until
-from tests.e2e.test_rooms import peer_join
+from tests.e2e.test_rooms import new_room, peer_join
 from tests.support.peer import Peer
-from tests.support.server import DOMAIN, MUC_DOMAIN, NO_UPLOAD_DOMAIN, UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
+from tests.support.server import DOMAIN, NO_UPLOAD_DOMAIN, UPLOAD_DOMAIN, UPLOAD_LIMIT, XmppServer
 from xmpptui.config import Account
 from xmpptui.model.conversation import Attachment
 from xmpptui.model.events import Event, UploadEnded, UploadProgressed
@@ -283,7 +282,7 @@ async def test_cancelled_upload_says_so_and_sends_nothing(server: XmppServer, pe
 async def test_upload_typed_in_a_chat_and_a_room_sends_the_link_with_oob(
         server: XmppServer, peers: list[Peer], tmp_path: Path) -> None:
     alice, bob, peer = await friends(server, peers)
-    room = f"r{uuid.uuid4().hex[:8]}@{MUC_DOMAIN}"
+    room = new_room()
     await peer_join(peer, room, "bob")
     file = tmp_path / "notes.txt"
     payload = os.urandom(200_000)
