@@ -385,6 +385,71 @@ async def test_self_ping_rejoins_a_room_that_dropped_us_silently() -> None:
     assert session.state.rooms.get(ROOM).state is RoomState.JOINING and sent == [f"{ROOM}/alice"]
 
 
+async def test_a_rejoin_takes_the_rooms_features_from_the_disco_info_it_asks_first_and_does_not_ask_again() -> None:
+    """Rejoining (here: self-ping finds we were dropped) asks the room's disco#info whether it still exists: what
+    it says it offers stands for that join, set before the join is sent (so before its history is filed), and is
+    not asked again once joined, as for a typed /join."""
+    import asyncio
+
+    from slixmpp import Iq
+    from slixmpp.exceptions import IqError, IqTimeout
+
+    session, _ = await joined_session()
+    await asyncio.sleep(0.01)  # (what the first join set off, offline)
+    session.state.rooms.get(ROOM).features = frozenset()
+    disco_asked: list[str] = []
+    features_when_sent: list[frozenset[str]] = []
+
+    def answered(result: Iq | Exception) -> asyncio.Future[Iq]:
+        future: asyncio.Future[Iq] = asyncio.get_running_loop().create_future()
+        if isinstance(result, Exception):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
+        return future
+
+    class Wire:
+        transport = object()  # (connected)
+
+        def make_iq_get(self, ito: str) -> Iq:
+            iq = Iq(xml=ET.fromstring(f"<iq xmlns='jabber:client' type='get' to='{ito}' id='d1'/>"))
+            if ito == f"{ROOM}/alice":  # the self-ping: we are no longer in the room
+                error = Iq(xml=ET.fromstring(
+                    "<iq xmlns='jabber:client' type='error' id='d1'><error type='cancel'><not-acceptable "
+                    "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"))
+                iq.send = lambda timeout: answered(IqError(error))  # type: ignore[method-assign]
+            else:
+                disco_asked.append(ito)
+                iq.send = lambda timeout: answered(Iq(xml=ET.fromstring(  # type: ignore[method-assign]
+                    "<iq xmlns='jabber:client' type='result' id='d1'>"
+                    "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='conference' "
+                    "type='text'/><feature var='http://jabber.org/protocol/muc'/>"
+                    "<feature var='urn:xmpp:occupant-id:0'/></query></iq>")))
+            return iq
+
+        def make_iq_set(self, ito: str | None = None) -> Iq:  # (the room's archive, read once joined)
+            iq = Iq(xml=ET.fromstring("<iq xmlns='jabber:client' type='set' id='a1'/>"))
+            iq.send = lambda timeout: answered(IqTimeout(iq))  # type: ignore[method-assign]
+            return iq
+
+        def make_presence(self, pto: str) -> PresenceStanza:
+            stanza = PresenceStanza(xml=ET.fromstring(f"<presence xmlns='jabber:client' to='{pto}'/>"))
+            stanza.send = lambda: features_when_sent.append(  # type: ignore[method-assign]
+                session.state.rooms.get(ROOM).features)
+            return stanza
+
+    session.context.client = Wire()  # type: ignore[assignment]
+    session.state.connection = replace(session.state.connection, state=ConnectionState.ONLINE)
+    session.rooms.self_ping()
+    await asyncio.sleep(0.01)
+    assert disco_asked == [ROOM] and features_when_sent, "asked whether it exists, then joined again"
+    assert "urn:xmpp:occupant-id:0" in features_when_sent[-1], "its features known when the join was sent"
+    session.inbound(presence(f"{ROOM}/alice", item(codes=("110",))))
+    await asyncio.sleep(0.01)
+    assert session.state.rooms.get(ROOM).joined
+    assert disco_asked == [ROOM], "not asked again once joined"
+
+
 async def test_a_voice_request_forwarded_by_the_room_is_a_line_for_moderators() -> None:
     session, _ = await joined_session()
     form = ("<x xmlns='jabber:x:data' type='form'>"

@@ -85,8 +85,8 @@ class Room:
     forgotten: int = 0
     """Occupants let go since the list was last cleared because the room had more than we hold."""
     features: frozenset[str] = frozenset()
-    """What the room says it offers (disco#info): from the answer to /join's question whether it exists, else
-    asked once joined."""
+    """What the room says it offers (disco#info): from the answer asked before joining (/join's question whether
+    it exists, or a rejoin's), else asked once joined."""
     occupant_id: str = ""
     """Our own occupant id (XEP-0421), from our presence in the room."""
 

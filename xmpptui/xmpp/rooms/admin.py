@@ -45,7 +45,7 @@ class RoomAdministration:
         self._expect_refusal = expect_refusal
         """(message id, room, what we asked): a refusal of a request sent as a message, said in words."""
         self._told: dict[str, tuple[float, frozenset[str]]] = {}
-        """Per room: when (monotonic clock) it answered whether it exists, and the features it said it offers."""
+        """Per room: when (monotonic clock) it last answered disco#info, and the features it said it offers."""
 
     async def _ask_room(self, iq: Iq, action: str, forbidden_hint: str = "") -> Iq:
         """Send a request to a room; a refusal raises RoomError in the room's words for `action`."""
@@ -173,12 +173,17 @@ class RoomAdministration:
     # Discovery ----------------------------------------------------------------------------------------------
 
     async def room_info(self, room_jid: str) -> Iq:
-        """The room's disco#info (XEP-0045 6.4); raises IqError or IqTimeout."""
+        """The room's disco#info (XEP-0045 6.4); raises IqError or IqTimeout. The features it says stand for a
+        while (`fresh_features`): the join that follows the question whether the room exists needs not ask."""
         client = self._ctx.client
         assert client is not None
         iq = client.make_iq_get(ito=room_jid)
         muc_requests.fill_disco_info(iq.xml)
-        return await iq.send(timeout=self._ctx.timeout)
+        answer = await iq.send(timeout=self._ctx.timeout)
+        now = time.monotonic()
+        self._told = {jid: told for jid, told in self._told.items() if now - told[0] < FRESH_FEATURES}
+        self._told[room_jid] = (now, muc.features(answer))
+        return answer
 
     async def room_features(self, room_jid: str) -> frozenset[str] | None:
         """The room's disco#info features, None when it does not say."""
@@ -195,19 +200,16 @@ class RoomAdministration:
         if not self._ctx.online:
             return None
         try:
-            answer = await self.room_info(room)
+            await self.room_info(room)
         except IqError as exc:
             return False if muc.error_condition(exc.iq)[0] == "item-not-found" else None
         except IqTimeout:
             return None
-        now = time.monotonic()
-        self._told = {jid: told for jid, told in self._told.items() if now - told[0] < FRESH_FEATURES}
-        self._told[room] = (now, muc.features(answer))
         return True
 
     def fresh_features(self, room_jid: str) -> frozenset[str] | None:
-        """The features the room said it offers when asked whether it exists, if that was recent (the join
-        that followed needs not ask again), else None."""
+        """The features the room said it offers when last asked (whether it exists, before a join or a rejoin),
+        if that was recent (the join that followed needs not ask again), else None."""
         told = self._told.get(room_jid)
         return told[1] if told is not None and time.monotonic() - told[0] < FRESH_FEATURES else None
 

@@ -168,7 +168,8 @@ class RoomJoining:
 
     async def _rejoin_if_exists(self, room: Room) -> None:
         try:
-            await self._room_info(room.jid)
+            # What it says of itself stands for this join (known before its history is filed, not asked again).
+            room.features = muc.features(await self._room_info(room.jid))
         except IqError as exc:
             if muc.error_condition(exc.iq)[0] in ("item-not-found", "gone"):
                 self.join_failed(room, f"{room.jid} no longer exists (it was destroyed, or expired while you were "
