@@ -1,14 +1,18 @@
-"""The session's events in batches (ui/main/batches.py): the pace a flood sets, and the events that end a room's
-join, which go on the next loop turn whatever the pace (#20)."""
+"""The session's events in batches (ui/main/batches.py): the pace a flood sets, the wait for the typing to pause
+during a flood, and the events that end a room's join, which go on the next loop turn whatever the pace (#20)."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+
+import pytest
 
 from xmpptui.model.conversation import ChatMessage
 from xmpptui.model.events import Event, MessageAdded, RoomChanged
 from xmpptui.model.room import Occupant, Room, RoomState
 from xmpptui.model.state import ClientState
+from xmpptui.ui.main import batches as batches_module
 from xmpptui.ui.main.batches import FLOOD_MESSAGES, EventBatches, RoomsSettled
 
 ROOM = "lounge@conference.example.org"
@@ -38,6 +42,72 @@ async def test_a_join_completing_goes_on_the_next_loop_turn_even_under_the_flood
     batches.add(RoomChanged(ROOM))
     await turns()
     assert len(delivered) == 2, "after it, the pace holds again"
+
+
+def flood_of(count: int) -> list[Event]:
+    return [MessageAdded(ChatMessage("bob@example.org", "Bob", f"flood {n}", 0.0)) for n in range(count)]
+
+
+async def until_delivered(delivered: list, count: int) -> None:
+    while len(delivered) < count:
+        await asyncio.sleep(0.005)
+
+
+async def test_while_typing_during_a_flood_a_batch_goes_right_after_a_key_is_shown(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batches_module, "TYPING_WINDOW", 5.0)
+    monkeypatch.setattr(batches_module, "TYPING_HOLD_MAX", 0.5)
+    delivered: list[tuple[float, list[Event]]] = []
+    batches = EventBatches(lambda events: delivered.append((time.monotonic(), events)))
+    batches.key_shown()  # (nothing waits: nothing goes)
+    await turns()
+    assert delivered == []
+    for event in flood_of(FLOOD_MESSAGES):
+        batches.add(event)
+    await turns()
+    assert len(delivered) == 1, "the flood's first batch goes at once"
+    batches.key_shown()
+    held = flood_of(FLOOD_MESSAGES * 4)  # (in 0.2 s: still a flood's rate)
+    for event in held:
+        batches.add(event)
+    await asyncio.sleep(0.2)
+    assert len(delivered) == 1, "held while the user types (the pace alone would have sent it after 1/15 s)"
+    batches.key_shown()
+    await turns()
+    assert [events for _, events in delivered[1:]] == [held], "sent as soon as a key was shown"
+    for event in flood_of(FLOOD_MESSAGES):
+        batches.add(event)
+    await until_delivered(delivered, 3)
+    assert delivered[2][0] - delivered[1][0] >= 0.5 - 0.01, "with no key shown, held for the longest hold"
+
+
+async def test_when_the_typing_stops_the_flood_keeps_its_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batches_module, "TYPING_WINDOW", 0.2)
+    delivered: list[tuple[float, list[Event]]] = []
+    batches = EventBatches(lambda events: delivered.append((time.monotonic(), events)))
+    for event in flood_of(FLOOD_MESSAGES):
+        batches.add(event)
+    await turns()
+    batches.key_shown()
+    typed = time.monotonic()
+    for event in flood_of(FLOOD_MESSAGES):
+        batches.add(event)
+    await until_delivered(delivered, 2)
+    assert delivered[1][0] - typed >= 0.2 - 0.01, "held until the typing window closed"
+    for event in flood_of(FLOOD_MESSAGES):
+        batches.add(event)
+    await until_delivered(delivered, 3)
+    assert delivered[2][0] - delivered[1][0] < 0.2, "then the pace again (1/15 s)"
+
+
+async def test_outside_a_flood_typing_holds_nothing() -> None:
+    delivered: list[list[Event]] = []
+    batches = EventBatches(delivered.append)
+    batches.key_shown()
+    message = flood_of(1)
+    batches.add(message[0])
+    await turns()
+    assert delivered == [message]
 
 
 def test_rooms_settled_says_which_room_changes_end_a_join() -> None:

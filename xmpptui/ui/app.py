@@ -108,6 +108,7 @@ class XmppTuiApp(App[None]):
             settings=lambda: self._config.notify, save_rule=self._save_notify_rule, notifier=self._make_notifier,
             set_title=self._set_terminal_title, bell=lambda: self.bell(), app_focused=lambda: self.app_focus),
             cached_roster)
+        self.main_screen.composer.key_shown = self._batches.key_shown
 
     def get_default_screen(self) -> Screen:
         """The main screen is the first on the stack: its first frame is the app's first frame."""

@@ -84,6 +84,9 @@ class Composer(TextArea):
         """The text the last history key put in the composer (another text there means it was edited)."""
         self._pending: list[str] = []
         """Keys typed but not yet inserted: one insert per batch (re-wrapping per key made pastes quadratic)."""
+        self.key_shown: Callable[[], None] = lambda: None
+        """Called once a key typed here is on screen: during a flood, the chat log's repaint goes right after it,
+        while the typist's next key is still on its way (`ui/main/batches.py`)."""
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
         self.correcting = False
         self.replying = False
@@ -160,6 +163,7 @@ class Composer(TextArea):
         self._flush()
         await self._edit_key(event)
         paint_now(self)  # the edit shows now, not at the next frame
+        self.key_shown()
 
     async def _edit_key(self, event: events.Key) -> None:
         """A key that is not a letter typed: completion, sending, correcting, the editing bindings."""
@@ -235,6 +239,7 @@ class Composer(TextArea):
         self._pending.clear()
         self._insert_typed(text)
         paint_now(self)  # what was typed shows now, not at the next frame (issue #20)
+        self.key_shown()
 
     def _insert_typed(self, text: str) -> None:
         """Insert at the cursor what was typed or pasted, as much as fits under MAX_CHARS."""
