@@ -93,6 +93,8 @@ class ProcessSession:
         self._next_call = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self.frames = 0
+        self.child_cpu = 0.0
+        """CPU seconds the child used (user and system), read when it is stopped."""
         self._send(("init", account, password.reveal(), str(history_path)))
 
     def _send(self, payload: Any) -> None:
@@ -130,6 +132,7 @@ class ProcessSession:
             try:
                 await asyncio.wait_for(self.__getattr__("stop")(), 15)
             finally:
+                self.child_cpu = self._cpu_of_child()
                 self._send(("exit",))
                 deadline = time.monotonic() + 10
                 while self._child.poll() is None and time.monotonic() < deadline:
@@ -141,6 +144,10 @@ class ProcessSession:
             self._loop.remove_reader(self._from_child)
         self._to_child.close()
         self._child.stdout.close()  # type: ignore[union-attr]
+
+    def _cpu_of_child(self) -> float:
+        fields = Path(f"/proc/{self._child.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # (utime, stime: fields 14, 15)
 
     # The UI loop's share ------------------------------------------------------------------------------
 

@@ -48,3 +48,4 @@ async def test_a_flood_arrives_whole_and_in_order_through_the_child_process(
         await until(pilot, lambda: bodies(app, bob.jid)[-1:] == ["got them all"], what="our message held")
         await app.session.stop()
     assert children[0]._child.returncode == 0, "the child process ended cleanly"
+    assert children[0].child_cpu > 0, "the child's CPU time was read before it ended"
