@@ -95,6 +95,8 @@ class ProcessSession:
         self.frames = 0
         self.child_cpu = 0.0
         """CPU seconds the child used (user and system), read when it is stopped."""
+        self.child_peak_rss = 0
+        """The child's peak resident memory in bytes (VmHWM), read when it is stopped."""
         self._send(("init", account, password.reveal(), str(history_path)))
 
     def _send(self, payload: Any) -> None:
@@ -133,6 +135,7 @@ class ProcessSession:
                 await asyncio.wait_for(self.__getattr__("stop")(), 15)
             finally:
                 self.child_cpu = self._cpu_of_child()
+                self.child_peak_rss = self._peak_rss_of_child()
                 self._send(("exit",))
                 deadline = time.monotonic() + 10
                 while self._child.poll() is None and time.monotonic() < deadline:
@@ -148,6 +151,10 @@ class ProcessSession:
     def _cpu_of_child(self) -> float:
         fields = Path(f"/proc/{self._child.pid}/stat").read_text().rpartition(")")[2].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # (utime, stime: fields 14, 15)
+
+    def _peak_rss_of_child(self) -> int:
+        status = Path(f"/proc/{self._child.pid}/status").read_text()
+        return next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmHWM:"))
 
     # The UI loop's share ------------------------------------------------------------------------------
 

@@ -66,8 +66,10 @@ def timed_on_the_ui_loop() -> Iterator[dict[str, list[float]]]:
             setattr(cls, name, original)
 
 
-async def _round(server: Any, mode: str, count: int, number: int, sizes: Sizes) -> tuple[burst.Round, dict, float]:
-    """The flood's round, what ran on the UI loop, and the CPU seconds the app used (with its child's)."""
+async def _round(server: Any, mode: str, count: int, number: int, sizes: Sizes) -> tuple[
+        burst.Round, dict, float, int]:
+    """The flood's round, what ran on the UI loop, the CPU seconds the app used (with its child's) and the
+    child's peak RSS (0 without one)."""
     from benchmarks.process_session import ProcessSession
     from benchmarks.threaded_session import ThreadedSession
     from tests.e2e.helpers import make_app
@@ -98,12 +100,12 @@ async def _round(server: Any, mode: str, count: int, number: int, sizes: Sizes) 
                 await asyncio.get_running_loop().run_in_executor(None, history.shutdown)
     finally:
         await sender.quit()
-    return result, spans, cpu
+    return result, spans, cpu, max((child.child_peak_rss for child in children), default=0)
 
 
 async def run(sizes: Sizes) -> list[Row]:
     server = support.SERVER.get()
-    results: dict[str, list[tuple[burst.Round, dict, float]]] = {mode: [] for mode in MODES}
+    results: dict[str, list[tuple[burst.Round, dict, float, int]]] = {mode: [] for mode in MODES}
     for number in range(sizes.burst_rounds):
         for mode in MODES[number % len(MODES):] + MODES[:number % len(MODES)]:  # (each goes first in turn)
             results[mode].append(await _round(server, mode, sizes.burst, number, sizes))
@@ -111,19 +113,20 @@ async def run(sizes: Sizes) -> list[Row]:
     n = f"{sizes.burst:,} msgs"
     for mode, label in LABELS.items():
         rounds = results[mode]
-        echo = [latency for result, _, _ in rounds for latency in result.echo]
-        in_order = all(result.in_order for result, _, _ in rounds)
+        echo = [latency for result, *_ in rounds for latency in result.echo]
+        in_order = all(result.in_order for result, *_ in rounds)
         rows.append(Row(SECTION, f"{label}: flood shown ({n}, every message in order)", median(
-            result.rate for result, _, _ in rounds), "msg/s", text=None if in_order else "NOT IN ORDER",
-            note="; ".join(f"{result.rate:,.0f} msg/s" for result, _, _ in rounds)))
+            result.rate for result, *_ in rounds), "msg/s", text=None if in_order else "NOT IN ORDER",
+            note="; ".join(f"{result.rate:,.0f} msg/s" for result, *_ in rounds)))
         rows.append(Row(SECTION, f"{label}: CPU of the app{' and its child' if mode == 'process' else ''}, "
-                        "whole round", median(cpu for _, _, cpu in rounds), "s",
-                        note="; ".join(f"{cpu:.2f} s" for _, _, cpu in rounds)))
+                        "whole round", median(cpu for _, _, cpu, _ in rounds), "s",
+                        note="; ".join(f"{cpu:.2f} s" for _, _, cpu, _ in rounds) + "".join(
+                            f"; child peak RSS {rss / 2**20:.0f} MiB" for *_, rss in rounds if rss)))
         rows.append(Row(SECTION, f"{label}: echo during the flood p95 ({len(echo)} probes)",
                         ms(percentile(echo, 95)), "ms",
                         note=f"p50 {ms(percentile(echo, 50)):.1f} ms, max {ms(max(echo)):.1f} ms"))
         for kind in KINDS if mode == "process" else (kind for kind in KINDS if kind != "pipe"):
-            spans = [span for _, round_spans, _ in rounds for span in round_spans[kind]]
+            spans = [span for _, round_spans, *_ in rounds for span in round_spans[kind]]
             seconds = sum(spans) / len(rounds)
             rows.append(Row(SECTION, f"{label}: UI loop busy with {kind}, whole flood",
                             seconds * 1000, "ms", note=(f"{len(spans) // len(rounds)} calls, p95 "

@@ -49,3 +49,4 @@ async def test_a_flood_arrives_whole_and_in_order_through_the_child_process(
         await app.session.stop()
     assert children[0]._child.returncode == 0, "the child process ended cleanly"
     assert children[0].child_cpu > 0, "the child's CPU time was read before it ended"
+    assert children[0].child_peak_rss > 10 * 2**20, "and its peak memory (an interpreter with slixmpp loaded)"
