@@ -167,9 +167,13 @@ class ProcessSession:
                 chunk = os.read(self._from_child, _READ_SIZE)
             except BlockingIOError:
                 break
-            if not chunk:
+            if not chunk:  # (the child is gone: no call of ours will be answered)
                 assert self._loop is not None
                 self._loop.remove_reader(self._from_child)
+                for future in self._calls.values():
+                    if not future.done():
+                        future.set_exception(RuntimeError("the session's process ended"))
+                self._calls.clear()
                 break
             self._buffer += chunk
             if len(chunk) < _READ_SIZE:
