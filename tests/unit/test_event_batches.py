@@ -73,8 +73,10 @@ async def test_while_typing_during_a_flood_a_batch_goes_right_after_a_key_is_sho
     await asyncio.sleep(0.2)
     assert len(delivered) == 1, "held while the user types (the pace alone would have sent it after 1/15 s)"
     batches.key_shown()
-    await turns()
-    assert [events for _, events in delivered[1:]] == [held], "sent as soon as a key was shown"
+    shown = time.monotonic()
+    await until_delivered(delivered, 2)
+    assert [events for _, events in delivered[1:]] == [held]
+    assert batches_module.AFTER_KEY <= delivered[1][0] - shown < 0.2, "sent shortly after a key was shown"
     for event in flood_of(FLOOD_MESSAGES):
         batches.add(event)
     await until_delivered(delivered, 3)

@@ -21,11 +21,14 @@ same however many messages it shows, so the keys get the loop and the flood is s
 10,000-message flood: repaints took 0.9 s of the loop instead of 2.1 s)."""
 TYPING_WINDOW = 0.5
 TYPING_HOLD_MAX = 1.0
+AFTER_KEY = 0.015
 """During a flood, while the user types (a key shown in the composer within TYPING_WINDOW seconds), a batch goes
-right after a key is shown, or TYPING_HOLD_MAX after the last batch, not at the pace. Each batch ends in a repaint
-of the chat log that holds the loop for tens of ms (every line on screen is new): at the pace, a key typed
-meanwhile showed only after it (#20, echo during a flood). Right after a key, the repaint is done before the
-typist's next key comes (~100-200 ms later). The messages are in the model and the history already."""
+AFTER_KEY seconds after a key is shown, or TYPING_HOLD_MAX after the last batch, not at the pace. Each batch ends
+in a repaint of the chat log that holds the loop for tens of ms (every line on screen is new): at the pace, a key
+typed meanwhile showed only after it (#20, echo during a flood). Shortly after a key, the repaint is done before
+the typist's next key comes (~100-200 ms later); not at once, for the key's paint is written to the terminal by
+Textual's output thread, which needs the interpreter's lock the repaint would hold. The messages are in the model
+and the history already."""
 
 
 class EventBatches:
@@ -54,15 +57,15 @@ class EventBatches:
         """A key typed into the composer is on screen: during a flood, what waits goes now (TYPING_WINDOW)."""
         self._typing_until = time.monotonic() + TYPING_WINDOW
         if self._pending and self._interval == FLOOD_FRAME:
-            self._flush_soon()
+            self._flush_soon(AFTER_KEY)
 
-    def _flush_soon(self) -> None:
-        """The pending batch goes on the next loop turn."""
+    def _flush_soon(self, delay: float = 0.0) -> None:
+        """The pending batch goes on the next loop turn (or after `delay` seconds), whatever the pace."""
         if not self._at_once:
             self._at_once = True
             if self._handle is not None:
                 self._handle.cancel()
-            self._handle = asyncio.get_running_loop().call_later(0, self._flush)
+            self._handle = asyncio.get_running_loop().call_later(delay, self._flush)
 
     def _flush(self) -> None:
         self._handle = None
