@@ -19,6 +19,7 @@ from slixmpp.xmlstream.matcher import StanzaPath
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
 from xmpptui.session import ConversationError
+from xmpptui.xmpp import srv_lookups_on
 from xmpptui.xmpp.stanzas import pep
 from xmpptui.xmpp.transport import caps_answer, certificate, sasl
 from xmpptui.xmpp.transport.stream_guard import DroppedStanza, StreamGuard, StreamViolation
@@ -74,6 +75,8 @@ class Client(slixmpp.ClientXMPP):
                  pinned: str | None = None) -> None:
         sasl.install()
         roster_items_stay_xml()
+        if not (account.host or account.port):  # (the same test as connection.py's, which then asks for SRV)
+            srv_lookups_on()
         self.pinned = pinned
         """The fingerprint the user trusted for this account: it replaces CA and host name checks."""
         plugin_config = {"feature_mechanisms": {
