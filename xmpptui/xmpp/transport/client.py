@@ -21,7 +21,7 @@ from xmpptui.passwords import Secret
 from xmpptui.session import ConversationError
 from xmpptui.xmpp import srv_lookups_on
 from xmpptui.xmpp.stanzas import pep
-from xmpptui.xmpp.transport import caps_answer, certificate, sasl
+from xmpptui.xmpp.transport import caps_answer, certificate, roster_stream, sasl
 from xmpptui.xmpp.transport.stream_guard import DroppedStanza, StreamGuard, StreamViolation
 from xmpptui.xmpp.transport.tap import tap_text
 
@@ -124,6 +124,7 @@ class Client(slixmpp.ClientXMPP):
         """The biggest stanza the server takes from us: what it advertised (XEP-0478), else the usual default."""
         self.stanza_tap: Callable[[bool, str], None] | None = None
         """While the XML console is open: told of every element in (False) and out (True), as text."""
+        self.roster_stream = roster_stream.RosterStream()
         self.caps_answer: caps_answer.CapsAnswer | None = None
         """Our disco#info answer as text, once our caps are known: the common queries are answered from it."""
 
@@ -217,6 +218,8 @@ class Client(slixmpp.ClientXMPP):
                 break  # a handler ended the stream
             if isinstance(piece, DroppedStanza):
                 self._dropped(piece)
+            elif len(piece) >= roster_stream.STREAMED_STANZA:
+                self.roster_stream.parse_in_slices(self, piece, super().data_received)
             else:
                 super().data_received(piece)
         if self._reading_paused and self._inbox_size < INBOX_HIGH_WATER // 4 and self.transport is not None:
