@@ -6,6 +6,7 @@ turned into contacts. A stanza this large is fed to the parser in slices instead
 an iq result's roster query that the parser has finished are turned into contacts (by the same function as the
 rest) and taken out of the tree. The session's roster service takes those first and the items left in the XML
 after them: the same contacts, in document order. Anything but an iq result's roster query is left as parsed.
+The XML console, which is handed a stanza once it is complete, shows such a roster with the items left in it.
 """
 
 from __future__ import annotations
