@@ -109,3 +109,32 @@ async def test_a_stream_resumed_on_a_connection_lost_meanwhile_does_not_go_onlin
     session.stream_resumed(None)
     await session.context.settle()
     assert session.state.connection.state is ConnectionState.RECONNECTING
+
+
+def test_an_unavailable_presence_from_a_contact_already_offline_emits_nothing() -> None:
+    """#20: a login with 5,000 contacts brings an unavailable presence from each offline one; none is a change."""
+    from slixmpp import Presence
+
+    from xmpptui.model.events import PresenceChanged
+    from xmpptui.model.roster import Contact, Subscription
+
+    session = XmppSession(Account(jid="alice@example.org"), Secret("pw"))
+    session.state.roster.replace([Contact("bob@example.org", "Bob", subscription=Subscription.BOTH)])
+    events: list[object] = []
+    session.context.sink = events.append
+
+    def presence(sender: str, kind: str = "") -> None:
+        kind_attribute = f" type='{kind}'" if kind else ""
+        session.presence.on_presence(Presence(xml=ET.fromstring(
+            f"<presence xmlns='jabber:client' from='{sender}' to='alice@example.org/x'{kind_attribute}/>")))
+
+    presence("bob@example.org", "unavailable")
+    presence("bob@example.org/phone", "unavailable")
+    assert events == [], "already offline: nothing changed"
+    presence("bob@example.org/phone")
+    assert events == [PresenceChanged("bob@example.org")] and session.state.presence.best("bob@example.org").available
+    presence("bob@example.org/phone", "unavailable")
+    assert events == [PresenceChanged("bob@example.org")] * 2, "going offline is a change"
+    assert not session.state.presence.best("bob@example.org").available
+    presence("bob@example.org", "unavailable")
+    assert len(events) == 2

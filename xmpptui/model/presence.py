@@ -120,3 +120,7 @@ class PresenceBook:
 
     def __len__(self) -> int:
         return len(self._by_bare)
+
+    def __contains__(self, bare_jid: object) -> bool:
+        """Whether any resource of `bare_jid` is online."""
+        return bare_jid in self._by_bare

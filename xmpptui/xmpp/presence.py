@@ -55,6 +55,7 @@ class PresenceService:
         if update.bare not in self._state.roster:
             log.debug("presence from an entity not in the roster ignored")
             return
+        was_online = update.bare in self._state.presence
         self._state.presence.update(update.bare, update.resource, update.presence)
         conversation = self._state.conversations.get(update.bare)
         if conversation is not None and not update.presence.available:
@@ -63,7 +64,10 @@ class PresenceService:
             if conversation.chat_state and not self._state.presence.resources(update.bare):
                 conversation.chat_state = ""  # their last session ended: nobody is typing any more
                 self._ctx.emit(ChatStateChanged(conversation.jid))
-        self._ctx.emit(PresenceChanged(update.bare))
+        if update.presence.available or was_online:
+            # (one already offline shows no change: a login with 5,000 contacts brings an unavailable presence
+            # from each offline one, #20: no event, no repaint for those)
+            self._ctx.emit(PresenceChanged(update.bare))
 
     async def set_presence(self, presence: Presence) -> None:
         self.wanted = presence

@@ -80,6 +80,8 @@ class RosterService:
             return cached, cached_version
         self.fetched = "full"
         contacts, version = translate.roster_items(result)
+        # (a large roster's first items were read while it was parsed: transport/roster_stream.py)
+        contacts[:0] = self._ctx.client.roster_stream.take(result.xml.find(f"{{{ROSTER_NS}}}query"))
         if version and self._store is not None:
             self._ctx.spawn(asyncio.to_thread(self._store.save_roster, version, contacts))
         elif self._store is not None:

@@ -44,13 +44,14 @@ def roster_items(iq: Iq) -> tuple[list[Contact], str | None]:
     contacts = []
     query = iq["roster"]
     for item in query.xml.findall("{jabber:iq:roster}item"):
-        contact = _roster_item(item)
+        contact = roster_item(item)
         if contact is not None:
             contacts.append(contact)
     return contacts, query["ver"]
 
 
-def _roster_item(item) -> Contact | None:  # item: xml.etree Element
+def roster_item(item) -> Contact | None:  # item: xml.etree Element
+    """One roster <item>'s contact; None (logged) for an item without a valid bare JID."""
     try:
         jid = JID(item.get("jid", ""))
     except InvalidJID:

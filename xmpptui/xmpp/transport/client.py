@@ -19,8 +19,9 @@ from slixmpp.xmlstream.matcher import StanzaPath
 from xmpptui.config import Account
 from xmpptui.passwords import Secret
 from xmpptui.session import ConversationError
+from xmpptui.xmpp import srv_lookups_on
 from xmpptui.xmpp.stanzas import pep
-from xmpptui.xmpp.transport import certificate, sasl
+from xmpptui.xmpp.transport import caps_answer, certificate, roster_stream, sasl
 from xmpptui.xmpp.transport.stream_guard import DroppedStanza, StreamGuard, StreamViolation
 from xmpptui.xmpp.transport.tap import tap_text
 
@@ -74,6 +75,8 @@ class Client(slixmpp.ClientXMPP):
                  pinned: str | None = None) -> None:
         sasl.install()
         roster_items_stay_xml()
+        if not (account.host or account.port):  # (the same test as connection.py's, which then asks for SRV)
+            srv_lookups_on()
         self.pinned = pinned
         """The fingerprint the user trusted for this account: it replaces CA and host name checks."""
         plugin_config = {"feature_mechanisms": {
@@ -121,6 +124,9 @@ class Client(slixmpp.ClientXMPP):
         """The biggest stanza the server takes from us: what it advertised (XEP-0478), else the usual default."""
         self.stanza_tap: Callable[[bool, str], None] | None = None
         """While the XML console is open: told of every element in (False) and out (True), as text."""
+        self.roster_stream = roster_stream.RosterStream()
+        self.caps_answer: caps_answer.CapsAnswer | None = None
+        """Our disco#info answer as text, once our caps are known: the common queries are answered from it."""
 
     def _ignore_others_caps(self) -> None:
         """slixmpp would query the disco#info of every entity whose presence carries caps it has not seen (any
@@ -162,6 +168,21 @@ class Client(slixmpp.ClientXMPP):
     async def announce_caps(self) -> None:
         """Hash our features into the caps that every available presence we send carries (XEP-0115)."""
         await self.plugin["xep_0115"].update_caps(broadcast=False)
+        self.caps_answer = await caps_answer.prepare(self)
+
+    def _spawn_event(self, xml: ET.Element) -> None:
+        answer, transport = self.caps_answer, self.transport
+        reply = None if answer is None or transport is None or transport.is_closing() else \
+            answer.reply_to(xml, self.boundjid.full)
+        if reply is None:
+            super()._spawn_event(xml)
+        else:
+            self.incoming_filter(xml)
+            caps_answer.send(self, reply)
+
+    def send(self, data, use_filters: bool = True) -> None:  # type: ignore[no-untyped-def]
+        # A caps reply kept for XEP-0198 as a caps_answer.Reply, sent again on a resumed stream: as its text.
+        super().send(data.text() if isinstance(data, caps_answer.Reply) else data, use_filters)
 
     # slixmpp parses a whole socket read (up to 256 KiB) and runs every handler for it in one go, which
     # starves the UI for hundreds of milliseconds during a burst. Feed the parser in slices instead,
@@ -197,6 +218,8 @@ class Client(slixmpp.ClientXMPP):
                 break  # a handler ended the stream
             if isinstance(piece, DroppedStanza):
                 self._dropped(piece)
+            elif len(piece) >= roster_stream.STREAMED_STANZA:
+                self.roster_stream.parse_in_slices(self, piece, super().data_received)
             else:
                 super().data_received(piece)
         if self._reading_paused and self._inbox_size < INBOX_HIGH_WATER // 4 and self.transport is not None:
