@@ -48,6 +48,19 @@ def flood_of(count: int) -> list[Event]:
     return [MessageAdded(ChatMessage("bob@example.org", "Bob", f"flood {n}", 0.0)) for n in range(count)]
 
 
+async def flood_for(batches: EventBatches, seconds: float) -> list[Event]:
+    """Ten messages every 10 ms for `seconds`: ~1,000 a second, well above a flood's 20 per 1/15 s (300 a second),
+    so that it stays a flood even on a slow machine."""
+    added: list[Event] = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        for event in flood_of(10):
+            batches.add(event)
+            added.append(event)
+        await asyncio.sleep(0.01)
+    return added
+
+
 async def until_delivered(delivered: list, count: int) -> None:
     while len(delivered) < count:
         await asyncio.sleep(0.005)
@@ -67,20 +80,39 @@ async def test_while_typing_during_a_flood_a_batch_goes_right_after_a_key_is_sho
     await turns()
     assert len(delivered) == 1, "the flood's first batch goes at once"
     batches.key_shown()
-    held = flood_of(FLOOD_MESSAGES * 4)  # (in 0.2 s: still a flood's rate)
-    for event in held:
-        batches.add(event)
-    await asyncio.sleep(0.2)
+    held = await flood_for(batches, 0.2)
     assert len(delivered) == 1, "held while the user types (the pace alone would have sent it after 1/15 s)"
     batches.key_shown()
     shown = time.monotonic()
     await until_delivered(delivered, 2)
     assert [events for _, events in delivered[1:]] == [held]
     assert batches_module.AFTER_KEY <= delivered[1][0] - shown < 0.2, "sent shortly after a key was shown"
+    flooding = asyncio.ensure_future(flood_for(batches, 2.0))
+    try:
+        await until_delivered(delivered, 3)
+    finally:
+        flooding.cancel()
+    assert 0.5 - 0.01 <= delivered[2][0] - delivered[1][0] < 1.5, "with no key shown, held for the longest hold"
+
+
+async def test_while_typing_what_a_flood_brought_shows_once_it_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batches_module, "TYPING_WINDOW", 5.0)
+    monkeypatch.setattr(batches_module, "TYPING_HOLD_MAX", 5.0)
+    delivered: list[tuple[float, list[Event]]] = []
+    batches = EventBatches(lambda events: delivered.append((time.monotonic(), events)))
     for event in flood_of(FLOOD_MESSAGES):
         batches.add(event)
-    await until_delivered(delivered, 3)
-    assert delivered[2][0] - delivered[1][0] >= 0.5 - 0.01, "with no key shown, held for the longest hold"
+    await turns()
+    batches.key_shown()
+    await asyncio.sleep(0.05)
+    tail = flood_of(FLOOD_MESSAGES)
+    for event in tail:
+        batches.add(event)
+    last_added = time.monotonic()
+    await until_delivered(delivered, 2)
+    assert delivered[1][1] == tail
+    assert batches_module.FLOOD_FRAME - 0.01 <= delivered[1][0] - last_added < 1.0, \
+        "the flood's last messages went a flood frame after it stopped, not at the next key or the longest hold"
 
 
 async def test_when_the_typing_stops_the_flood_keeps_its_pace(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,14 +124,13 @@ async def test_when_the_typing_stops_the_flood_keeps_its_pace(monkeypatch: pytes
     await turns()
     batches.key_shown()
     typed = time.monotonic()
-    for event in flood_of(FLOOD_MESSAGES):
-        batches.add(event)
-    await until_delivered(delivered, 2)
+    flooding = asyncio.ensure_future(flood_for(batches, 2.0))
+    try:
+        await until_delivered(delivered, 3)
+    finally:
+        flooding.cancel()
     assert delivered[1][0] - typed >= 0.2 - 0.01, "held until the typing window closed"
-    for event in flood_of(FLOOD_MESSAGES):
-        batches.add(event)
-    await until_delivered(delivered, 3)
-    assert delivered[2][0] - delivered[1][0] < 0.2, "then the pace again (1/15 s)"
+    assert delivered[2][0] - delivered[1][0] < 0.4, "then the pace again (1/15 s), not held for the flood's 2 s"
 
 
 async def test_outside_a_flood_typing_holds_nothing() -> None:

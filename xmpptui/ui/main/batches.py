@@ -23,7 +23,8 @@ TYPING_WINDOW = 0.5
 TYPING_HOLD_MAX = 1.0
 AFTER_KEY = 0.015
 """During a flood, while the user types (a key shown in the composer within TYPING_WINDOW seconds), a batch goes
-AFTER_KEY seconds after a key is shown, or TYPING_HOLD_MAX after the last batch, not at the pace. Each batch ends
+AFTER_KEY seconds after a key is shown, or TYPING_HOLD_MAX after the last batch, or once no event came for
+FLOOD_FRAME (the flood paused or ended: what it brought shows), not at the pace. Each batch ends
 in a repaint of the chat log that holds the loop for tens of ms (every line on screen is new): at the pace, a key
 typed meanwhile showed only after it (#20, echo during a flood). Shortly after a key, the repaint is done before
 the typist's next key comes (~100-200 ms later); not at once, for the key's paint is written to the terminal by
@@ -35,6 +36,7 @@ class EventBatches:
     def __init__(self, deliver: Callable[[list[Event]], None]) -> None:
         self._deliver = deliver
         self._typing_until = 0.0
+        self._added_at = 0.0
         self._pending: list[Event] = []
         self._handle: asyncio.TimerHandle | None = None
         self._at_once = False
@@ -46,6 +48,7 @@ class EventBatches:
         """Queue `event`; `at_once`: it ends a wait the user watches, so its batch goes on the next loop turn
         instead of when the pace allows (up to a frame later: #20, a room's join shown a frame late)."""
         self._pending.append(event)
+        self._added_at = time.monotonic()
         if at_once:
             self._flush_soon()
         elif self._handle is None:
@@ -71,8 +74,8 @@ class EventBatches:
         self._handle = None
         now = time.monotonic()
         if not self._at_once and self._interval == FLOOD_FRAME and now < self._typing_until:
-            # Typing during a flood: the batch waits for the next key shown, or the longest hold.
-            wait = min(self._typing_until, self._last + TYPING_HOLD_MAX) - now
+            # Typing during a flood: the batch waits for the next key shown, the longest hold, or a pause.
+            wait = min(self._typing_until, self._last + TYPING_HOLD_MAX, self._added_at + FLOOD_FRAME) - now
             if wait > 0:
                 self._handle = asyncio.get_running_loop().call_later(wait, self._flush)
                 return
