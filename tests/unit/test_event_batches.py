@@ -61,6 +61,17 @@ async def flood_for(batches: EventBatches, seconds: float) -> list[Event]:
     return added
 
 
+async def in_a_flood() -> tuple[EventBatches, list[tuple[float, list[Event]]]]:
+    """Batches whose first batch, a flood's, has gone; what they deliver, with the time of each."""
+    delivered: list[tuple[float, list[Event]]] = []
+    batches = EventBatches(lambda events: delivered.append((time.monotonic(), events)))
+    for event in flood_of(FLOOD_MESSAGES):
+        batches.add(event)
+    await turns()
+    assert len(delivered) == 1, "not typing: the flood's first batch goes at once"
+    return batches, delivered
+
+
 async def until_delivered(delivered: list, count: int) -> None:
     while len(delivered) < count:
         await asyncio.sleep(0.005)
@@ -70,16 +81,10 @@ async def test_while_typing_during_a_flood_a_batch_goes_right_after_a_key_is_sho
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batches_module, "TYPING_WINDOW", 5.0)
     monkeypatch.setattr(batches_module, "TYPING_HOLD_MAX", 0.5)
-    delivered: list[tuple[float, list[Event]]] = []
-    batches = EventBatches(lambda events: delivered.append((time.monotonic(), events)))
-    batches.key_shown()  # (nothing waits: nothing goes)
-    await turns()
-    assert delivered == []
-    for event in flood_of(FLOOD_MESSAGES):
-        batches.add(event)
-    await turns()
-    assert len(delivered) == 1, "the flood's first batch goes at once"
+    batches, delivered = await in_a_flood()
     batches.key_shown()
+    await turns()
+    assert len(delivered) == 1, "nothing waits: nothing goes"
     held = await flood_for(batches, 0.2)
     assert len(delivered) == 1, "held while the user types (the pace alone would have sent it after 1/15 s)"
     batches.key_shown()
@@ -98,11 +103,7 @@ async def test_while_typing_during_a_flood_a_batch_goes_right_after_a_key_is_sho
 async def test_while_typing_what_a_flood_brought_shows_once_it_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batches_module, "TYPING_WINDOW", 5.0)
     monkeypatch.setattr(batches_module, "TYPING_HOLD_MAX", 5.0)
-    delivered: list[tuple[float, list[Event]]] = []
-    batches = EventBatches(lambda events: delivered.append((time.monotonic(), events)))
-    for event in flood_of(FLOOD_MESSAGES):
-        batches.add(event)
-    await turns()
+    batches, delivered = await in_a_flood()
     batches.key_shown()
     await asyncio.sleep(0.05)
     tail = flood_of(FLOOD_MESSAGES)
@@ -117,11 +118,7 @@ async def test_while_typing_what_a_flood_brought_shows_once_it_pauses(monkeypatc
 
 async def test_when_the_typing_stops_the_flood_keeps_its_pace(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batches_module, "TYPING_WINDOW", 0.2)
-    delivered: list[tuple[float, list[Event]]] = []
-    batches = EventBatches(lambda events: delivered.append((time.monotonic(), events)))
-    for event in flood_of(FLOOD_MESSAGES):
-        batches.add(event)
-    await turns()
+    batches, delivered = await in_a_flood()
     batches.key_shown()
     typed = time.monotonic()
     flooding = asyncio.ensure_future(flood_for(batches, 2.0))
