@@ -85,7 +85,7 @@ class Composer(TextArea):
         self._pending: list[str] = []
         """Keys typed but not yet inserted: one insert per batch (re-wrapping per key made pastes quadratic)."""
         self.key_shown: Callable[[], None] = lambda: None
-        """Called once a key typed here is on screen: during a flood, the chat log's repaint goes right after it,
+        """Called once a key typed here is on screen: during a flood, the chat log's repaint goes just after it,
         while the typist's next key is still on its way (`ui/main/batches.py`)."""
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, compact=True, tab_behavior="focus")
         self.correcting = False

@@ -1,6 +1,6 @@
-"""EventBatches: the session's events handed to the main screen in batches, at most one a frame, and during a
-flood of messages at most 15 a second and not while the user is typing; an event that ends a wait the user
-watches (a room's join completing) goes at once. RoomsSettled tells which room events those are."""
+"""EventBatches: the session's events handed to the main screen in batches, at most one a frame; during a flood
+of messages at most 15 a second, or, while the user types, just after each key; an event that ends a wait the
+user watches (a room's join completing) goes at once. RoomsSettled tells which room events those are."""
 
 from __future__ import annotations
 
@@ -16,9 +16,8 @@ FLOOD_FRAME = 1 / 15
 FLOOD_MESSAGES = 20
 """A batch bringing this many new messages means a flood: until messages come slower than this many per
 FLOOD_FRAME, batches, and so the chat log's repaints (each redrawing every line on screen), come at most 15 times
-a second. A repaint costs about the
-same however many messages it shows, so the keys get the loop and the flood is shown sooner (measured on a
-10,000-message flood: repaints took 0.9 s of the loop instead of 2.1 s)."""
+a second. A repaint costs about the same however many messages it shows, so the keys get the loop and the flood
+is shown sooner (measured on a 10,000-message flood: repaints took 0.9 s of the loop instead of 2.1 s)."""
 TYPING_WINDOW = 0.5
 TYPING_HOLD_MAX = 1.0
 AFTER_KEY = 0.015
@@ -36,7 +35,9 @@ class EventBatches:
     def __init__(self, deliver: Callable[[list[Event]], None]) -> None:
         self._deliver = deliver
         self._typing_until = 0.0
+        """Until when the user counts as typing (TYPING_WINDOW after the last key shown)."""
         self._added_at = 0.0
+        """When the last event came (a flood that stops for FLOOD_FRAME has paused or ended)."""
         self._pending: list[Event] = []
         self._handle: asyncio.TimerHandle | None = None
         self._at_once = False
@@ -57,7 +58,7 @@ class EventBatches:
             self._handle = asyncio.get_running_loop().call_later(wait, self._flush)
 
     def key_shown(self) -> None:
-        """A key typed into the composer is on screen: during a flood, what waits goes now (TYPING_WINDOW)."""
+        """A key typed into the composer is on screen: during a flood, what waits goes AFTER_KEY later."""
         self._typing_until = time.monotonic() + TYPING_WINDOW
         if self._pending and self._interval == FLOOD_FRAME:
             self._flush_soon(AFTER_KEY)
