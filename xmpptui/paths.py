@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import platformdirs
@@ -46,12 +47,16 @@ def downloads_dir(configured: str = "") -> Path:
     return _private_dir(path)
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a file that only the user can read (0600, in a 0700 directory), atomically."""
+def write_private(path: Path, text: str | Iterable[str]) -> None:
+    """Write a file that only the user can read (0600, in a 0700 directory), atomically; `text` whole or in
+    parts (a big file written part by part never exists whole in memory)."""
     _private_dir(path.parent)
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+        if isinstance(text, str):
+            handle.write(text)
+        else:
+            handle.writelines(text)
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)

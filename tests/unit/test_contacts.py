@@ -25,7 +25,7 @@ from xmpptui.model.events import Notice, RequestsChanged
 from xmpptui.model.roster import Contact, Subscription
 from xmpptui.passwords import Secret
 from xmpptui.session import ContactError
-from xmpptui.storage.contact_store import ContactStore, roster_json
+from xmpptui.storage.contact_store import ContactStore, roster_json_parts
 from xmpptui.xmpp.contacts import MAX_PENDING_REQUESTS
 from xmpptui.xmpp.session import XmppSession
 from xmpptui.xmpp.stanzas import contacts as contact_stanzas
@@ -92,7 +92,7 @@ def test_the_roster_cache_is_written_as_json_dumps_wrote_it_on_hostile_text() ->
     contacts = [Contact(f"{n}@x.org", name, (name, "G"), subscription, pending_out=bool(n % 2))
                 for n, (name, subscription) in enumerate(zip(hostile, list(Subscription) * 3, strict=False))]
     for version, roster in (("42", contacts), ('"\u2028', contacts[:1]), ("", [])):
-        assert roster_json(version, roster) == json.dumps({"version": version, "contacts": [
+        assert "".join(roster_json_parts(version, roster)) == json.dumps({"version": version, "contacts": [
             {"jid": c.jid, "name": c.name, "groups": list(c.groups), "subscription": c.subscription.value,
              "ask": c.pending_out} for c in roster]}, separators=(",", ":"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,20 +62,22 @@ class ContactStore:
         return data["version"], contacts
 
     def save_roster(self, version: str, contacts: list[Contact]) -> None:
-        paths.write_private(self.roster_path, roster_json(version, contacts))
+        paths.write_private(self.roster_path, roster_json_parts(version, contacts))
 
     def forget_roster(self) -> None:
         self.roster_path.unlink(missing_ok=True)
 
 
-def roster_json(version: str, contacts: list[Contact]) -> str:
-    """The roster cache's text: what `json.dumps` gives for {"version", "contacts": [one object per contact]},
-    written one contact at a time, so that 5,000 contacts never exist as dicts all at once (a peak of 1.4 MB
-    instead of 4.8, during a login, #20)."""
+def roster_json_parts(version: str, contacts: list[Contact]) -> Iterator[str]:
+    """The roster cache's text in parts: joined, what `json.dumps` gives for {"version", "contacts": [one object
+    per contact]}. One part per contact, written as made, so that neither 5,000 dicts nor 5,000 strings nor the
+    whole text exist at once during a login (a peak of 1.4 MB, and of 4.8 before as dicts, #20)."""
     encode = json.JSONEncoder(separators=(",", ":")).encode
-    objects = ",".join(encode({"jid": c.jid, "name": c.name, "groups": list(c.groups),
-                               "subscription": c.subscription.value, "ask": c.pending_out}) for c in contacts)
-    return f'{{"version":{encode(version)},"contacts":[{objects}]}}'
+    yield f'{{"version":{encode(version)},"contacts":['
+    for index, c in enumerate(contacts):
+        yield ("," if index else "") + encode({"jid": c.jid, "name": c.name, "groups": list(c.groups),
+                                              "subscription": c.subscription.value, "ask": c.pending_out})
+    yield "]}"
 
 
 def _read(path: Path) -> Any:
