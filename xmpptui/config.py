@@ -9,8 +9,6 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
 from xmpptui import paths
 
 
@@ -280,6 +278,8 @@ def _write(config: Config) -> Config:
         table = _non_defaults(value, defaults)
         if table:
             data[name] = table
+    import tomli_w  # (only when the config is written, #20)
+
     paths.write_private(path, tomli_w.dumps(data))
     return replace(config, path=path)
 

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-import webbrowser
 from collections.abc import Callable
 from typing import Protocol
 from urllib.parse import unquote
@@ -110,7 +109,10 @@ class DownloadController:
         self._tools.run(self._browse(url), "open-link")
 
     async def _browse(self, url: str) -> None:
-        # The platform's opener ($BROWSER first) may wait for the browser to start: off the UI loop.
+        # The platform's opener ($BROWSER first) may wait for the browser to start: off the UI loop. Imported
+        # here: webbrowser (with shlex) is not needed until a link is opened (#20).
+        import webbrowser
+
         if not await asyncio.to_thread(lambda: webbrowser.open(url)):
             self._tools.notify("no browser could be started: set $BROWSER to one", severity="warning")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shlex
 import subprocess
 import tempfile
 from pathlib import Path
@@ -21,6 +20,8 @@ class EditorError(Exception):
 
 def editor_command() -> list[str]:
     """The editor to run, as words (the variables may hold options, e.g. `code --wait`)."""
+    import shlex  # (only when an editor is opened, #20)
+
     chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     try:
         words = shlex.split(chosen)

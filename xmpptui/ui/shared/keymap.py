@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import importlib
-import pkgutil
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,6 +27,8 @@ _NAMED_KEYS = sorted({key.value.rsplit("+", 1)[-1] for key in Keys if not key.va
 
 def binding_ids() -> list[str]:
     """Every binding id declared by the app's screens and widgets."""
+    import pkgutil  # (only for a config with a [keys] table, #20)
+
     for module in pkgutil.walk_packages(xmpptui.ui.__path__, "xmpptui.ui."):
         importlib.import_module(module.name)
     ids: set[str] = set()
