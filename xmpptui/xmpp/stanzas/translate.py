@@ -6,6 +6,7 @@ remote data drops that stanza only, never the session.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import time
@@ -71,10 +72,16 @@ def roster_item(item) -> Contact | None:  # item: xml.etree Element
     return Contact(
         jid=jid.bare,
         name=(item.get("name") or "").strip(),
-        groups=tuple(g for g in groups if g),
+        groups=_shared_groups(tuple(g for g in groups if g)),
         subscription=subscription,
         pending_out=item.get("ask") == "subscribe",
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_groups(groups: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple for the contacts in the same groups, not one per contact (a big roster has few group sets, #20)."""
+    return groups
 
 
 @dataclass(frozen=True, slots=True)
