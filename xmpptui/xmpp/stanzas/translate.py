@@ -68,11 +68,11 @@ def roster_item(item) -> Contact | None:  # item: xml.etree Element
         subscription = Subscription.NONE
     # Interned: a group's name is one string however many contacts are in it, not one per contact (5,000 at a
     # big roster's login, #20).
-    groups = tuple(dict.fromkeys(sys.intern((g.text or "").strip()) for g in item.findall("{jabber:iq:roster}group")))
+    names = dict.fromkeys(sys.intern((g.text or "").strip()) for g in item.findall("{jabber:iq:roster}group"))
     return Contact(
         jid=jid.bare,
         name=(item.get("name") or "").strip(),
-        groups=_shared_groups(tuple(g for g in groups if g)),
+        groups=_shared_groups(tuple(name for name in names if name)),
         subscription=subscription,
         pending_out=item.get("ask") == "subscribe",
     )

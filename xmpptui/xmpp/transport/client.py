@@ -47,8 +47,6 @@ default. A bigger one would make it end the stream (`policy-violation`)."""
 _STANZA_OVERHEAD = 2048
 """Room for the stanza around a message's body (addresses, ids, receipts, markers, chat state)."""
 STREAM_LIMITS_NS = "urn:xmpp:stream-limits:0"
-_SEQUENCE_MODULUS = 2 ** 32
-"""XEP-0198 counts stanzas modulo 2^32."""
 INBOX_HIGH_WATER = 1024 * 1024
 """Stop reading the socket while this much received data waits to be parsed."""
 
@@ -238,7 +236,7 @@ class Client(slixmpp.ClientXMPP):
         log.warning("%s", dropped.describe())
         management = self.plugin["xep_0198"]
         if management.enabled_in:
-            management.handled = (management.handled + 1) % _SEQUENCE_MODULUS
+            management.handled = (management.handled + 1) % caps_answer.SEQUENCE_MODULUS
         if dropped.name == "iq" and dropped.kind in ("get", "set") and dropped.stanza_id:
             try:
                 self.make_iq_error(dropped.stanza_id, type="modify", condition="not-acceptable",
